@@ -1,0 +1,183 @@
+//! The application: everything a request may need, built once from a [`Config`].
+//!
+//! [`App::build`] opens the store and wires the domains (also used by CLI commands that work on
+//! a stopped data dir); [`Server::bind`] adds a listener and the background tasks;
+//! [`Server::run_until`] serves until a shutdown signal, drains, and closes the store.
+
+use std::net::{IpAddr, SocketAddr};
+use std::ops::Deref;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::clock::Clock;
+use crate::config::{Config, load_or_create_secret};
+use crate::identity::Identity;
+use crate::identity::tokens::Keys;
+use crate::mail::Mailer;
+use crate::ratelimit::SlidingWindow;
+use crate::store::Store;
+
+pub struct App {
+    pub config: Config,
+    pub store: Store,
+    pub clock: Arc<Clock>,
+    pub identity: Arc<Identity>,
+    pub mailer: Arc<Mailer>,
+    pub rate_limiter: SlidingWindow<IpAddr>,
+    /// False while starting and while draining: `/health/ready` answers 503.
+    pub ready: AtomicBool,
+}
+
+/// The one state handle the router carries.
+#[derive(Clone)]
+pub struct AppState(pub Arc<App>);
+
+impl Deref for AppState {
+    type Target = App;
+    fn deref(&self) -> &App {
+        &self.0
+    }
+}
+
+impl App {
+    pub async fn build(config: Config) -> anyhow::Result<AppState> {
+        let data_dir = config.data_dir.clone();
+        let store = tokio::task::spawn_blocking(move || Store::open(&data_dir))
+            .await?
+            .with_context(|| format!("opening the store in {}", config.data_dir.display()))?;
+        let secret = match &config.jwt_secret {
+            Some(s) => s.clone(),
+            None => load_or_create_secret(&config.data_dir).context("loading the signing secret")?,
+        };
+        let clock = Arc::new(Clock::default());
+        let keys = Keys::new(&secret, &config.public_url, config.access_ttl);
+        let smtp = config.smtp_url.as_ref().map(|s| s.expose_str().to_owned());
+        let mailer = Arc::new(
+            Mailer::new(store.clone(), clock.clone(), smtp.as_deref(), &config.mail_from)
+                .context("configuring mail (LECTERN_SMTP_URL / LECTERN_MAIL_FROM)")?,
+        );
+        let identity = Arc::new(Identity::new(&config, store.clone(), clock.clone(), keys, mailer.clone()));
+        if let Some((email, password)) = &config.admin
+            && identity.ensure_admin(email, password.expose_str()).await?
+        {
+            tracing::info!("created the first admin from LECTERN_ADMIN_EMAIL");
+        }
+        let rate_limiter = SlidingWindow::new(config.rate_limit_per_min, Duration::from_secs(60));
+        Ok(AppState(Arc::new(App {
+            config,
+            store,
+            clock,
+            identity,
+            mailer,
+            rate_limiter,
+            ready: AtomicBool::new(false),
+        })))
+    }
+}
+
+/// A bound, not yet serving, server.
+pub struct Server {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Server {
+    pub async fn bind(state: AppState) -> anyhow::Result<Server> {
+        let listener = TcpListener::bind(state.config.addr)
+            .await
+            .with_context(|| format!("listening on {}", state.config.addr))?;
+        Ok(Server { listener, state })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    pub fn state(&self) -> AppState {
+        self.state.clone()
+    }
+
+    /// Serves until `signal` completes, then drains in-flight requests (at most the configured
+    /// shutdown timeout), stops background work and closes the store.
+    pub async fn run_until(self, signal: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let Server { listener, state } = self;
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let mut tasks = tokio::task::JoinSet::new();
+        tasks.spawn(state.mailer.clone().run(stop_rx.clone()));
+        tasks.spawn(janitor(state.clone(), stop_rx.clone()));
+
+        let router = crate::http::router(state.clone());
+        let draining = {
+            let state = state.clone();
+            let stop_tx = stop_tx.clone();
+            async move {
+                signal.await;
+                state.ready.store(false, Ordering::Release);
+                tracing::info!("shutting down: draining requests");
+                let _ = stop_tx.send(true);
+            }
+        };
+        state.ready.store(true, Ordering::Release);
+        tracing::info!(addr = %listener.local_addr()?, url = %state.config.public_url, "serving");
+        let serve = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(draining);
+        let mut stopped = stop_rx.clone();
+        let deadline = state.config.shutdown_timeout;
+        tokio::select! {
+            r = serve => r.context("serving HTTP")?,
+            _ = async {
+                let _ = stopped.wait_for(|s| *s).await;
+                tokio::time::sleep(deadline).await;
+            } => tracing::warn!("drain timed out; closing with requests still in flight"),
+        }
+        let _ = stop_tx.send(true);
+        while tasks.join_next().await.is_some() {}
+        state.store.clone().close().await;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// Periodic housekeeping.
+async fn janitor(state: AppState, mut stop: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {
+                match state.identity.purge_ended_sessions().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(purged = n, "removed ended sessions"),
+                    Err(e) => tracing::warn!(error = %e, "session purge failed"),
+                }
+            }
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+/// Completes on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+}

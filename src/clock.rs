@@ -1,0 +1,94 @@
+//! Time, as Lectern sees it.
+//!
+//! Records store instants as [`Timestamp`] (milliseconds since the Unix epoch, UTC); the API
+//! shows them as RFC 3339 strings. The [`Clock`] can be moved forward in tests so expiry rules
+//! (token lifetimes, rate windows) are tested without sleeping.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Timestamp(pub i64);
+
+impl Timestamp {
+    pub fn millis(self) -> i64 {
+        self.0
+    }
+
+    pub fn plus(self, d: Duration) -> Timestamp {
+        Timestamp(self.0.saturating_add(d.as_millis() as i64))
+    }
+
+    pub fn to_rfc3339(self) -> String {
+        let nanos = i128::from(self.0) * 1_000_000;
+        time::OffsetDateTime::from_unix_timestamp_nanos(nanos)
+            .ok()
+            .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+            .unwrap_or_default()
+    }
+}
+
+/// In records: a plain integer. In API types use [`Rfc3339`].
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_i64(self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        i64::deserialize(d).map(Timestamp)
+    }
+}
+
+/// A timestamp that serialises as an RFC 3339 UTC string (API responses).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, utoipa::ToSchema)]
+#[schema(value_type = String, format = DateTime)]
+pub struct Rfc3339(pub Timestamp);
+
+impl Serialize for Rfc3339 {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0.to_rfc3339())
+    }
+}
+
+/// The process clock. Real time plus an offset that only tests move.
+#[derive(Debug, Default)]
+pub struct Clock {
+    offset_ms: AtomicI64,
+}
+
+impl Clock {
+    pub fn now(&self) -> Timestamp {
+        let real = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0);
+        Timestamp(real + self.offset_ms.load(Ordering::Relaxed))
+    }
+
+    /// Move this clock forward (tests of expiry rules).
+    pub fn advance(&self, by: Duration) {
+        self.offset_ms.fetch_add(by.as_millis() as i64, Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_rfc3339_utc() {
+        assert_eq!(Timestamp(0).to_rfc3339(), "1970-01-01T00:00:00Z");
+        assert_eq!(Timestamp(1_500).to_rfc3339(), "1970-01-01T00:00:01.5Z");
+    }
+
+    #[test]
+    fn advancing_moves_now() {
+        let c = Clock::default();
+        let a = c.now();
+        c.advance(Duration::from_secs(3600));
+        assert!(c.now().0 - a.0 >= 3_600_000);
+    }
+}

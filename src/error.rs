@@ -1,0 +1,197 @@
+//! The one error type of Lectern and its rendering as RFC 9457 problem+json.
+//!
+//! Every failure that reaches a client goes through [`Error`]. Each variant carries a stable,
+//! snake_case `code` that clients may match on; the human text (`detail`) may change freely.
+//! Internal failures become an opaque 500: the cause is logged once, here, and never sent.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// One field that failed validation.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { field: field.into(), message: message.into() }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The request could not be read (malformed JSON, bad query string, bad path).
+    #[error("malformed request: {0}")]
+    Malformed(String),
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    #[error("payload too large")]
+    PayloadTooLarge,
+    /// Well-formed input that breaks a rule (field by field).
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    /// A request that names something that cannot be used (an unknown or expired token...).
+    #[error("{detail}")]
+    BadRequest { code: &'static str, detail: String },
+    #[error("{detail}")]
+    Unauthorized { code: &'static str, detail: String },
+    #[error("{detail}")]
+    Forbidden { code: &'static str, detail: String },
+    #[error("not found")]
+    NotFound,
+    #[error("{detail}")]
+    Conflict { code: &'static str, detail: String },
+    #[error("rate limited")]
+    RateLimited { retry_after_secs: u64 },
+    /// The service cannot take this request now (starting, draining, storage failing).
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl Error {
+    pub fn validation(field: &str, message: impl Into<String>) -> Self {
+        Error::Validation(vec![FieldError::new(field, message)])
+    }
+
+    pub fn unauthenticated() -> Self {
+        Error::Unauthorized {
+            code: "unauthenticated",
+            detail: "Sign in to continue.".into(),
+        }
+    }
+
+    pub fn forbidden() -> Self {
+        Error::Forbidden {
+            code: "forbidden",
+            detail: "You are not allowed to do this.".into(),
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Error::Malformed(_) | Error::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Error::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Error::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            Error::Forbidden { .. } => StatusCode::FORBIDDEN,
+            Error::NotFound => StatusCode::NOT_FOUND,
+            Error::Conflict { .. } => StatusCode::CONFLICT,
+            Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Malformed(_) => "malformed_request",
+            Error::UnsupportedMediaType => "unsupported_media_type",
+            Error::PayloadTooLarge => "payload_too_large",
+            Error::Validation(_) => "validation_failed",
+            Error::BadRequest { code, .. }
+            | Error::Unauthorized { code, .. }
+            | Error::Forbidden { code, .. }
+            | Error::Conflict { code, .. } => code,
+            Error::NotFound => "not_found",
+            Error::RateLimited { .. } => "rate_limited",
+            Error::Unavailable(_) => "unavailable",
+            Error::Internal(_) => "internal",
+        }
+    }
+
+    fn detail(&self) -> String {
+        match self {
+            Error::Malformed(d) => d.clone(),
+            Error::UnsupportedMediaType => {
+                "Send JSON with Content-Type: application/json.".into()
+            }
+            Error::PayloadTooLarge => "The request body is larger than this server accepts.".into(),
+            Error::Validation(_) => "Some fields are not valid.".into(),
+            Error::BadRequest { detail, .. }
+            | Error::Unauthorized { detail, .. }
+            | Error::Forbidden { detail, .. }
+            | Error::Conflict { detail, .. } => detail.clone(),
+            Error::NotFound => "Nothing is here.".into(),
+            Error::RateLimited { .. } => "Too many requests: slow down and retry later.".into(),
+            Error::Unavailable(d) => d.clone(),
+            // Never show internals.
+            Error::Internal(_) => "Something went wrong on our side.".into(),
+        }
+    }
+}
+
+/// The RFC 9457 body.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    pub code: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<FieldError>>,
+}
+
+impl Problem {
+    pub fn new(status: StatusCode, code: &str, detail: String) -> Self {
+        Problem {
+            type_: format!("urn:lectern:problem:{code}"),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail,
+            code: code.to_owned(),
+            errors: None,
+        }
+    }
+
+    pub fn into_response_with(self, status: StatusCode) -> Response {
+        let body = serde_json::to_vec(&self).unwrap_or_default();
+        let mut res = (status, body).into_response();
+        res.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        res
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        match &self {
+            // The one place internal failures are logged; the request span carries the id.
+            Error::Internal(e) => tracing::error!(error = ?e, "internal error"),
+            Error::Unavailable(d) => tracing::warn!(detail = %d, "unavailable"),
+            _ => {}
+        }
+        let mut problem = Problem::new(status, self.code(), self.detail());
+        if let Error::Validation(errors) = &self {
+            problem.errors = Some(errors.clone());
+        }
+        let mut res = problem.into_response_with(status);
+        if let Error::RateLimited { retry_after_secs } = self {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs.max(1)));
+        }
+        res
+    }
+}
+
+impl From<crate::store::StoreError> for Error {
+    fn from(e: crate::store::StoreError) -> Self {
+        match e {
+            crate::store::StoreError::Unavailable(d) => Error::Unavailable(d),
+            other => Error::Internal(anyhow::Error::new(other)),
+        }
+    }
+}

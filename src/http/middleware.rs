@@ -1,0 +1,93 @@
+//! Cross-cutting request handling: rate limits, security headers, problem bodies for errors
+//! produced outside handlers (unknown routes, wrong methods, timeouts, body limits).
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::extract::ClientIp;
+use crate::app::AppState;
+use crate::error::{Error, Problem};
+
+/// Paths never rate limited: probes must see the real state of the server.
+fn exempt(path: &str) -> bool {
+    path.starts_with("/health/") || path == "/metrics"
+}
+
+pub async fn rate_limit(State(app): State<AppState>, req: Request, next: Next) -> Response {
+    if app.config.rate_limit_per_min > 0 && !exempt(req.uri().path()) {
+        let ip = req.extensions().get::<ClientIp>().map(|c| c.0);
+        if let Some(ip) = ip
+            && let Err(wait) = app.rate_limiter.check(&ip, app.clock.now())
+        {
+            return Error::RateLimited { retry_after_secs: wait.as_secs().max(1) }.into_response();
+        }
+    }
+    next.run(req).await
+}
+
+/// Gives every error response without a body of its own a problem+json body.
+pub async fn problem_bodies(req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) || res.headers().contains_key(header::CONTENT_TYPE) {
+        return res;
+    }
+    let (code, detail) = match status {
+        StatusCode::NOT_FOUND => ("not_found", "Nothing is here."),
+        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "This method is not allowed here."),
+        StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "The request body is larger than this server accepts."),
+        StatusCode::REQUEST_TIMEOUT | StatusCode::SERVICE_UNAVAILABLE => {
+            ("unavailable", "The server could not answer in time; retry shortly.")
+        }
+        _ => ("http_error", "The request failed."),
+    };
+    let (mut parts, _) = res.into_parts();
+    let fresh = Problem::new(status, code, detail.into()).into_response_with(status);
+    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, fresh.into_body())
+}
+
+pub async fn not_found() -> Error {
+    Error::NotFound
+}
+
+/// Security headers for every response (pages may tighten them further).
+pub fn security_headers(secure: bool) -> Vec<(header::HeaderName, HeaderValue)> {
+    let mut h = vec![
+        (
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data: https:; media-src 'self' https:; \
+                 frame-src https://www.youtube-nocookie.com https://player.vimeo.com; \
+                 object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+            ),
+        ),
+        (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+        (header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin")),
+        (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+        (
+            header::HeaderName::from_static("permissions-policy"),
+            HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"),
+        ),
+        (
+            header::HeaderName::from_static("cross-origin-opener-policy"),
+            HeaderValue::from_static("same-origin"),
+        ),
+    ];
+    if secure {
+        h.push((
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        ));
+    }
+    h
+}
+
+/// Empty body helper for 204s.
+pub fn no_content() -> Response {
+    (StatusCode::NO_CONTENT, Body::empty()).into_response()
+}

@@ -1,0 +1,129 @@
+//! HTTP: the router, the middleware stack and the OpenAPI document.
+//!
+//! Each domain exports its own `router()`; they are merged here. Request flow:
+//! request id → trace span → client IP → rate limit → CORS → timeout → body limit →
+//! handler (extractors authenticate and parse) → problem bodies for bare errors →
+//! security headers → request id echoed back.
+
+pub mod client_ip;
+pub mod extract;
+pub mod health;
+pub mod middleware;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, Method, Request, StatusCode, header};
+use axum::response::IntoResponse;
+use tower::ServiceBuilder;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::app::AppState;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Lectern API", description = "A whole online school in one binary. Errors are RFC 9457 problem+json with a stable `code`."),
+    components(schemas(crate::error::Problem, crate::error::FieldError)),
+    modifiers(&BearerAuth)
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+    }
+}
+
+/// All API routes with their OpenAPI description.
+fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(health::router())
+        .merge(crate::identity::routes::router())
+        .merge(crate::mail::routes::router())
+}
+
+/// The OpenAPI document, generated from the handlers.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api().split_for_parts().1
+}
+
+#[derive(Clone, Default)]
+struct MakeUlid;
+
+impl MakeRequestId for MakeUlid {
+    fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
+        HeaderValue::from_str(&ulid::Ulid::generate().to_string()).ok().map(RequestId::new)
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    let (routes, doc) = api().split_for_parts();
+    let doc_json = doc.to_json().expect("the OpenAPI document serialises");
+    let config = &state.config;
+
+    let mut app = routes
+        .route(
+            "/api/openapi.json",
+            axum::routing::get(move || async move {
+                ([(header::CONTENT_TYPE, "application/json")], doc_json.clone()).into_response()
+            }),
+        )
+        .fallback(middleware::not_found);
+
+    let cors = (!config.cors_origins.is_empty()).then(|| {
+        let origins: Vec<HeaderValue> =
+            config.cors_origins.iter().filter_map(|o| HeaderValue::from_str(o.trim()).ok()).collect();
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(origins))
+            .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
+            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, HeaderName::from_static("x-csrf-token")])
+            .allow_credentials(true)
+            .max_age(Duration::from_secs(600))
+    });
+
+    let trace = TraceLayer::new_for_http()
+        // Only the path is logged: query strings can carry tokens (e.g. verification links).
+        .make_span_with(|req: &Request<_>| {
+            let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        })
+        .on_response(|res: &axum::http::Response<_>, latency: Duration, _span: &tracing::Span| {
+            tracing::info!(status = res.status().as_u16(), latency_ms = latency.as_secs_f64() * 1000.0, "response");
+        });
+
+    app = app
+        .layer(DefaultBodyLimit::max(config.max_body_bytes))
+        .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, config.request_timeout))
+        .layer(tower::util::option_layer(cors))
+        .layer(axum::middleware::from_fn(middleware::problem_bodies));
+    for (name, value) in middleware::security_headers(config.secure_cookies()) {
+        app = app.layer(SetResponseHeaderLayer::if_not_present(name, value));
+    }
+    app.layer(axum::middleware::from_fn_with_state(state.clone(), middleware::rate_limit))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), client_ip::client_ip))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(REQUEST_ID, MakeUlid))
+                .layer(trace)
+                .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
+        )
+        .with_state(state)
+}

@@ -1,0 +1,105 @@
+//! Who is calling: `AuthUser` (any signed-in person) and `AdminUser`.
+//!
+//! API clients send `Authorization: Bearer <access token>`. Browsers send the same token in the
+//! HttpOnly `lectern_access` cookie; because browsers attach cookies to cross-site requests, a
+//! cookie-authenticated request that changes state must also carry `X-CSRF-Token`, an HMAC of
+//! the session only our own pages can read (from the `lectern_csrf` cookie).
+
+use axum::extract::FromRequestParts;
+use axum::http::header::{AUTHORIZATION, COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method};
+
+use super::Role;
+use super::service::Principal;
+use crate::app::AppState;
+use crate::error::Error;
+
+pub const ACCESS_COOKIE: &str = "lectern_access";
+pub const REFRESH_COOKIE: &str = "lectern_refresh";
+pub const CSRF_COOKIE: &str = "lectern_csrf";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// A signed-in caller.
+#[derive(Debug, Clone)]
+pub struct AuthUser(pub Principal);
+
+/// A signed-in admin.
+#[derive(Debug, Clone)]
+pub struct AdminUser(pub Principal);
+
+/// The value of cookie `name`, if the request carries it.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+pub fn changes_state(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE)
+}
+
+pub fn csrf_error() -> Error {
+    Error::Forbidden {
+        code: "csrf_failed",
+        detail: "This request must carry the X-CSRF-Token of your session.".into(),
+    }
+}
+
+impl FromRequestParts<AppState> for AuthUser {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Error> {
+        if let Some(h) = parts.headers.get(AUTHORIZATION) {
+            let token = h
+                .to_str()
+                .ok()
+                .and_then(|s| s.strip_prefix("Bearer ").or_else(|| s.strip_prefix("bearer ")))
+                .ok_or_else(Error::unauthenticated)?;
+            return app.identity.authenticate(token.trim()).await.map(AuthUser);
+        }
+        let Some(token) = cookie(&parts.headers, ACCESS_COOKIE) else {
+            return Err(Error::unauthenticated());
+        };
+        let principal = app.identity.authenticate(token).await?;
+        if changes_state(&parts.method) {
+            let presented = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+            if !app.identity.keys.csrf_matches(principal.family, presented) {
+                return Err(csrf_error());
+            }
+        }
+        Ok(AuthUser(principal))
+    }
+}
+
+impl FromRequestParts<AppState> for AdminUser {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Error> {
+        let AuthUser(p) = AuthUser::from_request_parts(parts, app).await?;
+        if p.user.role != Role::Admin {
+            return Err(Error::forbidden());
+        }
+        Ok(AdminUser(p))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_cookies_among_many() {
+        let mut h = HeaderMap::new();
+        h.append(COOKIE, "a=1; lectern_access=tok; b=2".parse().unwrap());
+        h.append(COOKIE, "c=3".parse().unwrap());
+        assert_eq!(cookie(&h, ACCESS_COOKIE), Some("tok"));
+        assert_eq!(cookie(&h, "c"), Some("3"));
+        assert_eq!(cookie(&h, "lectern"), None);
+    }
+}

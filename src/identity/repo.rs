@@ -1,0 +1,291 @@
+//! Identity records and every read and write of the identity tables.
+//!
+//! Write functions take a [`Tx`] and run inside a unit of work, so a caller can combine them
+//! (create a user + its verification token + the email announcing it) in one transaction.
+
+use serde::{Deserialize, Serialize};
+
+use super::Role;
+use super::tokens::opaque_token;
+use crate::clock::Timestamp;
+use crate::error::{Error, Result};
+use crate::ids::{FamilyId, UserId};
+use crate::store::tables::*;
+use crate::store::{StoreResult, Tx};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UserRecord {
+    pub id: UserId,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub password_hash: String,
+    #[serde(default)]
+    pub email_verified: bool,
+    #[serde(default = "default_locale")]
+    pub locale: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+fn default_locale() -> String {
+    "en".into()
+}
+
+/// One sign-in and every refresh token rotated from it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FamilyRecord {
+    pub id: FamilyId,
+    pub user_id: UserId,
+    pub created_at: Timestamp,
+    /// Absolute end: rotation never extends it.
+    pub expires_at: Timestamp,
+    #[serde(default)]
+    pub revoked_at: Option<Timestamp>,
+}
+
+impl FamilyRecord {
+    pub fn is_active(&self, now: Timestamp) -> bool {
+        self.revoked_at.is_none() && now < self.expires_at
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RefreshTokenRecord {
+    pub family_id: FamilyId,
+    pub user_id: UserId,
+    pub issued_at: Timestamp,
+    #[serde(default)]
+    pub spent: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenPurpose {
+    VerifyEmail,
+    ResetPassword,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EmailTokenRecord {
+    pub purpose: TokenPurpose,
+    pub user_id: UserId,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+    #[serde(default)]
+    pub used_at: Option<Timestamp>,
+}
+
+// ---- users ----
+
+pub fn user(rtx: &redb::ReadTransaction, id: UserId) -> StoreResult<Option<UserRecord>> {
+    USERS.get(rtx, &id.key())
+}
+
+pub fn user_by_email(rtx: &redb::ReadTransaction, email: &str) -> StoreResult<Option<UserRecord>> {
+    match USERS_BY_EMAIL.get(rtx, &email.to_owned())? {
+        Some(id) => USERS.get(rtx, &id),
+        None => Ok(None),
+    }
+}
+
+pub fn any_with_role(rtx: &redb::ReadTransaction, role: Role) -> StoreResult<bool> {
+    let r = role.as_u8();
+    Ok(!USERS_BY_ROLE.range(rtx, (r, 0)..=(r, u128::MAX), false, 1)?.is_empty())
+}
+
+pub fn insert_user(tx: &mut Tx<'_>, user: &UserRecord) -> Result<()> {
+    if tx.contains(USERS_BY_EMAIL, &user.email)? {
+        return Err(Error::Conflict {
+            code: "email_taken",
+            detail: "An account with this email already exists.".into(),
+        });
+    }
+    tx.put(USERS, &user.id.key(), user)?;
+    tx.put(USERS_BY_EMAIL, &user.email, &user.id.key())?;
+    tx.put(USERS_BY_ROLE, &(user.role.as_u8(), user.id.key()), &())?;
+    tx.record_change("user", user.id.key())?;
+    Ok(())
+}
+
+pub fn get_user(tx: &Tx<'_>, id: UserId) -> Result<UserRecord> {
+    tx.get(USERS, &id.key())?.ok_or(Error::NotFound)
+}
+
+/// Saves a changed user (email and role are not changed here; they have their own flows).
+pub fn update_user(tx: &mut Tx<'_>, user: &UserRecord) -> Result<()> {
+    tx.put(USERS, &user.id.key(), user)?;
+    tx.record_change("user", user.id.key())?;
+    Ok(())
+}
+
+// ---- refresh families ----
+
+/// Starts a family; returns it and its first refresh token.
+pub fn create_family(
+    tx: &mut Tx<'_>,
+    user: UserId,
+    now: Timestamp,
+    lifetime: std::time::Duration,
+) -> Result<(FamilyRecord, String)> {
+    let fam = FamilyRecord {
+        id: FamilyId::generate(),
+        user_id: user,
+        created_at: now,
+        expires_at: now.plus(lifetime),
+        revoked_at: None,
+    };
+    tx.put(FAMILIES, &fam.id.key(), &fam)?;
+    tx.put(FAMILIES_BY_USER, &(user.key(), fam.id.key()), &())?;
+    let token = add_token(tx, &fam, now)?;
+    Ok((fam, token))
+}
+
+fn add_token(tx: &mut Tx<'_>, fam: &FamilyRecord, now: Timestamp) -> Result<String> {
+    let (token, hash) = opaque_token();
+    let rec = RefreshTokenRecord { family_id: fam.id, user_id: fam.user_id, issued_at: now, spent: false };
+    tx.put(REFRESH_TOKENS, &hash, &rec)?;
+    tx.put(TOKENS_BY_FAMILY, &(fam.id.key(), hash), &())?;
+    Ok(token)
+}
+
+pub fn family(rtx: &redb::ReadTransaction, id: FamilyId) -> StoreResult<Option<FamilyRecord>> {
+    FAMILIES.get(rtx, &id.key())
+}
+
+pub fn family_of_token(tx: &Tx<'_>, hash: &[u8; 32]) -> Result<Option<FamilyRecord>> {
+    match tx.get(REFRESH_TOKENS, hash)? {
+        Some(t) => Ok(tx.get(FAMILIES, &t.family_id.key())?),
+        None => Ok(None),
+    }
+}
+
+pub fn family_of_token_read(rtx: &redb::ReadTransaction, hash: &[u8; 32]) -> StoreResult<Option<FamilyRecord>> {
+    match REFRESH_TOKENS.get(rtx, hash)? {
+        Some(t) => FAMILIES.get(rtx, &t.family_id.key()),
+        None => Ok(None),
+    }
+}
+
+/// What presenting a refresh token led to.
+pub enum Rotation {
+    Rotated { user: UserRecord, family: FamilyRecord, token: String },
+    /// Unknown token, or its family ended (revoked, expired, user gone).
+    Invalid,
+    /// A spent token came back: its family has just been revoked.
+    Reused,
+}
+
+/// Spends `hash` and issues its successor. A spent token revokes its family, in this same
+/// transaction; that is an `Ok` outcome so the revocation is committed.
+pub fn rotate(tx: &mut Tx<'_>, hash: &[u8; 32], now: Timestamp) -> Result<Rotation> {
+    let Some(mut rec) = tx.get(REFRESH_TOKENS, hash)? else { return Ok(Rotation::Invalid) };
+    let Some(mut fam) = tx.get(FAMILIES, &rec.family_id.key())? else { return Ok(Rotation::Invalid) };
+    if !fam.is_active(now) {
+        return Ok(Rotation::Invalid);
+    }
+    if rec.spent {
+        fam.revoked_at = Some(now);
+        tx.put(FAMILIES, &fam.id.key(), &fam)?;
+        return Ok(Rotation::Reused);
+    }
+    let Some(user) = tx.get(USERS, &fam.user_id.key())? else { return Ok(Rotation::Invalid) };
+    rec.spent = true;
+    tx.put(REFRESH_TOKENS, hash, &rec)?;
+    let token = add_token(tx, &fam, now)?;
+    Ok(Rotation::Rotated { user, family: fam, token })
+}
+
+pub fn revoke_family(tx: &mut Tx<'_>, id: FamilyId, now: Timestamp) -> Result<()> {
+    if let Some(mut fam) = tx.get(FAMILIES, &id.key())?
+        && fam.revoked_at.is_none()
+    {
+        fam.revoked_at = Some(now);
+        tx.put(FAMILIES, &id.key(), &fam)?;
+    }
+    Ok(())
+}
+
+/// Revokes every family of `user` except `keep`.
+pub fn revoke_all(tx: &mut Tx<'_>, user: UserId, keep: Option<FamilyId>, now: Timestamp) -> Result<usize> {
+    let u = user.key();
+    let fams = tx.range(FAMILIES_BY_USER, (u, 0)..=(u, u128::MAX), usize::MAX)?;
+    let mut n = 0;
+    for ((_, f), ()) in fams {
+        let id = FamilyId::from_key(f);
+        if Some(id) != keep {
+            revoke_family(tx, id, now)?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// Deletes families that ended before `cutoff`, with their tokens. Returns how many.
+pub fn purge_families(tx: &mut Tx<'_>, cutoff: Timestamp, max: usize) -> Result<usize> {
+    let mut purged = 0;
+    for (key, fam) in tx.range(FAMILIES, .., usize::MAX)? {
+        if purged >= max {
+            break;
+        }
+        let ended = fam.revoked_at.map_or(fam.expires_at, |r| r.min(fam.expires_at));
+        if ended >= cutoff {
+            continue;
+        }
+        for ((_, hash), ()) in tx.range(TOKENS_BY_FAMILY, (key, [0; 32])..=(key, [0xff; 32]), usize::MAX)? {
+            tx.remove(REFRESH_TOKENS, &hash)?;
+            tx.remove(TOKENS_BY_FAMILY, &(key, hash))?;
+        }
+        tx.remove(FAMILIES_BY_USER, &(fam.user_id.key(), key))?;
+        tx.remove(FAMILIES, &key)?;
+        purged += 1;
+    }
+    Ok(purged)
+}
+
+// ---- email tokens ----
+
+pub fn create_email_token(
+    tx: &mut Tx<'_>,
+    purpose: TokenPurpose,
+    user: UserId,
+    now: Timestamp,
+    ttl: std::time::Duration,
+) -> Result<String> {
+    let (token, hash) = opaque_token();
+    let rec = EmailTokenRecord { purpose, user_id: user, created_at: now, expires_at: now.plus(ttl), used_at: None };
+    tx.put(EMAIL_TOKENS, &hash, &rec)?;
+    Ok(token)
+}
+
+/// Looks a token up without spending it.
+pub fn peek_email_token(
+    rtx: &redb::ReadTransaction,
+    purpose: TokenPurpose,
+    hash: &[u8; 32],
+    now: Timestamp,
+) -> StoreResult<Option<EmailTokenRecord>> {
+    Ok(EMAIL_TOKENS
+        .get(rtx, hash)?
+        .filter(|t| t.purpose == purpose && t.used_at.is_none() && now < t.expires_at))
+}
+
+/// Spends a token: it works once, before it expires, for its own purpose only.
+pub fn consume_email_token(
+    tx: &mut Tx<'_>,
+    purpose: TokenPurpose,
+    hash: &[u8; 32],
+    now: Timestamp,
+) -> Result<EmailTokenRecord> {
+    let invalid = || Error::BadRequest {
+        code: "invalid_token",
+        detail: "This link is invalid or has expired. Ask for a new one.".into(),
+    };
+    let mut rec = tx.get(EMAIL_TOKENS, hash)?.ok_or_else(invalid)?;
+    if rec.purpose != purpose || rec.used_at.is_some() || now >= rec.expires_at {
+        return Err(invalid());
+    }
+    rec.used_at = Some(now);
+    tx.put(EMAIL_TOKENS, hash, &rec)?;
+    Ok(rec)
+}

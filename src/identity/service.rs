@@ -1,0 +1,411 @@
+//! The identity rules, free of HTTP.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::password::Hasher;
+use super::repo::{self, Rotation, TokenPurpose, UserRecord};
+use super::tokens::{Keys, hash_token};
+use super::types::{Email, Name, Password, Role};
+use crate::clock::{Clock, Timestamp};
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::ids::{FamilyId, UserId};
+use crate::mail::{self, Mailer, templates};
+use crate::ratelimit::SlidingWindow;
+use crate::store::Store;
+
+pub const VERIFY_TTL: Duration = Duration::from_secs(24 * 3600);
+pub const RESET_TTL: Duration = Duration::from_secs(3600);
+const HOUR: Duration = Duration::from_secs(3600);
+
+/// A signed-in caller: who, and through which sign-in (refresh family).
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub user: UserRecord,
+    pub family: FamilyId,
+}
+
+/// What sign-in, registration and refresh hand back.
+#[derive(Debug, Clone)]
+pub struct TokenPair {
+    pub user: UserRecord,
+    pub family: FamilyId,
+    pub access_token: String,
+    pub refresh_token: String,
+    pub expires_in: u64,
+}
+
+pub struct NewAccount {
+    pub email: Email,
+    pub password: Password,
+    pub name: Name,
+    pub role: Role,
+    pub locale: String,
+}
+
+pub struct Identity {
+    store: Store,
+    clock: Arc<Clock>,
+    hasher: Hasher,
+    pub keys: Keys,
+    mailer: Arc<Mailer>,
+    public_url: String,
+    school: String,
+    session_lifetime: Duration,
+    reset_per_account: SlidingWindow<UserId>,
+    reset_per_ip: SlidingWindow<IpAddr>,
+    resend_per_account: SlidingWindow<UserId>,
+}
+
+fn invalid_credentials() -> Error {
+    Error::Unauthorized { code: "invalid_credentials", detail: "The email or password is not correct.".into() }
+}
+
+fn invalid_session() -> Error {
+    Error::Unauthorized { code: "invalid_token", detail: "This session has ended; sign in again.".into() }
+}
+
+impl Identity {
+    pub fn new(config: &Config, store: Store, clock: Arc<Clock>, keys: Keys, mailer: Arc<Mailer>) -> Identity {
+        Identity {
+            store,
+            clock,
+            hasher: Hasher::new(config.hash_concurrency),
+            keys,
+            mailer,
+            public_url: config.public_url.clone(),
+            school: config.school_name.clone(),
+            session_lifetime: config.session_lifetime,
+            reset_per_account: SlidingWindow::new(3, HOUR),
+            reset_per_ip: SlidingWindow::new(3, HOUR),
+            resend_per_account: SlidingWindow::new(3, HOUR),
+        }
+    }
+
+    fn link(&self, path: &str) -> String {
+        format!("{}{}", self.public_url, path)
+    }
+
+    fn pair(&self, user: UserRecord, family: FamilyId, refresh_token: String) -> TokenPair {
+        let (access_token, expires_in) = self.keys.issue_access(user.id, user.role, family);
+        TokenPair { user, family, access_token, refresh_token, expires_in }
+    }
+
+    /// Creates an account, signs it in and queues the verification email, all in one commit.
+    pub async fn register(&self, acc: NewAccount) -> Result<TokenPair> {
+        let password_hash = self.hasher.hash(acc.password.expose()).await?;
+        let now = self.clock.now();
+        let user = UserRecord {
+            id: UserId::generate(),
+            email: acc.email.as_str().to_owned(),
+            name: acc.name.into_string(),
+            role: acc.role,
+            password_hash,
+            email_verified: false,
+            locale: acc.locale,
+            created_at: now,
+            updated_at: now,
+        };
+        let (lifetime, school, public_url) = (self.session_lifetime, self.school.clone(), self.public_url.clone());
+        let (user, family, token) = self
+            .store
+            .write(move |tx| {
+                repo::insert_user(tx, &user)?;
+                let verify = repo::create_email_token(tx, TokenPurpose::VerifyEmail, user.id, now, VERIFY_TTL)?;
+                let url = format!("{public_url}/verify-email?token={verify}");
+                mail::enqueue(tx, templates::verification(&user.locale, &user.email, &user.name, &school, &url), now)?;
+                let (fam, token) = repo::create_family(tx, user.id, now, lifetime)?;
+                Ok((user.clone(), fam.id, token))
+            })
+            .await?;
+        self.mailer.wake();
+        tracing::info!(user = %user.id, role = user.role.as_str(), "account created");
+        Ok(self.pair(user, family, token))
+    }
+
+    /// Signs in. Unknown emails cost the same hashing work as known ones and get the same answer.
+    pub async fn login(&self, email: &str, password: &str) -> Result<TokenPair> {
+        let user = match Email::parse(email) {
+            Ok(e) => {
+                let key = e.as_str().to_owned();
+                self.store.read(move |rtx| Ok(repo::user_by_email(rtx, &key)?)).await?
+            }
+            Err(_) => None,
+        };
+        let Some(user) = user else {
+            self.hasher.verify_dummy(password).await?;
+            return Err(invalid_credentials());
+        };
+        if !self.hasher.verify(&user.password_hash, password).await? {
+            return Err(invalid_credentials());
+        }
+        let (now, lifetime, id) = (self.clock.now(), self.session_lifetime, user.id);
+        let (fam, token) = self.store.write(move |tx| repo::create_family(tx, id, now, lifetime)).await?;
+        Ok(self.pair(user, fam.id, token))
+    }
+
+    /// Spends a refresh token for a new pair. A spent token revokes its whole family.
+    pub async fn refresh(&self, refresh_token: &str) -> Result<TokenPair> {
+        let hash = hash_token(refresh_token);
+        let now = self.clock.now();
+        match self.store.write(move |tx| repo::rotate(tx, &hash, now)).await? {
+            Rotation::Rotated { user, family, token } => Ok(self.pair(user, family.id, token)),
+            Rotation::Invalid => Err(invalid_session()),
+            Rotation::Reused => {
+                tracing::warn!("refresh token reused: its family was revoked");
+                Err(Error::Unauthorized {
+                    code: "token_reused",
+                    detail: "This refresh token was already used; the session has been ended for safety.".into(),
+                })
+            }
+        }
+    }
+
+    /// The family a refresh token belongs to, if it is still active.
+    pub async fn family_of(&self, refresh_token: &str) -> Result<Option<FamilyId>> {
+        let hash = hash_token(refresh_token);
+        let now = self.clock.now();
+        self.store
+            .read(move |rtx| Ok(repo::family_of_token_read(rtx, &hash)?.filter(|f| f.is_active(now)).map(|f| f.id)))
+            .await
+    }
+
+    /// Ends the sign-in the refresh token belongs to. Unknown tokens are ignored (idempotent).
+    pub async fn logout(&self, refresh_token: &str) -> Result<()> {
+        let hash = hash_token(refresh_token);
+        let now = self.clock.now();
+        self.store
+            .write(move |tx| {
+                if let Some(f) = repo::family_of_token(tx, &hash)? {
+                    repo::revoke_family(tx, f.id, now)?;
+                }
+                Ok(())
+            })
+            .await
+    }
+
+    pub async fn end_session(&self, family: FamilyId) -> Result<()> {
+        let now = self.clock.now();
+        self.store.write(move |tx| repo::revoke_family(tx, family, now)).await
+    }
+
+    /// Checks an access token and that its sign-in is still active.
+    pub async fn authenticate(&self, access_token: &str) -> Result<Principal> {
+        let claims = self.keys.verify_access(access_token).ok_or_else(invalid_session)?;
+        let user_id: UserId = claims.sub.parse().map_err(|_| invalid_session())?;
+        let family: FamilyId = claims.sid.parse().map_err(|_| invalid_session())?;
+        let now = self.clock.now();
+        let user = self
+            .store
+            .read(move |rtx| {
+                let fam = repo::family(rtx, family)?;
+                match fam {
+                    Some(f) if f.user_id == user_id && f.is_active(now) => Ok(repo::user(rtx, user_id)?),
+                    _ => Ok(None),
+                }
+            })
+            .await?
+            .ok_or_else(invalid_session)?;
+        Ok(Principal { user, family })
+    }
+
+    pub async fn verify_email(&self, token: &str) -> Result<UserRecord> {
+        let hash = hash_token(token);
+        let now = self.clock.now();
+        let (school, link) = (self.school.clone(), self.link("/courses"));
+        let user = self
+            .store
+            .write(move |tx| {
+                let rec = repo::consume_email_token(tx, TokenPurpose::VerifyEmail, &hash, now)?;
+                let mut user = repo::get_user(tx, rec.user_id)?;
+                if !user.email_verified {
+                    user.email_verified = true;
+                    user.updated_at = now;
+                    repo::update_user(tx, &user)?;
+                    mail::enqueue(tx, templates::welcome(&user.locale, &user.email, &user.name, &school, &link), now)?;
+                }
+                Ok(user)
+            })
+            .await?;
+        self.mailer.wake();
+        Ok(user)
+    }
+
+    pub async fn resend_verification(&self, user: &UserRecord) -> Result<()> {
+        if user.email_verified {
+            return Err(Error::Conflict { code: "already_verified", detail: "This email is already confirmed.".into() });
+        }
+        let now = self.clock.now();
+        self.resend_per_account
+            .check(&user.id, now)
+            .map_err(|d| Error::RateLimited { retry_after_secs: d.as_secs() })?;
+        let (school, public_url, id) = (self.school.clone(), self.public_url.clone(), user.id);
+        self.store
+            .write(move |tx| {
+                let user = repo::get_user(tx, id)?;
+                let token = repo::create_email_token(tx, TokenPurpose::VerifyEmail, id, now, VERIFY_TTL)?;
+                let url = format!("{public_url}/verify-email?token={token}");
+                mail::enqueue(tx, templates::verification(&user.locale, &user.email, &user.name, &school, &url), now)?;
+                Ok(())
+            })
+            .await?;
+        self.mailer.wake();
+        Ok(())
+    }
+
+    /// Starts a password reset. The caller answers 202 at once whatever happens here, so
+    /// known and unknown addresses look the same; only the per-IP limit is visible.
+    pub fn forgot_password(self: &Arc<Self>, email: &str, ip: IpAddr) -> Result<()> {
+        let now = self.clock.now();
+        self.reset_per_ip
+            .check(&ip, now)
+            .map_err(|d| Error::RateLimited { retry_after_secs: d.as_secs() })?;
+        let Ok(email) = Email::parse(email) else { return Ok(()) };
+        let this = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = this.send_reset(email).await {
+                tracing::warn!(error = %e, "password reset email not queued");
+            }
+        });
+        Ok(())
+    }
+
+    async fn send_reset(&self, email: Email) -> Result<()> {
+        let key = email.as_str().to_owned();
+        let Some(user) = self.store.read(move |rtx| Ok(repo::user_by_email(rtx, &key)?)).await? else {
+            return Ok(());
+        };
+        let now = self.clock.now();
+        if self.reset_per_account.check(&user.id, now).is_err() {
+            tracing::info!(user = %user.id, "password reset limit reached for account");
+            return Ok(());
+        }
+        let (school, public_url) = (self.school.clone(), self.public_url.clone());
+        self.store
+            .write(move |tx| {
+                let token = repo::create_email_token(tx, TokenPurpose::ResetPassword, user.id, now, RESET_TTL)?;
+                let url = format!("{public_url}/reset-password?token={token}");
+                mail::enqueue(tx, templates::reset(&user.locale, &user.email, &user.name, &school, &url), now)?;
+                Ok(())
+            })
+            .await?;
+        self.mailer.wake();
+        Ok(())
+    }
+
+    /// Sets a new password with a reset token (once) and ends every sign-in of the account.
+    pub async fn reset_password(&self, token: &str, password: Password) -> Result<()> {
+        let hash = hash_token(token);
+        let now = self.clock.now();
+        let valid = self
+            .store
+            .read(move |rtx| Ok(repo::peek_email_token(rtx, TokenPurpose::ResetPassword, &hash, now)?.is_some()))
+            .await?;
+        if !valid {
+            return Err(Error::BadRequest {
+                code: "invalid_token",
+                detail: "This link is invalid or has expired. Ask for a new one.".into(),
+            });
+        }
+        let password_hash = self.hasher.hash(password.expose()).await?;
+        let now = self.clock.now();
+        self.store
+            .write(move |tx| {
+                let rec = repo::consume_email_token(tx, TokenPurpose::ResetPassword, &hash, now)?;
+                let mut user = repo::get_user(tx, rec.user_id)?;
+                user.password_hash = password_hash.clone();
+                // The reset proved control of the mailbox.
+                user.email_verified = true;
+                user.updated_at = now;
+                repo::update_user(tx, &user)?;
+                repo::revoke_all(tx, user.id, None, now)?;
+                Ok(())
+            })
+            .await
+    }
+
+    pub async fn update_profile(&self, id: UserId, name: Option<Name>, locale: Option<String>) -> Result<UserRecord> {
+        let now = self.clock.now();
+        self.store
+            .write(move |tx| {
+                let mut user = repo::get_user(tx, id)?;
+                if let Some(n) = &name {
+                    user.name = n.clone().into_string();
+                }
+                if let Some(l) = &locale {
+                    user.locale = l.clone();
+                }
+                user.updated_at = now;
+                repo::update_user(tx, &user)?;
+                Ok(user)
+            })
+            .await
+    }
+
+    /// Changes the password and ends every other sign-in; the caller's own stays.
+    pub async fn change_password(&self, who: &Principal, current: &str, new: Password) -> Result<()> {
+        if !self.hasher.verify(&who.user.password_hash, current).await? {
+            return Err(Error::Forbidden {
+                code: "invalid_credentials",
+                detail: "The current password is not correct.".into(),
+            });
+        }
+        let password_hash = self.hasher.hash(new.expose()).await?;
+        let (id, keep, now) = (who.user.id, who.family, self.clock.now());
+        self.store
+            .write(move |tx| {
+                let mut user = repo::get_user(tx, id)?;
+                user.password_hash = password_hash.clone();
+                user.updated_at = now;
+                repo::update_user(tx, &user)?;
+                repo::revoke_all(tx, id, Some(keep), now)?;
+                Ok(())
+            })
+            .await
+    }
+
+    /// Creates an account directly (admin CLI, first-start admin); the email counts as verified.
+    pub async fn create_account(&self, email: Email, password: Password, name: Name, role: Role) -> Result<UserRecord> {
+        let password_hash = self.hasher.hash(password.expose()).await?;
+        let now = self.clock.now();
+        let user = UserRecord {
+            id: UserId::generate(),
+            email: email.as_str().to_owned(),
+            name: name.into_string(),
+            role,
+            password_hash,
+            email_verified: true,
+            locale: "en".into(),
+            created_at: now,
+            updated_at: now,
+        };
+        self.store
+            .write(move |tx| {
+                repo::insert_user(tx, &user)?;
+                Ok(user.clone())
+            })
+            .await
+    }
+
+    /// Creates the configured admin if the school has no admin yet. True if one was created.
+    pub async fn ensure_admin(&self, email: &str, password: &str) -> anyhow::Result<bool> {
+        if self.store.read(|rtx| Ok(repo::any_with_role(rtx, Role::Admin)?)).await? {
+            return Ok(false);
+        }
+        let email = Email::parse(email).map_err(|e| anyhow::anyhow!("LECTERN_ADMIN_EMAIL {}", e.message))?;
+        let password =
+            Password::parse("password", password).map_err(|e| anyhow::anyhow!("LECTERN_ADMIN_PASSWORD {}", e.message))?;
+        let name = Name::parse("Administrator").expect("a valid name");
+        self.create_account(email, password, name, Role::Admin).await?;
+        Ok(true)
+    }
+
+    /// Deletes sign-ins that ended more than a day ago (they can no longer matter).
+    pub async fn purge_ended_sessions(&self) -> Result<usize> {
+        let cutoff = Timestamp(self.clock.now().millis() - 86_400_000);
+        self.store.write(move |tx| repo::purge_families(tx, cutoff, 10_000)).await
+    }
+}
+

@@ -1,0 +1,23 @@
+//! Lectern: a whole online school in one binary.
+//!
+//! Map of the crate:
+//! - [`app`]: the application state and the server lifecycle (bind, serve, drain, close).
+//! - [`config`], [`cli`], [`telemetry`]: how the binary is started and observed.
+//! - [`http`]: router, middleware (client IP, rate limit, security headers), extractors.
+//! - [`error`]: the one error type, rendered as problem+json.
+//! - [`store`]: redb, the source of truth: typed tables, the single writer, migrations, paging.
+//! - [`identity`]: accounts, tokens, sessions; [`mail`]: the durable outbox.
+//! - [`clock`], [`ids`], [`ratelimit`]: small shared pieces.
+
+pub mod app;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod http;
+pub mod identity;
+pub mod ids;
+pub mod mail;
+pub mod ratelimit;
+pub mod store;
+pub mod telemetry;

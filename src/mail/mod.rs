@@ -1,0 +1,233 @@
+//! Outgoing email: a durable outbox in redb and a worker that delivers it.
+//!
+//! Messages are written to the outbox *in the same unit of work* as the change that causes them
+//! (a new account and its verification email commit together or not at all). The worker sends
+//! due messages over SMTP with exponential backoff; with no SMTP configured, messages are kept
+//! as `not_sent` and admins read them at `GET /api/v1/admin/outbox`.
+
+pub mod routes;
+pub mod templates;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use serde::{Deserialize, Serialize};
+use tokio::sync::Notify;
+
+use crate::clock::{Clock, Timestamp};
+use crate::error::Result;
+use crate::ids::MessageId;
+use crate::store::tables::{OUTBOX, OUTBOX_DUE};
+use crate::store::{Store, Tx};
+
+pub const MAX_ATTEMPTS: u32 = 8;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MailStatus {
+    /// Waiting for (another) delivery attempt.
+    Pending,
+    Sent,
+    /// Gave up after [`MAX_ATTEMPTS`].
+    Failed,
+    /// Kept: no SMTP server is configured.
+    NotSent,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OutboxRecord {
+    pub id: MessageId,
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub status: MailStatus,
+    #[serde(default)]
+    pub attempts: u32,
+    #[serde(default)]
+    pub last_error: Option<String>,
+    pub next_attempt_at: Timestamp,
+    pub created_at: Timestamp,
+    #[serde(default)]
+    pub sent_at: Option<Timestamp>,
+}
+
+/// A message ready to queue.
+pub struct Email {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// Queues `email` inside the caller's unit of work.
+pub fn enqueue(tx: &mut Tx<'_>, email: Email, now: Timestamp) -> Result<MessageId> {
+    let rec = OutboxRecord {
+        id: MessageId::generate(),
+        to: email.to,
+        subject: email.subject,
+        text: email.text,
+        html: email.html,
+        status: MailStatus::Pending,
+        attempts: 0,
+        last_error: None,
+        next_attempt_at: now,
+        created_at: now,
+        sent_at: None,
+    };
+    tx.put(OUTBOX, &rec.id.key(), &rec)?;
+    tx.put(OUTBOX_DUE, &(now.millis(), rec.id.key()), &())?;
+    Ok(rec.id)
+}
+
+pub struct Mailer {
+    store: Store,
+    clock: Arc<Clock>,
+    from: Mailbox,
+    smtp: Option<AsyncSmtpTransport<Tokio1Executor>>,
+    wake: Notify,
+}
+
+impl Mailer {
+    pub fn new(store: Store, clock: Arc<Clock>, smtp_url: Option<&str>, from: &str) -> anyhow::Result<Mailer> {
+        let smtp = match smtp_url {
+            Some(url) => Some(AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?.build()),
+            None => None,
+        };
+        Ok(Mailer { store, clock, from: from.parse()?, smtp, wake: Notify::new() })
+    }
+
+    /// Tells the worker new mail is queued.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Delivers due messages until `shutdown` fires.
+    pub async fn run(self: Arc<Self>, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+        loop {
+            let wait = match self.deliver_due().await {
+                Ok(Some(next)) => Duration::from_millis((next.millis() - self.clock.now().millis()).clamp(10, 60_000) as u64),
+                Ok(None) => Duration::from_secs(60),
+                Err(e) => {
+                    tracing::warn!(error = %e, "outbox delivery failed; retrying");
+                    Duration::from_secs(5)
+                }
+            };
+            tokio::select! {
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(wait) => {}
+                _ = shutdown.changed() => return,
+            }
+        }
+    }
+
+    /// Sends what is due; returns when the next message falls due, if any remains queued.
+    async fn deliver_due(&self) -> Result<Option<Timestamp>> {
+        loop {
+            let now = self.clock.now();
+            let due = self
+                .store
+                .read(move |rtx| Ok(OUTBOX_DUE.range(rtx, .., false, 32)?))
+                .await?;
+            let Some(((first_at, _), ())) = due.first() else { return Ok(None) };
+            if *first_at > now.millis() {
+                return Ok(Some(Timestamp(*first_at)));
+            }
+            for ((at, id), ()) in due.into_iter().filter(|((at, _), _)| *at <= now.millis()) {
+                let outcome = self.attempt(id).await;
+                self.store
+                    .write(move |tx| record_attempt(tx, (at, id), outcome.clone(), now))
+                    .await?;
+            }
+        }
+    }
+
+    async fn attempt(&self, id: u128) -> Outcome {
+        let Ok(Some(rec)) = self.store.read(move |rtx| Ok(OUTBOX.get(rtx, &id)?)).await else {
+            return Outcome::Gone;
+        };
+        let Some(smtp) = &self.smtp else { return Outcome::NoSmtp };
+        let message = match build(&self.from, &rec) {
+            Ok(m) => m,
+            Err(e) => return Outcome::Permanent(e),
+        };
+        match smtp.send(message).await {
+            Ok(_) => Outcome::Sent,
+            Err(e) if e.is_permanent() => Outcome::Permanent(e.to_string()),
+            Err(e) => Outcome::Transient(e.to_string()),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Outcome {
+    Sent,
+    NoSmtp,
+    Gone,
+    Transient(String),
+    Permanent(String),
+}
+
+fn build(from: &Mailbox, rec: &OutboxRecord) -> std::result::Result<Message, String> {
+    let to: Mailbox = rec.to.parse().map_err(|e| format!("bad recipient: {e}"))?;
+    Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(rec.subject.clone())
+        .multipart(MultiPart::alternative_plain_html(rec.text.clone(), rec.html.clone()))
+        .map_err(|e| e.to_string())
+}
+
+/// Backoff after `attempts` failures: 30 s, 1 min, 2 min, ... capped at 1 h.
+pub fn backoff(attempts: u32) -> Duration {
+    Duration::from_secs((30u64 << attempts.saturating_sub(1).min(7)).min(3600))
+}
+
+fn record_attempt(tx: &mut Tx<'_>, due_key: (i64, u128), outcome: Outcome, now: Timestamp) -> Result<()> {
+    tx.remove(OUTBOX_DUE, &due_key)?;
+    let Some(mut rec) = tx.get(OUTBOX, &due_key.1)? else { return Ok(()) };
+    match outcome {
+        Outcome::Gone => return Ok(()),
+        Outcome::Sent => {
+            rec.status = MailStatus::Sent;
+            rec.sent_at = Some(now);
+            rec.attempts += 1;
+        }
+        Outcome::NoSmtp => {
+            rec.status = MailStatus::NotSent;
+            rec.last_error = Some("not sent (no SMTP configured)".into());
+        }
+        Outcome::Permanent(e) => {
+            rec.status = MailStatus::Failed;
+            rec.attempts += 1;
+            rec.last_error = Some(e);
+        }
+        Outcome::Transient(e) => {
+            rec.attempts += 1;
+            rec.last_error = Some(e);
+            if rec.attempts >= MAX_ATTEMPTS {
+                rec.status = MailStatus::Failed;
+            } else {
+                rec.next_attempt_at = now.plus(backoff(rec.attempts));
+                tx.put(OUTBOX_DUE, &(rec.next_attempt_at.millis(), rec.id.key()), &())?;
+            }
+        }
+    }
+    tx.put(OUTBOX, &rec.id.key(), &rec)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        assert_eq!(backoff(1), Duration::from_secs(30));
+        assert_eq!(backoff(2), Duration::from_secs(60));
+        assert_eq!(backoff(3), Duration::from_secs(120));
+        assert_eq!(backoff(20), Duration::from_secs(3600));
+    }
+}

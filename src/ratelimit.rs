@@ -1,0 +1,121 @@
+//! Sliding-window rate limits, kept in memory.
+//!
+//! An exact sliding log: for each key, the instants of its accepted requests within the last
+//! window (at most `limit` of them). A request is accepted while fewer than `limit` requests
+//! were accepted in the window before it. Keys are spread over shards to keep lock contention
+//! low, and idle keys are swept so memory stays bounded by the number of active clients.
+
+use std::collections::{HashMap, VecDeque};
+use std::hash::{BuildHasher, Hash, RandomState};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use crate::clock::Timestamp;
+
+const SHARDS: usize = 16;
+const SWEEP_EVERY: u64 = 4096;
+
+pub struct SlidingWindow<K> {
+    limit: u32,
+    window_ms: i64,
+    hasher: RandomState,
+    shards: Vec<Mutex<HashMap<K, VecDeque<i64>>>>,
+    checks: AtomicU64,
+}
+
+impl<K: Hash + Eq + Clone> SlidingWindow<K> {
+    pub fn new(limit: u32, window: Duration) -> Self {
+        SlidingWindow {
+            limit,
+            window_ms: window.as_millis() as i64,
+            hasher: RandomState::new(),
+            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
+            checks: AtomicU64::new(0),
+        }
+    }
+
+    /// Counts a request for `key` at `now`; `Err(retry_after)` if it is over the limit.
+    pub fn check(&self, key: &K, now: Timestamp) -> Result<(), Duration> {
+        if self.limit == 0 {
+            return Err(Duration::from_millis(self.window_ms as u64));
+        }
+        let now = now.millis();
+        if self.checks.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1 {
+            self.sweep(now);
+        }
+        let shard = &self.shards[(self.hasher.hash_one(key) as usize) % SHARDS];
+        let mut map = shard.lock().unwrap_or_else(|p| p.into_inner());
+        let log = map.entry(key.clone()).or_default();
+        while log.front().is_some_and(|&t| t <= now - self.window_ms) {
+            log.pop_front();
+        }
+        if log.len() >= self.limit as usize {
+            let oldest = *log.front().expect("a full log is not empty");
+            let wait = (oldest + self.window_ms - now).max(1);
+            return Err(Duration::from_millis(wait as u64));
+        }
+        log.push_back(now);
+        Ok(())
+    }
+
+    fn sweep(&self, now: i64) {
+        for shard in &self.shards {
+            let mut map = shard.lock().unwrap_or_else(|p| p.into_inner());
+            map.retain(|_, log| log.back().is_some_and(|&t| t > now - self.window_ms));
+        }
+    }
+
+    #[cfg(test)]
+    fn keys(&self) -> usize {
+        self.shards.iter().map(|s| s.lock().unwrap().len()).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allows_the_limit_then_refuses_until_the_window_slides() {
+        let rl = SlidingWindow::new(3, Duration::from_secs(60));
+        let t = |s: i64| Timestamp(1_000_000 + s * 1000);
+        assert!(rl.check(&"a", t(0)).is_ok());
+        assert!(rl.check(&"a", t(10)).is_ok());
+        assert!(rl.check(&"a", t(20)).is_ok());
+        let wait = rl.check(&"a", t(30)).unwrap_err();
+        assert_eq!(wait, Duration::from_secs(30), "until the first request leaves the window");
+        assert!(rl.check(&"b", t(30)).is_ok(), "keys are independent");
+        assert!(rl.check(&"a", t(60)).is_ok(), "the first request left the window");
+        assert!(rl.check(&"a", t(61)).is_err());
+    }
+
+    #[test]
+    fn never_more_than_limit_in_any_window() {
+        let rl = SlidingWindow::new(5, Duration::from_secs(10));
+        let mut accepted = Vec::new();
+        for ms in (0..60_000).step_by(250) {
+            if rl.check(&1, Timestamp(ms)).is_ok() {
+                accepted.push(ms);
+            }
+        }
+        for (i, &a) in accepted.iter().enumerate() {
+            let in_window = accepted[i..].iter().take_while(|&&b| b < a + 10_000).count();
+            assert!(in_window <= 5);
+        }
+        assert!(accepted.len() >= 25);
+    }
+
+    #[test]
+    fn idle_keys_are_swept() {
+        let rl = SlidingWindow::new(10, Duration::from_secs(1));
+        for i in 0..SWEEP_EVERY {
+            let _ = rl.check(&i, Timestamp(0));
+        }
+        let _ = rl.check(&u64::MAX, Timestamp(10_000));
+        for i in 0..SWEEP_EVERY {
+            let _ = rl.check(&(i + SWEEP_EVERY * 2), Timestamp(10_000));
+        }
+        assert!(rl.keys() <= SWEEP_EVERY as usize + 1);
+    }
+}

@@ -1,0 +1,250 @@
+//! The store: redb, the source of truth.
+//!
+//! - Tables are declared in [`tables`], typed by [`table::Table`]; only the domains' `repo`
+//!   modules touch them.
+//! - Reads run on the blocking pool ([`Store::read`]) inside one read transaction: a consistent
+//!   snapshot that never waits for writers.
+//! - Writes are *units of work* submitted to one writer thread ([`Store::write`]). The writer
+//!   commits every unit that is waiting in one durable transaction (group commit), so many
+//!   concurrent writes share one fsync; a unit is answered only after its transaction is durable.
+//!   A unit that fails after it wrote is rolled back by replaying its batch without it.
+//! - Every write that changes something derived data depends on appends to the change log
+//!   ([`Tx::record_change`]); the store *position* is the last log entry.
+//! - [`migrate`] upgrades older databases in order and refuses newer ones.
+//!
+//! This module must never hold a transaction across an `.await`.
+
+pub mod migrate;
+pub mod page;
+pub mod table;
+pub mod tables;
+mod writer;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use redb::{Database, ReadTransaction, ReadableDatabase, ReadableTable, WriteTransaction};
+
+use crate::error::{Error, Result};
+pub use table::{KeyType, Record, Table};
+use tables::{CHANGES, Change, META};
+
+pub type StoreResult<T> = std::result::Result<T, StoreError>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
+    #[error("record encoding: {0}")]
+    Codec(String),
+    #[error("the database was written by a newer Lectern (schema {found}; this build knows up to {supported}); upgrade Lectern or restore a backup")]
+    TooNew { found: u64, supported: u64 },
+    #[error("the data directory {0} is in use by another Lectern process")]
+    InUse(PathBuf),
+    #[error("storage: {0}")]
+    Other(String),
+}
+
+macro_rules! storage_errors {
+    ($($t:ty),*) => {$(
+        impl From<$t> for StoreError {
+            fn from(e: $t) -> Self {
+                classify(e.into())
+            }
+        }
+    )*};
+}
+storage_errors!(
+    redb::StorageError,
+    redb::TableError,
+    redb::TransactionError,
+    redb::CommitError,
+    redb::DatabaseError
+);
+
+/// I/O failures (full disk, bad sector) are "unavailable" (503, retry later);
+/// anything else is a bug or corruption.
+fn classify(e: redb::Error) -> StoreError {
+    match e {
+        redb::Error::Io(io) => StoreError::Unavailable(io.to_string()),
+        redb::Error::DatabaseAlreadyOpen => StoreError::InUse(PathBuf::new()),
+        other => StoreError::Other(other.to_string()),
+    }
+}
+
+/// The handle every domain uses. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    db: Arc<Database>,
+    writer: writer::WriterHandle,
+}
+
+pub const DB_FILE: &str = "lectern.redb";
+
+impl Store {
+    /// Opens (or creates) the database in `data_dir` and brings its schema up to date.
+    pub fn open(data_dir: &Path) -> StoreResult<Store> {
+        Self::open_at(data_dir, migrate::SCHEMA_VERSION)
+    }
+
+    pub(crate) fn open_at(data_dir: &Path, target_version: u64) -> StoreResult<Store> {
+        std::fs::create_dir_all(data_dir)
+            .map_err(|e| StoreError::Unavailable(format!("{}: {e}", data_dir.display())))?;
+        let path = data_dir.join(DB_FILE);
+        let db = Database::builder().create(&path).map_err(|e| match e {
+            redb::DatabaseError::DatabaseAlreadyOpen => StoreError::InUse(data_dir.to_owned()),
+            other => StoreError::from(other),
+        })?;
+        migrate::migrate(&db, target_version)?;
+        let db = Arc::new(db);
+        let writer = writer::spawn(db.clone());
+        Ok(Store { db, writer })
+    }
+
+    /// Runs `f` in a read transaction on the blocking pool.
+    pub async fn read<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&ReadTransaction) -> Result<T> + Send + 'static,
+    {
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || {
+            let rtx = db.begin_read().map_err(StoreError::from)?;
+            f(&rtx)
+        })
+        .await
+        .map_err(|e| Error::Internal(anyhow::anyhow!("read task failed: {e}")))?
+    }
+
+    /// Runs `f` in a read transaction on the calling thread (CLI commands, start-up).
+    pub fn read_now<T>(&self, f: impl FnOnce(&ReadTransaction) -> Result<T>) -> Result<T> {
+        let rtx = self.db.begin_read().map_err(StoreError::from)?;
+        f(&rtx)
+    }
+
+    /// Submits a unit of work and waits until the transaction that holds it is durable.
+    ///
+    /// The unit may run more than once (when a batch-mate fails after writing, the batch is
+    /// replayed without it), so it must depend only on what it reads through `tx`.
+    pub async fn write<T, F>(&self, unit: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnMut(&mut Tx<'_>) -> Result<T> + Send + 'static,
+    {
+        self.writer.submit(unit).await
+    }
+
+    /// The position of the last change committed.
+    pub fn position(&self) -> Result<u64> {
+        self.read_now(|rtx| Ok(META.get(rtx, &"position".to_owned())?.unwrap_or(0)))
+    }
+
+    /// Changes after `after`, at most `limit`, in order.
+    pub fn changes_after(&self, after: u64, limit: usize) -> Result<Vec<(u64, Change)>> {
+        self.read_now(|rtx| Ok(CHANGES.range(rtx, (after + 1).., false, limit)?))
+    }
+
+    /// Stops the writer (after it finishes what it holds) and checks the file closes cleanly.
+    pub async fn close(self) {
+        self.writer.shutdown().await;
+    }
+}
+
+/// The write context a unit of work receives. Every mutation goes through it, which is how
+/// the writer knows whether a failed unit left changes behind.
+pub struct Tx<'a> {
+    txn: &'a WriteTransaction,
+    dirty: bool,
+    position: u64,
+    position_dirty: bool,
+}
+
+impl<'a> Tx<'a> {
+    pub(crate) fn new(txn: &'a WriteTransaction) -> StoreResult<Self> {
+        let position = {
+            let t = txn.open_table(META.def())?;
+            match t.get("position".to_owned())? {
+                Some(g) => table::decode(META.name(), g.value())?,
+                None => 0,
+            }
+        };
+        Ok(Tx { txn, dirty: false, position, position_dirty: false })
+    }
+
+    pub fn get<K: KeyType, V: Record>(&self, t: Table<K, V>, key: &K) -> StoreResult<Option<V>> {
+        let table = self.txn.open_table(t.def())?;
+        let found = table.get(key)?;
+        match found {
+            Some(g) => Ok(Some(table::decode(t.name(), g.value())?)),
+            None => Ok(None),
+        }
+    }
+
+    pub fn contains<K: KeyType, V: Record>(&self, t: Table<K, V>, key: &K) -> StoreResult<bool> {
+        let table = self.txn.open_table(t.def())?;
+        Ok(table.get(key)?.is_some())
+    }
+
+    pub fn put<K: KeyType, V: Record>(&mut self, t: Table<K, V>, key: &K, v: &V) -> StoreResult<()> {
+        let bytes = table::encode(v)?;
+        self.dirty = true;
+        let mut table = self.txn.open_table(t.def())?;
+        table.insert(key, bytes.as_slice())?;
+        Ok(())
+    }
+
+    /// Removes a key; true if it was there.
+    pub fn remove<K: KeyType, V: Record>(&mut self, t: Table<K, V>, key: &K) -> StoreResult<bool> {
+        self.dirty = true;
+        let mut table = self.txn.open_table(t.def())?;
+        let existed = table.remove(key)?.is_some();
+        Ok(existed)
+    }
+
+    /// Keys and values in a key range, in order, at most `limit`.
+    pub fn range<K: KeyType, V: Record>(
+        &self,
+        t: Table<K, V>,
+        range: impl std::ops::RangeBounds<K>,
+        limit: usize,
+    ) -> StoreResult<Vec<(K, V)>> {
+        let table = self.txn.open_table(t.def())?;
+        let mut out = Vec::new();
+        for item in table.range::<K>(range)? {
+            let (k, v) = item?;
+            out.push((k.value(), table::decode(t.name(), v.value())?));
+            if out.len() >= limit {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Creates the table if it does not exist (migrations).
+    pub fn create<K: KeyType, V: Record>(&mut self, t: Table<K, V>) -> StoreResult<()> {
+        self.dirty = true;
+        self.txn.open_table(t.def())?;
+        Ok(())
+    }
+
+    /// Appends to the change log: `entity` with `id` changed. Returns the new position.
+    pub fn record_change(&mut self, entity: &str, id: u128) -> StoreResult<u64> {
+        self.position += 1;
+        self.position_dirty = true;
+        let pos = self.position;
+        self.put(CHANGES, &pos, &Change { entity: entity.to_owned(), id })?;
+        Ok(pos)
+    }
+
+    pub(crate) fn finish(self) -> StoreResult<()> {
+        if self.position_dirty {
+            let bytes = table::encode(&self.position)?;
+            let mut t = self.txn.open_table(META.def())?;
+            t.insert("position".to_owned(), bytes.as_slice())?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,44 @@
+//! Every table of the store, in one place.
+//!
+//! Naming: `<entity>` holds records by id; `<entity>_by_<field>` is a secondary index kept in the
+//! same write transaction as the record it points to. Keys are ULIDs as `u128`, so an index
+//! keyed by `(parent, child)` lists a parent's children in creation order.
+
+use super::table::Table;
+use crate::identity::repo::{EmailTokenRecord, FamilyRecord, RefreshTokenRecord, UserRecord};
+use crate::mail::OutboxRecord;
+use serde::{Deserialize, Serialize};
+
+/// Store-wide facts: `schema_version`, `position` (see `store::Tx::record_change`).
+pub const META: Table<String, u64> = Table::new("meta");
+
+/// The change log: position → what changed. Derived data (the search index) follows it.
+pub const CHANGES: Table<u64, Change> = Table::new("changes");
+
+pub const USERS: Table<u128, UserRecord> = Table::new("users");
+/// Normalised email → user id.
+pub const USERS_BY_EMAIL: Table<String, u128> = Table::new("users_by_email");
+/// (role, user id) → (); added by migration 2.
+pub const USERS_BY_ROLE: Table<(u8, u128), ()> = Table::new("users_by_role");
+
+/// SHA-256 of a refresh token → its record. The token itself is never stored.
+pub const REFRESH_TOKENS: Table<[u8; 32], RefreshTokenRecord> = Table::new("refresh_tokens");
+pub const FAMILIES: Table<u128, FamilyRecord> = Table::new("refresh_families");
+/// (user id, family id) → (): every sign-in of a user, to revoke them all.
+pub const FAMILIES_BY_USER: Table<(u128, u128), ()> = Table::new("refresh_families_by_user");
+/// (family id, token hash) → (): to delete a family's tokens when it is purged.
+pub const TOKENS_BY_FAMILY: Table<(u128, [u8; 32]), ()> = Table::new("refresh_tokens_by_family");
+
+/// SHA-256 of an email-verification or password-reset token → its record.
+pub const EMAIL_TOKENS: Table<[u8; 32], EmailTokenRecord> = Table::new("email_tokens");
+
+pub const OUTBOX: Table<u128, OutboxRecord> = Table::new("outbox");
+/// (next attempt at, message id) → (): messages still to send, soonest first.
+pub const OUTBOX_DUE: Table<(i64, u128), ()> = Table::new("outbox_due");
+
+/// One entry of the change log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    pub entity: String,
+    pub id: u128,
+}

@@ -1,0 +1,203 @@
+//! The single writer: one thread owns every redb write transaction.
+//!
+//! Group commit: the writer takes every unit waiting in its queue (up to [`MAX_BATCH`]), runs
+//! them in one write transaction and commits once, so one fsync acknowledges the whole batch.
+//! Isolation between batch-mates:
+//! - a unit that fails *before* writing anything just reports its error;
+//! - a unit that fails (or panics) *after* writing poisons the transaction: the writer aborts
+//!   it and replays the batch without that unit. Units are re-runnable closures, so the
+//!   survivors compute their results again against the state they will really commit on.
+//!
+//! Each submitter is answered only after the commit that holds its change returned.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+
+use redb::Database;
+use tokio::sync::{mpsc, oneshot};
+
+use super::{StoreError, Tx};
+use crate::error::{Error, Result};
+
+/// Upper bound on units per transaction: bounds the work lost to one replay and the latency
+/// of the first unit in a batch.
+pub const MAX_BATCH: usize = 512;
+const QUEUE: usize = 8192;
+
+trait Job: Send {
+    /// Runs the unit; `true` if it succeeded.
+    fn run(&mut self, tx: &mut Tx<'_>) -> bool;
+    /// Replaces the unit's result (its batch could not be committed).
+    fn fail(&mut self, e: Error);
+    /// Sends the result to the submitter.
+    fn answer(self: Box<Self>);
+}
+
+struct TypedJob<T, F> {
+    unit: F,
+    result: Option<Result<T>>,
+    reply: Option<oneshot::Sender<Result<T>>>,
+}
+
+impl<T, F> Job for TypedJob<T, F>
+where
+    T: Send + 'static,
+    F: FnMut(&mut Tx<'_>) -> Result<T> + Send + 'static,
+{
+    fn run(&mut self, tx: &mut Tx<'_>) -> bool {
+        let outcome = catch_unwind(AssertUnwindSafe(|| (self.unit)(tx)))
+            .unwrap_or_else(|_| Err(Error::Internal(anyhow::anyhow!("a unit of work panicked"))));
+        let ok = outcome.is_ok();
+        self.result = Some(outcome);
+        ok
+    }
+
+    fn fail(&mut self, e: Error) {
+        self.result = Some(Err(e));
+    }
+
+    fn answer(mut self: Box<Self>) {
+        if let (Some(reply), Some(result)) = (self.reply.take(), self.result.take()) {
+            let _ = reply.send(result);
+        }
+    }
+}
+
+enum Msg {
+    Job(Box<dyn Job>),
+    Shutdown(oneshot::Sender<()>),
+}
+
+#[derive(Clone)]
+pub(super) struct WriterHandle {
+    tx: mpsc::Sender<Msg>,
+}
+
+impl WriterHandle {
+    pub(super) async fn submit<T, F>(&self, unit: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnMut(&mut Tx<'_>) -> Result<T> + Send + 'static,
+    {
+        let (reply, rx) = oneshot::channel();
+        let job = TypedJob { unit, result: None, reply: Some(reply) };
+        self.tx
+            .send(Msg::Job(Box::new(job)))
+            .await
+            .map_err(|_| Error::Unavailable("the store is shutting down".into()))?;
+        rx.await
+            .map_err(|_| Error::Unavailable("the store is shutting down".into()))?
+    }
+
+    pub(super) async fn shutdown(&self) {
+        let (done, rx) = oneshot::channel();
+        if self.tx.send(Msg::Shutdown(done)).await.is_ok() {
+            let _ = rx.await;
+        }
+    }
+}
+
+pub(super) fn spawn(db: Arc<Database>) -> WriterHandle {
+    let (tx, rx) = mpsc::channel(QUEUE);
+    std::thread::Builder::new()
+        .name("lectern-writer".into())
+        .spawn(move || run(db, rx))
+        .expect("spawning the writer thread");
+    WriterHandle { tx }
+}
+
+fn run(db: Arc<Database>, mut rx: mpsc::Receiver<Msg>) {
+    let mut stop: Option<oneshot::Sender<()>> = None;
+    while stop.is_none() {
+        let Some(first) = rx.blocking_recv() else { break };
+        let mut batch = Vec::new();
+        match first {
+            Msg::Job(j) => batch.push(j),
+            Msg::Shutdown(done) => stop = Some(done),
+        }
+        while batch.len() < MAX_BATCH && stop.is_none() {
+            match rx.try_recv() {
+                Ok(Msg::Job(j)) => batch.push(j),
+                Ok(Msg::Shutdown(done)) => stop = Some(done),
+                Err(_) => break,
+            }
+        }
+        if !batch.is_empty() {
+            commit_batch(&db, &mut batch);
+            for job in batch {
+                job.answer();
+            }
+        }
+    }
+    drop(db);
+    if let Some(done) = stop {
+        let _ = done.send(());
+    }
+}
+
+/// Runs and commits one batch; leaves each job's result in the job.
+fn commit_batch(db: &Database, batch: &mut [Box<dyn Job>]) {
+    // Units that failed after writing: excluded from every replay.
+    let mut excluded = vec![false; batch.len()];
+    loop {
+        match attempt(db, batch, &mut excluded) {
+            Attempt::Committed => return,
+            Attempt::Replay => continue,
+            Attempt::Failed(e) => {
+                tracing::error!(error = %e, units = batch.len(), "write batch failed");
+                for (job, out) in batch.iter_mut().zip(&excluded) {
+                    if !out {
+                        job.fail(Error::from(StoreError::Unavailable(e.to_string())));
+                    }
+                }
+                return;
+            }
+        }
+    }
+}
+
+enum Attempt {
+    Committed,
+    Replay,
+    Failed(StoreError),
+}
+
+fn attempt(db: &Database, batch: &mut [Box<dyn Job>], excluded: &mut [bool]) -> Attempt {
+    let txn = match db.begin_write() {
+        Ok(t) => t,
+        Err(e) => return Attempt::Failed(e.into()),
+    };
+    let outcome = {
+        let mut tx = match Tx::new(&txn) {
+            Ok(tx) => tx,
+            Err(e) => return Attempt::Failed(e),
+        };
+        let mut replay = false;
+        for (job, out) in batch.iter_mut().zip(excluded.iter_mut()) {
+            if *out {
+                continue;
+            }
+            tx.dirty = false;
+            if !job.run(&mut tx) && tx.dirty {
+                *out = true;
+                replay = true;
+                break;
+            }
+        }
+        if replay { Err(None) } else { tx.finish().map_err(Some) }
+    };
+    match outcome {
+        Err(None) => {
+            let _ = txn.abort();
+            Attempt::Replay
+        }
+        Err(Some(e)) => {
+            let _ = txn.abort();
+            Attempt::Failed(e)
+        }
+        Ok(()) => match txn.commit() {
+            Ok(()) => Attempt::Committed,
+            Err(e) => Attempt::Failed(e.into()),
+        },
+    }
+}
