@@ -20,7 +20,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the school.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Administration on a stopped data dir.
     #[command(subcommand)]
     Admin(AdminCommand),

@@ -61,10 +61,7 @@ pub struct Clock {
 
 impl Clock {
     pub fn now(&self) -> Timestamp {
-        let real = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_millis() as i64)
-            .unwrap_or(0);
+        let real = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
         Timestamp(real + self.offset_ms.load(Ordering::Relaxed))
     }
 

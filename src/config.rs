@@ -143,18 +143,21 @@ impl Config {
     }
 
     pub fn from_args(a: ServeArgs) -> anyhow::Result<Config> {
-        let public_url = normalize_public_url(
-            a.public_url.as_deref().unwrap_or(&format!("http://{}", a.addr)),
-        )?;
+        let public_url =
+            normalize_public_url(a.public_url.as_deref().unwrap_or(&format!("http://{}", a.addr)))?;
         let jwt_secret = match a.jwt_secret {
-            Some(s) if s.len() < 32 => anyhow::bail!("LECTERN_JWT_SECRET must be at least 32 bytes"),
+            Some(s) if s.len() < 32 => {
+                anyhow::bail!("LECTERN_JWT_SECRET must be at least 32 bytes")
+            }
             Some(s) => Some(Secret::new(s.into_bytes())),
             None => None,
         };
         let admin = match (a.admin_email, a.admin_password) {
             (Some(e), Some(p)) => Some((e, Secret::new(p.into_bytes()))),
             (None, None) => None,
-            _ => anyhow::bail!("set both LECTERN_ADMIN_EMAIL and LECTERN_ADMIN_PASSWORD, or neither"),
+            _ => {
+                anyhow::bail!("set both LECTERN_ADMIN_EMAIL and LECTERN_ADMIN_PASSWORD, or neither")
+            }
         };
         Ok(Config {
             addr: a.addr,
@@ -206,7 +209,9 @@ pub fn load_or_create_secret(data_dir: &Path) -> anyhow::Result<Secret> {
     let path = data_dir.join("secret.key");
     match std::fs::read(&path) {
         Ok(bytes) if bytes.len() >= 32 => return Ok(Secret::new(bytes)),
-        Ok(_) => anyhow::bail!("{} is shorter than 32 bytes; remove it to generate a new one", path.display()),
+        Ok(_) => {
+            anyhow::bail!("{} is shorter than 32 bytes; remove it to generate a new one", path.display())
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(e.into()),
     }

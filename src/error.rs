@@ -61,17 +61,11 @@ impl Error {
     }
 
     pub fn unauthenticated() -> Self {
-        Error::Unauthorized {
-            code: "unauthenticated",
-            detail: "Sign in to continue.".into(),
-        }
+        Error::Unauthorized { code: "unauthenticated", detail: "Sign in to continue.".into() }
     }
 
     pub fn forbidden() -> Self {
-        Error::Forbidden {
-            code: "forbidden",
-            detail: "You are not allowed to do this.".into(),
-        }
+        Error::Forbidden { code: "forbidden", detail: "You are not allowed to do this.".into() }
     }
 
     pub fn status(&self) -> StatusCode {
@@ -111,9 +105,7 @@ impl Error {
     fn detail(&self) -> String {
         match self {
             Error::Malformed(d) => d.clone(),
-            Error::UnsupportedMediaType => {
-                "Send JSON with Content-Type: application/json.".into()
-            }
+            Error::UnsupportedMediaType => "Send JSON with Content-Type: application/json.".into(),
             Error::PayloadTooLarge => "The request body is larger than this server accepts.".into(),
             Error::Validation(_) => "Some fields are not valid.".into(),
             Error::BadRequest { detail, .. }
@@ -157,10 +149,7 @@ impl Problem {
     pub fn into_response_with(self, status: StatusCode) -> Response {
         let body = serde_json::to_vec(&self).unwrap_or_default();
         let mut res = (status, body).into_response();
-        res.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/problem+json"),
-        );
+        res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         res
     }
 }
@@ -180,8 +169,7 @@ impl IntoResponse for Error {
         }
         let mut res = problem.into_response_with(status);
         if let Error::RateLimited { retry_after_secs } = self {
-            res.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs.max(1)));
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs.max(1)));
         }
         res
     }

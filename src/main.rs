@@ -22,13 +22,14 @@ async fn main() -> ExitCode {
 async fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Serve(args) => {
-            let config = Config::from_args(args)?;
+            let config = Config::from_args(*args)?;
             let server = Server::bind(App::build(config).await?).await?;
             server.run_until(shutdown_signal()).await
         }
         Command::Admin(AdminCommand::Create { email, password, name, data_dir }) => {
             let email = Email::parse(&email).map_err(|e| anyhow::anyhow!("--email {}", e.message))?;
-            let password = Password::parse("password", &password).map_err(|e| anyhow::anyhow!("--password {}", e.message))?;
+            let password = Password::parse("password", &password)
+                .map_err(|e| anyhow::anyhow!("--password {}", e.message))?;
             let name = Name::parse(&name).map_err(|e| anyhow::anyhow!("--name {}", e.message))?;
             let state = App::build(Config::new(&data_dir)).await?;
             let user = state.identity.create_account(email, password, name, Role::Admin).await?;

@@ -17,7 +17,9 @@ pub fn resolve(peer: IpAddr, forwarded_for: Option<&str>, trusted: &[IpNet]) -> 
     if !is_trusted(&peer) {
         return peer;
     }
-    let Some(header) = forwarded_for else { return peer };
+    let Some(header) = forwarded_for else {
+        return peer;
+    };
     let mut client = peer;
     for hop in header.rsplit(',') {
         match hop.trim().parse::<IpAddr>() {

@@ -28,17 +28,25 @@ pub async fn rate_limit(State(app): State<AppState>, req: Request, next: Next) -
     next.run(req).await
 }
 
-/// Gives every error response without a body of its own a problem+json body.
+/// Gives a problem+json body to every error response that has no structured body of its own
+/// (empty or plain-text bodies from routing, timeouts and body limits).
 pub async fn problem_bodies(req: Request, next: Next) -> Response {
     let res = next.run(req).await;
     let status = res.status();
-    if !(status.is_client_error() || status.is_server_error()) || res.headers().contains_key(header::CONTENT_TYPE) {
+    let structured = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| !ct.starts_with("text/plain"));
+    if !(status.is_client_error() || status.is_server_error()) || structured {
         return res;
     }
     let (code, detail) = match status {
         StatusCode::NOT_FOUND => ("not_found", "Nothing is here."),
         StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "This method is not allowed here."),
-        StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "The request body is larger than this server accepts."),
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            ("payload_too_large", "The request body is larger than this server accepts.")
+        }
         StatusCode::REQUEST_TIMEOUT | StatusCode::SERVICE_UNAVAILABLE => {
             ("unavailable", "The server could not answer in time; retry shortly.")
         }

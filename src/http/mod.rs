@@ -46,7 +46,9 @@ impl utoipa::Modify for BearerAuth {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+            SecurityScheme::Http(
+                HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build(),
+            ),
         );
     }
 }
@@ -93,7 +95,11 @@ pub fn router(state: AppState) -> Router {
         CorsLayer::new()
             .allow_origin(AllowOrigin::list(origins))
             .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
-            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, HeaderName::from_static("x-csrf-token")])
+            .allow_headers([
+                header::AUTHORIZATION,
+                header::CONTENT_TYPE,
+                HeaderName::from_static("x-csrf-token"),
+            ])
             .allow_credentials(true)
             .max_age(Duration::from_secs(600))
     });
@@ -105,7 +111,11 @@ pub fn router(state: AppState) -> Router {
             tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
         })
         .on_response(|res: &axum::http::Response<_>, latency: Duration, _span: &tracing::Span| {
-            tracing::info!(status = res.status().as_u16(), latency_ms = latency.as_secs_f64() * 1000.0, "response");
+            tracing::info!(
+                status = res.status().as_u16(),
+                latency_ms = latency.as_secs_f64() * 1000.0,
+                "response"
+            );
         });
 
     app = app

@@ -21,10 +21,7 @@ pub struct Hasher {
 
 impl Hasher {
     pub fn new(concurrency: usize) -> Self {
-        Hasher {
-            permits: Arc::new(Semaphore::new(concurrency.max(1))),
-            dummy: Arc::default(),
-        }
+        Hasher { permits: Arc::new(Semaphore::new(concurrency.max(1))), dummy: Arc::default() }
     }
 
     pub async fn hash(&self, password: &str) -> Result<String> {
@@ -52,11 +49,7 @@ impl Hasher {
     }
 
     async fn blocking<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Result<T> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|_| Error::Unavailable("shutting down".into()))?;
+        let _permit = self.permits.acquire().await.map_err(|_| Error::Unavailable("shutting down".into()))?;
         tokio::task::spawn_blocking(f)
             .await
             .map_err(|e| Error::Internal(anyhow::anyhow!("hashing task failed: {e}")))

@@ -160,7 +160,10 @@ pub fn family_of_token(tx: &Tx<'_>, hash: &[u8; 32]) -> Result<Option<FamilyReco
     }
 }
 
-pub fn family_of_token_read(rtx: &redb::ReadTransaction, hash: &[u8; 32]) -> StoreResult<Option<FamilyRecord>> {
+pub fn family_of_token_read(
+    rtx: &redb::ReadTransaction,
+    hash: &[u8; 32],
+) -> StoreResult<Option<FamilyRecord>> {
     match REFRESH_TOKENS.get(rtx, hash)? {
         Some(t) => FAMILIES.get(rtx, &t.family_id.key()),
         None => Ok(None),
@@ -169,7 +172,11 @@ pub fn family_of_token_read(rtx: &redb::ReadTransaction, hash: &[u8; 32]) -> Sto
 
 /// What presenting a refresh token led to.
 pub enum Rotation {
-    Rotated { user: UserRecord, family: FamilyRecord, token: String },
+    Rotated {
+        user: Box<UserRecord>,
+        family: FamilyRecord,
+        token: String,
+    },
     /// Unknown token, or its family ended (revoked, expired, user gone).
     Invalid,
     /// A spent token came back: its family has just been revoked.
@@ -179,8 +186,12 @@ pub enum Rotation {
 /// Spends `hash` and issues its successor. A spent token revokes its family, in this same
 /// transaction; that is an `Ok` outcome so the revocation is committed.
 pub fn rotate(tx: &mut Tx<'_>, hash: &[u8; 32], now: Timestamp) -> Result<Rotation> {
-    let Some(mut rec) = tx.get(REFRESH_TOKENS, hash)? else { return Ok(Rotation::Invalid) };
-    let Some(mut fam) = tx.get(FAMILIES, &rec.family_id.key())? else { return Ok(Rotation::Invalid) };
+    let Some(mut rec) = tx.get(REFRESH_TOKENS, hash)? else {
+        return Ok(Rotation::Invalid);
+    };
+    let Some(mut fam) = tx.get(FAMILIES, &rec.family_id.key())? else {
+        return Ok(Rotation::Invalid);
+    };
     if !fam.is_active(now) {
         return Ok(Rotation::Invalid);
     }
@@ -189,11 +200,13 @@ pub fn rotate(tx: &mut Tx<'_>, hash: &[u8; 32], now: Timestamp) -> Result<Rotati
         tx.put(FAMILIES, &fam.id.key(), &fam)?;
         return Ok(Rotation::Reused);
     }
-    let Some(user) = tx.get(USERS, &fam.user_id.key())? else { return Ok(Rotation::Invalid) };
+    let Some(user) = tx.get(USERS, &fam.user_id.key())? else {
+        return Ok(Rotation::Invalid);
+    };
     rec.spent = true;
     tx.put(REFRESH_TOKENS, hash, &rec)?;
     let token = add_token(tx, &fam, now)?;
-    Ok(Rotation::Rotated { user, family: fam, token })
+    Ok(Rotation::Rotated { user: Box::new(user), family: fam, token })
 }
 
 pub fn revoke_family(tx: &mut Tx<'_>, id: FamilyId, now: Timestamp) -> Result<()> {
@@ -253,7 +266,13 @@ pub fn create_email_token(
     ttl: std::time::Duration,
 ) -> Result<String> {
     let (token, hash) = opaque_token();
-    let rec = EmailTokenRecord { purpose, user_id: user, created_at: now, expires_at: now.plus(ttl), used_at: None };
+    let rec = EmailTokenRecord {
+        purpose,
+        user_id: user,
+        created_at: now,
+        expires_at: now.plus(ttl),
+        used_at: None,
+    };
     tx.put(EMAIL_TOKENS, &hash, &rec)?;
     Ok(token)
 }

@@ -99,21 +99,31 @@ pub struct RegisterBody {
 /// Create an account (student or teacher) and sign it in.
 #[utoipa::path(post, path = "/api/v1/auth/register", tag = "identity", request_body = RegisterBody,
     responses((status = 201, body = TokenResponse), (status = 409, description = "email_taken"), (status = 422)))]
-async fn register(State(app): State<AppState>, headers: HeaderMap, Json(b): Json<RegisterBody>) -> Result<Response> {
+async fn register(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Json(b): Json<RegisterBody>,
+) -> Result<Response> {
     let role = match b.role.as_deref().unwrap_or("student") {
         "student" => Ok(Role::Student),
         "teacher" => Ok(Role::Teacher),
         _ => Err(FieldError::new("role", "must be student or teacher")),
     };
-    let (email, password, name) = (Email::parse(&b.email), Password::parse("password", &b.password), Name::parse(&b.name));
+    let (email, password, name) =
+        (Email::parse(&b.email), Password::parse("password", &b.password), Name::parse(&b.name));
     let mut errors = Vec::new();
-    for e in [email.as_ref().err(), password.as_ref().err(), name.as_ref().err(), role.as_ref().err()].into_iter().flatten() {
+    for e in [email.as_ref().err(), password.as_ref().err(), name.as_ref().err(), role.as_ref().err()]
+        .into_iter()
+        .flatten()
+    {
         errors.push(e.clone());
     }
     if !errors.is_empty() {
         return Err(Error::Validation(errors));
     }
-    let locale = parse_locale(b.locale.as_deref().or_else(|| headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok())));
+    let locale = parse_locale(
+        b.locale.as_deref().or_else(|| headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok())),
+    );
     let pair = app
         .identity
         .register(NewAccount {
@@ -282,7 +292,14 @@ pub struct SessionResponse {
     expires_in: u64,
 }
 
-fn cookie_header(name: &str, value: &str, path: &str, max_age: u64, http_only: bool, secure: bool) -> HeaderValue {
+fn cookie_header(
+    name: &str,
+    value: &str,
+    path: &str,
+    max_age: u64,
+    http_only: bool,
+    secure: bool,
+) -> HeaderValue {
     let mut c = format!("{name}={value}; Path={path}; Max-Age={max_age}; SameSite=Lax");
     if http_only {
         c.push_str("; HttpOnly");
@@ -297,11 +314,21 @@ fn session_response(app: &AppState, pair: TokenPair) -> Response {
     let secure = app.config.secure_cookies();
     let session_secs = app.config.session_lifetime.as_secs();
     let csrf = app.identity.keys.csrf_token(pair.family);
-    let mut res = Json(SessionResponse { user: pair.user.into(), csrf_token: csrf.clone(), expires_in: pair.expires_in })
-        .into_response();
+    let mut res = Json(SessionResponse {
+        user: pair.user.into(),
+        csrf_token: csrf.clone(),
+        expires_in: pair.expires_in,
+    })
+    .into_response();
     let h = res.headers_mut();
-    h.append(SET_COOKIE, cookie_header(ACCESS_COOKIE, &pair.access_token, "/", pair.expires_in, true, secure));
-    h.append(SET_COOKIE, cookie_header(REFRESH_COOKIE, &pair.refresh_token, "/api/v1/auth", session_secs, true, secure));
+    h.append(
+        SET_COOKIE,
+        cookie_header(ACCESS_COOKIE, &pair.access_token, "/", pair.expires_in, true, secure),
+    );
+    h.append(
+        SET_COOKIE,
+        cookie_header(REFRESH_COOKIE, &pair.refresh_token, "/api/v1/auth", session_secs, true, secure),
+    );
     h.append(SET_COOKIE, cookie_header(CSRF_COOKIE, &csrf, "/", session_secs, false, secure));
     res
 }

@@ -60,7 +60,10 @@ pub struct Identity {
 }
 
 fn invalid_credentials() -> Error {
-    Error::Unauthorized { code: "invalid_credentials", detail: "The email or password is not correct.".into() }
+    Error::Unauthorized {
+        code: "invalid_credentials",
+        detail: "The email or password is not correct.".into(),
+    }
 }
 
 fn invalid_session() -> Error {
@@ -68,7 +71,13 @@ fn invalid_session() -> Error {
 }
 
 impl Identity {
-    pub fn new(config: &Config, store: Store, clock: Arc<Clock>, keys: Keys, mailer: Arc<Mailer>) -> Identity {
+    pub fn new(
+        config: &Config,
+        store: Store,
+        clock: Arc<Clock>,
+        keys: Keys,
+        mailer: Arc<Mailer>,
+    ) -> Identity {
         Identity {
             store,
             clock,
@@ -108,14 +117,20 @@ impl Identity {
             created_at: now,
             updated_at: now,
         };
-        let (lifetime, school, public_url) = (self.session_lifetime, self.school.clone(), self.public_url.clone());
+        let (lifetime, school, public_url) =
+            (self.session_lifetime, self.school.clone(), self.public_url.clone());
         let (user, family, token) = self
             .store
             .write(move |tx| {
                 repo::insert_user(tx, &user)?;
-                let verify = repo::create_email_token(tx, TokenPurpose::VerifyEmail, user.id, now, VERIFY_TTL)?;
+                let verify =
+                    repo::create_email_token(tx, TokenPurpose::VerifyEmail, user.id, now, VERIFY_TTL)?;
                 let url = format!("{public_url}/verify-email?token={verify}");
-                mail::enqueue(tx, templates::verification(&user.locale, &user.email, &user.name, &school, &url), now)?;
+                mail::enqueue(
+                    tx,
+                    templates::verification(&user.locale, &user.email, &user.name, &school, &url),
+                    now,
+                )?;
                 let (fam, token) = repo::create_family(tx, user.id, now, lifetime)?;
                 Ok((user.clone(), fam.id, token))
             })
@@ -151,13 +166,14 @@ impl Identity {
         let hash = hash_token(refresh_token);
         let now = self.clock.now();
         match self.store.write(move |tx| repo::rotate(tx, &hash, now)).await? {
-            Rotation::Rotated { user, family, token } => Ok(self.pair(user, family.id, token)),
+            Rotation::Rotated { user, family, token } => Ok(self.pair(*user, family.id, token)),
             Rotation::Invalid => Err(invalid_session()),
             Rotation::Reused => {
                 tracing::warn!("refresh token reused: its family was revoked");
                 Err(Error::Unauthorized {
                     code: "token_reused",
-                    detail: "This refresh token was already used; the session has been ended for safety.".into(),
+                    detail: "This refresh token was already used; the session has been ended for safety."
+                        .into(),
                 })
             }
         }
@@ -168,7 +184,9 @@ impl Identity {
         let hash = hash_token(refresh_token);
         let now = self.clock.now();
         self.store
-            .read(move |rtx| Ok(repo::family_of_token_read(rtx, &hash)?.filter(|f| f.is_active(now)).map(|f| f.id)))
+            .read(move |rtx| {
+                Ok(repo::family_of_token_read(rtx, &hash)?.filter(|f| f.is_active(now)).map(|f| f.id))
+            })
             .await
     }
 
@@ -224,7 +242,11 @@ impl Identity {
                     user.email_verified = true;
                     user.updated_at = now;
                     repo::update_user(tx, &user)?;
-                    mail::enqueue(tx, templates::welcome(&user.locale, &user.email, &user.name, &school, &link), now)?;
+                    mail::enqueue(
+                        tx,
+                        templates::welcome(&user.locale, &user.email, &user.name, &school, &link),
+                        now,
+                    )?;
                 }
                 Ok(user)
             })
@@ -235,7 +257,10 @@ impl Identity {
 
     pub async fn resend_verification(&self, user: &UserRecord) -> Result<()> {
         if user.email_verified {
-            return Err(Error::Conflict { code: "already_verified", detail: "This email is already confirmed.".into() });
+            return Err(Error::Conflict {
+                code: "already_verified",
+                detail: "This email is already confirmed.".into(),
+            });
         }
         let now = self.clock.now();
         self.resend_per_account
@@ -247,7 +272,11 @@ impl Identity {
                 let user = repo::get_user(tx, id)?;
                 let token = repo::create_email_token(tx, TokenPurpose::VerifyEmail, id, now, VERIFY_TTL)?;
                 let url = format!("{public_url}/verify-email?token={token}");
-                mail::enqueue(tx, templates::verification(&user.locale, &user.email, &user.name, &school, &url), now)?;
+                mail::enqueue(
+                    tx,
+                    templates::verification(&user.locale, &user.email, &user.name, &school, &url),
+                    now,
+                )?;
                 Ok(())
             })
             .await?;
@@ -262,7 +291,9 @@ impl Identity {
         self.reset_per_ip
             .check(&ip, now)
             .map_err(|d| Error::RateLimited { retry_after_secs: d.as_secs() })?;
-        let Ok(email) = Email::parse(email) else { return Ok(()) };
+        let Ok(email) = Email::parse(email) else {
+            return Ok(());
+        };
         let this = self.clone();
         tokio::spawn(async move {
             if let Err(e) = this.send_reset(email).await {
@@ -285,9 +316,14 @@ impl Identity {
         let (school, public_url) = (self.school.clone(), self.public_url.clone());
         self.store
             .write(move |tx| {
-                let token = repo::create_email_token(tx, TokenPurpose::ResetPassword, user.id, now, RESET_TTL)?;
+                let token =
+                    repo::create_email_token(tx, TokenPurpose::ResetPassword, user.id, now, RESET_TTL)?;
                 let url = format!("{public_url}/reset-password?token={token}");
-                mail::enqueue(tx, templates::reset(&user.locale, &user.email, &user.name, &school, &url), now)?;
+                mail::enqueue(
+                    tx,
+                    templates::reset(&user.locale, &user.email, &user.name, &school, &url),
+                    now,
+                )?;
                 Ok(())
             })
             .await?;
@@ -301,7 +337,9 @@ impl Identity {
         let now = self.clock.now();
         let valid = self
             .store
-            .read(move |rtx| Ok(repo::peek_email_token(rtx, TokenPurpose::ResetPassword, &hash, now)?.is_some()))
+            .read(move |rtx| {
+                Ok(repo::peek_email_token(rtx, TokenPurpose::ResetPassword, &hash, now)?.is_some())
+            })
             .await?;
         if !valid {
             return Err(Error::BadRequest {
@@ -326,7 +364,12 @@ impl Identity {
             .await
     }
 
-    pub async fn update_profile(&self, id: UserId, name: Option<Name>, locale: Option<String>) -> Result<UserRecord> {
+    pub async fn update_profile(
+        &self,
+        id: UserId,
+        name: Option<Name>,
+        locale: Option<String>,
+    ) -> Result<UserRecord> {
         let now = self.clock.now();
         self.store
             .write(move |tx| {
@@ -367,7 +410,13 @@ impl Identity {
     }
 
     /// Creates an account directly (admin CLI, first-start admin); the email counts as verified.
-    pub async fn create_account(&self, email: Email, password: Password, name: Name, role: Role) -> Result<UserRecord> {
+    pub async fn create_account(
+        &self,
+        email: Email,
+        password: Password,
+        name: Name,
+        role: Role,
+    ) -> Result<UserRecord> {
         let password_hash = self.hasher.hash(password.expose()).await?;
         let now = self.clock.now();
         let user = UserRecord {
@@ -395,8 +444,8 @@ impl Identity {
             return Ok(false);
         }
         let email = Email::parse(email).map_err(|e| anyhow::anyhow!("LECTERN_ADMIN_EMAIL {}", e.message))?;
-        let password =
-            Password::parse("password", password).map_err(|e| anyhow::anyhow!("LECTERN_ADMIN_PASSWORD {}", e.message))?;
+        let password = Password::parse("password", password)
+            .map_err(|e| anyhow::anyhow!("LECTERN_ADMIN_PASSWORD {}", e.message))?;
         let name = Name::parse("Administrator").expect("a valid name");
         self.create_account(email, password, name, Role::Admin).await?;
         Ok(true)
@@ -408,4 +457,3 @@ impl Identity {
         self.store.write(move |tx| repo::purge_families(tx, cutoff, 10_000)).await
     }
 }
-

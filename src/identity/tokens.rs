@@ -91,9 +91,7 @@ impl Keys {
 
     /// Checks signature, algorithm, expiry, issuer and audience.
     pub fn verify_access(&self, token: &str) -> Option<Claims> {
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
-            .ok()
-            .map(|d| d.claims)
+        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).ok().map(|d| d.claims)
     }
 
     /// Signs arbitrary claims with the access-token key (tests craft bad tokens with it).

@@ -96,10 +96,7 @@ impl Password {
             return Err(FieldError::new(field, "must be at most 128 characters"));
         }
         if COMMON.contains(raw.to_lowercase().as_str()) {
-            return Err(FieldError::new(
-                field,
-                "is one of the most common passwords; choose another",
-            ));
+            return Err(FieldError::new(field, "is one of the most common passwords; choose another"));
         }
         Ok(Password(raw.to_owned()))
     }

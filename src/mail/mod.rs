@@ -91,7 +91,12 @@ pub struct Mailer {
 }
 
 impl Mailer {
-    pub fn new(store: Store, clock: Arc<Clock>, smtp_url: Option<&str>, from: &str) -> anyhow::Result<Mailer> {
+    pub fn new(
+        store: Store,
+        clock: Arc<Clock>,
+        smtp_url: Option<&str>,
+        from: &str,
+    ) -> anyhow::Result<Mailer> {
         let smtp = match smtp_url {
             Some(url) => Some(AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?.build()),
             None => None,
@@ -108,7 +113,9 @@ impl Mailer {
     pub async fn run(self: Arc<Self>, mut shutdown: tokio::sync::watch::Receiver<bool>) {
         loop {
             let wait = match self.deliver_due().await {
-                Ok(Some(next)) => Duration::from_millis((next.millis() - self.clock.now().millis()).clamp(10, 60_000) as u64),
+                Ok(Some(next)) => {
+                    Duration::from_millis((next.millis() - self.clock.now().millis()).clamp(10, 60_000) as u64)
+                }
                 Ok(None) => Duration::from_secs(60),
                 Err(e) => {
                     tracing::warn!(error = %e, "outbox delivery failed; retrying");
@@ -127,19 +134,16 @@ impl Mailer {
     async fn deliver_due(&self) -> Result<Option<Timestamp>> {
         loop {
             let now = self.clock.now();
-            let due = self
-                .store
-                .read(move |rtx| Ok(OUTBOX_DUE.range(rtx, .., false, 32)?))
-                .await?;
-            let Some(((first_at, _), ())) = due.first() else { return Ok(None) };
+            let due = self.store.read(move |rtx| Ok(OUTBOX_DUE.range(rtx, .., false, 32)?)).await?;
+            let Some(((first_at, _), ())) = due.first() else {
+                return Ok(None);
+            };
             if *first_at > now.millis() {
                 return Ok(Some(Timestamp(*first_at)));
             }
             for ((at, id), ()) in due.into_iter().filter(|((at, _), _)| *at <= now.millis()) {
                 let outcome = self.attempt(id).await;
-                self.store
-                    .write(move |tx| record_attempt(tx, (at, id), outcome.clone(), now))
-                    .await?;
+                self.store.write(move |tx| record_attempt(tx, (at, id), outcome.clone(), now)).await?;
             }
         }
     }
@@ -148,7 +152,9 @@ impl Mailer {
         let Ok(Some(rec)) = self.store.read(move |rtx| Ok(OUTBOX.get(rtx, &id)?)).await else {
             return Outcome::Gone;
         };
-        let Some(smtp) = &self.smtp else { return Outcome::NoSmtp };
+        let Some(smtp) = &self.smtp else {
+            return Outcome::NoSmtp;
+        };
         let message = match build(&self.from, &rec) {
             Ok(m) => m,
             Err(e) => return Outcome::Permanent(e),
@@ -187,7 +193,9 @@ pub fn backoff(attempts: u32) -> Duration {
 
 fn record_attempt(tx: &mut Tx<'_>, due_key: (i64, u128), outcome: Outcome, now: Timestamp) -> Result<()> {
     tx.remove(OUTBOX_DUE, &due_key)?;
-    let Some(mut rec) = tx.get(OUTBOX, &due_key.1)? else { return Ok(()) };
+    let Some(mut rec) = tx.get(OUTBOX, &due_key.1)? else {
+        return Ok(());
+    };
     match outcome {
         Outcome::Gone => return Ok(()),
         Outcome::Sent => {

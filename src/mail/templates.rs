@@ -48,7 +48,10 @@ fn render(to: &str, p: Parts<'_>) -> Email {
         ));
     }
     text.push_str(&p.footer);
-    html.push_str(&format!("<p style=\"font-size:13px;color:#52606d\">{}</p></body></html>", escape(&p.footer)));
+    html.push_str(&format!(
+        "<p style=\"font-size:13px;color:#52606d\">{}</p></body></html>",
+        escape(&p.footer)
+    ));
     Email { to: to.to_owned(), subject: p.subject, text, html }
 }
 
@@ -57,7 +60,9 @@ pub fn verification(locale: &str, to: &str, name: &str, school: &str, url: &str)
         Parts {
             subject: format!("Подтвердите адрес почты — {school}"),
             greeting: format!("Здравствуйте, {name}!"),
-            lines: vec![format!("Чтобы подтвердить адрес почты для {school}, откройте ссылку ниже. Она действует 24 часа.")],
+            lines: vec![format!(
+                "Чтобы подтвердить адрес почты для {school}, откройте ссылку ниже. Она действует 24 часа."
+            )],
             action: Some((url, "Подтвердить адрес".into())),
             footer: "Если вы не регистрировались, просто проигнорируйте это письмо.".into(),
         }
@@ -65,7 +70,9 @@ pub fn verification(locale: &str, to: &str, name: &str, school: &str, url: &str)
         Parts {
             subject: format!("Confirm your email — {school}"),
             greeting: format!("Hello, {name}!"),
-            lines: vec![format!("Please confirm your email address for {school} by opening the link below. It works for 24 hours.")],
+            lines: vec![format!(
+                "Please confirm your email address for {school} by opening the link below. It works for 24 hours."
+            )],
             action: Some((url, "Confirm email".into())),
             footer: "If you did not sign up, you can ignore this message.".into(),
         }
@@ -121,7 +128,13 @@ mod tests {
 
     #[test]
     fn names_are_escaped_in_html_and_links_appear_in_both_parts() {
-        let e = verification("en", "a@b.org", "<script>x</script>", "Lectern", "https://s.test/verify-email?token=abc");
+        let e = verification(
+            "en",
+            "a@b.org",
+            "<script>x</script>",
+            "Lectern",
+            "https://s.test/verify-email?token=abc",
+        );
         assert!(!e.html.contains("<script>"));
         assert!(e.html.contains("&lt;script&gt;"));
         assert!(e.text.contains("https://s.test/verify-email?token=abc"));

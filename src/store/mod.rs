@@ -37,7 +37,9 @@ pub enum StoreError {
     Unavailable(String),
     #[error("record encoding: {0}")]
     Codec(String),
-    #[error("the database was written by a newer Lectern (schema {found}; this build knows up to {supported}); upgrade Lectern or restore a backup")]
+    #[error(
+        "the database was written by a newer Lectern (schema {found}; this build knows up to {supported}); upgrade Lectern or restore a backup"
+    )]
     TooNew { found: u64, supported: u64 },
     #[error("the data directory {0} is in use by another Lectern process")]
     InUse(PathBuf),
@@ -95,6 +97,7 @@ impl Store {
             redb::DatabaseError::DatabaseAlreadyOpen => StoreError::InUse(data_dir.to_owned()),
             other => StoreError::from(other),
         })?;
+        restrict_permissions(&path);
         migrate::migrate(&db, target_version)?;
         let db = Arc::new(db);
         let writer = writer::spawn(db.clone());
@@ -147,6 +150,17 @@ impl Store {
     /// Stops the writer (after it finishes what it holds) and checks the file closes cleanly.
     pub async fn close(self) {
         self.writer.shutdown().await;
+    }
+}
+
+/// The database holds password hashes and tokens' hashes: only the owner may read it.
+fn restrict_permissions(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Err(e) = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)) {
+            tracing::warn!(error = %e, "could not make the database private to its owner");
+        }
     }
 }
 

@@ -56,10 +56,7 @@ impl CursorKey for (u128, u128) {
         if b.len() != 32 {
             return None;
         }
-        Some((
-            u128::from_be_bytes(b[..16].try_into().ok()?),
-            u128::from_be_bytes(b[16..].try_into().ok()?),
-        ))
+        Some((u128::from_be_bytes(b[..16].try_into().ok()?), u128::from_be_bytes(b[16..].try_into().ok()?)))
     }
 }
 

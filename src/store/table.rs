@@ -63,7 +63,11 @@ impl<K: KeyType, V: Record> Table<K, V> {
         let t = rtx.open_table(self.def())?;
         let iter = t.range::<K>(range)?;
         let mut out = Vec::with_capacity(limit.min(128));
-        let mut push = |item: Result<(redb::AccessGuard<'_, K>, redb::AccessGuard<'_, &[u8]>), redb::StorageError>| -> StoreResult<bool> {
+        let mut push = |item: Result<
+            (redb::AccessGuard<'_, K>, redb::AccessGuard<'_, &[u8]>),
+            redb::StorageError,
+        >|
+         -> StoreResult<bool> {
             let (k, v) = item?;
             out.push((k.value(), decode(self.name, v.value())?));
             Ok(out.len() < limit)

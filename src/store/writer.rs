@@ -85,8 +85,7 @@ impl WriterHandle {
             .send(Msg::Job(Box::new(job)))
             .await
             .map_err(|_| Error::Unavailable("the store is shutting down".into()))?;
-        rx.await
-            .map_err(|_| Error::Unavailable("the store is shutting down".into()))?
+        rx.await.map_err(|_| Error::Unavailable("the store is shutting down".into()))?
     }
 
     pub(super) async fn shutdown(&self) {
@@ -109,7 +108,9 @@ pub(super) fn spawn(db: Arc<Database>) -> WriterHandle {
 fn run(db: Arc<Database>, mut rx: mpsc::Receiver<Msg>) {
     let mut stop: Option<oneshot::Sender<()>> = None;
     while stop.is_none() {
-        let Some(first) = rx.blocking_recv() else { break };
+        let Some(first) = rx.blocking_recv() else {
+            break;
+        };
         let mut batch = Vec::new();
         match first {
             Msg::Job(j) => batch.push(j),

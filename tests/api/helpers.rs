@@ -1,0 +1,207 @@
+use std::path::Path;
+use std::sync::{Arc, Once};
+
+use lectern::app::{App, AppState, Server};
+use lectern::config::{Config, Secret};
+use reqwest::{Response, StatusCode};
+use serde_json::{Value, json};
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub const ADMIN_EMAIL: &str = "admin@school.test";
+pub const ADMIN_PASSWORD: &str = "admin password 123";
+pub const PASSWORD: &str = "correct horse battery";
+
+static LOG: Once = Once::new();
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub state: Option<AppState>,
+    pub dir: Arc<TempDir>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<anyhow::Result<()>>>,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_with(|_| {}).await
+}
+
+pub async fn spawn_with(customize: impl FnOnce(&mut Config)) -> TestApp {
+    let dir = Arc::new(tempfile::tempdir().unwrap());
+    start(dir, customize).await
+}
+
+/// A server on an existing data dir.
+pub async fn spawn_data_dir(dir: Arc<TempDir>) -> TestApp {
+    start(dir, |_| {}).await
+}
+
+fn test_config(data: &Path) -> Config {
+    let mut c = Config::new(data);
+    c.addr = "127.0.0.1:0".parse().unwrap();
+    c.public_url = "http://school.test".into();
+    c.rate_limit_per_min = 0;
+    c.admin = Some((ADMIN_EMAIL.into(), Secret::new(ADMIN_PASSWORD.as_bytes().to_vec())));
+    c
+}
+
+async fn start(dir: Arc<TempDir>, customize: impl FnOnce(&mut Config)) -> TestApp {
+    LOG.call_once(|| {
+        if std::env::var_os("TEST_LOG").is_some() {
+            lectern::telemetry::init("pretty");
+        }
+    });
+    let mut config = test_config(dir.path());
+    customize(&mut config);
+    let state = App::build(config).await.expect("app builds");
+    let server = Server::bind(state.clone()).await.expect("binds");
+    let base = format!("http://{}", server.local_addr());
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(server.run_until(async {
+        let _ = stopped.await;
+    }));
+    TestApp {
+        base,
+        client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+        state: Some(state),
+        dir,
+        stop: Some(stop),
+        task: Some(task),
+    }
+}
+
+impl TestApp {
+    pub fn state(&self) -> &AppState {
+        self.state.as_ref().expect("running")
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Stops the server (drain, close the store) and starts a new one on the same data dir.
+    pub async fn restart(mut self) -> TestApp {
+        self.shutdown().await;
+        start(self.dir.clone(), |_| {}).await
+    }
+
+    pub async fn shutdown(&mut self) {
+        self.state = None;
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.unwrap().unwrap();
+        }
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Response {
+        self.client.post(self.url(path)).json(body).send().await.unwrap()
+    }
+
+    pub async fn post_auth(&self, path: &str, token: &str, body: &Value) -> Response {
+        self.client.post(self.url(path)).bearer_auth(token).json(body).send().await.unwrap()
+    }
+
+    pub async fn get_auth(&self, path: &str, token: &str) -> Response {
+        self.client.get(self.url(path)).bearer_auth(token).send().await.unwrap()
+    }
+
+    pub async fn register_as(&self, email: &str, role: &str) -> Value {
+        let res = self
+            .post(
+                "/api/v1/auth/register",
+                &json!({"email": email, "password": PASSWORD, "name": "Test Person", "role": role}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED, "register {email}");
+        res.json().await.unwrap()
+    }
+
+    pub async fn register_student(&self, email: &str) -> Value {
+        self.register_as(email, "student").await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Response {
+        self.post("/api/v1/auth/login", &json!({"email": email, "password": password})).await
+    }
+
+    pub async fn admin_token(&self) -> String {
+        let res = self.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let v: Value = res.json().await.unwrap();
+        v["access_token"].as_str().unwrap().to_owned()
+    }
+
+    /// Every message in the outbox, newest first.
+    pub async fn outbox(&self) -> Vec<Value> {
+        let token = self.admin_token().await;
+        let mut items = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let path = match &cursor {
+                Some(c) => format!("/api/v1/admin/outbox?limit=100&cursor={c}"),
+                None => "/api/v1/admin/outbox?limit=100".to_owned(),
+            };
+            let v: Value = self.get_auth(&path, &token).await.json().await.unwrap();
+            items.extend(v["items"].as_array().unwrap().iter().cloned());
+            match v["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_owned()),
+                None => return items,
+            }
+        }
+    }
+
+    /// The token in the newest link to `page` mailed to `to`. Mail is queued in the same
+    /// transaction as the change, but forgot-password answers before it queues: poll briefly.
+    pub async fn token_from_mail(&self, to: &str, page: &str) -> String {
+        for _ in 0..50 {
+            if let Some(t) = self.try_token_from_mail(to, page).await {
+                return t;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("no {page} mail to {to}");
+    }
+
+    pub async fn try_token_from_mail(&self, to: &str, page: &str) -> Option<String> {
+        let needle = format!("http://school.test/{page}?token=");
+        self.outbox().await.into_iter().filter(|m| m["to"] == to).find_map(|m| {
+            let text = m["text"].as_str()?;
+            let start = text.find(&needle)? + needle.len();
+            Some(text[start..].split_whitespace().next()?.to_owned())
+        })
+    }
+
+    pub async fn mails_to(&self, to: &str) -> Vec<Value> {
+        self.outbox().await.into_iter().filter(|m| m["to"] == to).collect()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+pub async fn problem(res: Response) -> (StatusCode, Value) {
+    let status = res.status();
+    let ct = res.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned());
+    assert_eq!(ct.as_deref(), Some("application/problem+json"), "status {status}");
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["status"], status.as_u16());
+    assert!(body["type"].is_string() && body["title"].is_string() && body["detail"].is_string());
+    (status, body)
+}
+
+pub fn access(v: &Value) -> String {
+    v["access_token"].as_str().unwrap().to_owned()
+}
+
+pub fn refresh(v: &Value) -> String {
+    v["refresh_token"].as_str().unwrap().to_owned()
+}

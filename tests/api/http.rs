@@ -1,0 +1,236 @@
+use std::process::Command;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn health_probes_answer() {
+    let app = spawn_app().await;
+    for path in ["/health/live", "/health/ready"] {
+        assert_eq!(app.client.get(app.url(path)).send().await.unwrap().status(), StatusCode::OK, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn bad_requests_get_problem_json() {
+    let app = spawn_with(|c| c.max_body_bytes = 2048).await;
+    let url = app.url("/api/v1/auth/login");
+
+    let malformed = app
+        .client
+        .post(&url)
+        .header("content-type", "application/json")
+        .body("{\"email\":")
+        .send()
+        .await
+        .unwrap();
+    let (s, b) = problem(malformed).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::BAD_REQUEST, Some("malformed_request")));
+
+    let wrong_type =
+        app.client.post(&url).header("content-type", "text/plain").body("{}").send().await.unwrap();
+    let (s, b) = problem(wrong_type).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::UNSUPPORTED_MEDIA_TYPE, Some("unsupported_media_type")));
+
+    let missing_field = app.post("/api/v1/auth/login", &json!({"email": "a@b.org"})).await;
+    let (s, b) = problem(missing_field).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("validation_failed")));
+
+    let big = json!({"email": "a@b.org", "password": "x".repeat(5000)});
+    let (s, b) = problem(app.post("/api/v1/auth/login", &big).await).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::PAYLOAD_TOO_LARGE, Some("payload_too_large")));
+
+    let (s, b) = problem(app.client.get(app.url("/api/v1/nothing-here")).send().await.unwrap()).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
+
+    let (s, b) = problem(app.client.delete(app.url("/api/v1/auth/login")).send().await.unwrap()).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::METHOD_NOT_ALLOWED, Some("method_not_allowed")));
+}
+
+#[tokio::test]
+async fn every_response_carries_security_headers_and_a_request_id() {
+    let app = spawn_app().await;
+    for res in [
+        app.client.get(app.url("/health/live")).send().await.unwrap(),
+        app.client.get(app.url("/nope")).send().await.unwrap(),
+    ] {
+        let h = res.headers();
+        assert_eq!(h["x-content-type-options"], "nosniff");
+        assert_eq!(h["referrer-policy"], "strict-origin-when-cross-origin");
+        assert!(h["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+        assert!(h["content-security-policy"].to_str().unwrap().contains("object-src 'none'"));
+        assert_eq!(h["x-request-id"].len(), 26);
+        assert!(!h.contains_key("strict-transport-security"), "no HSTS on plain http");
+    }
+    let traced = app
+        .client
+        .get(app.url("/health/live"))
+        .header("x-request-id", "caller-chosen-id")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(traced.headers()["x-request-id"], "caller-chosen-id");
+}
+
+#[tokio::test]
+async fn https_schools_send_hsts() {
+    let app = spawn_with(|c| c.public_url = "https://school.test".into()).await;
+    let res = app.client.get(app.url("/health/live")).send().await.unwrap();
+    assert!(res.headers()["strict-transport-security"].to_str().unwrap().starts_with("max-age="));
+}
+
+#[tokio::test]
+async fn clients_over_the_rate_limit_get_429_with_retry_after() {
+    let app = spawn_with(|c| c.rate_limit_per_min = 5).await;
+    for _ in 0..5 {
+        assert_eq!(
+            app.client.get(app.url("/api/v1/nothing")).send().await.unwrap().status(),
+            StatusCode::NOT_FOUND
+        );
+    }
+    let res = app.client.get(app.url("/api/v1/nothing")).send().await.unwrap();
+    let wait: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&wait));
+    let (s, b) = problem(res).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::TOO_MANY_REQUESTS, Some("rate_limited")));
+    assert_eq!(
+        app.client.get(app.url("/health/ready")).send().await.unwrap().status(),
+        StatusCode::OK,
+        "probes are exempt"
+    );
+}
+
+#[tokio::test]
+async fn forwarded_addresses_count_only_from_trusted_proxies() {
+    // Untrusted peer: X-Forwarded-For is ignored, so a client cannot dodge the limit.
+    let app = spawn_with(|c| c.rate_limit_per_min = 3).await;
+    for i in 0..3 {
+        let r = app
+            .client
+            .get(app.url("/nope"))
+            .header("x-forwarded-for", format!("10.9.9.{i}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    }
+    let r = app.client.get(app.url("/nope")).header("x-forwarded-for", "10.9.9.200").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+
+    // Trusted proxy: each forwarded client has its own budget.
+    let app = spawn_with(|c| {
+        c.rate_limit_per_min = 3;
+        c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+    })
+    .await;
+    for i in 0..6 {
+        let r = app
+            .client
+            .get(app.url("/nope"))
+            .header("x-forwarded-for", format!("198.51.100.{i}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    }
+}
+
+#[tokio::test]
+async fn cors_allows_only_configured_origins() {
+    let app = spawn_with(|c| c.cors_origins = vec!["https://app.school.test".into()]).await;
+    let preflight = |origin: &'static str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, app.url("/api/v1/auth/login"))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "content-type")
+            .send()
+    };
+    let ok = preflight("https://app.school.test").await.unwrap();
+    assert_eq!(ok.headers()["access-control-allow-origin"], "https://app.school.test");
+    assert_eq!(ok.headers()["access-control-allow-credentials"], "true");
+    let evil = preflight("https://evil.test").await.unwrap();
+    assert!(!evil.headers().contains_key("access-control-allow-origin"));
+}
+
+#[tokio::test]
+async fn openapi_describes_every_identity_endpoint() {
+    let app = spawn_app().await;
+    let doc: Value = app.client.get(app.url("/api/openapi.json")).send().await.unwrap().json().await.unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    let paths = doc["paths"].as_object().unwrap();
+    for (method, path) in [
+        ("post", "/api/v1/auth/register"),
+        ("post", "/api/v1/auth/login"),
+        ("post", "/api/v1/auth/refresh"),
+        ("post", "/api/v1/auth/logout"),
+        ("post", "/api/v1/auth/verify-email"),
+        ("post", "/api/v1/auth/resend-verification"),
+        ("post", "/api/v1/auth/forgot-password"),
+        ("post", "/api/v1/auth/reset-password"),
+        ("get", "/api/v1/me"),
+        ("patch", "/api/v1/me"),
+        ("post", "/api/v1/me/password"),
+        ("get", "/api/v1/admin/outbox"),
+        ("get", "/health/live"),
+        ("get", "/health/ready"),
+    ] {
+        assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} missing");
+    }
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+}
+
+#[tokio::test]
+async fn data_survives_a_restart() {
+    let app = spawn_app().await;
+    let v = app.register_student("durable@school.test").await;
+    let app = app.restart().await;
+    let res = app.login("durable@school.test", PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let again: Value = res.json().await.unwrap();
+    assert_eq!(again["user"]["id"], v["user"]["id"]);
+    // Refresh tokens issued before the restart still work: the signing secret persisted too.
+    let r = app.post("/api/v1/auth/refresh", &json!({"refresh_token": refresh(&v)})).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let r: Value = r.json().await.unwrap();
+    assert_eq!(app.get_auth("/api/v1/me", &access(&r)).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_admin_command_creates_an_admin_in_a_stopped_data_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_lectern"))
+        .args([
+            "admin",
+            "create",
+            "--email",
+            "Head@School.test",
+            "--password",
+            "head teacher pass",
+            "--name",
+            "Head",
+        ])
+        .arg("--data-dir")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("created admin head@school.test"));
+
+    let weak = Command::new(env!("CARGO_BIN_EXE_lectern"))
+        .args(["admin", "create", "--email", "x@school.test", "--password", "password", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!weak.status.success());
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("--password"));
+
+    let dir = std::sync::Arc::new(dir);
+    let app = spawn_data_dir(dir).await;
+    let res = app.login("head@school.test", "head teacher pass").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let v: Value = res.json().await.unwrap();
+    assert_eq!(v["user"]["role"], "admin");
+}

@@ -1,0 +1,10 @@
+//! The API integration tests: one binary, a real server per test on port 0 with its own
+//! temp data dir. `TEST_LOG=1` shows the server's logs.
+
+mod helpers;
+
+mod admin;
+mod auth;
+mod http;
+mod session;
+mod tokens;
