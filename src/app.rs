@@ -13,6 +13,7 @@ use std::time::Duration;
 use anyhow::Context;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+use tokio_util::task::TaskTracker;
 
 use crate::clock::Clock;
 use crate::config::{Config, load_or_create_secret};
@@ -31,6 +32,8 @@ pub struct App {
     pub rate_limiter: SlidingWindow<IpAddr>,
     /// False while starting and while draining: `/health/ready` answers 503.
     pub ready: AtomicBool,
+    /// Every background task; shutdown waits for them before closing the store.
+    pub tasks: TaskTracker,
 }
 
 /// The one state handle the router carries.
@@ -61,7 +64,15 @@ impl App {
             Mailer::new(store.clone(), clock.clone(), smtp.as_deref(), &config.mail_from)
                 .context("configuring mail (LECTERN_SMTP_URL / LECTERN_MAIL_FROM)")?,
         );
-        let identity = Arc::new(Identity::new(&config, store.clone(), clock.clone(), keys, mailer.clone()));
+        let tasks = TaskTracker::new();
+        let identity = Arc::new(Identity::new(
+            &config,
+            store.clone(),
+            clock.clone(),
+            keys,
+            mailer.clone(),
+            tasks.clone(),
+        ));
         if let Some((email, password)) = &config.admin
             && identity.ensure_admin(email, password.expose_str()).await?
         {
@@ -76,6 +87,7 @@ impl App {
             mailer,
             rate_limiter,
             ready: AtomicBool::new(false),
+            tasks,
         })))
     }
 }
@@ -107,9 +119,12 @@ impl Server {
     pub async fn run_until(self, signal: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let Server { listener, state } = self;
         let (stop_tx, stop_rx) = watch::channel(false);
-        let mut tasks = tokio::task::JoinSet::new();
+        let tasks = state.tasks.clone();
         tasks.spawn(state.mailer.clone().run(stop_rx.clone()));
         tasks.spawn(janitor(state.clone(), stop_rx.clone()));
+        // Prepare the dummy hash now, so the first sign-in with an unknown email is not slower.
+        let warm = state.identity.clone();
+        tasks.spawn(async move { warm.warm_up().await });
 
         let router = crate::http::router(state.clone());
         let draining = {
@@ -136,12 +151,16 @@ impl Server {
             } => tracing::warn!("drain timed out; closing with requests still in flight"),
         }
         let _ = stop_tx.send(true);
-        while tasks.join_next().await.is_some() {}
+        tasks.close();
+        tasks.wait().await;
         state.store.clone().close().await;
         tracing::info!("stopped");
         Ok(())
     }
 }
+
+/// How long delivered mail stays readable in the outbox.
+const OUTBOX_RETENTION: Duration = Duration::from_secs(90 * 86_400);
 
 /// Periodic housekeeping.
 async fn janitor(state: AppState, mut stop: watch::Receiver<bool>) {
@@ -153,6 +172,12 @@ async fn janitor(state: AppState, mut stop: watch::Receiver<bool>) {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(purged = n, "removed ended sessions"),
                     Err(e) => tracing::warn!(error = %e, "session purge failed"),
+                }
+                let cutoff = crate::clock::Timestamp(state.clock.now().millis() - OUTBOX_RETENTION.as_millis() as i64);
+                match state.store.write(move |tx| crate::mail::purge_older_than(tx, cutoff, 10_000)).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(purged = n, "removed old outbox messages"),
+                    Err(e) => tracing::warn!(error = %e, "outbox purge failed"),
                 }
             }
             _ = stop.changed() => return,

@@ -65,8 +65,9 @@ pub struct ServeArgs {
     /// Origins allowed to call the API from a browser (comma-separated).
     #[arg(long, env = "LECTERN_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
-    /// SMTP server, e.g. smtps://user:pass@host:465 or smtp://user:pass@host:587 (STARTTLS).
-    /// Unset: mail stays in the outbox.
+    /// SMTP server: smtps://user:pass@host:465 (TLS), smtp://user:pass@host:587?tls=required
+    /// (STARTTLS), or smtp://localhost:25 (plain, for a local relay only).
+    /// Unset: mail stays in the outbox for admins to read.
     #[arg(long, env = "LECTERN_SMTP_URL", hide_env_values = true)]
     pub smtp_url: Option<String>,
     /// Sender address of outgoing mail.

@@ -23,6 +23,11 @@ async fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Serve(args) => {
             let config = Config::from_args(*args)?;
+            if config.demo {
+                tracing::warn!(
+                    "--demo: this build has no demo school yet (it comes with the catalog); starting empty"
+                );
+            }
             let server = Server::bind(App::build(config).await?).await?;
             server.run_until(shutdown_signal()).await
         }

@@ -57,6 +57,7 @@ pub struct Identity {
     reset_per_account: SlidingWindow<UserId>,
     reset_per_ip: SlidingWindow<IpAddr>,
     resend_per_account: SlidingWindow<UserId>,
+    tasks: tokio_util::task::TaskTracker,
 }
 
 fn invalid_credentials() -> Error {
@@ -77,6 +78,7 @@ impl Identity {
         clock: Arc<Clock>,
         keys: Keys,
         mailer: Arc<Mailer>,
+        tasks: tokio_util::task::TaskTracker,
     ) -> Identity {
         Identity {
             store,
@@ -90,6 +92,7 @@ impl Identity {
             reset_per_account: SlidingWindow::new(3, HOUR),
             reset_per_ip: SlidingWindow::new(3, HOUR),
             resend_per_account: SlidingWindow::new(3, HOUR),
+            tasks,
         }
     }
 
@@ -295,7 +298,7 @@ impl Identity {
             return Ok(());
         };
         let this = self.clone();
-        tokio::spawn(async move {
+        self.tasks.spawn(async move {
             if let Err(e) = this.send_reset(email).await {
                 tracing::warn!(error = %e, "password reset email not queued");
             }
@@ -449,6 +452,11 @@ impl Identity {
         let name = Name::parse("Administrator").expect("a valid name");
         self.create_account(email, password, name, Role::Admin).await?;
         Ok(true)
+    }
+
+    /// Computes the dummy hash ahead of the first sign-in.
+    pub async fn warm_up(&self) {
+        let _ = self.hasher.verify_dummy("warm up").await;
     }
 
     /// Deletes sign-ins that ended more than a day ago (they can no longer matter).

@@ -167,6 +167,21 @@ impl Mailer {
     }
 }
 
+/// Deletes delivered, failed and kept messages created before `cutoff` (at most `max`).
+/// Pending ones stay whatever their age: they are still owed to someone.
+pub fn purge_older_than(tx: &mut Tx<'_>, cutoff: Timestamp, max: usize) -> Result<usize> {
+    // ULIDs start with their creation time in milliseconds: everything below this key is older.
+    let below = (cutoff.millis().max(0) as u128) << 80;
+    let mut purged = 0;
+    for (key, rec) in tx.range(OUTBOX, ..below, max)? {
+        if rec.status != MailStatus::Pending {
+            tx.remove(OUTBOX, &key)?;
+            purged += 1;
+        }
+    }
+    Ok(purged)
+}
+
 #[derive(Debug, Clone)]
 enum Outcome {
     Sent,

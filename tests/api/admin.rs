@@ -73,3 +73,33 @@ async fn admins_cannot_be_self_registered() {
         .await;
     assert_eq!(problem(res).await.0, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn old_delivered_mail_is_purged_but_pending_mail_stays() {
+    let app = spawn_app().await;
+    app.register_student("old@school.test").await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let state = app.state().clone();
+    let future = lectern::clock::Timestamp(state.clock.now().millis() + 1000);
+    // A pending message queued now must survive a purge with a cutoff after it.
+    let pending = state
+        .store
+        .write(move |tx| {
+            lectern::mail::enqueue(
+                tx,
+                lectern::mail::Email {
+                    to: "later@school.test".into(),
+                    subject: "s".into(),
+                    text: "t".into(),
+                    html: "h".into(),
+                },
+                lectern::clock::Timestamp(i64::MAX / 2),
+            )
+        })
+        .await
+        .unwrap();
+    let purged = state.store.write(move |tx| lectern::mail::purge_older_than(tx, future, 100)).await.unwrap();
+    assert_eq!(purged, 1, "the kept verification email of old@school.test");
+    assert!(app.mails_to("old@school.test").await.is_empty());
+    assert!(app.outbox().await.iter().any(|m| m["id"] == pending.to_string()));
+}

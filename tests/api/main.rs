@@ -6,5 +6,6 @@ mod helpers;
 mod admin;
 mod auth;
 mod http;
+mod mail;
 mod session;
 mod tokens;
