@@ -23,6 +23,8 @@ fn user(i: usize) -> UserRecord {
         locale: "en".into(),
         created_at: Timestamp(0),
         updated_at: Timestamp(0),
+        password_changed_at: None,
+        bio_html: String::new(),
     }
 }
 

@@ -46,6 +46,9 @@ pub enum Error {
     NotFound,
     #[error("{detail}")]
     Conflict { code: &'static str, detail: String },
+    /// A course that cannot be published yet, with the reasons.
+    #[error("not publishable")]
+    NotPublishable(Vec<FieldError>),
     #[error("rate limited")]
     RateLimited { retry_after_secs: u64 },
     /// The service cannot take this request now (starting, draining, storage failing).
@@ -77,7 +80,7 @@ impl Error {
             Error::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
             Error::Forbidden { .. } => StatusCode::FORBIDDEN,
             Error::NotFound => StatusCode::NOT_FOUND,
-            Error::Conflict { .. } => StatusCode::CONFLICT,
+            Error::Conflict { .. } | Error::NotPublishable(_) => StatusCode::CONFLICT,
             Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -97,6 +100,7 @@ impl Error {
             | Error::Conflict { code, .. } => code,
             Error::NotFound => "not_found",
             Error::RateLimited { .. } => "rate_limited",
+            Error::NotPublishable(_) => "not_publishable",
             Error::Unavailable(_) => "unavailable",
             Error::Internal(_) => "internal",
         }
@@ -114,7 +118,9 @@ impl Error {
             | Error::Conflict { detail, .. } => detail.clone(),
             Error::NotFound => "Nothing is here.".into(),
             Error::RateLimited { .. } => "Too many requests: slow down and retry later.".into(),
-            Error::Unavailable(d) => d.clone(),
+            Error::NotPublishable(_) => "The course cannot be published yet; see errors.".into(),
+            // The reason is logged, not shown: it may name files, disks or internals.
+            Error::Unavailable(_) => "The service is temporarily unavailable; retry shortly.".into(),
             // Never show internals.
             Error::Internal(_) => "Something went wrong on our side.".into(),
         }
@@ -164,7 +170,7 @@ impl IntoResponse for Error {
             _ => {}
         }
         let mut problem = Problem::new(status, self.code(), self.detail());
-        if let Error::Validation(errors) = &self {
+        if let Error::Validation(errors) | Error::NotPublishable(errors) = &self {
             problem.errors = Some(errors.clone());
         }
         let mut res = problem.into_response_with(status);
@@ -180,6 +186,27 @@ impl From<crate::store::StoreError> for Error {
         match e {
             crate::store::StoreError::Unavailable(d) => Error::Unavailable(d),
             other => Error::Internal(anyhow::Error::new(other)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn server_errors_never_show_their_cause() {
+        for e in [
+            Error::Unavailable("No space left on device (os error 28) at /var/lib/lectern".into()),
+            Error::Internal(anyhow::anyhow!("secret internals: table users corrupt")),
+        ] {
+            let res = e.into_response();
+            let body = axum::body::to_bytes(res.into_body(), 10_000).await.unwrap();
+            let text = String::from_utf8(body.to_vec()).unwrap();
+            assert!(
+                !text.contains("os error") && !text.contains("internals") && !text.contains("/var"),
+                "{text}"
+            );
         }
     }
 }

@@ -73,6 +73,31 @@ id_type!(
     MessageId
 );
 
+id_type!(
+    /// A course category.
+    CategoryId
+);
+id_type!(
+    /// A course.
+    CourseId
+);
+id_type!(
+    /// A module (section) of a course.
+    ModuleId
+);
+id_type!(
+    /// A lesson inside a module.
+    LessonId
+);
+id_type!(
+    /// A review of a course.
+    ReviewId
+);
+id_type!(
+    /// An in-app notification.
+    NotificationId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,6 +10,8 @@
 //! - [`clock`], [`ids`], [`ratelimit`]: small shared pieces.
 
 pub mod app;
+pub mod cache;
+pub mod catalog;
 pub mod cli;
 pub mod clock;
 pub mod config;
@@ -17,7 +19,9 @@ pub mod error;
 pub mod http;
 pub mod identity;
 pub mod ids;
+pub mod learning;
 pub mod mail;
 pub mod ratelimit;
+pub mod richtext;
 pub mod store;
 pub mod telemetry;

@@ -37,10 +37,43 @@ impl<K: Hash + Eq + Clone> SlidingWindow<K> {
 
     /// Counts a request for `key` at `now`; `Err(retry_after)` if it is over the limit.
     pub fn check(&self, key: &K, now: Timestamp) -> Result<(), Duration> {
+        self.run(key, now, true)
+    }
+
+    /// Whether a request for `key` would be accepted now, without counting one.
+    pub fn peek(&self, key: &K, now: Timestamp) -> Result<(), Duration> {
+        self.run(key, now, false)
+    }
+
+    /// Counts an event for `key` (e.g. a failed sign-in) whether or not the window is full.
+    pub fn hit(&self, key: &K, now: Timestamp) {
+        self.with_log(key, now.millis(), |log| {
+            if log.len() >= self.limit as usize {
+                log.pop_front();
+            }
+            log.push_back(now.millis());
+        });
+    }
+
+    fn run(&self, key: &K, now: Timestamp, count: bool) -> Result<(), Duration> {
         if self.limit == 0 {
             return Err(Duration::from_millis(self.window_ms as u64));
         }
         let now = now.millis();
+        self.with_log(key, now, |log| {
+            if log.len() >= self.limit as usize {
+                let oldest = *log.front().expect("a full log is not empty");
+                let wait = (oldest + self.window_ms - now).max(1);
+                return Err(Duration::from_millis(wait as u64));
+            }
+            if count {
+                log.push_back(now);
+            }
+            Ok(())
+        })
+    }
+
+    fn with_log<T>(&self, key: &K, now: i64, f: impl FnOnce(&mut VecDeque<i64>) -> T) -> T {
         if self.checks.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1 {
             self.sweep(now);
         }
@@ -50,13 +83,7 @@ impl<K: Hash + Eq + Clone> SlidingWindow<K> {
         while log.front().is_some_and(|&t| t <= now - self.window_ms) {
             log.pop_front();
         }
-        if log.len() >= self.limit as usize {
-            let oldest = *log.front().expect("a full log is not empty");
-            let wait = (oldest + self.window_ms - now).max(1);
-            return Err(Duration::from_millis(wait as u64));
-        }
-        log.push_back(now);
-        Ok(())
+        f(log)
     }
 
     fn sweep(&self, now: i64) {
@@ -104,6 +131,19 @@ mod tests {
             assert!(in_window <= 5);
         }
         assert!(accepted.len() >= 25);
+    }
+
+    #[test]
+    fn peek_does_not_count_and_hit_always_does() {
+        let rl = SlidingWindow::new(2, Duration::from_secs(60));
+        for _ in 0..5 {
+            assert!(rl.peek(&"k", Timestamp(0)).is_ok());
+        }
+        rl.hit(&"k", Timestamp(0));
+        rl.hit(&"k", Timestamp(1));
+        rl.hit(&"k", Timestamp(2));
+        assert!(rl.peek(&"k", Timestamp(3)).is_err());
+        assert!(rl.peek(&"k", Timestamp(60_002)).is_ok());
     }
 
     #[test]

@@ -20,7 +20,7 @@ pub async fn rate_limit(State(app): State<AppState>, req: Request, next: Next) -
     if app.config.rate_limit_per_min > 0 && !exempt(req.uri().path()) {
         let ip = req.extensions().get::<ClientIp>().map(|c| c.0);
         if let Some(ip) = ip
-            && let Err(wait) = app.rate_limiter.check(&ip, app.clock.now())
+            && let Err(wait) = app.rate_limiter.check(&super::client_ip::limit_key(ip), app.clock.now())
         {
             return Error::RateLimited { retry_after_secs: wait.as_secs().max(1) }.into_response();
         }

@@ -1,9 +1,8 @@
 //! HTTP: the router, the middleware stack and the OpenAPI document.
 //!
 //! Each domain exports its own `router()`; they are merged here. Request flow:
-//! request id → trace span → client IP → rate limit → CORS → timeout → body limit →
-//! handler (extractors authenticate and parse) → problem bodies for bare errors →
-//! security headers → request id echoed back.
+//! request id → trace span → client IP → security headers → problem bodies for bare errors →
+//! CORS → rate limit → timeout → body limit → handler (extractors authenticate and parse).
 
 pub mod client_ip;
 pub mod extract;
@@ -122,13 +121,15 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, config.request_timeout))
+        // Inside CORS and the security headers, so a 429 carries them (a browser app can read
+        // Retry-After).
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::rate_limit))
         .layer(tower::util::option_layer(cors))
         .layer(axum::middleware::from_fn(middleware::problem_bodies));
     for (name, value) in middleware::security_headers(config.secure_cookies()) {
         app = app.layer(SetResponseHeaderLayer::if_not_present(name, value));
     }
-    app.layer(axum::middleware::from_fn_with_state(state.clone(), middleware::rate_limit))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), client_ip::client_ip))
+    app.layer(axum::middleware::from_fn_with_state(state.clone(), client_ip::client_ip))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeUlid))

@@ -26,6 +26,12 @@ pub struct UserRecord {
     pub locale: String,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// When the password last changed: reset links issued before it no longer work.
+    #[serde(default)]
+    pub password_changed_at: Option<Timestamp>,
+    /// Rich-text profile (teachers), sanitised HTML.
+    #[serde(default)]
+    pub bio_html: String,
 }
 
 fn default_locale() -> String {
@@ -234,13 +240,20 @@ pub fn revoke_all(tx: &mut Tx<'_>, user: UserId, keep: Option<FamilyId>, now: Ti
     Ok(n)
 }
 
-/// Deletes families that ended before `cutoff`, with their tokens. Returns how many.
-pub fn purge_families(tx: &mut Tx<'_>, cutoff: Timestamp, max: usize) -> Result<usize> {
+/// Deletes families that ended before `cutoff`, with their tokens, scanning at most `chunk`
+/// families after `after`. Returns how many were deleted and where to continue (None: done).
+pub fn purge_families(
+    tx: &mut Tx<'_>,
+    cutoff: Timestamp,
+    after: Option<u128>,
+    chunk: usize,
+) -> Result<(usize, Option<u128>)> {
+    use std::ops::Bound::{Excluded, Unbounded};
+    let start = after.map_or(Unbounded, Excluded);
+    let families = tx.range(FAMILIES, (start, Unbounded), chunk)?;
+    let next = if families.len() == chunk { families.last().map(|(k, _)| *k) } else { None };
     let mut purged = 0;
-    for (key, fam) in tx.range(FAMILIES, .., usize::MAX)? {
-        if purged >= max {
-            break;
-        }
+    for (key, fam) in families {
         let ended = fam.revoked_at.map_or(fam.expires_at, |r| r.min(fam.expires_at));
         if ended >= cutoff {
             continue;
@@ -253,7 +266,28 @@ pub fn purge_families(tx: &mut Tx<'_>, cutoff: Timestamp, max: usize) -> Result<
         tx.remove(FAMILIES, &key)?;
         purged += 1;
     }
-    Ok(purged)
+    Ok((purged, next))
+}
+
+/// Deletes email tokens that expired before `cutoff`, scanning at most `chunk` after `after`.
+pub fn purge_email_tokens(
+    tx: &mut Tx<'_>,
+    cutoff: Timestamp,
+    after: Option<[u8; 32]>,
+    chunk: usize,
+) -> Result<(usize, Option<[u8; 32]>)> {
+    use std::ops::Bound::{Excluded, Unbounded};
+    let start = after.map_or(Unbounded, Excluded);
+    let tokens = tx.range(EMAIL_TOKENS, (start, Unbounded), chunk)?;
+    let next = if tokens.len() == chunk { tokens.last().map(|(k, _)| *k) } else { None };
+    let mut purged = 0;
+    for (hash, t) in tokens {
+        if t.expires_at < cutoff {
+            tx.remove(EMAIL_TOKENS, &hash)?;
+            purged += 1;
+        }
+    }
+    Ok((purged, next))
 }
 
 // ---- email tokens ----

@@ -19,6 +19,13 @@ use crate::store::Store;
 pub const VERIFY_TTL: Duration = Duration::from_secs(24 * 3600);
 pub const RESET_TTL: Duration = Duration::from_secs(3600);
 const HOUR: Duration = Duration::from_secs(3600);
+/// Failed sign-ins allowed per email address in [`FAILURE_WINDOW`].
+pub const LOGIN_FAILURES: u32 = 10;
+pub const FAILURE_WINDOW: Duration = Duration::from_secs(15 * 60);
+
+fn too_many_failures(wait: Duration) -> Error {
+    Error::RateLimited { retry_after_secs: wait.as_secs().max(1) }
+}
 
 /// A signed-in caller: who, and through which sign-in (refresh family).
 #[derive(Debug, Clone)]
@@ -57,6 +64,10 @@ pub struct Identity {
     reset_per_account: SlidingWindow<UserId>,
     reset_per_ip: SlidingWindow<IpAddr>,
     resend_per_account: SlidingWindow<UserId>,
+    /// Failed sign-ins per email (known or not, so the limit reveals nothing).
+    login_failures: SlidingWindow<String>,
+    /// Wrong current passwords per account.
+    password_failures: SlidingWindow<UserId>,
     tasks: tokio_util::task::TaskTracker,
 }
 
@@ -92,6 +103,8 @@ impl Identity {
             reset_per_account: SlidingWindow::new(3, HOUR),
             reset_per_ip: SlidingWindow::new(3, HOUR),
             resend_per_account: SlidingWindow::new(3, HOUR),
+            login_failures: SlidingWindow::new(LOGIN_FAILURES, FAILURE_WINDOW),
+            password_failures: SlidingWindow::new(5, FAILURE_WINDOW),
             tasks,
         }
     }
@@ -119,6 +132,8 @@ impl Identity {
             locale: acc.locale,
             created_at: now,
             updated_at: now,
+            password_changed_at: None,
+            bio_html: String::new(),
         };
         let (lifetime, school, public_url) =
             (self.session_lifetime, self.school.clone(), self.public_url.clone());
@@ -145,6 +160,19 @@ impl Identity {
 
     /// Signs in. Unknown emails cost the same hashing work as known ones and get the same answer.
     pub async fn login(&self, email: &str, password: &str) -> Result<TokenPair> {
+        let key = email.trim().to_lowercase();
+        self.login_failures.peek(&key, self.clock.now()).map_err(too_many_failures)?;
+        let result = self.check_password(email, password).await;
+        if matches!(result, Err(Error::Unauthorized { .. })) {
+            self.login_failures.hit(&key, self.clock.now());
+        }
+        let user = result?;
+        let (now, lifetime, id) = (self.clock.now(), self.session_lifetime, user.id);
+        let (fam, token) = self.store.write(move |tx| repo::create_family(tx, id, now, lifetime)).await?;
+        Ok(self.pair(user, fam.id, token))
+    }
+
+    async fn check_password(&self, email: &str, password: &str) -> Result<UserRecord> {
         let user = match Email::parse(email) {
             Ok(e) => {
                 let key = e.as_str().to_owned();
@@ -159,9 +187,7 @@ impl Identity {
         if !self.hasher.verify(&user.password_hash, password).await? {
             return Err(invalid_credentials());
         }
-        let (now, lifetime, id) = (self.clock.now(), self.session_lifetime, user.id);
-        let (fam, token) = self.store.write(move |tx| repo::create_family(tx, id, now, lifetime)).await?;
-        Ok(self.pair(user, fam.id, token))
+        Ok(user)
     }
 
     /// Spends a refresh token for a new pair. A spent token revokes its whole family.
@@ -356,7 +382,15 @@ impl Identity {
             .write(move |tx| {
                 let rec = repo::consume_email_token(tx, TokenPurpose::ResetPassword, &hash, now)?;
                 let mut user = repo::get_user(tx, rec.user_id)?;
+                if user.password_changed_at.is_some_and(|changed| rec.created_at < changed) {
+                    // Issued before the last password change: that request is over.
+                    return Err(Error::BadRequest {
+                        code: "invalid_token",
+                        detail: "This link is invalid or has expired. Ask for a new one.".into(),
+                    });
+                }
                 user.password_hash = password_hash.clone();
+                user.password_changed_at = Some(now);
                 // The reset proved control of the mailbox.
                 user.email_verified = true;
                 user.updated_at = now;
@@ -392,7 +426,9 @@ impl Identity {
 
     /// Changes the password and ends every other sign-in; the caller's own stays.
     pub async fn change_password(&self, who: &Principal, current: &str, new: Password) -> Result<()> {
+        self.password_failures.peek(&who.user.id, self.clock.now()).map_err(too_many_failures)?;
         if !self.hasher.verify(&who.user.password_hash, current).await? {
+            self.password_failures.hit(&who.user.id, self.clock.now());
             return Err(Error::Forbidden {
                 code: "invalid_credentials",
                 detail: "The current password is not correct.".into(),
@@ -404,6 +440,7 @@ impl Identity {
             .write(move |tx| {
                 let mut user = repo::get_user(tx, id)?;
                 user.password_hash = password_hash.clone();
+                user.password_changed_at = Some(now);
                 user.updated_at = now;
                 repo::update_user(tx, &user)?;
                 repo::revoke_all(tx, id, Some(keep), now)?;
@@ -432,6 +469,8 @@ impl Identity {
             locale: "en".into(),
             created_at: now,
             updated_at: now,
+            password_changed_at: None,
+            bio_html: String::new(),
         };
         self.store
             .write(move |tx| {
@@ -459,9 +498,32 @@ impl Identity {
         let _ = self.hasher.verify_dummy("warm up").await;
     }
 
-    /// Deletes sign-ins that ended more than a day ago (they can no longer matter).
+    /// Deletes sign-ins and email tokens that ended more than a day ago (they can no longer
+    /// matter), in small units so sign-ins never wait long behind the purge.
     pub async fn purge_ended_sessions(&self) -> Result<usize> {
+        const CHUNK: usize = 1000;
         let cutoff = Timestamp(self.clock.now().millis() - 86_400_000);
-        self.store.write(move |tx| repo::purge_families(tx, cutoff, 10_000)).await
+        let mut total = 0;
+        let mut after = None;
+        loop {
+            let (n, next) =
+                self.store.write(move |tx| repo::purge_families(tx, cutoff, after, CHUNK)).await?;
+            total += n;
+            match next {
+                Some(k) => after = Some(k),
+                None => break,
+            }
+        }
+        let mut after = None;
+        loop {
+            let (n, next) =
+                self.store.write(move |tx| repo::purge_email_tokens(tx, cutoff, after, CHUNK)).await?;
+            total += n;
+            match next {
+                Some(k) => after = Some(k),
+                None => break,
+            }
+        }
+        Ok(total)
     }
 }

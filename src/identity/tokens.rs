@@ -97,8 +97,13 @@ impl Keys {
     /// Signs arbitrary claims with the access-token key (tests craft bad tokens with it).
     #[doc(hidden)]
     pub fn sign_raw<T: Serialize>(&self, claims: &T) -> String {
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding)
-            .expect("HS256 signing cannot fail")
+        self.sign_raw_with(Algorithm::HS256, claims)
+    }
+
+    /// Like [`sign_raw`](Self::sign_raw) with another HMAC algorithm but the real key.
+    #[doc(hidden)]
+    pub fn sign_raw_with<T: Serialize>(&self, alg: Algorithm, claims: &T) -> String {
+        jsonwebtoken::encode(&Header::new(alg), claims, &self.encoding).expect("HMAC signing cannot fail")
     }
 
     pub fn csrf_token(&self, family: FamilyId) -> String {

@@ -119,8 +119,12 @@ impl Name {
         if s.chars().count() > 100 {
             return Err(FieldError::new("name", "must be at most 100 characters"));
         }
-        if s.chars().any(char::is_control) {
-            return Err(FieldError::new("name", "must not contain control characters"));
+        if s.chars().any(|c| c.is_control() || is_format_char(c)) {
+            return Err(FieldError::new("name", "must not contain control or formatting characters"));
+        }
+        // Names go into emails sent to addresses anyone can type: no links smuggled in them.
+        if s.contains("://") || s.to_lowercase().contains("www.") {
+            return Err(FieldError::new("name", "must not contain a web address"));
         }
         Ok(Name(s.to_owned()))
     }
@@ -128,6 +132,11 @@ impl Name {
     pub fn into_string(self) -> String {
         self.0
     }
+}
+
+/// Invisible formatting characters (bidi overrides, zero-width) that can disguise text.
+fn is_format_char(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}')
 }
 
 /// The language for a person's emails and pages.
@@ -186,6 +195,9 @@ mod tests {
         assert!(Name::parse("  ").is_err());
         assert!(Name::parse("a\u{7}b").is_err());
         assert_eq!(Name::parse(" Анна ").unwrap().into_string(), "Анна");
+        assert!(Name::parse("Ann\u{202E}gpj.exe").is_err());
+        assert!(Name::parse("Locked! Visit https://evil.example").is_err());
+        assert!(Name::parse("see www.evil.example").is_err());
     }
 
     proptest! {

@@ -98,7 +98,10 @@ impl Mailer {
         from: &str,
     ) -> anyhow::Result<Mailer> {
         let smtp = match smtp_url {
-            Some(url) => Some(AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?.build()),
+            Some(url) => {
+                check_smtp_url(url)?;
+                Some(AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?.build())
+            }
             None => None,
         };
         Ok(Mailer { store, clock, from: from.parse()?, smtp, wake: Notify::new() })
@@ -201,6 +204,43 @@ fn build(from: &Mailbox, rec: &OutboxRecord) -> std::result::Result<Message, Str
         .map_err(|e| e.to_string())
 }
 
+/// Refuses to send a password, or mail full of sign-in links, over an unencrypted connection
+/// to another machine: `smtp://` without `?tls=required` is plain text on the wire.
+fn check_smtp_url(url: &str) -> anyhow::Result<()> {
+    let Some(rest) = url.strip_prefix("smtp://") else { return Ok(()) };
+    if url.contains("tls=required") || url.contains("tls=opportunistic") {
+        return Ok(());
+    }
+    let authority = rest.split(['/', '?']).next().unwrap_or("");
+    let (creds, host) = authority.rsplit_once('@').map_or((None, authority), |(c, h)| (Some(c), h));
+    let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
+    let local = matches!(host, "localhost" | "127.0.0.1" | "[::1]");
+    if creds.is_some() || !local {
+        anyhow::bail!(
+            "LECTERN_SMTP_URL would send mail unencrypted to {host}: use smtps://...:465 or add ?tls=required (STARTTLS); plain smtp:// is only for a relay on localhost"
+        );
+    }
+    Ok(())
+}
+
+/// Replaces the value of every `token=` in `s` with `[redacted]`.
+pub fn redact_tokens(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find("token=") {
+        let (head, tail) = rest.split_at(i + "token=".len());
+        out.push_str(head);
+        let end =
+            tail.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_')).unwrap_or(tail.len());
+        if end > 0 {
+            out.push_str("[redacted]");
+        }
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Backoff after `attempts` failures: 30 s, 1 min, 2 min, ... capped at 1 h.
 pub fn backoff(attempts: u32) -> Duration {
     Duration::from_secs((30u64 << attempts.saturating_sub(1).min(7)).min(3600))
@@ -217,6 +257,9 @@ fn record_attempt(tx: &mut Tx<'_>, due_key: (i64, u128), outcome: Outcome, now: 
             rec.status = MailStatus::Sent;
             rec.sent_at = Some(now);
             rec.attempts += 1;
+            // Delivered: the links' tokens belong to the recipient alone from now on.
+            rec.text = redact_tokens(&rec.text);
+            rec.html = redact_tokens(&rec.html);
         }
         Outcome::NoSmtp => {
             rec.status = MailStatus::NotSent;
@@ -245,6 +288,30 @@ fn record_attempt(tx: &mut Tx<'_>, due_key: (i64, u128), outcome: Outcome, now: 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_smtp_is_only_for_local_relays() {
+        assert!(check_smtp_url("smtp://localhost:25").is_ok());
+        assert!(check_smtp_url("smtp://127.0.0.1:2525").is_ok());
+        assert!(check_smtp_url("smtps://u:p@mail.example:465").is_ok());
+        assert!(check_smtp_url("smtp://u:p@mail.example:587?tls=required").is_ok());
+        assert!(check_smtp_url("smtp://u:p@mail.example:587").is_err());
+        assert!(check_smtp_url("smtp://mail.example:25").is_err());
+        assert!(check_smtp_url("smtp://u:p@localhost:25").is_err(), "credentials never travel in clear");
+    }
+
+    #[test]
+    fn tokens_are_redacted_from_links() {
+        assert_eq!(
+            redact_tokens("open https://s.test/reset-password?token=abc-DEF_12 now"),
+            "open https://s.test/reset-password?token=[redacted] now"
+        );
+        assert_eq!(
+            redact_tokens("<a href=\"x?token=q1\">x?token=q1</a>"),
+            "<a href=\"x?token=[redacted]\">x?token=[redacted]</a>"
+        );
+        assert_eq!(redact_tokens("no tokens here"), "no tokens here");
+    }
 
     #[test]
     fn backoff_grows_and_is_capped() {

@@ -11,7 +11,7 @@ use super::tables::*;
 use super::{StoreError, StoreResult, Tx};
 
 /// The version this build writes.
-pub const SCHEMA_VERSION: u64 = 2;
+pub const SCHEMA_VERSION: u64 = 3;
 
 struct Migration {
     to: u64,
@@ -22,7 +22,32 @@ struct Migration {
 const MIGRATIONS: &[Migration] = &[
     Migration { to: 1, name: "initial tables", run: v1_initial },
     Migration { to: 2, name: "index users by role", run: v2_users_by_role },
+    Migration { to: 3, name: "catalog and learning tables", run: v3_catalog },
 ];
+
+fn v3_catalog(tx: &mut Tx<'_>) -> StoreResult<()> {
+    tx.create(CATEGORIES)?;
+    tx.create(CATEGORIES_BY_SLUG)?;
+    tx.create(COURSES)?;
+    tx.create(COURSES_BY_SLUG)?;
+    tx.create(COURSES_BY_TEACHER)?;
+    tx.create(MODULES)?;
+    tx.create(MODULES_BY_COURSE)?;
+    tx.create(LESSONS)?;
+    tx.create(LESSONS_BY_MODULE)?;
+    tx.create(ENROLLMENTS)?;
+    tx.create(ENROLLMENTS_BY_COURSE)?;
+    tx.create(COMPLETIONS)?;
+    tx.create(COMPLETIONS_BY_LESSON)?;
+    tx.create(REVIEWS)?;
+    tx.create(REVIEWS_BY_COURSE)?;
+    tx.create(REVIEWS_BY_AUTHOR)?;
+    tx.create(WISHLIST)?;
+    tx.create(WISHLIST_BY_TIME)?;
+    tx.create(NOTIFICATIONS)?;
+    tx.create(NOTIFICATIONS_UNREAD)?;
+    Ok(())
+}
 
 fn v1_initial(tx: &mut Tx<'_>) -> StoreResult<()> {
     tx.create(META)?;

@@ -99,8 +99,12 @@ impl Store {
         })?;
         restrict_permissions(&path);
         migrate::migrate(&db, target_version)?;
+        let position = {
+            let rtx = db.begin_read()?;
+            position_in(&rtx)?
+        };
         let db = Arc::new(db);
-        let writer = writer::spawn(db.clone());
+        let writer = writer::spawn(db.clone(), position);
         Ok(Store { db, writer })
     }
 
@@ -139,7 +143,12 @@ impl Store {
 
     /// The position of the last change committed.
     pub fn position(&self) -> Result<u64> {
-        self.read_now(|rtx| Ok(META.get(rtx, &"position".to_owned())?.unwrap_or(0)))
+        self.read_now(|rtx| Ok(position_in(rtx)?))
+    }
+
+    /// Follows the store position: changes after every commit that moved it.
+    pub fn subscribe(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.writer.positions()
     }
 
     /// Changes after `after`, at most `limit`, in order.
@@ -151,6 +160,11 @@ impl Store {
     pub async fn close(self) {
         self.writer.shutdown().await;
     }
+}
+
+/// The position a read transaction's snapshot is at.
+pub fn position_in(rtx: &ReadTransaction) -> StoreResult<u64> {
+    Ok(META.get(rtx, &"position".to_owned())?.unwrap_or(0))
 }
 
 /// The database holds password hashes and tokens' hashes: only the owner may read it.
@@ -248,6 +262,11 @@ impl<'a> Tx<'a> {
         let pos = self.position;
         self.put(CHANGES, &pos, &Change { entity: entity.to_owned(), id })?;
         Ok(pos)
+    }
+
+    /// The store position including this unit's changes so far.
+    pub fn position(&self) -> u64 {
+        self.position
     }
 
     pub(crate) fn finish(self) -> StoreResult<()> {

@@ -5,7 +5,10 @@
 //! keyed by `(parent, child)` lists a parent's children in creation order.
 
 use super::table::Table;
+use crate::catalog::repo::{CategoryRecord, CourseRecord, LessonRecord, ModuleRecord};
+use crate::clock::Timestamp;
 use crate::identity::repo::{EmailTokenRecord, FamilyRecord, RefreshTokenRecord, UserRecord};
+use crate::learning::repo::{EnrollmentRecord, NotificationRecord, ReviewRecord};
 use crate::mail::OutboxRecord;
 use serde::{Deserialize, Serialize};
 
@@ -35,6 +38,45 @@ pub const EMAIL_TOKENS: Table<[u8; 32], EmailTokenRecord> = Table::new("email_to
 pub const OUTBOX: Table<u128, OutboxRecord> = Table::new("outbox");
 /// (next attempt at, message id) → (): messages still to send, soonest first.
 pub const OUTBOX_DUE: Table<(i64, u128), ()> = Table::new("outbox_due");
+
+// ---- catalog (migration 3) ----
+
+pub const CATEGORIES: Table<u128, CategoryRecord> = Table::new("categories");
+pub const CATEGORIES_BY_SLUG: Table<String, u128> = Table::new("categories_by_slug");
+pub const COURSES: Table<u128, CourseRecord> = Table::new("courses");
+pub const COURSES_BY_SLUG: Table<String, u128> = Table::new("courses_by_slug");
+/// (teacher, course) → ().
+pub const COURSES_BY_TEACHER: Table<(u128, u128), ()> = Table::new("courses_by_teacher");
+pub const MODULES: Table<u128, ModuleRecord> = Table::new("modules");
+/// (course, module) → ().
+pub const MODULES_BY_COURSE: Table<(u128, u128), ()> = Table::new("modules_by_course");
+pub const LESSONS: Table<u128, LessonRecord> = Table::new("lessons");
+/// (module, lesson) → ().
+pub const LESSONS_BY_MODULE: Table<(u128, u128), ()> = Table::new("lessons_by_module");
+
+// ---- learning (migration 3) ----
+
+/// (student, course) → enrollment.
+pub const ENROLLMENTS: Table<(u128, u128), EnrollmentRecord> = Table::new("enrollments");
+/// (course, student) → ().
+pub const ENROLLMENTS_BY_COURSE: Table<(u128, u128), ()> = Table::new("enrollments_by_course");
+/// (student, course, lesson) → when it was completed.
+pub const COMPLETIONS: Table<(u128, u128, u128), Timestamp> = Table::new("completions");
+/// (lesson, student) → ().
+pub const COMPLETIONS_BY_LESSON: Table<(u128, u128), ()> = Table::new("completions_by_lesson");
+pub const REVIEWS: Table<u128, ReviewRecord> = Table::new("reviews");
+/// (course, review) → ().
+pub const REVIEWS_BY_COURSE: Table<(u128, u128), ()> = Table::new("reviews_by_course");
+/// (author, course) → review: one review per student and course.
+pub const REVIEWS_BY_AUTHOR: Table<(u128, u128), u128> = Table::new("reviews_by_author");
+/// (user, course) → the key it has in `WISHLIST_BY_TIME`.
+pub const WISHLIST: Table<(u128, u128), u128> = Table::new("wishlist");
+/// (user, added) → course: the wishlist, most recent last.
+pub const WISHLIST_BY_TIME: Table<(u128, u128), u128> = Table::new("wishlist_by_time");
+/// (user, notification) → notification.
+pub const NOTIFICATIONS: Table<(u128, u128), NotificationRecord> = Table::new("notifications");
+/// user → number of unread notifications.
+pub const NOTIFICATIONS_UNREAD: Table<u128, u64> = Table::new("notifications_unread");
 
 /// One entry of the change log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

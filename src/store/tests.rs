@@ -21,6 +21,8 @@ fn user(email: &str, role: Role) -> UserRecord {
         locale: "en".into(),
         created_at: Timestamp(1),
         updated_at: Timestamp(1),
+        password_changed_at: None,
+        bio_html: String::new(),
     }
 }
 
@@ -109,19 +111,35 @@ async fn a_unit_failing_after_writing_leaves_nothing_and_spares_its_batch_mates(
 }
 
 #[tokio::test]
-async fn a_clean_failure_does_not_replay_the_batch() {
+async fn a_clean_failure_does_not_replay_its_batch() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
-    let err = store
-        .write(|tx| {
-            if tx.get(COUNTERS, &5)?.is_none() {
-                return Err::<(), _>(Error::NotFound);
-            }
-            Ok(())
-        })
-        .await
-        .unwrap_err();
-    assert!(matches!(err, Error::NotFound));
+    let runs: Arc<Vec<AtomicUsize>> = Arc::new((0..101).map(|_| AtomicUsize::new(0)).collect());
+    let mut handles = Vec::new();
+    for i in 0..101u64 {
+        let (s, runs) = (store.clone(), runs.clone());
+        handles.push(tokio::spawn(async move {
+            s.write(move |tx| {
+                runs[i as usize].fetch_add(1, Ordering::Relaxed);
+                if i == 50 {
+                    // Reads, then fails without writing.
+                    if tx.get(COUNTERS, &12345)?.is_none() {
+                        return Err(Error::NotFound);
+                    }
+                }
+                tx.put(COUNTERS, &i, &i)?;
+                Ok(())
+            })
+            .await
+        }));
+    }
+    for (i, h) in handles.into_iter().enumerate() {
+        let r = h.await.unwrap();
+        assert_eq!(r.is_err(), i == 50, "unit {i}");
+    }
+    for (i, n) in runs.iter().enumerate() {
+        assert_eq!(n.load(Ordering::Relaxed), 1, "unit {i} ran more than once");
+    }
 }
 
 #[tokio::test]

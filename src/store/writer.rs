@@ -14,7 +14,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
 use redb::Database;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 
 use super::{StoreError, Tx};
 use crate::error::{Error, Result};
@@ -71,6 +71,7 @@ enum Msg {
 #[derive(Clone)]
 pub(super) struct WriterHandle {
     tx: mpsc::Sender<Msg>,
+    positions: watch::Receiver<u64>,
 }
 
 impl WriterHandle {
@@ -88,6 +89,10 @@ impl WriterHandle {
         rx.await.map_err(|_| Error::Unavailable("the store is shutting down".into()))?
     }
 
+    pub(super) fn positions(&self) -> watch::Receiver<u64> {
+        self.positions.clone()
+    }
+
     pub(super) async fn shutdown(&self) {
         let (done, rx) = oneshot::channel();
         if self.tx.send(Msg::Shutdown(done)).await.is_ok() {
@@ -96,16 +101,17 @@ impl WriterHandle {
     }
 }
 
-pub(super) fn spawn(db: Arc<Database>) -> WriterHandle {
+pub(super) fn spawn(db: Arc<Database>, position: u64) -> WriterHandle {
     let (tx, rx) = mpsc::channel(QUEUE);
+    let (pos_tx, positions) = watch::channel(position);
     std::thread::Builder::new()
         .name("lectern-writer".into())
-        .spawn(move || run(db, rx))
+        .spawn(move || run(db, rx, pos_tx))
         .expect("spawning the writer thread");
-    WriterHandle { tx }
+    WriterHandle { tx, positions }
 }
 
-fn run(db: Arc<Database>, mut rx: mpsc::Receiver<Msg>) {
+fn run(db: Arc<Database>, mut rx: mpsc::Receiver<Msg>, positions: watch::Sender<u64>) {
     let mut stop: Option<oneshot::Sender<()>> = None;
     while stop.is_none() {
         let Some(first) = rx.blocking_recv() else {
@@ -124,7 +130,13 @@ fn run(db: Arc<Database>, mut rx: mpsc::Receiver<Msg>) {
             }
         }
         if !batch.is_empty() {
-            commit_batch(&db, &mut batch);
+            if let Some(p) = commit_batch(&db, &mut batch) {
+                positions.send_if_modified(|cur| {
+                    let moved = p > *cur;
+                    *cur = p.max(*cur);
+                    moved
+                });
+            }
             for job in batch {
                 job.answer();
             }
@@ -136,13 +148,14 @@ fn run(db: Arc<Database>, mut rx: mpsc::Receiver<Msg>) {
     }
 }
 
-/// Runs and commits one batch; leaves each job's result in the job.
-fn commit_batch(db: &Database, batch: &mut [Box<dyn Job>]) {
+/// Runs and commits one batch; leaves each job's result in the job. Returns the store position
+/// after the commit.
+fn commit_batch(db: &Database, batch: &mut [Box<dyn Job>]) -> Option<u64> {
     // Units that failed after writing: excluded from every replay.
     let mut excluded = vec![false; batch.len()];
     loop {
         match attempt(db, batch, &mut excluded) {
-            Attempt::Committed => return,
+            Attempt::Committed(p) => return Some(p),
             Attempt::Replay => continue,
             Attempt::Failed(e) => {
                 tracing::error!(error = %e, units = batch.len(), "write batch failed");
@@ -151,14 +164,14 @@ fn commit_batch(db: &Database, batch: &mut [Box<dyn Job>]) {
                         job.fail(Error::from(StoreError::Unavailable(e.to_string())));
                     }
                 }
-                return;
+                return None;
             }
         }
     }
 }
 
 enum Attempt {
-    Committed,
+    Committed(u64),
     Replay,
     Failed(StoreError),
 }
@@ -185,7 +198,8 @@ fn attempt(db: &Database, batch: &mut [Box<dyn Job>], excluded: &mut [bool]) -> 
                 break;
             }
         }
-        if replay { Err(None) } else { tx.finish().map_err(Some) }
+        let position = tx.position();
+        if replay { Err(None) } else { tx.finish().map(|()| position).map_err(Some) }
     };
     match outcome {
         Err(None) => {
@@ -196,8 +210,8 @@ fn attempt(db: &Database, batch: &mut [Box<dyn Job>], excluded: &mut [bool]) -> 
             let _ = txn.abort();
             Attempt::Failed(e)
         }
-        Ok(()) => match txn.commit() {
-            Ok(()) => Attempt::Committed,
+        Ok(position) => match txn.commit() {
+            Ok(()) => Attempt::Committed(position),
             Err(e) => Attempt::Failed(e.into()),
         },
     }

@@ -377,3 +377,45 @@ async fn changing_the_password_keeps_this_session_and_ends_the_others() {
     assert_eq!(app.login("change@school.test", "a brand new secret").await.status(), StatusCode::OK);
     assert_eq!(app.login("change@school.test", PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn a_reset_link_dies_when_the_password_changes_another_way() {
+    let app = spawn_app().await;
+    let v = app.register_student("twolinks@school.test").await;
+    app.post("/api/v1/auth/forgot-password", &json!({"email": "twolinks@school.test"})).await;
+    let first = app.token_from_mail("twolinks@school.test", "reset-password").await;
+    // The password is changed from the account page: the mailed link must stop working.
+    app.state().clock.advance(Duration::from_millis(5));
+    let res = app
+        .post_auth(
+            "/api/v1/me/password",
+            &access(&v),
+            &json!({"current_password": PASSWORD, "new_password": "changed on purpose"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let res = app
+        .post("/api/v1/auth/reset-password", &json!({"token": first, "password": "attacker chosen pw"}))
+        .await;
+    let (status, body) = problem(res).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_token")));
+    assert_eq!(app.login("twolinks@school.test", "changed on purpose").await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn repeated_failed_sign_ins_lock_the_address_for_a_while_whether_it_exists_or_not() {
+    let app = spawn_app().await;
+    app.register_student("target@school.test").await;
+    for email in ["target@school.test", "nobody-here@school.test"] {
+        for _ in 0..10 {
+            assert_eq!(app.login(email, "guess guess guess").await.status(), StatusCode::UNAUTHORIZED);
+        }
+        let res = app.login(email, "guess guess guess").await;
+        assert!(res.headers().contains_key("retry-after"));
+        assert_eq!(problem(res).await.0, StatusCode::TOO_MANY_REQUESTS, "{email}");
+    }
+    // Even the right password waits until the window passes...
+    assert_eq!(app.login("target@school.test", PASSWORD).await.status(), StatusCode::TOO_MANY_REQUESTS);
+    app.state().clock.advance(Duration::from_secs(15 * 60 + 1));
+    assert_eq!(app.login("target@school.test", PASSWORD).await.status(), StatusCode::OK);
+}

@@ -78,6 +78,12 @@ async fn mail_is_delivered_over_smtp_and_marked_sent() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(status, "sent");
+    let kept = &app.mails_to("smtp@school.test").await[0];
+    let text = kept["text"].as_str().unwrap();
+    assert!(
+        text.contains("verify-email?token=[redacted]"),
+        "delivered links are not readable by admins: {text}"
+    );
 }
 
 #[tokio::test]

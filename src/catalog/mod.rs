@@ -1,0 +1,11 @@
+//! The catalog: categories, courses, modules and lessons.
+//!
+//! - [`types`]: parsed inputs (`Slug`, `Money`, `Level`...).
+//! - [`repo`]: records and table access; counters kept in the same unit as their cause.
+//! - [`service`]: visibility and ownership rules, publishing, ordering, caches.
+
+pub mod repo;
+pub mod service;
+pub mod types;
+
+pub use service::Catalog;

@@ -1,0 +1,358 @@
+//! Catalog records and every read and write of the catalog tables.
+//!
+//! Counters on a course (`total_lessons`, `student_count`, `review_count`, `rating_sum`) are
+//! changed only inside the unit of work that changes what they count.
+
+use serde::{Deserialize, Serialize};
+
+use super::types::{CourseStatus, LessonKind, Level};
+use crate::clock::Timestamp;
+use crate::error::{Error, Result};
+use crate::ids::{CategoryId, CourseId, LessonId, ModuleId, UserId};
+use crate::store::tables::*;
+use crate::store::{StoreResult, Tx};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CategoryRecord {
+    pub id: CategoryId,
+    pub slug: String,
+    pub name: String,
+    #[serde(default)]
+    pub name_ru: Option<String>,
+    #[serde(default)]
+    pub position: u32,
+    /// Published courses in this category.
+    #[serde(default)]
+    pub course_count: u64,
+}
+
+impl CategoryRecord {
+    pub fn name_for(&self, locale: &str) -> &str {
+        match (&self.name_ru, locale) {
+            (Some(ru), "ru") => ru,
+            _ => &self.name,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CourseRecord {
+    pub id: CourseId,
+    /// Dense creation number: the tie-breaker in every listing order.
+    pub seq: u32,
+    pub slug: String,
+    pub title: String,
+    #[serde(default)]
+    pub subtitle: String,
+    pub description_md: String,
+    pub description_html: String,
+    pub level: Level,
+    pub language: String,
+    pub category_id: CategoryId,
+    pub price_minor: i64,
+    pub currency: String,
+    pub status: CourseStatus,
+    pub teacher_id: UserId,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    #[serde(default)]
+    pub published_at: Option<Timestamp>,
+    #[serde(default)]
+    pub student_count: u64,
+    #[serde(default)]
+    pub review_count: u64,
+    #[serde(default)]
+    pub rating_sum: u64,
+    #[serde(default)]
+    pub total_lessons: u32,
+    #[serde(default)]
+    pub total_duration_s: u64,
+}
+
+impl CourseRecord {
+    pub fn is_free(&self) -> bool {
+        self.price_minor == 0
+    }
+
+    /// The exact mean of the ratings, rounded to two decimals; 0 without reviews.
+    pub fn avg_rating(&self) -> f64 {
+        if self.review_count == 0 {
+            0.0
+        } else {
+            (self.rating_sum as f64 / self.review_count as f64 * 100.0).round() / 100.0
+        }
+    }
+
+    pub fn is_published(&self) -> bool {
+        self.status == CourseStatus::Published
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ModuleRecord {
+    pub id: ModuleId,
+    pub course_id: CourseId,
+    pub title: String,
+    pub position: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LessonRecord {
+    pub id: LessonId,
+    pub course_id: CourseId,
+    pub module_id: ModuleId,
+    pub title: String,
+    pub position: u32,
+    pub kind: LessonKind,
+    #[serde(default)]
+    pub body_md: String,
+    #[serde(default)]
+    pub body_html: String,
+    #[serde(default)]
+    pub video_url: Option<String>,
+    #[serde(default)]
+    pub duration_s: u32,
+    #[serde(default)]
+    pub is_preview: bool,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// A course's modules and lessons, in order.
+#[derive(Debug, Clone)]
+pub struct Curriculum {
+    pub modules: Vec<(ModuleRecord, Vec<LessonRecord>)>,
+}
+
+impl Curriculum {
+    pub fn lessons(&self) -> impl Iterator<Item = &LessonRecord> {
+        self.modules.iter().flat_map(|(_, ls)| ls.iter())
+    }
+}
+
+// ---- categories ----
+
+pub fn categories(rtx: &redb::ReadTransaction) -> StoreResult<Vec<CategoryRecord>> {
+    let mut all: Vec<CategoryRecord> =
+        CATEGORIES.range(rtx, .., false, usize::MAX)?.into_iter().map(|(_, c)| c).collect();
+    all.sort_by(|a, b| a.position.cmp(&b.position).then_with(|| a.name.cmp(&b.name)));
+    Ok(all)
+}
+
+pub fn category_by_slug_tx(tx: &Tx<'_>, slug: &str) -> Result<Option<CategoryRecord>> {
+    match tx.get(CATEGORIES_BY_SLUG, &slug.to_owned())? {
+        Some(id) => Ok(tx.get(CATEGORIES, &id)?),
+        None => Ok(None),
+    }
+}
+
+pub fn insert_category(tx: &mut Tx<'_>, c: &CategoryRecord) -> Result<()> {
+    if tx.contains(CATEGORIES_BY_SLUG, &c.slug)? {
+        return Err(Error::Conflict {
+            code: "slug_taken",
+            detail: "A category with this slug exists.".into(),
+        });
+    }
+    tx.put(CATEGORIES, &c.id.key(), c)?;
+    tx.put(CATEGORIES_BY_SLUG, &c.slug, &c.id.key())?;
+    Ok(())
+}
+
+fn adjust_category_count(tx: &mut Tx<'_>, id: CategoryId, delta: i64) -> Result<()> {
+    if let Some(mut c) = tx.get(CATEGORIES, &id.key())? {
+        c.course_count = c.course_count.saturating_add_signed(delta);
+        tx.put(CATEGORIES, &id.key(), &c)?;
+    }
+    Ok(())
+}
+
+// ---- courses ----
+
+pub fn course(rtx: &redb::ReadTransaction, id: CourseId) -> StoreResult<Option<CourseRecord>> {
+    COURSES.get(rtx, &id.key())
+}
+
+pub fn course_by_slug(rtx: &redb::ReadTransaction, slug: &str) -> StoreResult<Option<CourseRecord>> {
+    match COURSES_BY_SLUG.get(rtx, &slug.to_owned())? {
+        Some(id) => COURSES.get(rtx, &id),
+        None => Ok(None),
+    }
+}
+
+pub fn get_course(tx: &Tx<'_>, id: CourseId) -> Result<CourseRecord> {
+    tx.get(COURSES, &id.key())?.ok_or(Error::NotFound)
+}
+
+/// The next free slug starting from `base` (`base`, `base-2`, `base-3`, ...).
+pub fn free_slug(tx: &Tx<'_>, base: &super::types::Slug) -> Result<String> {
+    if !tx.contains(COURSES_BY_SLUG, &base.as_str().to_owned())? {
+        return Ok(base.as_str().to_owned());
+    }
+    for n in 2..10_000 {
+        let s = base.with_suffix(n);
+        if !tx.contains(COURSES_BY_SLUG, &s.as_str().to_owned())? {
+            return Ok(s.as_str().to_owned());
+        }
+    }
+    Err(Error::Conflict { code: "slug_taken", detail: "Choose another slug.".into() })
+}
+
+fn next_seq(tx: &mut Tx<'_>) -> Result<u32> {
+    let key = "course_seq".to_owned();
+    let n = tx.get(META, &key)?.unwrap_or(0) + 1;
+    tx.put(META, &key, &n)?;
+    Ok(n as u32)
+}
+
+/// Inserts a new course (its `seq` is assigned here).
+pub fn insert_course(tx: &mut Tx<'_>, mut c: CourseRecord) -> Result<CourseRecord> {
+    if tx.contains(COURSES_BY_SLUG, &c.slug)? {
+        return Err(Error::Conflict { code: "slug_taken", detail: "Another course uses this slug.".into() });
+    }
+    c.seq = next_seq(tx)?;
+    tx.put(COURSES, &c.id.key(), &c)?;
+    tx.put(COURSES_BY_SLUG, &c.slug, &c.id.key())?;
+    tx.put(COURSES_BY_TEACHER, &(c.teacher_id.key(), c.id.key()), &())?;
+    if c.is_published() {
+        adjust_category_count(tx, c.category_id, 1)?;
+    }
+    tx.record_change("course", c.id.key())?;
+    Ok(c)
+}
+
+/// Saves a changed course, keeping its indexes and category counts in step with `before`.
+pub fn update_course(tx: &mut Tx<'_>, before: &CourseRecord, after: &CourseRecord) -> Result<()> {
+    if before.slug != after.slug {
+        if tx.contains(COURSES_BY_SLUG, &after.slug)? {
+            return Err(Error::Conflict {
+                code: "slug_taken",
+                detail: "Another course uses this slug.".into(),
+            });
+        }
+        tx.remove(COURSES_BY_SLUG, &before.slug)?;
+        tx.put(COURSES_BY_SLUG, &after.slug, &after.id.key())?;
+    }
+    let (was, is) = (before.is_published(), after.is_published());
+    if was && (!is || before.category_id != after.category_id) {
+        adjust_category_count(tx, before.category_id, -1)?;
+    }
+    if is && (!was || before.category_id != after.category_id) {
+        adjust_category_count(tx, after.category_id, 1)?;
+    }
+    tx.put(COURSES, &after.id.key(), after)?;
+    tx.record_change("course", after.id.key())?;
+    Ok(())
+}
+
+/// Saves counters only (no index or category changes).
+pub fn save_counters(tx: &mut Tx<'_>, c: &CourseRecord) -> Result<()> {
+    tx.put(COURSES, &c.id.key(), c)?;
+    tx.record_change("course", c.id.key())?;
+    Ok(())
+}
+
+pub fn teacher_course_ids(rtx: &redb::ReadTransaction, teacher: UserId) -> StoreResult<Vec<CourseId>> {
+    let t = teacher.key();
+    Ok(COURSES_BY_TEACHER
+        .range(rtx, (t, 0)..=(t, u128::MAX), false, usize::MAX)?
+        .into_iter()
+        .map(|((_, c), ())| CourseId::from_key(c))
+        .collect())
+}
+
+// ---- modules and lessons ----
+
+pub fn module_tx(tx: &Tx<'_>, id: ModuleId) -> Result<ModuleRecord> {
+    tx.get(MODULES, &id.key())?.ok_or(Error::NotFound)
+}
+
+pub fn lesson(rtx: &redb::ReadTransaction, id: LessonId) -> StoreResult<Option<LessonRecord>> {
+    LESSONS.get(rtx, &id.key())
+}
+
+pub fn lesson_tx(tx: &Tx<'_>, id: LessonId) -> Result<LessonRecord> {
+    tx.get(LESSONS, &id.key())?.ok_or(Error::NotFound)
+}
+
+pub fn modules_of(tx: &Tx<'_>, course: CourseId) -> Result<Vec<ModuleRecord>> {
+    let c = course.key();
+    let mut out = Vec::new();
+    for ((_, m), ()) in tx.range(MODULES_BY_COURSE, (c, 0)..=(c, u128::MAX), usize::MAX)? {
+        if let Some(rec) = tx.get(MODULES, &m)? {
+            out.push(rec);
+        }
+    }
+    out.sort_by_key(|m| (m.position, m.id));
+    Ok(out)
+}
+
+pub fn lessons_of(tx: &Tx<'_>, module: ModuleId) -> Result<Vec<LessonRecord>> {
+    let m = module.key();
+    let mut out = Vec::new();
+    for ((_, l), ()) in tx.range(LESSONS_BY_MODULE, (m, 0)..=(m, u128::MAX), usize::MAX)? {
+        if let Some(rec) = tx.get(LESSONS, &l)? {
+            out.push(rec);
+        }
+    }
+    out.sort_by_key(|l| (l.position, l.id));
+    Ok(out)
+}
+
+/// The curriculum as seen from a read transaction.
+pub fn curriculum(rtx: &redb::ReadTransaction, course: CourseId) -> StoreResult<Curriculum> {
+    let c = course.key();
+    let mut modules = Vec::new();
+    for ((_, m), ()) in MODULES_BY_COURSE.range(rtx, (c, 0)..=(c, u128::MAX), false, usize::MAX)? {
+        let Some(module) = MODULES.get(rtx, &m)? else { continue };
+        let mut lessons = Vec::new();
+        for ((_, l), ()) in LESSONS_BY_MODULE.range(rtx, (m, 0)..=(m, u128::MAX), false, usize::MAX)? {
+            if let Some(lesson) = LESSONS.get(rtx, &l)? {
+                lessons.push(lesson);
+            }
+        }
+        lessons.sort_by_key(|l| (l.position, l.id));
+        modules.push((module, lessons));
+    }
+    modules.sort_by_key(|(m, _)| (m.position, m.id));
+    Ok(Curriculum { modules })
+}
+
+pub fn curriculum_tx(tx: &Tx<'_>, course: CourseId) -> Result<Curriculum> {
+    let mut modules = Vec::new();
+    for m in modules_of(tx, course)? {
+        let lessons = lessons_of(tx, m.id)?;
+        modules.push((m, lessons));
+    }
+    Ok(Curriculum { modules })
+}
+
+/// Renumbers items 1..=n in the given order and saves those whose position changed.
+pub fn renumber_modules(tx: &mut Tx<'_>, mut list: Vec<ModuleRecord>) -> Result<()> {
+    for (i, m) in list.iter_mut().enumerate() {
+        let pos = i as u32 + 1;
+        if m.position != pos {
+            m.position = pos;
+            tx.put(MODULES, &m.id.key(), m)?;
+        }
+    }
+    Ok(())
+}
+
+pub fn renumber_lessons(tx: &mut Tx<'_>, mut list: Vec<LessonRecord>) -> Result<()> {
+    for (i, l) in list.iter_mut().enumerate() {
+        let pos = i as u32 + 1;
+        if l.position != pos {
+            l.position = pos;
+            tx.put(LESSONS, &l.id.key(), l)?;
+        }
+    }
+    Ok(())
+}
+
+/// Where an item asked to go at `position` (1-based) lands in a list of `len` (clamped).
+pub fn slot(position: Option<u32>, len: usize) -> usize {
+    match position {
+        Some(p) if p >= 1 => (p as usize - 1).min(len),
+        _ => len,
+    }
+}

@@ -1,0 +1,667 @@
+//! The catalog rules, free of HTTP: who may see and change what, publishing, ordering, counters.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::repo::{self, CategoryRecord, CourseRecord, Curriculum, LessonRecord, ModuleRecord};
+use super::types::{CourseStatus, LessonKind, Level, Money, Slug};
+use crate::cache::VersionedCache;
+use crate::clock::Clock;
+use crate::error::{Error, FieldError, Result};
+use crate::identity::Role;
+use crate::identity::repo::UserRecord;
+use crate::ids::{CategoryId, CourseId, LessonId, ModuleId, UserId};
+use crate::learning::repo as learning;
+use crate::richtext::{Profile, render_markdown};
+use crate::store::tables::{LESSONS, LESSONS_BY_MODULE, MODULES, MODULES_BY_COURSE};
+use crate::store::{Store, Tx, position_in};
+
+/// Who is asking (anonymous callers are `None`).
+pub type Caller<'a> = Option<&'a UserRecord>;
+
+pub const CACHE_TTL: Duration = Duration::from_secs(300);
+
+pub struct NewCourse {
+    pub title: String,
+    pub subtitle: String,
+    pub description_md: String,
+    pub level: Level,
+    pub language: String,
+    pub category: String,
+    pub price: Money,
+    pub slug: Option<Slug>,
+}
+
+#[derive(Default)]
+pub struct CoursePatch {
+    pub title: Option<String>,
+    pub subtitle: Option<String>,
+    pub description_md: Option<String>,
+    pub level: Option<Level>,
+    pub language: Option<String>,
+    pub category: Option<String>,
+    pub price: Option<Money>,
+    pub slug: Option<Slug>,
+    /// Only `draft` (unpublish) or `archived`; publishing has its own checks.
+    pub status: Option<CourseStatus>,
+}
+
+pub struct NewLesson {
+    pub title: String,
+    pub kind: LessonKind,
+    pub body_md: String,
+    pub video_url: Option<String>,
+    pub duration_s: u32,
+    pub is_preview: bool,
+    pub position: Option<u32>,
+}
+
+#[derive(Default)]
+pub struct LessonPatch {
+    pub title: Option<String>,
+    pub body_md: Option<String>,
+    pub video_url: Option<Option<String>>,
+    pub duration_s: Option<u32>,
+    pub is_preview: Option<bool>,
+    pub position: Option<u32>,
+    pub module_id: Option<ModuleId>,
+}
+
+pub struct Catalog {
+    store: Store,
+    clock: Arc<Clock>,
+    courses: VersionedCache<CourseId, CourseRecord>,
+    slugs: VersionedCache<String, CourseId>,
+    curricula: VersionedCache<CourseId, Curriculum>,
+}
+
+fn is_admin(who: Caller<'_>) -> bool {
+    who.is_some_and(|u| u.role == Role::Admin)
+}
+
+fn owns(who: Caller<'_>, c: &CourseRecord) -> bool {
+    who.is_some_and(|u| u.id == c.teacher_id || u.role == Role::Admin)
+}
+
+/// Drafts and archived courses exist only for their teacher and admins.
+pub fn can_view(who: Caller<'_>, c: &CourseRecord) -> bool {
+    c.is_published() || owns(who, c)
+}
+
+/// The teacher of a course or an admin may change it; others get 403 for a public course and
+/// 404 for one they cannot know about.
+fn check_edit(who: &UserRecord, c: &CourseRecord) -> Result<()> {
+    if owns(Some(who), c) {
+        Ok(())
+    } else if c.is_published() {
+        Err(Error::forbidden())
+    } else {
+        Err(Error::NotFound)
+    }
+}
+
+impl Catalog {
+    pub fn new(store: Store, clock: Arc<Clock>, cache_capacity: u64) -> Catalog {
+        Catalog {
+            store,
+            clock,
+            courses: VersionedCache::new(cache_capacity, CACHE_TTL),
+            slugs: VersionedCache::new(cache_capacity, CACHE_TTL),
+            curricula: VersionedCache::new(cache_capacity / 4 + 1, CACHE_TTL),
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Publishes a course write to the caches (write-through, see `cache`).
+    pub fn cache_course(&self, position: u64, c: &CourseRecord) {
+        self.courses.offer(c.id, position, Some(Arc::new(c.clone())));
+        self.slugs.offer(c.slug.clone(), position, Some(Arc::new(c.id)));
+    }
+
+    fn cache_curriculum(&self, position: u64, id: CourseId, cur: Curriculum) {
+        self.curricula.offer(id, position, Some(Arc::new(cur)));
+    }
+
+    // ---- categories ----
+
+    pub async fn categories(&self) -> Result<Vec<CategoryRecord>> {
+        self.store.read(|rtx| Ok(repo::categories(rtx)?)).await
+    }
+
+    pub async fn create_category(
+        &self,
+        slug: Slug,
+        name: String,
+        name_ru: Option<String>,
+    ) -> Result<CategoryRecord> {
+        self.store
+            .write(move |tx| {
+                let position = tx.range(crate::store::tables::CATEGORIES, .., usize::MAX)?.len() as u32 + 1;
+                let c = CategoryRecord {
+                    id: CategoryId::generate(),
+                    slug: slug.as_str().to_owned(),
+                    name: name.clone(),
+                    name_ru: name_ru.clone(),
+                    position,
+                    course_count: 0,
+                };
+                repo::insert_category(tx, &c)?;
+                Ok(c)
+            })
+            .await
+    }
+
+    // ---- courses ----
+
+    /// A course by id or slug, if `who` may see it.
+    pub async fn course(&self, id_or_slug: &str, who: Caller<'_>) -> Result<Arc<CourseRecord>> {
+        let c = match id_or_slug.parse::<CourseId>() {
+            Ok(id) => self.course_by_id(id).await?,
+            Err(_) => self.course_by_slug(id_or_slug).await?,
+        };
+        match c {
+            Some(c) if can_view(who, &c) => Ok(c),
+            _ => Err(Error::NotFound),
+        }
+    }
+
+    pub async fn course_by_id(&self, id: CourseId) -> Result<Option<Arc<CourseRecord>>> {
+        if let Some(hit) = self.courses.get(&id) {
+            return Ok(hit);
+        }
+        let (pos, c) = self.store.read(move |rtx| Ok((position_in(rtx)?, repo::course(rtx, id)?))).await?;
+        let c = c.map(Arc::new);
+        self.courses.offer(id, pos, c.clone());
+        Ok(c)
+    }
+
+    async fn course_by_slug(&self, slug: &str) -> Result<Option<Arc<CourseRecord>>> {
+        if let Some(hit) = self.slugs.get(&slug.to_owned()) {
+            return match hit {
+                Some(id) => self.course_by_id(*id).await,
+                None => Ok(None),
+            };
+        }
+        let key = slug.to_owned();
+        let (pos, c) =
+            self.store.read(move |rtx| Ok((position_in(rtx)?, repo::course_by_slug(rtx, &key)?))).await?;
+        self.slugs.offer(slug.to_owned(), pos, c.as_ref().map(|c| Arc::new(c.id)));
+        if let Some(c) = &c {
+            self.courses.offer(c.id, pos, Some(Arc::new(c.clone())));
+        }
+        Ok(c.map(Arc::new))
+    }
+
+    pub async fn curriculum(
+        &self,
+        id: CourseId,
+        who: Caller<'_>,
+    ) -> Result<(Arc<CourseRecord>, Arc<Curriculum>)> {
+        let course = self.course(&id.to_string(), who).await?;
+        if let Some(Some(hit)) = self.curricula.get(&id) {
+            return Ok((course, hit));
+        }
+        let (pos, cur) =
+            self.store.read(move |rtx| Ok((position_in(rtx)?, repo::curriculum(rtx, id)?))).await?;
+        let cur = Arc::new(cur);
+        self.curricula.offer(id, pos, Some(cur.clone()));
+        Ok((course, cur))
+    }
+
+    pub async fn create_course(&self, who: &UserRecord, input: NewCourse) -> Result<CourseRecord> {
+        if !matches!(who.role, Role::Teacher | Role::Admin) {
+            return Err(Error::Forbidden {
+                code: "teachers_only",
+                detail: "Only teachers can create courses.".into(),
+            });
+        }
+        let now = self.clock.now();
+        let description_html = render_markdown(&input.description_md, Profile::Document);
+        let teacher = who.id;
+        let (pos, c) = self
+            .store
+            .write(move |tx| {
+                let category = repo::category_by_slug_tx(tx, &input.category)?
+                    .ok_or_else(|| Error::validation("category", "no such category"))?;
+                let slug = match &input.slug {
+                    Some(s) => s.as_str().to_owned(),
+                    None => repo::free_slug(tx, &Slug::from_title(&input.title))?,
+                };
+                let c = repo::insert_course(
+                    tx,
+                    CourseRecord {
+                        id: CourseId::generate(),
+                        seq: 0,
+                        slug,
+                        title: input.title.clone(),
+                        subtitle: input.subtitle.clone(),
+                        description_md: input.description_md.clone(),
+                        description_html: description_html.clone(),
+                        level: input.level,
+                        language: input.language.clone(),
+                        category_id: category.id,
+                        price_minor: input.price.minor,
+                        currency: input.price.currency.clone(),
+                        status: CourseStatus::Draft,
+                        teacher_id: teacher,
+                        created_at: now,
+                        updated_at: now,
+                        published_at: None,
+                        student_count: 0,
+                        review_count: 0,
+                        rating_sum: 0,
+                        total_lessons: 0,
+                        total_duration_s: 0,
+                    },
+                )?;
+                Ok((tx.position(), c))
+            })
+            .await?;
+        self.cache_course(pos, &c);
+        Ok(c)
+    }
+
+    pub async fn update_course(
+        &self,
+        who: &UserRecord,
+        id: CourseId,
+        patch: CoursePatch,
+    ) -> Result<CourseRecord> {
+        if let Some(s) = patch.status
+            && s == CourseStatus::Published
+        {
+            return Err(Error::validation("status", "publish with POST /api/v1/courses/{id}/publish"));
+        }
+        let now = self.clock.now();
+        let html = patch.description_md.as_deref().map(|md| render_markdown(md, Profile::Document));
+        let who = who.clone();
+        let (pos, before, after) = self
+            .store
+            .write(move |tx| {
+                let before = repo::get_course(tx, id)?;
+                check_edit(&who, &before)?;
+                let mut c = before.clone();
+                if let Some(t) = &patch.title {
+                    c.title = t.clone();
+                }
+                if let Some(s) = &patch.subtitle {
+                    c.subtitle = s.clone();
+                }
+                if let (Some(md), Some(html)) = (&patch.description_md, &html) {
+                    c.description_md = md.clone();
+                    c.description_html = html.clone();
+                }
+                if let Some(l) = patch.level {
+                    c.level = l;
+                }
+                if let Some(l) = &patch.language {
+                    c.language = l.clone();
+                }
+                if let Some(cat) = &patch.category {
+                    c.category_id = repo::category_by_slug_tx(tx, cat)?
+                        .ok_or_else(|| Error::validation("category", "no such category"))?
+                        .id;
+                }
+                if let Some(m) = &patch.price {
+                    c.price_minor = m.minor;
+                    c.currency = m.currency.clone();
+                }
+                if let Some(s) = &patch.slug {
+                    c.slug = s.as_str().to_owned();
+                }
+                if let Some(s) = patch.status {
+                    c.status = s;
+                }
+                c.updated_at = now;
+                repo::update_course(tx, &before, &c)?;
+                Ok((tx.position(), before, c))
+            })
+            .await?;
+        if before.slug != after.slug {
+            self.slugs.offer(before.slug.clone(), pos, None);
+        }
+        self.cache_course(pos, &after);
+        Ok(after)
+    }
+
+    /// Publishes a draft, or explains (409 with `errors`) why it cannot be published yet.
+    pub async fn publish(&self, who: &UserRecord, id: CourseId) -> Result<CourseRecord> {
+        let now = self.clock.now();
+        let who = who.clone();
+        let (pos, c) = self
+            .store
+            .write(move |tx| {
+                let before = repo::get_course(tx, id)?;
+                check_edit(&who, &before)?;
+                if before.is_published() {
+                    return Ok((tx.position(), before));
+                }
+                let mut reasons = Vec::new();
+                if before.total_lessons == 0 {
+                    reasons.push(FieldError::new("lessons", "add at least one lesson"));
+                }
+                if crate::richtext::plain_text(&before.description_html).is_empty() {
+                    reasons.push(FieldError::new("description", "write a description"));
+                }
+                if !reasons.is_empty() {
+                    return Err(Error::NotPublishable(reasons));
+                }
+                let mut c = before.clone();
+                c.status = CourseStatus::Published;
+                c.published_at.get_or_insert(now);
+                c.updated_at = now;
+                repo::update_course(tx, &before, &c)?;
+                Ok((tx.position(), c))
+            })
+            .await?;
+        self.cache_course(pos, &c);
+        Ok(c)
+    }
+
+    // ---- modules ----
+
+    pub async fn add_module(
+        &self,
+        who: &UserRecord,
+        course: CourseId,
+        title: String,
+        position: Option<u32>,
+    ) -> Result<ModuleRecord> {
+        let who = who.clone();
+        let (pos, m, c, cur) = self
+            .store
+            .write(move |tx| {
+                let c = repo::get_course(tx, course)?;
+                check_edit(&who, &c)?;
+                let mut list = repo::modules_of(tx, course)?;
+                let m = ModuleRecord {
+                    id: ModuleId::generate(),
+                    course_id: course,
+                    title: title.clone(),
+                    position: 0,
+                };
+                tx.put(MODULES, &m.id.key(), &m)?;
+                tx.put(MODULES_BY_COURSE, &(course.key(), m.id.key()), &())?;
+                let at = repo::slot(position, list.len());
+                list.insert(at, m.clone());
+                repo::renumber_modules(tx, list)?;
+                let m = tx.get(MODULES, &m.id.key())?.ok_or(Error::NotFound)?;
+                repo::save_counters(tx, &c)?;
+                Ok((tx.position(), m, c.clone(), repo::curriculum_tx(tx, course)?))
+            })
+            .await?;
+        self.cache_course(pos, &c);
+        self.cache_curriculum(pos, course, cur);
+        Ok(m)
+    }
+
+    pub async fn update_module(
+        &self,
+        who: &UserRecord,
+        id: ModuleId,
+        title: Option<String>,
+        position: Option<u32>,
+    ) -> Result<ModuleRecord> {
+        let who = who.clone();
+        let (pos, m, c, cur) = self
+            .store
+            .write(move |tx| {
+                let mut m = repo::module_tx(tx, id)?;
+                let c = repo::get_course(tx, m.course_id)?;
+                check_edit(&who, &c)?;
+                if let Some(t) = &title {
+                    m.title = t.clone();
+                    tx.put(MODULES, &m.id.key(), &m)?;
+                }
+                if position.is_some() {
+                    let mut list: Vec<ModuleRecord> =
+                        repo::modules_of(tx, c.id)?.into_iter().filter(|x| x.id != id).collect();
+                    let at = repo::slot(position, list.len());
+                    list.insert(at, m.clone());
+                    repo::renumber_modules(tx, list)?;
+                }
+                let m = repo::module_tx(tx, id)?;
+                repo::save_counters(tx, &c)?;
+                Ok((tx.position(), m, c.clone(), repo::curriculum_tx(tx, c.id)?))
+            })
+            .await?;
+        self.cache_course(pos, &c);
+        self.cache_curriculum(pos, c.id, cur);
+        Ok(m)
+    }
+
+    /// Deletes a module with its lessons (and the completions of those lessons).
+    pub async fn delete_module(&self, who: &UserRecord, id: ModuleId) -> Result<()> {
+        let who = who.clone();
+        let now = self.clock.now();
+        let (pos, c, cur) = self
+            .store
+            .write(move |tx| {
+                let m = repo::module_tx(tx, id)?;
+                let mut c = repo::get_course(tx, m.course_id)?;
+                check_edit(&who, &c)?;
+                for l in repo::lessons_of(tx, id)? {
+                    remove_lesson(tx, &mut c, &l)?;
+                }
+                tx.remove(MODULES, &id.key())?;
+                tx.remove(MODULES_BY_COURSE, &(c.id.key(), id.key()))?;
+                let rest = repo::modules_of(tx, c.id)?;
+                repo::renumber_modules(tx, rest)?;
+                c.updated_at = now;
+                repo::save_counters(tx, &c)?;
+                learning::complete_finished_students(tx, &c, now)?;
+                Ok((tx.position(), c.clone(), repo::curriculum_tx(tx, c.id)?))
+            })
+            .await?;
+        self.cache_course(pos, &c);
+        self.cache_curriculum(pos, c.id, cur);
+        Ok(())
+    }
+
+    // ---- lessons ----
+
+    pub async fn add_lesson(
+        &self,
+        who: &UserRecord,
+        module: ModuleId,
+        input: NewLesson,
+    ) -> Result<LessonRecord> {
+        let who = who.clone();
+        let now = self.clock.now();
+        let body_html = render_markdown(&input.body_md, Profile::Document);
+        let (pos, l, c, cur) = self
+            .store
+            .write(move |tx| {
+                let m = repo::module_tx(tx, module)?;
+                let mut c = repo::get_course(tx, m.course_id)?;
+                check_edit(&who, &c)?;
+                let l = LessonRecord {
+                    id: LessonId::generate(),
+                    course_id: c.id,
+                    module_id: module,
+                    title: input.title.clone(),
+                    position: 0,
+                    kind: input.kind,
+                    body_md: input.body_md.clone(),
+                    body_html: body_html.clone(),
+                    video_url: input.video_url.clone(),
+                    duration_s: input.duration_s,
+                    is_preview: input.is_preview,
+                    created_at: now,
+                    updated_at: now,
+                };
+                tx.put(LESSONS, &l.id.key(), &l)?;
+                tx.put(LESSONS_BY_MODULE, &(module.key(), l.id.key()), &())?;
+                let mut list = repo::lessons_of(tx, module)?;
+                list.retain(|x| x.id != l.id);
+                list.insert(repo::slot(input.position, list.len()), l.clone());
+                repo::renumber_lessons(tx, list)?;
+                c.total_lessons += 1;
+                c.total_duration_s += u64::from(l.duration_s);
+                c.updated_at = now;
+                repo::save_counters(tx, &c)?;
+                let l = repo::lesson_tx(tx, l.id)?;
+                Ok((tx.position(), l, c.clone(), repo::curriculum_tx(tx, c.id)?))
+            })
+            .await?;
+        self.cache_course(pos, &c);
+        self.cache_curriculum(pos, c.id, cur);
+        Ok(l)
+    }
+
+    /// A lesson with its body, if `who` may read it: the teacher, admins, enrolled students,
+    /// or anyone for a preview lesson of a published course.
+    pub async fn lesson(&self, id: LessonId, who: Caller<'_>) -> Result<(Arc<CourseRecord>, LessonRecord)> {
+        let l = self.store.read(move |rtx| Ok(repo::lesson(rtx, id)?)).await?.ok_or(Error::NotFound)?;
+        let course = self.course_by_id(l.course_id).await?.ok_or(Error::NotFound)?;
+        if !can_view(who, &course) {
+            return Err(Error::NotFound);
+        }
+        if owns(who, &course) || (l.is_preview && course.is_published()) {
+            return Ok((course, l));
+        }
+        let Some(user) = who else { return Err(Error::unauthenticated()) };
+        let (uid, cid) = (user.id, course.id);
+        let enrolled = self.store.read(move |rtx| Ok(learning::enrollment(rtx, uid, cid)?.is_some())).await?;
+        if enrolled {
+            Ok((course, l))
+        } else {
+            Err(Error::Forbidden {
+                code: "not_enrolled",
+                detail: "Enroll in the course to open this lesson.".into(),
+            })
+        }
+    }
+
+    pub async fn update_lesson(
+        &self,
+        who: &UserRecord,
+        id: LessonId,
+        patch: LessonPatch,
+    ) -> Result<LessonRecord> {
+        let who = who.clone();
+        let now = self.clock.now();
+        let html = patch.body_md.as_deref().map(|md| render_markdown(md, Profile::Document));
+        let (pos, l, c, cur) = self
+            .store
+            .write(move |tx| {
+                let before = repo::lesson_tx(tx, id)?;
+                let mut c = repo::get_course(tx, before.course_id)?;
+                check_edit(&who, &c)?;
+                let mut l = before.clone();
+                if let Some(t) = &patch.title {
+                    l.title = t.clone();
+                }
+                if let (Some(md), Some(h)) = (&patch.body_md, &html) {
+                    l.body_md = md.clone();
+                    l.body_html = h.clone();
+                }
+                if let Some(v) = &patch.video_url {
+                    l.video_url = v.clone();
+                }
+                if l.kind == LessonKind::Video && l.video_url.is_none() {
+                    return Err(Error::validation("video_url", "a video lesson needs a video URL"));
+                }
+                if let Some(d) = patch.duration_s {
+                    c.total_duration_s = c.total_duration_s - u64::from(l.duration_s) + u64::from(d);
+                    l.duration_s = d;
+                }
+                if let Some(p) = patch.is_preview {
+                    l.is_preview = p;
+                }
+                l.updated_at = now;
+                let target = patch.module_id.unwrap_or(l.module_id);
+                if target != l.module_id {
+                    let m = repo::module_tx(tx, target)?;
+                    if m.course_id != c.id {
+                        return Err(Error::validation("module_id", "must be a module of the same course"));
+                    }
+                    tx.remove(LESSONS_BY_MODULE, &(l.module_id.key(), l.id.key()))?;
+                    tx.put(LESSONS_BY_MODULE, &(target.key(), l.id.key()), &())?;
+                    let old = repo::lessons_of(tx, l.module_id)?;
+                    repo::renumber_lessons(tx, old.into_iter().filter(|x| x.id != id).collect())?;
+                    l.module_id = target;
+                }
+                tx.put(LESSONS, &l.id.key(), &l)?;
+                if patch.position.is_some() || target != before.module_id {
+                    let mut list: Vec<LessonRecord> =
+                        repo::lessons_of(tx, target)?.into_iter().filter(|x| x.id != id).collect();
+                    list.insert(repo::slot(patch.position, list.len()), l.clone());
+                    repo::renumber_lessons(tx, list)?;
+                }
+                c.updated_at = now;
+                repo::save_counters(tx, &c)?;
+                let l = repo::lesson_tx(tx, id)?;
+                Ok((tx.position(), l, c.clone(), repo::curriculum_tx(tx, c.id)?))
+            })
+            .await?;
+        self.cache_course(pos, &c);
+        self.cache_curriculum(pos, c.id, cur);
+        Ok(l)
+    }
+
+    pub async fn delete_lesson(&self, who: &UserRecord, id: LessonId) -> Result<()> {
+        let who = who.clone();
+        let now = self.clock.now();
+        let (pos, c, cur) = self
+            .store
+            .write(move |tx| {
+                let l = repo::lesson_tx(tx, id)?;
+                let mut c = repo::get_course(tx, l.course_id)?;
+                check_edit(&who, &c)?;
+                remove_lesson(tx, &mut c, &l)?;
+                let rest = repo::lessons_of(tx, l.module_id)?;
+                repo::renumber_lessons(tx, rest)?;
+                c.updated_at = now;
+                repo::save_counters(tx, &c)?;
+                learning::complete_finished_students(tx, &c, now)?;
+                Ok((tx.position(), c.clone(), repo::curriculum_tx(tx, c.id)?))
+            })
+            .await?;
+        self.cache_course(pos, &c);
+        self.cache_curriculum(pos, c.id, cur);
+        Ok(())
+    }
+
+    // ---- teachers ----
+
+    pub async fn teacher(&self, id: UserId) -> Result<(UserRecord, Vec<Arc<CourseRecord>>)> {
+        let (user, ids) = self
+            .store
+            .read(move |rtx| {
+                let user = crate::identity::repo::user(rtx, id)?;
+                let ids = repo::teacher_course_ids(rtx, id)?;
+                Ok((user, ids))
+            })
+            .await?;
+        let user = user
+            .filter(|u| u.role == Role::Teacher || (u.role == Role::Admin && !ids.is_empty()))
+            .ok_or(Error::NotFound)?;
+        let mut courses = Vec::new();
+        for cid in ids {
+            if let Some(c) = self.course_by_id(cid).await?
+                && c.is_published()
+            {
+                courses.push(c);
+            }
+        }
+        Ok((user, courses))
+    }
+
+    pub fn is_admin(who: Caller<'_>) -> bool {
+        is_admin(who)
+    }
+}
+
+/// Removes a lesson's record, index entry and completions, and its share of the counters.
+fn remove_lesson(tx: &mut Tx<'_>, c: &mut CourseRecord, l: &LessonRecord) -> Result<()> {
+    learning::forget_lesson(tx, c.id, l.id)?;
+    tx.remove(LESSONS, &l.id.key())?;
+    tx.remove(LESSONS_BY_MODULE, &(l.module_id.key(), l.id.key()))?;
+    c.total_lessons = c.total_lessons.saturating_sub(1);
+    c.total_duration_s = c.total_duration_s.saturating_sub(u64::from(l.duration_s));
+    Ok(())
+}

@@ -1,0 +1,3 @@
+//! Learning: enrollments, progress, reviews, wishlist and notifications.
+
+pub mod repo;
