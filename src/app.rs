@@ -15,10 +15,12 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio_util::task::TaskTracker;
 
+use crate::catalog::Catalog;
 use crate::clock::Clock;
 use crate::config::{Config, load_or_create_secret};
 use crate::identity::Identity;
 use crate::identity::tokens::Keys;
+use crate::learning::Learning;
 use crate::mail::Mailer;
 use crate::ratelimit::SlidingWindow;
 use crate::store::Store;
@@ -28,6 +30,8 @@ pub struct App {
     pub store: Store,
     pub clock: Arc<Clock>,
     pub identity: Arc<Identity>,
+    pub catalog: Arc<Catalog>,
+    pub learning: Arc<Learning>,
     pub mailer: Arc<Mailer>,
     pub rate_limiter: SlidingWindow<IpAddr>,
     /// False while starting and while draining: `/health/ready` answers 503.
@@ -79,11 +83,15 @@ impl App {
             tracing::info!("created the first admin from LECTERN_ADMIN_EMAIL");
         }
         let rate_limiter = SlidingWindow::new(config.rate_limit_per_min, Duration::from_secs(60));
+        let catalog = Arc::new(Catalog::new(store.clone(), clock.clone(), config.cache_capacity));
+        let learning = Arc::new(Learning::new(store.clone(), clock.clone(), catalog.clone()));
         Ok(AppState(Arc::new(App {
             config,
             store,
             clock,
             identity,
+            catalog,
+            learning,
             mailer,
             rate_limiter,
             ready: AtomicBool::new(false),

@@ -115,6 +115,8 @@ pub struct Config {
     pub admin: Option<(String, Secret)>,
     /// Concurrent password hashes (each takes ~19 MiB).
     pub hash_concurrency: usize,
+    /// Entries per in-memory cache (courses, curricula).
+    pub cache_capacity: u64,
 }
 
 impl Config {
@@ -140,6 +142,7 @@ impl Config {
             session_lifetime: Duration::from_secs(30 * 86_400),
             admin: None,
             hash_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            cache_capacity: 20_000,
         }
     }
 

@@ -44,6 +44,9 @@ pub enum Error {
     Forbidden { code: &'static str, detail: String },
     #[error("not found")]
     NotFound,
+    /// The thing must be paid for first.
+    #[error("payment required")]
+    PaymentRequired,
     #[error("{detail}")]
     Conflict { code: &'static str, detail: String },
     /// A course that cannot be published yet, with the reasons.
@@ -80,6 +83,7 @@ impl Error {
             Error::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
             Error::Forbidden { .. } => StatusCode::FORBIDDEN,
             Error::NotFound => StatusCode::NOT_FOUND,
+            Error::PaymentRequired => StatusCode::PAYMENT_REQUIRED,
             Error::Conflict { .. } | Error::NotPublishable(_) => StatusCode::CONFLICT,
             Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -99,6 +103,7 @@ impl Error {
             | Error::Forbidden { code, .. }
             | Error::Conflict { code, .. } => code,
             Error::NotFound => "not_found",
+            Error::PaymentRequired => "payment_required",
             Error::RateLimited { .. } => "rate_limited",
             Error::NotPublishable(_) => "not_publishable",
             Error::Unavailable(_) => "unavailable",
@@ -117,6 +122,7 @@ impl Error {
             | Error::Forbidden { detail, .. }
             | Error::Conflict { detail, .. } => detail.clone(),
             Error::NotFound => "Nothing is here.".into(),
+            Error::PaymentRequired => "This course is paid: buy it to enroll.".into(),
             Error::RateLimited { .. } => "Too many requests: slow down and retry later.".into(),
             Error::NotPublishable(_) => "The course cannot be published yet; see errors.".into(),
             // The reason is logged, not shown: it may name files, disks or internals.

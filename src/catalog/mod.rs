@@ -5,6 +5,7 @@
 //! - [`service`]: visibility and ownership rules, publishing, ordering, caches.
 
 pub mod repo;
+pub mod routes;
 pub mod service;
 pub mod types;
 

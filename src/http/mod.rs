@@ -7,6 +7,7 @@
 pub mod client_ip;
 pub mod extract;
 pub mod health;
+pub mod ids;
 pub mod middleware;
 
 use std::time::Duration;
@@ -57,6 +58,8 @@ fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(health::router())
         .merge(crate::identity::routes::router())
+        .merge(crate::catalog::routes::router())
+        .merge(crate::learning::routes::router())
         .merge(crate::mail::routes::router())
 }
 

@@ -77,6 +77,29 @@ impl FromRequestParts<AppState> for AuthUser {
     }
 }
 
+/// The caller if signed in, `None` if anonymous. A token that is presented but invalid is still
+/// a 401, so clients learn to refresh instead of silently seeing the public view.
+#[derive(Debug, Clone)]
+pub struct MaybeUser(pub Option<Principal>);
+
+impl MaybeUser {
+    pub fn user(&self) -> Option<&super::repo::UserRecord> {
+        self.0.as_ref().map(|p| &p.user)
+    }
+}
+
+impl FromRequestParts<AppState> for MaybeUser {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Error> {
+        if parts.headers.contains_key(AUTHORIZATION) || cookie(&parts.headers, ACCESS_COOKIE).is_some() {
+            AuthUser::from_request_parts(parts, app).await.map(|AuthUser(p)| MaybeUser(Some(p)))
+        } else {
+            Ok(MaybeUser(None))
+        }
+    }
+}
+
 impl FromRequestParts<AppState> for AdminUser {
     type Rejection = Error;
 

@@ -16,6 +16,6 @@ pub mod service;
 pub mod tokens;
 pub mod types;
 
-pub use extract::{AdminUser, AuthUser};
+pub use extract::{AdminUser, AuthUser, MaybeUser};
 pub use service::Identity;
 pub use types::{Email, Name, Password, Role};

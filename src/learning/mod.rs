@@ -1,3 +1,7 @@
 //! Learning: enrollments, progress, reviews, wishlist and notifications.
 
 pub mod repo;
+pub mod routes;
+pub mod service;
+
+pub use service::Learning;

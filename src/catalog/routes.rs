@@ -1,0 +1,775 @@
+//! Catalog endpoints: categories, courses, curriculum, modules, lessons, teachers.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::header::{ACCEPT_LANGUAGE, LOCATION};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::repo::{CategoryRecord, CourseRecord, Curriculum, LessonRecord};
+use super::service::{CoursePatch, LessonPatch, NewCourse, NewLesson};
+use super::types::{self, CourseStatus, LessonKind, Level, Money, Slug};
+use crate::app::AppState;
+use crate::clock::Rfc3339;
+use crate::error::{Error, FieldError, Result};
+use crate::http::extract::Json;
+use crate::http::ids::parse;
+use crate::http::middleware::no_content;
+use crate::identity::repo::UserRecord;
+use crate::identity::types::parse_locale;
+use crate::identity::{AdminUser, AuthUser, MaybeUser};
+use crate::ids::{CategoryId, CourseId, LessonId, ModuleId, UserId};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_categories, create_category))
+        .routes(routes!(create_course))
+        .routes(routes!(get_course))
+        .routes(routes!(update_course))
+        .routes(routes!(publish_course))
+        .routes(routes!(get_curriculum))
+        .routes(routes!(add_module))
+        .routes(routes!(update_module, delete_module))
+        .routes(routes!(add_lesson))
+        .routes(routes!(get_lesson, update_lesson, delete_lesson))
+        .routes(routes!(get_teacher))
+}
+
+/// The caller's language: their account's, else the browser's.
+pub fn locale(headers: &HeaderMap, user: Option<&UserRecord>) -> String {
+    match user {
+        Some(u) => u.locale.clone(),
+        None => parse_locale(headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok())),
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CategoryOut {
+    pub id: CategoryId,
+    pub slug: String,
+    pub name: String,
+    pub course_count: u64,
+}
+
+impl CategoryOut {
+    pub fn from(c: &CategoryRecord, locale: &str) -> Self {
+        CategoryOut {
+            id: c.id,
+            slug: c.slug.clone(),
+            name: c.name_for(locale).to_owned(),
+            course_count: c.course_count,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CategoryList {
+    items: Vec<CategoryOut>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TeacherRef {
+    pub id: UserId,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CategoryRef {
+    pub id: CategoryId,
+    pub slug: String,
+    pub name: String,
+}
+
+/// A course in lists (catalog, search, wishlist, teacher pages).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CourseSummary {
+    pub id: CourseId,
+    pub slug: String,
+    pub title: String,
+    pub subtitle: String,
+    pub level: Level,
+    pub language: String,
+    pub category: CategoryRef,
+    pub price_minor: i64,
+    pub currency: String,
+    pub is_free: bool,
+    pub status: CourseStatus,
+    pub teacher: TeacherRef,
+    pub avg_rating: f64,
+    pub review_count: u64,
+    pub student_count: u64,
+    pub total_lessons: u32,
+    pub total_duration_s: u64,
+    pub created_at: Rfc3339,
+    pub updated_at: Rfc3339,
+}
+
+/// A course page's data.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CourseDetail {
+    #[serde(flatten)]
+    pub summary: CourseSummary,
+    pub description_html: String,
+    pub published_at: Option<Rfc3339>,
+}
+
+/// Names needed to show courses: their teachers and categories.
+pub struct Names {
+    pub teachers: std::collections::HashMap<UserId, String>,
+    pub categories: std::collections::HashMap<CategoryId, CategoryRecord>,
+}
+
+impl Names {
+    pub async fn load(app: &AppState, courses: &[Arc<CourseRecord>]) -> Result<Names> {
+        let teacher_ids: Vec<UserId> = courses.iter().map(|c| c.teacher_id).collect();
+        app.store
+            .read(move |rtx| {
+                let mut teachers = std::collections::HashMap::new();
+                for id in teacher_ids {
+                    if let std::collections::hash_map::Entry::Vacant(e) = teachers.entry(id)
+                        && let Some(u) = crate::identity::repo::user(rtx, id)?
+                    {
+                        e.insert(u.name);
+                    }
+                }
+                let categories = super::repo::categories(rtx)?.into_iter().map(|c| (c.id, c)).collect();
+                Ok(Names { teachers, categories })
+            })
+            .await
+    }
+
+    pub fn summary(&self, c: &CourseRecord, locale: &str) -> CourseSummary {
+        let category = self.categories.get(&c.category_id).map_or_else(
+            || CategoryRef { id: c.category_id, slug: String::new(), name: String::new() },
+            |cat| CategoryRef { id: cat.id, slug: cat.slug.clone(), name: cat.name_for(locale).to_owned() },
+        );
+        CourseSummary {
+            id: c.id,
+            slug: c.slug.clone(),
+            title: c.title.clone(),
+            subtitle: c.subtitle.clone(),
+            level: c.level,
+            language: c.language.clone(),
+            category,
+            price_minor: c.price_minor,
+            currency: c.currency.clone(),
+            is_free: c.is_free(),
+            status: c.status,
+            teacher: TeacherRef {
+                id: c.teacher_id,
+                name: self.teachers.get(&c.teacher_id).cloned().unwrap_or_default(),
+            },
+            avg_rating: c.avg_rating(),
+            review_count: c.review_count,
+            student_count: c.student_count,
+            total_lessons: c.total_lessons,
+            total_duration_s: c.total_duration_s,
+            created_at: Rfc3339(c.created_at),
+            updated_at: Rfc3339(c.updated_at),
+        }
+    }
+
+    pub fn detail(&self, c: &CourseRecord, locale: &str) -> CourseDetail {
+        CourseDetail {
+            summary: self.summary(c, locale),
+            description_html: c.description_html.clone(),
+            published_at: c.published_at.map(Rfc3339),
+        }
+    }
+}
+
+pub async fn summaries(
+    app: &AppState,
+    courses: &[Arc<CourseRecord>],
+    locale: &str,
+) -> Result<Vec<CourseSummary>> {
+    let names = Names::load(app, courses).await?;
+    Ok(courses.iter().map(|c| names.summary(c, locale)).collect())
+}
+
+async fn detail_of(app: &AppState, c: Arc<CourseRecord>, locale: &str) -> Result<CourseDetail> {
+    let names = Names::load(app, std::slice::from_ref(&c)).await?;
+    Ok(names.detail(&c, locale))
+}
+
+/// Categories with their numbers of published courses.
+#[utoipa::path(get, path = "/api/v1/categories", tag = "catalog", responses((status = 200, body = CategoryList)))]
+async fn list_categories(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    who: MaybeUser,
+) -> Result<Json<CategoryList>> {
+    let locale = locale(&headers, who.user());
+    let items = app.catalog.categories().await?.iter().map(|c| CategoryOut::from(c, &locale)).collect();
+    Ok(Json(CategoryList { items }))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct NewCategoryBody {
+    slug: String,
+    name: String,
+    name_ru: Option<String>,
+}
+
+/// Create a category (admins).
+#[utoipa::path(post, path = "/api/v1/categories", tag = "catalog", request_body = NewCategoryBody,
+    responses((status = 201, body = CategoryOut), (status = 409)), security(("bearer" = [])))]
+async fn create_category(
+    State(app): State<AppState>,
+    _admin: AdminUser,
+    Json(b): Json<NewCategoryBody>,
+) -> Result<Response> {
+    let mut errors = Vec::new();
+    let slug = Slug::parse("slug", &b.slug).map_err(|e| errors.push(e)).ok();
+    let name = types::text("name", &b.name, 1, 80).map_err(|e| errors.push(e)).ok();
+    let name_ru = b
+        .name_ru
+        .as_deref()
+        .map(|n| types::text("name_ru", n, 1, 80))
+        .transpose()
+        .map_err(|e| errors.push(e))
+        .ok()
+        .flatten();
+    let (Some(slug), Some(name)) = (slug, name) else { return Err(Error::Validation(errors)) };
+    if !errors.is_empty() {
+        return Err(Error::Validation(errors));
+    }
+    let c = app.catalog.create_category(slug, name, name_ru).await?;
+    Ok((StatusCode::CREATED, Json(CategoryOut::from(&c, "en"))).into_response())
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct NewCourseBody {
+    title: String,
+    subtitle: Option<String>,
+    /// Markdown; safe HTML allowed.
+    description: String,
+    level: String,
+    language: String,
+    /// A category slug.
+    category: String,
+    price_minor: i64,
+    currency: String,
+    /// Default: made from the title.
+    slug: Option<String>,
+}
+
+fn collect_money(price: Option<i64>, currency: Option<&str>, errors: &mut Vec<FieldError>) -> Option<Money> {
+    match (price, currency) {
+        (None, None) => None,
+        (p, c) => match Money::parse(p.unwrap_or(0), c.unwrap_or("")) {
+            Ok(m) => Some(m),
+            Err(e) => {
+                errors.extend(e);
+                None
+            }
+        },
+    }
+}
+
+/// Create a draft course (teachers).
+#[utoipa::path(post, path = "/api/v1/courses", tag = "catalog", request_body = NewCourseBody,
+    responses((status = 201, body = CourseDetail), (status = 403), (status = 422)), security(("bearer" = [])))]
+async fn create_course(
+    State(app): State<AppState>,
+    AuthUser(who): AuthUser,
+    headers: HeaderMap,
+    Json(b): Json<NewCourseBody>,
+) -> Result<Response> {
+    let mut errors = Vec::new();
+    let title = types::text("title", &b.title, 3, 120).map_err(|e| errors.push(e)).ok();
+    let subtitle =
+        types::text("subtitle", b.subtitle.as_deref().unwrap_or(""), 0, 200).map_err(|e| errors.push(e)).ok();
+    let description = types::text("description", &b.description, 0, 50_000).map_err(|e| errors.push(e)).ok();
+    let level = Level::parse(&b.level).map_err(|e| errors.push(e)).ok();
+    let language = types::language(&b.language).map_err(|e| errors.push(e)).ok();
+    let price = collect_money(Some(b.price_minor), Some(&b.currency), &mut errors);
+    let slug = b
+        .slug
+        .as_deref()
+        .map(|s| Slug::parse("slug", s))
+        .transpose()
+        .map_err(|e| errors.push(e))
+        .ok()
+        .flatten();
+    if !errors.is_empty() {
+        return Err(Error::Validation(errors));
+    }
+    let input = NewCourse {
+        title: title.expect("checked"),
+        subtitle: subtitle.expect("checked"),
+        description_md: description.expect("checked"),
+        level: level.expect("checked"),
+        language: language.expect("checked"),
+        category: b.category,
+        price: price.expect("checked"),
+        slug,
+    };
+    let c = Arc::new(app.catalog.create_course(&who.user, input).await?);
+    let locale = locale(&headers, Some(&who.user));
+    let mut res = (StatusCode::CREATED, Json(detail_of(&app, c.clone(), &locale).await?)).into_response();
+    res.headers_mut().insert(
+        LOCATION,
+        HeaderValue::from_str(&format!("/api/v1/courses/{}", c.id)).expect("ids are ASCII"),
+    );
+    Ok(res)
+}
+
+/// A course by id or slug. Drafts are visible to their teacher and admins only.
+#[utoipa::path(get, path = "/api/v1/courses/{id}", tag = "catalog",
+    params(("id" = String, Path, description = "id or slug")), responses((status = 200, body = CourseDetail), (status = 404)))]
+async fn get_course(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    who: MaybeUser,
+    headers: HeaderMap,
+) -> Result<Json<CourseDetail>> {
+    let c = app.catalog.course(&id, who.user()).await?;
+    Ok(Json(detail_of(&app, c, &locale(&headers, who.user())).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema, Default)]
+pub struct CoursePatchBody {
+    title: Option<String>,
+    subtitle: Option<String>,
+    description: Option<String>,
+    level: Option<String>,
+    language: Option<String>,
+    category: Option<String>,
+    price_minor: Option<i64>,
+    currency: Option<String>,
+    slug: Option<String>,
+    /// `draft` (unpublish) or `archived`.
+    status: Option<String>,
+}
+
+/// Change a course (its teacher or an admin).
+#[utoipa::path(patch, path = "/api/v1/courses/{id}", tag = "catalog", request_body = CoursePatchBody,
+    params(("id" = String, Path)), responses((status = 200, body = CourseDetail), (status = 403), (status = 404), (status = 422)),
+    security(("bearer" = [])))]
+async fn update_course(
+    State(app): State<AppState>,
+    AuthUser(who): AuthUser,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Json(b): Json<CoursePatchBody>,
+) -> Result<Json<CourseDetail>> {
+    let id: CourseId = parse(&id)?;
+    let mut errors = Vec::new();
+    let patch = CoursePatch {
+        title: b
+            .title
+            .as_deref()
+            .map(|t| types::text("title", t, 3, 120))
+            .transpose()
+            .map_err(|e| errors.push(e))
+            .ok()
+            .flatten(),
+        subtitle: b
+            .subtitle
+            .as_deref()
+            .map(|t| types::text("subtitle", t, 0, 200))
+            .transpose()
+            .map_err(|e| errors.push(e))
+            .ok()
+            .flatten(),
+        description_md: b
+            .description
+            .as_deref()
+            .map(|t| types::text("description", t, 0, 50_000))
+            .transpose()
+            .map_err(|e| errors.push(e))
+            .ok()
+            .flatten(),
+        level: b.level.as_deref().map(Level::parse).transpose().map_err(|e| errors.push(e)).ok().flatten(),
+        language: b
+            .language
+            .as_deref()
+            .map(types::language)
+            .transpose()
+            .map_err(|e| errors.push(e))
+            .ok()
+            .flatten(),
+        category: b.category,
+        price: if b.price_minor.is_some() || b.currency.is_some() {
+            // A price alone keeps the currency, and the other way round.
+            let current = app.catalog.course(&id.to_string(), Some(&who.user)).await?;
+            collect_money(
+                Some(b.price_minor.unwrap_or(current.price_minor)),
+                Some(b.currency.as_deref().unwrap_or(&current.currency)),
+                &mut errors,
+            )
+        } else {
+            None
+        },
+        slug: b
+            .slug
+            .as_deref()
+            .map(|s| Slug::parse("slug", s))
+            .transpose()
+            .map_err(|e| errors.push(e))
+            .ok()
+            .flatten(),
+        status: match b.status.as_deref() {
+            None => None,
+            Some("draft") => Some(CourseStatus::Draft),
+            Some("archived") => Some(CourseStatus::Archived),
+            Some(_) => {
+                errors.push(FieldError::new(
+                    "status",
+                    "must be draft or archived (publish with POST .../publish)",
+                ));
+                None
+            }
+        },
+    };
+    if !errors.is_empty() {
+        return Err(Error::Validation(errors));
+    }
+    let c = Arc::new(app.catalog.update_course(&who.user, id, patch).await?);
+    Ok(Json(detail_of(&app, c, &locale(&headers, Some(&who.user))).await?))
+}
+
+/// Publish a course (its teacher or an admin); 409 with the reasons when it is not ready.
+#[utoipa::path(post, path = "/api/v1/courses/{id}/publish", tag = "catalog",
+    params(("id" = String, Path)), responses((status = 200, body = CourseDetail), (status = 409, description = "not_publishable")),
+    security(("bearer" = [])))]
+async fn publish_course(
+    State(app): State<AppState>,
+    AuthUser(who): AuthUser,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<CourseDetail>> {
+    let c = Arc::new(app.catalog.publish(&who.user, parse(&id)?).await?);
+    Ok(Json(detail_of(&app, c, &locale(&headers, Some(&who.user))).await?))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct LessonBrief {
+    id: LessonId,
+    title: String,
+    position: u32,
+    kind: LessonKind,
+    duration_s: u32,
+    is_preview: bool,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ModuleOut {
+    id: ModuleId,
+    title: String,
+    position: u32,
+    lessons: Vec<LessonBrief>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CurriculumOut {
+    modules: Vec<ModuleOut>,
+}
+
+impl From<&Curriculum> for CurriculumOut {
+    fn from(c: &Curriculum) -> Self {
+        CurriculumOut {
+            modules: c
+                .modules
+                .iter()
+                .map(|(m, ls)| ModuleOut {
+                    id: m.id,
+                    title: m.title.clone(),
+                    position: m.position,
+                    lessons: ls
+                        .iter()
+                        .map(|l| LessonBrief {
+                            id: l.id,
+                            title: l.title.clone(),
+                            position: l.position,
+                            kind: l.kind,
+                            duration_s: l.duration_s,
+                            is_preview: l.is_preview,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Modules and lessons of a course, in order.
+#[utoipa::path(get, path = "/api/v1/courses/{id}/curriculum", tag = "catalog",
+    params(("id" = String, Path)), responses((status = 200, body = CurriculumOut), (status = 404)))]
+async fn get_curriculum(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    who: MaybeUser,
+) -> Result<Json<CurriculumOut>> {
+    let (_, cur) = app.catalog.curriculum(parse(&id)?, who.user()).await?;
+    Ok(Json(CurriculumOut::from(&*cur)))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct ModuleBody {
+    title: Option<String>,
+    /// 1-based; default: last.
+    position: Option<u32>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ModuleCreated {
+    id: ModuleId,
+    course_id: CourseId,
+    title: String,
+    position: u32,
+}
+
+/// Add a module (its teacher).
+#[utoipa::path(post, path = "/api/v1/courses/{id}/modules", tag = "catalog", request_body = ModuleBody,
+    params(("id" = String, Path)), responses((status = 201, body = ModuleCreated)), security(("bearer" = [])))]
+async fn add_module(
+    State(app): State<AppState>,
+    AuthUser(who): AuthUser,
+    Path(id): Path<String>,
+    Json(b): Json<ModuleBody>,
+) -> Result<Response> {
+    let course: CourseId = parse(&id)?;
+    let title = types::text("title", b.title.as_deref().unwrap_or(""), 1, 120)
+        .map_err(|e| Error::Validation(vec![e]))?;
+    let m = app.catalog.add_module(&who.user, course, title, b.position).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(ModuleCreated { id: m.id, course_id: m.course_id, title: m.title, position: m.position }),
+    )
+        .into_response())
+}
+
+/// Rename or move a module (its teacher).
+#[utoipa::path(patch, path = "/api/v1/modules/{id}", tag = "catalog", request_body = ModuleBody,
+    params(("id" = String, Path)), responses((status = 200, body = ModuleCreated)), security(("bearer" = [])))]
+async fn update_module(
+    State(app): State<AppState>,
+    AuthUser(who): AuthUser,
+    Path(id): Path<String>,
+    Json(b): Json<ModuleBody>,
+) -> Result<Json<ModuleCreated>> {
+    let title = b
+        .title
+        .as_deref()
+        .map(|t| types::text("title", t, 1, 120))
+        .transpose()
+        .map_err(|e| Error::Validation(vec![e]))?;
+    let m = app.catalog.update_module(&who.user, parse(&id)?, title, b.position).await?;
+    Ok(Json(ModuleCreated { id: m.id, course_id: m.course_id, title: m.title, position: m.position }))
+}
+
+/// Delete a module and its lessons (its teacher).
+#[utoipa::path(delete, path = "/api/v1/modules/{id}", tag = "catalog",
+    params(("id" = String, Path)), responses((status = 204)), security(("bearer" = [])))]
+async fn delete_module(
+    State(app): State<AppState>,
+    AuthUser(who): AuthUser,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    app.catalog.delete_module(&who.user, parse(&id)?).await?;
+    Ok(no_content())
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct LessonBody {
+    title: Option<String>,
+    /// `text` or `video`.
+    kind: Option<String>,
+    /// Markdown; safe HTML allowed.
+    body: Option<String>,
+    video_url: Option<String>,
+    duration_s: Option<u32>,
+    is_preview: Option<bool>,
+    /// 1-based; default: last.
+    position: Option<u32>,
+    /// Move the lesson to another module of the same course (PATCH only).
+    module_id: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct LessonOut {
+    id: LessonId,
+    course_id: CourseId,
+    module_id: ModuleId,
+    title: String,
+    position: u32,
+    kind: LessonKind,
+    body_html: String,
+    video_url: Option<String>,
+    duration_s: u32,
+    is_preview: bool,
+}
+
+impl From<LessonRecord> for LessonOut {
+    fn from(l: LessonRecord) -> Self {
+        LessonOut {
+            id: l.id,
+            course_id: l.course_id,
+            module_id: l.module_id,
+            title: l.title,
+            position: l.position,
+            kind: l.kind,
+            body_html: l.body_html,
+            video_url: l.video_url,
+            duration_s: l.duration_s,
+            is_preview: l.is_preview,
+        }
+    }
+}
+
+const MAX_BODY: usize = 200_000;
+
+/// Add a lesson (its teacher).
+#[utoipa::path(post, path = "/api/v1/modules/{id}/lessons", tag = "catalog", request_body = LessonBody,
+    params(("id" = String, Path)), responses((status = 201, body = LessonOut)), security(("bearer" = [])))]
+async fn add_lesson(
+    State(app): State<AppState>,
+    AuthUser(who): AuthUser,
+    Path(id): Path<String>,
+    Json(b): Json<LessonBody>,
+) -> Result<Response> {
+    let module: ModuleId = parse(&id)?;
+    let mut errors = Vec::new();
+    let title =
+        types::text("title", b.title.as_deref().unwrap_or(""), 1, 160).map_err(|e| errors.push(e)).ok();
+    let kind = LessonKind::parse(b.kind.as_deref().unwrap_or("text")).map_err(|e| errors.push(e)).ok();
+    let body =
+        types::text("body", b.body.as_deref().unwrap_or(""), 0, MAX_BODY).map_err(|e| errors.push(e)).ok();
+    let video_url = b
+        .video_url
+        .as_deref()
+        .filter(|v| !v.is_empty())
+        .map(types::video_url)
+        .transpose()
+        .map_err(|e| errors.push(e))
+        .ok()
+        .flatten();
+    match (kind, &video_url, &body) {
+        (Some(LessonKind::Video), None, _) => {
+            errors.push(FieldError::new("video_url", "a video lesson needs a video URL"))
+        }
+        (Some(LessonKind::Text), _, Some(b)) if b.is_empty() => {
+            errors.push(FieldError::new("body", "a text lesson needs a body"))
+        }
+        _ => {}
+    }
+    if !errors.is_empty() {
+        return Err(Error::Validation(errors));
+    }
+    let input = NewLesson {
+        title: title.expect("checked"),
+        kind: kind.expect("checked"),
+        body_md: body.expect("checked"),
+        video_url,
+        duration_s: b.duration_s.unwrap_or(0).min(86_400),
+        is_preview: b.is_preview.unwrap_or(false),
+        position: b.position,
+    };
+    let l = app.catalog.add_lesson(&who.user, module, input).await?;
+    Ok((StatusCode::CREATED, Json(LessonOut::from(l))).into_response())
+}
+
+/// A lesson with its body: for enrolled students, the teacher and admins; anyone for previews.
+#[utoipa::path(get, path = "/api/v1/lessons/{id}", tag = "catalog",
+    params(("id" = String, Path)), responses((status = 200, body = LessonOut), (status = 401), (status = 403, description = "not_enrolled"), (status = 404)))]
+async fn get_lesson(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    who: MaybeUser,
+) -> Result<Json<LessonOut>> {
+    let (_, l) = app.catalog.lesson(parse(&id)?, who.user()).await?;
+    Ok(Json(l.into()))
+}
+
+/// Change a lesson (its teacher).
+#[utoipa::path(patch, path = "/api/v1/lessons/{id}", tag = "catalog", request_body = LessonBody,
+    params(("id" = String, Path)), responses((status = 200, body = LessonOut)), security(("bearer" = [])))]
+async fn update_lesson(
+    State(app): State<AppState>,
+    AuthUser(who): AuthUser,
+    Path(id): Path<String>,
+    Json(b): Json<LessonBody>,
+) -> Result<Json<LessonOut>> {
+    let mut errors = Vec::new();
+    if b.kind.is_some() {
+        errors.push(FieldError::new("kind", "cannot change; create a new lesson instead"));
+    }
+    let patch = LessonPatch {
+        title: b
+            .title
+            .as_deref()
+            .map(|t| types::text("title", t, 1, 160))
+            .transpose()
+            .map_err(|e| errors.push(e))
+            .ok()
+            .flatten(),
+        body_md: b
+            .body
+            .as_deref()
+            .map(|t| types::text("body", t, 0, MAX_BODY))
+            .transpose()
+            .map_err(|e| errors.push(e))
+            .ok()
+            .flatten(),
+        video_url: match b.video_url.as_deref() {
+            None => None,
+            Some("") => Some(None),
+            Some(v) => types::video_url(v).map(Some).map_err(|e| errors.push(e)).ok(),
+        },
+        duration_s: b.duration_s.map(|d| d.min(86_400)),
+        is_preview: b.is_preview,
+        position: b.position,
+        module_id: b
+            .module_id
+            .as_deref()
+            .map(|m| m.parse::<ModuleId>())
+            .transpose()
+            .map_err(|_| errors.push(FieldError::new("module_id", "not a module id")))
+            .ok()
+            .flatten(),
+    };
+    if !errors.is_empty() {
+        return Err(Error::Validation(errors));
+    }
+    Ok(Json(app.catalog.update_lesson(&who.user, parse(&id)?, patch).await?.into()))
+}
+
+/// Delete a lesson (its teacher).
+#[utoipa::path(delete, path = "/api/v1/lessons/{id}", tag = "catalog",
+    params(("id" = String, Path)), responses((status = 204)), security(("bearer" = [])))]
+async fn delete_lesson(
+    State(app): State<AppState>,
+    AuthUser(who): AuthUser,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    app.catalog.delete_lesson(&who.user, parse(&id)?).await?;
+    Ok(no_content())
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TeacherOut {
+    id: UserId,
+    name: String,
+    bio_html: String,
+    courses: Vec<CourseSummary>,
+}
+
+/// A teacher's public profile and published courses.
+#[utoipa::path(get, path = "/api/v1/teachers/{id}", tag = "catalog",
+    params(("id" = String, Path)), responses((status = 200, body = TeacherOut), (status = 404)))]
+async fn get_teacher(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    who: MaybeUser,
+) -> Result<Json<TeacherOut>> {
+    let (user, courses) = app.catalog.teacher(parse(&id)?).await?;
+    let courses = summaries(&app, &courses, &locale(&headers, who.user())).await?;
+    Ok(Json(TeacherOut { id: user.id, name: user.name, bio_html: user.bio_html, courses }))
+}

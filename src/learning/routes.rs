@@ -1,0 +1,403 @@
+//! Learning endpoints: enrollment, progress, reviews, wishlist, notifications.
+
+use axum::extract::{Path, State};
+use axum::http::header::LOCATION;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::repo::{EnrollmentStatus, NotificationKind, ReviewRecord};
+use super::service::Progress;
+use crate::app::AppState;
+use crate::catalog::routes::{CourseSummary, locale, summaries};
+use crate::catalog::types;
+use crate::clock::Rfc3339;
+use crate::error::{Error, Result};
+use crate::http::extract::{Json, Query};
+use crate::http::ids::parse;
+use crate::http::middleware::no_content;
+use crate::identity::{AuthUser, MaybeUser};
+use crate::ids::{CourseId, LessonId, NotificationId, ReviewId, UserId};
+use crate::store::page::{PageParams, decode_cursor};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(enroll))
+        .routes(routes!(my_enrollments))
+        .routes(routes!(course_progress))
+        .routes(routes!(complete_lesson, uncomplete_lesson))
+        .routes(routes!(list_reviews, create_review))
+        .routes(routes!(update_review, delete_review))
+        .routes(routes!(wishlist))
+        .routes(routes!(wish, unwish))
+        .routes(routes!(notifications))
+        .routes(routes!(read_notification))
+        .routes(routes!(read_all_notifications))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ProgressOut {
+    completed_lesson_ids: Vec<LessonId>,
+    completed_lessons: u32,
+    total_lessons: u32,
+    percent: u32,
+    status: EnrollmentStatus,
+}
+
+impl From<Progress> for ProgressOut {
+    fn from(p: Progress) -> Self {
+        ProgressOut {
+            completed_lesson_ids: p.completed_lesson_ids,
+            completed_lessons: p.completed_lessons,
+            total_lessons: p.total_lessons,
+            percent: p.percent,
+            status: p.status,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BriefProgress {
+    completed_lessons: u32,
+    total_lessons: u32,
+    percent: u32,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct EnrollmentOut {
+    course: CourseSummary,
+    status: EnrollmentStatus,
+    progress: BriefProgress,
+    enrolled_at: Rfc3339,
+    completed_at: Option<Rfc3339>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct EnrollmentPage {
+    items: Vec<EnrollmentOut>,
+    next_cursor: Option<String>,
+}
+
+/// Enroll in a free course; paid courses answer 402 until payments exist.
+#[utoipa::path(post, path = "/api/v1/courses/{id}/enroll", tag = "learning",
+    params(("id" = String, Path)),
+    responses((status = 201, body = EnrollmentOut), (status = 402, description = "payment_required"), (status = 409, description = "already_enrolled")),
+    security(("bearer" = [])))]
+async fn enroll(
+    State(app): State<AppState>,
+    AuthUser(who): AuthUser,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let (course, e) = app.learning.enroll(&who.user, parse(&id)?).await?;
+    let summary =
+        summaries(&app, std::slice::from_ref(&course), &locale(&headers, Some(&who.user))).await?.remove(0);
+    let out = EnrollmentOut {
+        progress: BriefProgress { completed_lessons: 0, total_lessons: course.total_lessons, percent: 0 },
+        course: summary,
+        status: e.status,
+        enrolled_at: Rfc3339(e.enrolled_at),
+        completed_at: None,
+    };
+    let mut res = (StatusCode::CREATED, Json(out)).into_response();
+    res.headers_mut().insert(
+        LOCATION,
+        HeaderValue::from_str(&format!("/api/v1/courses/{}/progress", course.id)).expect("ascii"),
+    );
+    Ok(res)
+}
+
+/// Your courses with progress, most recently enrolled first.
+#[utoipa::path(get, path = "/api/v1/me/enrollments", tag = "learning", params(PageParams),
+    responses((status = 200, body = EnrollmentPage)), security(("bearer" = [])))]
+async fn my_enrollments(
+    State(app): State<AppState>,
+    AuthUser(who): AuthUser,
+    Query(p): Query<PageParams>,
+    headers: HeaderMap,
+) -> Result<Json<EnrollmentPage>> {
+    let before = p.cursor.as_deref().map(decode_cursor::<u128>).transpose()?;
+    let page = app.learning.my_enrollments(&who.user, p.limit()?, before).await?;
+    let courses: Vec<_> = page.items.iter().map(|(c, _)| c.clone()).collect();
+    let sums = summaries(&app, &courses, &locale(&headers, Some(&who.user))).await?;
+    let items = page
+        .items
+        .into_iter()
+        .zip(sums)
+        .map(|((c, e), course)| EnrollmentOut {
+            progress: BriefProgress {
+                completed_lessons: e.completed_lessons,
+                total_lessons: c.total_lessons,
+                percent: super::service::percent(e.completed_lessons, c.total_lessons),
+            },
+            course,
+            status: e.status,
+            enrolled_at: Rfc3339(e.enrolled_at),
+            completed_at: e.completed_at.map(Rfc3339),
+        })
+        .collect();
+    Ok(Json(EnrollmentPage { items, next_cursor: page.next_cursor }))
+}
+
+/// Your progress in a course.
+#[utoipa::path(get, path = "/api/v1/courses/{id}/progress", tag = "learning", params(("id" = String, Path)),
+    responses((status = 200, body = ProgressOut), (status = 403, description = "not_enrolled")), security(("bearer" = [])))]
+async fn course_progress(
+    State(app): State<AppState>,
+    AuthUser(who): AuthUser,
+    Path(id): Path<String>,
+) -> Result<Json<ProgressOut>> {
+    Ok(Json(app.learning.progress(&who.user, parse(&id)?).await?.into()))
+}
+
+/// Mark a lesson done (idempotent); the last one completes the course.
+#[utoipa::path(post, path = "/api/v1/lessons/{id}/complete", tag = "learning", params(("id" = String, Path)),
+    responses((status = 200, body = ProgressOut), (status = 403, description = "not_enrolled")), security(("bearer" = [])))]
+async fn complete_lesson(
+    State(app): State<AppState>,
+    AuthUser(who): AuthUser,
+    Path(id): Path<String>,
+) -> Result<Json<ProgressOut>> {
+    Ok(Json(app.learning.complete(&who.user, parse(&id)?, true).await?.into()))
+}
+
+/// Un-mark a lesson.
+#[utoipa::path(delete, path = "/api/v1/lessons/{id}/complete", tag = "learning", params(("id" = String, Path)),
+    responses((status = 200, body = ProgressOut)), security(("bearer" = [])))]
+async fn uncomplete_lesson(
+    State(app): State<AppState>,
+    AuthUser(who): AuthUser,
+    Path(id): Path<String>,
+) -> Result<Json<ProgressOut>> {
+    Ok(Json(app.learning.complete(&who.user, parse(&id)?, false).await?.into()))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AuthorRef {
+    id: UserId,
+    name: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ReviewOut {
+    id: ReviewId,
+    course_id: CourseId,
+    rating: u8,
+    text_html: String,
+    author: AuthorRef,
+    created_at: Rfc3339,
+    updated_at: Rfc3339,
+}
+
+fn review_out(r: ReviewRecord, author_name: String) -> ReviewOut {
+    ReviewOut {
+        id: r.id,
+        course_id: r.course_id,
+        rating: r.rating,
+        text_html: r.text_html,
+        author: AuthorRef { id: r.author_id, name: author_name },
+        created_at: Rfc3339(r.created_at),
+        updated_at: Rfc3339(r.updated_at),
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ReviewPage {
+    items: Vec<ReviewOut>,
+    next_cursor: Option<String>,
+}
+
+/// Reviews of a course, newest first.
+#[utoipa::path(get, path = "/api/v1/courses/{id}/reviews", tag = "learning", params(("id" = String, Path), PageParams),
+    responses((status = 200, body = ReviewPage)))]
+async fn list_reviews(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    who: MaybeUser,
+    Query(p): Query<PageParams>,
+) -> Result<Json<ReviewPage>> {
+    let before = p.cursor.as_deref().map(decode_cursor::<u128>).transpose()?;
+    let page = app.learning.reviews(parse(&id)?, who.user(), p.limit()?, before).await?;
+    Ok(Json(ReviewPage {
+        items: page.items.into_iter().map(|(r, n)| review_out(r, n)).collect(),
+        next_cursor: page.next_cursor,
+    }))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct ReviewBody {
+    /// 1..=5.
+    rating: Option<i64>,
+    /// Markdown (emphasis, lists, links).
+    text: Option<String>,
+}
+
+fn rating(r: i64) -> Result<u8> {
+    if (1..=5).contains(&r) {
+        Ok(r as u8)
+    } else {
+        Err(Error::validation("rating", "must be between 1 and 5"))
+    }
+}
+
+/// Review a course you are enrolled in (one per course).
+#[utoipa::path(post, path = "/api/v1/courses/{id}/reviews", tag = "learning", params(("id" = String, Path)), request_body = ReviewBody,
+    responses((status = 201, body = ReviewOut), (status = 403, description = "not_enrolled"), (status = 409, description = "already_reviewed")),
+    security(("bearer" = [])))]
+async fn create_review(
+    State(app): State<AppState>,
+    AuthUser(who): AuthUser,
+    Path(id): Path<String>,
+    Json(b): Json<ReviewBody>,
+) -> Result<Response> {
+    let course: CourseId = parse(&id)?;
+    let r = rating(b.rating.ok_or_else(|| Error::validation("rating", "is required"))?)?;
+    let text = types::text("text", b.text.as_deref().unwrap_or(""), 0, 5000)
+        .map_err(|e| Error::Validation(vec![e]))?;
+    let rev = app.learning.create_review(&who.user, course, r, text).await?;
+    Ok((StatusCode::CREATED, Json(review_out(rev, who.user.name.clone()))).into_response())
+}
+
+/// Edit your review (or any, as an admin).
+#[utoipa::path(patch, path = "/api/v1/reviews/{id}", tag = "learning", params(("id" = String, Path)), request_body = ReviewBody,
+    responses((status = 200, body = ReviewOut), (status = 403)), security(("bearer" = [])))]
+async fn update_review(
+    State(app): State<AppState>,
+    AuthUser(who): AuthUser,
+    Path(id): Path<String>,
+    Json(b): Json<ReviewBody>,
+) -> Result<Json<ReviewOut>> {
+    let r = b.rating.map(rating).transpose()?;
+    let text = b
+        .text
+        .as_deref()
+        .map(|t| types::text("text", t, 0, 5000))
+        .transpose()
+        .map_err(|e| Error::Validation(vec![e]))?;
+    let rev = app.learning.update_review(&who.user, parse(&id)?, r, text).await?;
+    let name = if rev.author_id == who.user.id { who.user.name.clone() } else { String::new() };
+    Ok(Json(review_out(rev, name)))
+}
+
+/// Delete your review (or any, as an admin).
+#[utoipa::path(delete, path = "/api/v1/reviews/{id}", tag = "learning", params(("id" = String, Path)),
+    responses((status = 204), (status = 403)), security(("bearer" = [])))]
+async fn delete_review(
+    State(app): State<AppState>,
+    AuthUser(who): AuthUser,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    app.learning.delete_review(&who.user, parse(&id)?).await?;
+    Ok(no_content())
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CoursePage {
+    items: Vec<CourseSummary>,
+    next_cursor: Option<String>,
+}
+
+/// Your wishlist, most recently added first.
+#[utoipa::path(get, path = "/api/v1/me/wishlist", tag = "learning", params(PageParams),
+    responses((status = 200, body = CoursePage)), security(("bearer" = [])))]
+async fn wishlist(
+    State(app): State<AppState>,
+    AuthUser(who): AuthUser,
+    Query(p): Query<PageParams>,
+    headers: HeaderMap,
+) -> Result<Json<CoursePage>> {
+    let before = p.cursor.as_deref().map(decode_cursor::<u128>).transpose()?;
+    let page = app.learning.wishlist(&who.user, p.limit()?, before).await?;
+    let items = summaries(&app, &page.items, &locale(&headers, Some(&who.user))).await?;
+    Ok(Json(CoursePage { items, next_cursor: page.next_cursor }))
+}
+
+/// Add a course to your wishlist (idempotent).
+#[utoipa::path(put, path = "/api/v1/me/wishlist/{course_id}", tag = "learning", params(("course_id" = String, Path)),
+    responses((status = 204), (status = 404)), security(("bearer" = [])))]
+async fn wish(
+    State(app): State<AppState>,
+    AuthUser(who): AuthUser,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    app.learning.wish(&who.user, parse(&id)?, true).await?;
+    Ok(no_content())
+}
+
+/// Remove a course from your wishlist (idempotent).
+#[utoipa::path(delete, path = "/api/v1/me/wishlist/{course_id}", tag = "learning", params(("course_id" = String, Path)),
+    responses((status = 204)), security(("bearer" = [])))]
+async fn unwish(
+    State(app): State<AppState>,
+    AuthUser(who): AuthUser,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    app.learning.wish(&who.user, parse(&id)?, false).await?;
+    Ok(no_content())
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct NotificationOut {
+    id: NotificationId,
+    kind: NotificationKind,
+    title: String,
+    body: String,
+    link: String,
+    read: bool,
+    created_at: Rfc3339,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct NotificationPage {
+    items: Vec<NotificationOut>,
+    next_cursor: Option<String>,
+    unread_count: u64,
+}
+
+/// Your notifications, newest first, and how many are unread.
+#[utoipa::path(get, path = "/api/v1/me/notifications", tag = "learning", params(PageParams),
+    responses((status = 200, body = NotificationPage)), security(("bearer" = [])))]
+async fn notifications(
+    State(app): State<AppState>,
+    AuthUser(who): AuthUser,
+    Query(p): Query<PageParams>,
+) -> Result<Json<NotificationPage>> {
+    let before = p.cursor.as_deref().map(decode_cursor::<u128>).transpose()?;
+    let (page, unread_count) = app.learning.notifications(&who.user, p.limit()?, before).await?;
+    let items = page
+        .items
+        .into_iter()
+        .map(|n| NotificationOut {
+            id: n.id,
+            kind: n.kind,
+            title: n.title,
+            body: n.body,
+            link: n.link,
+            read: n.read,
+            created_at: Rfc3339(n.created_at),
+        })
+        .collect();
+    Ok(Json(NotificationPage { items, next_cursor: page.next_cursor, unread_count }))
+}
+
+/// Mark one notification read.
+#[utoipa::path(post, path = "/api/v1/me/notifications/{id}/read", tag = "learning", params(("id" = String, Path)),
+    responses((status = 204), (status = 404)), security(("bearer" = [])))]
+async fn read_notification(
+    State(app): State<AppState>,
+    AuthUser(who): AuthUser,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    app.learning.mark_read(&who.user, Some(parse(&id)?)).await?;
+    Ok(no_content())
+}
+
+/// Mark every notification read.
+#[utoipa::path(post, path = "/api/v1/me/notifications/read-all", tag = "learning",
+    responses((status = 204)), security(("bearer" = [])))]
+async fn read_all_notifications(State(app): State<AppState>, AuthUser(who): AuthUser) -> Result<Response> {
+    app.learning.mark_read(&who.user, None).await?;
+    Ok(no_content())
+}

@@ -1,0 +1,469 @@
+//! Learning rules, free of HTTP: enrolling, progress and completion, reviews, wishlist,
+//! notifications. Every counter a course shows moves in the same unit as its cause.
+
+use std::sync::Arc;
+
+use super::repo::{
+    self, EnrollmentRecord, EnrollmentStatus, NotificationKind, NotificationRecord, ReviewRecord,
+};
+use crate::catalog::Catalog;
+use crate::catalog::repo::{self as catalog, CourseRecord};
+use crate::catalog::service::can_view;
+use crate::clock::Clock;
+use crate::error::{Error, Result};
+use crate::identity::Role;
+use crate::identity::repo::UserRecord;
+use crate::ids::{CourseId, LessonId, NotificationId, ReviewId, UserId};
+use crate::richtext::{Profile, render_markdown};
+use crate::store::page::{Page, page_from};
+use crate::store::tables::*;
+use crate::store::{Store, Tx};
+
+#[derive(Debug, Clone)]
+pub struct Progress {
+    pub completed_lesson_ids: Vec<LessonId>,
+    pub completed_lessons: u32,
+    pub total_lessons: u32,
+    pub percent: u32,
+    pub status: EnrollmentStatus,
+}
+
+pub fn percent(done: u32, total: u32) -> u32 {
+    if total == 0 { 0 } else { (done.min(total) * 100) / total }
+}
+
+pub struct Learning {
+    store: Store,
+    clock: Arc<Clock>,
+    catalog: Arc<Catalog>,
+}
+
+fn not_enrolled() -> Error {
+    Error::Forbidden { code: "not_enrolled", detail: "Enroll in the course first.".into() }
+}
+
+fn progress_in(tx: &Tx<'_>, user: UserId, course: &CourseRecord, e: &EnrollmentRecord) -> Result<Progress> {
+    let (u, c) = (user.key(), course.id.key());
+    let ids: Vec<LessonId> = tx
+        .range(COMPLETIONS, (u, c, 0)..=(u, c, u128::MAX), usize::MAX)?
+        .into_iter()
+        .map(|((_, _, l), _)| LessonId::from_key(l))
+        .collect();
+    Ok(Progress {
+        completed_lessons: e.completed_lessons,
+        total_lessons: course.total_lessons,
+        percent: percent(e.completed_lessons, course.total_lessons),
+        status: e.status,
+        completed_lesson_ids: ids,
+    })
+}
+
+impl Learning {
+    pub fn new(store: Store, clock: Arc<Clock>, catalog: Arc<Catalog>) -> Learning {
+        Learning { store, clock, catalog }
+    }
+
+    /// Enrolls `who` in a free, published course.
+    pub async fn enroll(
+        &self,
+        who: &UserRecord,
+        course: CourseId,
+    ) -> Result<(Arc<CourseRecord>, EnrollmentRecord)> {
+        let c = self.catalog.course(&course.to_string(), Some(who)).await?;
+        if !c.is_published() {
+            return Err(Error::Conflict {
+                code: "not_published",
+                detail: "This course is not open for enrollment.".into(),
+            });
+        }
+        if !c.is_free() {
+            return Err(Error::PaymentRequired);
+        }
+        let (now, user) = (self.clock.now(), who.id);
+        let (pos, c, e) = self
+            .store
+            .write(move |tx| {
+                let mut c = catalog::get_course(tx, course)?;
+                if repo::enrollment_tx(tx, user, course)?.is_some() {
+                    return Err(Error::Conflict {
+                        code: "already_enrolled",
+                        detail: "You are already enrolled.".into(),
+                    });
+                }
+                let e = EnrollmentRecord {
+                    status: EnrollmentStatus::Active,
+                    enrolled_at: now,
+                    completed_at: None,
+                    completed_lessons: 0,
+                };
+                repo::save_enrollment(tx, user, course, &e)?;
+                c.student_count += 1;
+                catalog::save_counters(tx, &c)?;
+                repo::notify(
+                    tx,
+                    user,
+                    NotificationKind::Enrolled,
+                    format!("You are enrolled in “{}”", c.title),
+                    "Your progress is saved as you go. Start with the first lesson.".into(),
+                    format!("/courses/{}", c.slug),
+                    now,
+                )?;
+                Ok((tx.position(), c, e))
+            })
+            .await?;
+        self.catalog.cache_course(pos, &c);
+        Ok((Arc::new(c), e))
+    }
+
+    pub async fn progress(&self, who: &UserRecord, course: CourseId) -> Result<Progress> {
+        let user = who.id;
+        self.store
+            .read(move |rtx| {
+                let c = catalog::course(rtx, course)?.ok_or(Error::NotFound)?;
+                let Some(e) = repo::enrollment(rtx, user, course)? else {
+                    return Err(if c.is_published() { not_enrolled() } else { Error::NotFound });
+                };
+                let ids = repo::completed_lesson_ids(rtx, user, course)?;
+                Ok(Progress {
+                    completed_lessons: e.completed_lessons,
+                    total_lessons: c.total_lessons,
+                    percent: percent(e.completed_lessons, c.total_lessons),
+                    status: e.status,
+                    completed_lesson_ids: ids,
+                })
+            })
+            .await
+    }
+
+    /// Marks a lesson done (idempotent). The last lesson completes the course.
+    pub async fn complete(&self, who: &UserRecord, lesson: LessonId, done: bool) -> Result<Progress> {
+        let (user, now) = (who.id, self.clock.now());
+        self.store
+            .write(move |tx| {
+                let l = catalog::lesson_tx(tx, lesson)?;
+                let c = catalog::get_course(tx, l.course_id)?;
+                let Some(mut e) = repo::enrollment_tx(tx, user, c.id)? else {
+                    return Err(if c.is_published() { not_enrolled() } else { Error::NotFound });
+                };
+                let already = repo::is_completed(tx, user, c.id, lesson)?;
+                if done && !already {
+                    repo::mark_completed(tx, user, c.id, lesson, now)?;
+                    e.completed_lessons += 1;
+                    if e.status == EnrollmentStatus::Active && e.completed_lessons >= c.total_lessons {
+                        e.status = EnrollmentStatus::Completed;
+                        e.completed_at = Some(now);
+                        repo::notify(
+                            tx,
+                            user,
+                            NotificationKind::CourseCompleted,
+                            format!("You completed “{}”", c.title),
+                            "Well done! Tell others what you thought of the course in a review.".into(),
+                            format!("/courses/{}", c.slug),
+                            now,
+                        )?;
+                    }
+                    repo::save_enrollment(tx, user, c.id, &e)?;
+                } else if !done && already {
+                    // A finished course stays finished: un-marking a lesson only changes progress.
+                    repo::unmark_completed(tx, user, c.id, lesson)?;
+                    e.completed_lessons = e.completed_lessons.saturating_sub(1);
+                    repo::save_enrollment(tx, user, c.id, &e)?;
+                }
+                progress_in(tx, user, &c, &e)
+            })
+            .await
+    }
+
+    /// The caller's enrollments, most recent first, one page.
+    pub async fn my_enrollments(
+        &self,
+        who: &UserRecord,
+        limit: usize,
+        before: Option<u128>,
+    ) -> Result<Page<(Arc<CourseRecord>, EnrollmentRecord)>> {
+        let u = who.id.key();
+        // Keyed by (user, course): course ids are creation-ordered, enrollment order is not, so
+        // the page is read whole for this user (a person's enrollments are a short list) and
+        // ordered by enrollment time.
+        let rows = self
+            .store
+            .read(move |rtx| Ok(ENROLLMENTS.range(rtx, (u, 0)..=(u, u128::MAX), false, usize::MAX)?))
+            .await?;
+        let mut rows: Vec<(u128, EnrollmentRecord)> = rows.into_iter().map(|((_, c), e)| (c, e)).collect();
+        rows.sort_by_key(|(c, e)| std::cmp::Reverse((e.enrolled_at, *c)));
+        let start = match before {
+            Some(cursor) => rows.iter().position(|(c, _)| *c == cursor).map_or(rows.len(), |i| i + 1),
+            None => 0,
+        };
+        let window: Vec<(u128, EnrollmentRecord)> = rows.into_iter().skip(start).take(limit + 1).collect();
+        let page = page_from(window, limit);
+        let mut items = Vec::with_capacity(page.items.len());
+        for (c, e) in page.items {
+            if let Some(course) = self.catalog.course_by_id(CourseId::from_key(c)).await? {
+                items.push((course, e));
+            }
+        }
+        Ok(Page { items, next_cursor: page.next_cursor })
+    }
+
+    // ---- reviews ----
+
+    pub async fn reviews(
+        &self,
+        course: CourseId,
+        who: Option<&UserRecord>,
+        limit: usize,
+        before: Option<u128>,
+    ) -> Result<Page<(ReviewRecord, String)>> {
+        self.catalog.course(&course.to_string(), who).await?;
+        let c = course.key();
+        self.store
+            .read(move |rtx| {
+                let end = before.map_or(u128::MAX, |b| b.saturating_sub(1));
+                let rows = REVIEWS_BY_COURSE.range(rtx, (c, 0)..=(c, end), true, limit + 1)?;
+                let page = page_from(rows.into_iter().map(|((_, r), ())| (r, ())).collect(), limit);
+                let mut items = Vec::new();
+                for (r, ()) in page.items {
+                    if let Some(rev) = REVIEWS.get(rtx, &r)? {
+                        let name = crate::identity::repo::user(rtx, rev.author_id)?
+                            .map(|u| u.name)
+                            .unwrap_or_default();
+                        items.push((rev, name));
+                    }
+                }
+                Ok(Page { items, next_cursor: page.next_cursor })
+            })
+            .await
+    }
+
+    pub async fn create_review(
+        &self,
+        who: &UserRecord,
+        course: CourseId,
+        rating: u8,
+        text_md: String,
+    ) -> Result<ReviewRecord> {
+        let (user, now) = (who.id, self.clock.now());
+        let html = render_markdown(&text_md, Profile::Short);
+        let (pos, c, r) = self
+            .store
+            .write(move |tx| {
+                let mut c = catalog::get_course(tx, course)?;
+                if c.teacher_id == user {
+                    return Err(Error::Forbidden {
+                        code: "own_course",
+                        detail: "Teachers cannot review their own course.".into(),
+                    });
+                }
+                if repo::enrollment_tx(tx, user, course)?.is_none() {
+                    return Err(if c.is_published() { not_enrolled() } else { Error::NotFound });
+                }
+                if tx.contains(REVIEWS_BY_AUTHOR, &(user.key(), course.key()))? {
+                    return Err(Error::Conflict {
+                        code: "already_reviewed",
+                        detail: "You have already reviewed this course; edit your review instead.".into(),
+                    });
+                }
+                let r = ReviewRecord {
+                    id: ReviewId::generate(),
+                    course_id: course,
+                    author_id: user,
+                    rating,
+                    text_md: text_md.clone(),
+                    text_html: html.clone(),
+                    created_at: now,
+                    updated_at: now,
+                };
+                tx.put(REVIEWS, &r.id.key(), &r)?;
+                tx.put(REVIEWS_BY_COURSE, &(course.key(), r.id.key()), &())?;
+                tx.put(REVIEWS_BY_AUTHOR, &(user.key(), course.key()), &r.id.key())?;
+                c.review_count += 1;
+                c.rating_sum += u64::from(rating);
+                catalog::save_counters(tx, &c)?;
+                repo::notify(
+                    tx,
+                    c.teacher_id,
+                    NotificationKind::NewReview,
+                    format!("New {rating}★ review of “{}”", c.title),
+                    crate::richtext::plain_text(&html).chars().take(200).collect(),
+                    format!("/courses/{}#reviews", c.slug),
+                    now,
+                )?;
+                Ok((tx.position(), c, r))
+            })
+            .await?;
+        self.catalog.cache_course(pos, &c);
+        Ok(r)
+    }
+
+    pub async fn update_review(
+        &self,
+        who: &UserRecord,
+        id: ReviewId,
+        rating: Option<u8>,
+        text_md: Option<String>,
+    ) -> Result<ReviewRecord> {
+        let (user, admin, now) = (who.id, who.role == Role::Admin, self.clock.now());
+        let html = text_md.as_deref().map(|t| render_markdown(t, Profile::Short));
+        let (pos, c, r) = self
+            .store
+            .write(move |tx| {
+                let mut r = tx.get(REVIEWS, &id.key())?.ok_or(Error::NotFound)?;
+                if r.author_id != user && !admin {
+                    return Err(Error::forbidden());
+                }
+                let mut c = catalog::get_course(tx, r.course_id)?;
+                if let Some(new) = rating {
+                    c.rating_sum = c.rating_sum - u64::from(r.rating) + u64::from(new);
+                    r.rating = new;
+                }
+                if let (Some(md), Some(h)) = (&text_md, &html) {
+                    r.text_md = md.clone();
+                    r.text_html = h.clone();
+                }
+                r.updated_at = now;
+                tx.put(REVIEWS, &r.id.key(), &r)?;
+                catalog::save_counters(tx, &c)?;
+                Ok((tx.position(), c, r))
+            })
+            .await?;
+        self.catalog.cache_course(pos, &c);
+        Ok(r)
+    }
+
+    pub async fn delete_review(&self, who: &UserRecord, id: ReviewId) -> Result<()> {
+        let (user, admin) = (who.id, who.role == Role::Admin);
+        let (pos, c) = self
+            .store
+            .write(move |tx| {
+                let r = tx.get(REVIEWS, &id.key())?.ok_or(Error::NotFound)?;
+                if r.author_id != user && !admin {
+                    return Err(Error::forbidden());
+                }
+                let mut c = catalog::get_course(tx, r.course_id)?;
+                tx.remove(REVIEWS, &id.key())?;
+                tx.remove(REVIEWS_BY_COURSE, &(r.course_id.key(), id.key()))?;
+                tx.remove(REVIEWS_BY_AUTHOR, &(r.author_id.key(), r.course_id.key()))?;
+                c.review_count = c.review_count.saturating_sub(1);
+                c.rating_sum = c.rating_sum.saturating_sub(u64::from(r.rating));
+                catalog::save_counters(tx, &c)?;
+                Ok((tx.position(), c))
+            })
+            .await?;
+        self.catalog.cache_course(pos, &c);
+        Ok(())
+    }
+
+    // ---- wishlist ----
+
+    pub async fn wish(&self, who: &UserRecord, course: CourseId, wanted: bool) -> Result<()> {
+        if wanted {
+            let c = self.catalog.course(&course.to_string(), Some(who)).await?;
+            if !can_view(Some(who), &c) {
+                return Err(Error::NotFound);
+            }
+        }
+        let user = who.id.key();
+        self.store
+            .write(move |tx| {
+                let existing = tx.get(WISHLIST, &(user, course.key()))?;
+                match (wanted, existing) {
+                    (true, None) => {
+                        let added = ulid::Ulid::generate().0;
+                        tx.put(WISHLIST, &(user, course.key()), &added)?;
+                        tx.put(WISHLIST_BY_TIME, &(user, added), &course.key())?;
+                    }
+                    (false, Some(added)) => {
+                        tx.remove(WISHLIST, &(user, course.key()))?;
+                        tx.remove(WISHLIST_BY_TIME, &(user, added))?;
+                    }
+                    _ => {}
+                }
+                Ok(())
+            })
+            .await
+    }
+
+    pub async fn wishlist(
+        &self,
+        who: &UserRecord,
+        limit: usize,
+        before: Option<u128>,
+    ) -> Result<Page<Arc<CourseRecord>>> {
+        let u = who.id.key();
+        let rows = self
+            .store
+            .read(move |rtx| {
+                let end = before.map_or(u128::MAX, |b| b.saturating_sub(1));
+                Ok(WISHLIST_BY_TIME.range(rtx, (u, 0)..=(u, end), true, limit + 1)?)
+            })
+            .await?;
+        let page = page_from(rows.into_iter().map(|((_, added), c)| (added, c)).collect(), limit);
+        let mut items = Vec::new();
+        for (_, c) in page.items {
+            if let Some(course) = self.catalog.course_by_id(CourseId::from_key(c)).await?
+                && can_view(Some(who), &course)
+            {
+                items.push(course);
+            }
+        }
+        Ok(Page { items, next_cursor: page.next_cursor })
+    }
+
+    // ---- notifications ----
+
+    pub async fn notifications(
+        &self,
+        who: &UserRecord,
+        limit: usize,
+        before: Option<u128>,
+    ) -> Result<(Page<NotificationRecord>, u64)> {
+        let u = who.id.key();
+        self.store
+            .read(move |rtx| {
+                let end = before.map_or(u128::MAX, |b| b.saturating_sub(1));
+                let rows = NOTIFICATIONS.range(rtx, (u, 0)..=(u, end), true, limit + 1)?;
+                let page = page_from(rows.into_iter().map(|((_, n), rec)| (n, rec)).collect(), limit);
+                let unread = repo::unread_count(rtx, UserId::from_key(u))?;
+                Ok((
+                    Page {
+                        items: page.items.into_iter().map(|(_, n)| n).collect(),
+                        next_cursor: page.next_cursor,
+                    },
+                    unread,
+                ))
+            })
+            .await
+    }
+
+    pub async fn mark_read(&self, who: &UserRecord, id: Option<NotificationId>) -> Result<()> {
+        let u = who.id.key();
+        self.store
+            .write(move |tx| {
+                let targets: Vec<(u128, crate::learning::repo::NotificationRecord)> = match id {
+                    Some(id) => {
+                        vec![(id.key(), tx.get(NOTIFICATIONS, &(u, id.key()))?.ok_or(Error::NotFound)?)]
+                    }
+                    None => tx
+                        .range(NOTIFICATIONS, (u, 0)..=(u, u128::MAX), usize::MAX)?
+                        .into_iter()
+                        .map(|((_, n), r)| (n, r))
+                        .collect(),
+                };
+                let mut newly = 0u64;
+                for (n, mut rec) in targets {
+                    if !rec.read {
+                        rec.read = true;
+                        tx.put(NOTIFICATIONS, &(u, n), &rec)?;
+                        newly += 1;
+                    }
+                }
+                if newly > 0 {
+                    let unread = tx.get(NOTIFICATIONS_UNREAD, &u)?.unwrap_or(0);
+                    tx.put(NOTIFICATIONS_UNREAD, &u, &unread.saturating_sub(newly))?;
+                }
+                Ok(())
+            })
+            .await
+    }
+}
