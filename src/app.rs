@@ -23,6 +23,7 @@ use crate::identity::tokens::Keys;
 use crate::learning::Learning;
 use crate::mail::Mailer;
 use crate::ratelimit::SlidingWindow;
+use crate::search::Search;
 use crate::store::Store;
 
 pub struct App {
@@ -32,6 +33,7 @@ pub struct App {
     pub identity: Arc<Identity>,
     pub catalog: Arc<Catalog>,
     pub learning: Arc<Learning>,
+    pub search: Arc<Search>,
     pub mailer: Arc<Mailer>,
     pub rate_limiter: SlidingWindow<IpAddr>,
     /// False while starting and while draining: `/health/ready` answers 503.
@@ -85,6 +87,14 @@ impl App {
         let rate_limiter = SlidingWindow::new(config.rate_limit_per_min, Duration::from_secs(60));
         let catalog = Arc::new(Catalog::new(store.clone(), clock.clone(), config.cache_capacity));
         let learning = Arc::new(Learning::new(store.clone(), clock.clone(), catalog.clone()));
+        let search = {
+            let (dir, store) = (config.index_dir.clone(), store.clone());
+            Arc::new(
+                tokio::task::spawn_blocking(move || Search::open(&dir, store))
+                    .await?
+                    .with_context(|| format!("opening the search index in {}", config.index_dir.display()))?,
+            )
+        };
         Ok(AppState(Arc::new(App {
             config,
             store,
@@ -92,6 +102,7 @@ impl App {
             identity,
             catalog,
             learning,
+            search,
             mailer,
             rate_limiter,
             ready: AtomicBool::new(false),
@@ -130,6 +141,7 @@ impl Server {
         let tasks = state.tasks.clone();
         tasks.spawn(state.mailer.clone().run(stop_rx.clone()));
         tasks.spawn(janitor(state.clone(), stop_rx.clone()));
+        tasks.spawn(state.search.clone().run(stop_rx.clone()));
         // Prepare the dummy hash now, so the first sign-in with an unknown email is not slower.
         let warm = state.identity.clone();
         tasks.spawn(async move { warm.warm_up().await });

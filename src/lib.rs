@@ -23,5 +23,6 @@ pub mod learning;
 pub mod mail;
 pub mod ratelimit;
 pub mod richtext;
+pub mod search;
 pub mod store;
 pub mod telemetry;

@@ -30,7 +30,7 @@ async fn live() -> Json<Health> {
 #[utoipa::path(get, path = "/health/ready", tag = "health",
     responses((status = 200, body = Health), (status = 503)))]
 async fn ready(State(app): State<AppState>) -> Result<Json<Health>> {
-    if !app.ready.load(Ordering::Acquire) {
+    if !app.ready.load(Ordering::Acquire) || !app.search.is_ready() {
         return Err(Error::Unavailable("starting or shutting down".into()));
     }
     app.store.read(|_| Ok(())).await?;

@@ -1,0 +1,257 @@
+//! Search and listing: a tantivy index derived from the store.
+//!
+//! - The index holds one document per *published* course (title, subtitle, description, lesson
+//!   and module titles, teacher name; filter and sort columns).
+//! - It records the store position it reflects in its commit payload. A single indexer task
+//!   follows the store's position and applies the change log: after a write, search sees it
+//!   within about a second (usually milliseconds).
+//! - It is derived data: missing, unreadable or from another schema version, it is rebuilt from
+//!   redb (`lectern reindex` does the same on demand). Deleting the directory loses nothing.
+
+pub mod query;
+pub mod routes;
+pub mod schema;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
+use tokio::sync::watch;
+
+use crate::catalog::repo as catalog;
+use crate::error::{Error, Result};
+use crate::ids::{CourseId, UserId};
+use crate::store::tables::COURSES;
+use crate::store::{Store, position_in};
+pub use query::{Facets, Filters, Hit, ListQuery, ListResult, Sort};
+use schema::{Fields, SCHEMA_VERSION};
+
+#[derive(Serialize, Deserialize)]
+struct Payload {
+    schema: u32,
+    position: u64,
+}
+
+pub struct Search {
+    dir: PathBuf,
+    reader: IndexReader,
+    fields: Fields,
+    writer: Mutex<IndexWriter>,
+    indexed: AtomicU64,
+    ready: AtomicBool,
+    store: Store,
+}
+
+const WRITER_MEMORY: usize = 50_000_000;
+const CHANGES_PER_BATCH: usize = 20_000;
+
+impl Search {
+    /// Opens the index in `dir`, rebuilding it from the store when it is missing, unreadable or
+    /// from another schema version, and catching it up with the store otherwise.
+    pub fn open(dir: &Path, store: Store) -> anyhow::Result<Search> {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let (schema, fields) = schema::schema();
+        let existing = Index::open_in_dir(dir).ok().and_then(|index| {
+            let payload: Payload = serde_json::from_str(index.load_metas().ok()?.payload.as_deref()?).ok()?;
+            (payload.schema == SCHEMA_VERSION && index.schema() == schema)
+                .then_some((index, payload.position))
+        });
+        let (index, position, fresh) = match existing {
+            Some((index, position)) => (index, position, false),
+            None => {
+                // Derived data: whatever is there is replaced.
+                for entry in std::fs::read_dir(dir)? {
+                    let p = entry?.path();
+                    if p.is_dir() { std::fs::remove_dir_all(&p)? } else { std::fs::remove_file(&p)? }
+                }
+                (Index::create_in_dir(dir, schema)?, 0, true)
+            }
+        };
+        schema::register(&index);
+        let writer = index.writer_with_num_threads(1, WRITER_MEMORY)?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let search = Search {
+            dir: dir.to_owned(),
+            reader,
+            fields,
+            writer: Mutex::new(writer),
+            indexed: AtomicU64::new(position),
+            ready: AtomicBool::new(false),
+            store,
+        };
+        if fresh {
+            let t = Instant::now();
+            let n = search.rebuild()?;
+            tracing::info!(
+                courses = n,
+                ms = t.elapsed().as_millis() as u64,
+                "search index built from the store"
+            );
+        } else {
+            search.catch_up()?;
+        }
+        search.ready.store(true, Ordering::Release);
+        Ok(search)
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::Acquire)
+    }
+
+    /// The store position the searchable index reflects.
+    pub fn position(&self) -> u64 {
+        self.indexed.load(Ordering::Acquire)
+    }
+
+    fn commit(&self, writer: &mut IndexWriter, position: u64) -> anyhow::Result<()> {
+        let mut prepared = writer.prepare_commit()?;
+        prepared.set_payload(&serde_json::to_string(&Payload { schema: SCHEMA_VERSION, position })?);
+        prepared.commit()?;
+        self.reader.reload()?;
+        self.indexed.store(position, Ordering::Release);
+        Ok(())
+    }
+
+    /// Replaces the whole index with the published courses in the store. Blocking.
+    pub fn rebuild(&self) -> anyhow::Result<usize> {
+        let mut writer = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        writer.delete_all_documents()?;
+        let (position, n) = self.store.read_now(|rtx| {
+            let position = position_in(rtx)?;
+            let mut n = 0;
+            let mut after: Option<u128> = None;
+            loop {
+                let chunk = match after {
+                    None => COURSES.range(rtx, .., false, 1000)?,
+                    Some(k) => COURSES.range(
+                        rtx,
+                        (std::ops::Bound::Excluded(k), std::ops::Bound::Unbounded),
+                        false,
+                        1000,
+                    )?,
+                };
+                let Some((last, _)) = chunk.last() else { break };
+                after = Some(*last);
+                for (_, c) in chunk.into_iter().filter(|(_, c)| c.is_published()) {
+                    let doc = self.document(rtx, &c)?;
+                    writer.add_document(doc).map_err(|e| Error::Internal(e.into()))?;
+                    n += 1;
+                }
+            }
+            Ok((position, n))
+        })?;
+        self.commit(&mut writer, position)?;
+        Ok(n)
+    }
+
+    fn document(
+        &self,
+        rtx: &redb::ReadTransaction,
+        c: &catalog::CourseRecord,
+    ) -> Result<tantivy::TantivyDocument> {
+        let cur = catalog::curriculum(rtx, c.id)?;
+        let teacher = crate::identity::repo::user(rtx, c.teacher_id)?.map(|u| u.name).unwrap_or_default();
+        Ok(schema::document(&self.fields, c, &cur, &teacher))
+    }
+
+    /// Applies the change log after the indexed position. Blocking. Returns the new position.
+    pub fn catch_up(&self) -> anyhow::Result<u64> {
+        let mut writer = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            let from = self.position();
+            let changes = self.store.changes_after(from, CHANGES_PER_BATCH)?;
+            let Some((last, _)) = changes.last() else { return Ok(from) };
+            let last = *last;
+            let mut courses = BTreeSet::new();
+            let mut teachers = BTreeSet::new();
+            for (_, ch) in &changes {
+                match ch.entity.as_str() {
+                    "course" => {
+                        courses.insert(ch.id);
+                    }
+                    "user" => {
+                        teachers.insert(ch.id);
+                    }
+                    _ => {}
+                }
+            }
+            self.store.read_now(|rtx| {
+                for t in &teachers {
+                    for c in catalog::teacher_course_ids(rtx, UserId::from_key(*t))? {
+                        courses.insert(c.key());
+                    }
+                }
+                for id in &courses {
+                    let course_id = CourseId::from_key(*id);
+                    writer.delete_term(Term::from_field_text(self.fields.id, &course_id.to_string()));
+                    if let Some(c) = catalog::course(rtx, course_id)?
+                        && c.is_published()
+                    {
+                        let doc = self.document(rtx, &c)?;
+                        writer.add_document(doc).map_err(|e| Error::Internal(e.into()))?;
+                    }
+                }
+                Ok(())
+            })?;
+            self.commit(&mut writer, last)?;
+        }
+    }
+
+    /// Follows the store until `stop`: every commit that moves the store position is applied.
+    pub async fn run(self: Arc<Self>, mut stop: watch::Receiver<bool>) {
+        let mut positions = self.store.subscribe();
+        loop {
+            let target = *positions.borrow_and_update();
+            if target > self.position() {
+                let this = self.clone();
+                match tokio::task::spawn_blocking(move || this.catch_up()).await {
+                    Ok(Ok(_)) => {}
+                    Ok(Err(e)) => {
+                        tracing::error!(error = %e, "search indexing failed; retrying");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                        continue;
+                    }
+                    Err(e) => tracing::error!(error = %e, "search indexing task failed"),
+                }
+                continue;
+            }
+            tokio::select! {
+                r = positions.changed() => if r.is_err() { return },
+                _ = stop.changed() => return,
+            }
+        }
+    }
+
+    /// Waits until the index reflects `position` (tests, and after bulk loads).
+    pub async fn wait_for(&self, position: u64, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        while self.position() < position {
+            if Instant::now() > deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        true
+    }
+
+    pub fn list(&self, q: &ListQuery) -> Result<ListResult> {
+        query::run(&self.reader.searcher(), &self.fields, q)
+    }
+
+    pub fn suggest(&self, prefix: &str, limit: usize) -> Result<Vec<(CourseId, String)>> {
+        query::suggest(&self.reader.searcher(), &self.fields, prefix, limit)
+    }
+
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+}
