@@ -205,3 +205,133 @@ pub fn access(v: &Value) -> String {
 pub fn refresh(v: &Value) -> String {
     v["refresh_token"].as_str().unwrap().to_owned()
 }
+
+/// A teacher's course, built through the API.
+pub struct CourseFixture {
+    pub id: String,
+    pub slug: String,
+    pub teacher: String,
+    pub modules: Vec<String>,
+    pub lessons: Vec<String>,
+}
+
+impl TestApp {
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Response {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        req.send().await.unwrap()
+    }
+
+    /// Creates a category (as admin) unless it exists.
+    pub async fn category(&self, slug: &str, name: &str) {
+        let admin = self.admin_token().await;
+        let res = self
+            .post_auth(
+                "/api/v1/categories",
+                &admin,
+                &json!({"slug": slug, "name": name, "name_ru": format!("{name} (ru)")}),
+            )
+            .await;
+        assert!(
+            res.status() == StatusCode::CREATED || res.status() == StatusCode::CONFLICT,
+            "category {slug}: {}",
+            res.status()
+        );
+    }
+
+    /// Creates a course with `lessons` text lessons in one module, published if asked.
+    pub async fn course(
+        &self,
+        teacher_token: &str,
+        title: &str,
+        body: Value,
+        lessons: usize,
+        publish: bool,
+    ) -> CourseFixture {
+        self.category("programming", "Programming").await;
+        let mut course = json!({
+            "title": title,
+            "subtitle": format!("{title}: the practical way"),
+            "description": format!("Learn **{title}** step by step, with exercises."),
+            "level": "beginner",
+            "language": "en",
+            "category": "programming",
+            "price_minor": 0,
+            "currency": "USD",
+        });
+        for (k, v) in body.as_object().unwrap() {
+            course[k] = v.clone();
+        }
+        let res = self.post_auth("/api/v1/courses", teacher_token, &course).await;
+        assert_eq!(res.status(), StatusCode::CREATED, "create course");
+        let c: Value = res.json().await.unwrap();
+        let id = c["id"].as_str().unwrap().to_owned();
+        let m: Value = self
+            .post_auth(
+                &format!("/api/v1/courses/{id}/modules"),
+                teacher_token,
+                &json!({"title": "Getting started"}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        let module = m["id"].as_str().unwrap().to_owned();
+        let mut ids = Vec::new();
+        for i in 0..lessons {
+            let res = self
+                .post_auth(
+                    &format!("/api/v1/modules/{module}/lessons"),
+                    teacher_token,
+                    &json!({"title": format!("Lesson {}", i + 1), "kind": "text", "body": format!("Body of lesson {}", i + 1), "duration_s": 300, "is_preview": i == 0}),
+                )
+                .await;
+            assert_eq!(res.status(), StatusCode::CREATED);
+            let l: Value = res.json().await.unwrap();
+            ids.push(l["id"].as_str().unwrap().to_owned());
+        }
+        if publish {
+            let res =
+                self.post_auth(&format!("/api/v1/courses/{id}/publish"), teacher_token, &json!({})).await;
+            assert_eq!(res.status(), StatusCode::OK, "publish");
+        }
+        CourseFixture {
+            id,
+            slug: c["slug"].as_str().unwrap().to_owned(),
+            teacher: c["teacher"]["id"].as_str().unwrap().to_owned(),
+            modules: vec![module],
+            lessons: ids,
+        }
+    }
+
+    /// Waits until search reflects every write so far.
+    pub async fn indexed(&self) {
+        let state = self.state().clone();
+        let pos = state.store.position().unwrap();
+        assert!(
+            state.search.wait_for(pos, std::time::Duration::from_secs(5)).await,
+            "search did not catch up"
+        );
+    }
+
+    pub async fn list(&self, query: &str) -> Value {
+        let res = self.client.get(self.url(&format!("/api/v1/courses?{query}"))).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "list {query}");
+        res.json().await.unwrap()
+    }
+}
+
+pub fn slugs(list: &Value) -> Vec<String> {
+    list["items"].as_array().unwrap().iter().map(|c| c["slug"].as_str().unwrap().to_owned()).collect()
+}

@@ -6,6 +6,7 @@ mod helpers;
 mod admin;
 mod auth;
 mod http;
+mod learning;
 mod mail;
 mod session;
 mod tokens;
