@@ -29,7 +29,7 @@ pub struct Progress {
 }
 
 pub fn percent(done: u32, total: u32) -> u32 {
-    if total == 0 { 0 } else { (done.min(total) * 100) / total }
+    (done.min(total) * 100).checked_div(total).unwrap_or(0)
 }
 
 pub struct Learning {

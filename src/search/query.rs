@@ -256,8 +256,17 @@ pub fn run(searcher: &Searcher, f: &Fields, q: &ListQuery) -> Result<ListResult>
                 Some(c) => decode_cursor(q.sort, c)? as usize,
                 None => 0,
             };
-            let top = TopDocs::with_limit(q.limit + 1).and_offset(offset).order_by_score();
-            let mut docs: Vec<(Score, DocAddress)> = searcher.search(&*main, &top).map_err(internal)?;
+            // Scores are compared at two decimals and ties go to the newest course, so the
+            // order does not depend on where documents happen to sit in the index (a rebuilt
+            // index answers the same).
+            let top =
+                TopDocs::with_limit(q.limit + 1).and_offset(offset).tweak_score(move |r: &SegmentReader| {
+                    let created = r.fast_fields().u64("k_created").map(|c| c.first_or_default_col(0)).ok();
+                    move |doc: tantivy::DocId, score: Score| {
+                        ((score * 100.0).round() as i64, created.as_ref().map_or(0, |c| c.get_val(doc)))
+                    }
+                });
+            let mut docs: Vec<((i64, u64), DocAddress)> = searcher.search(&*main, &top).map_err(internal)?;
             let more = docs.len() > q.limit;
             docs.truncate(q.limit);
             let next = more.then(|| encode_cursor(q.sort, (offset + q.limit) as u64));

@@ -140,11 +140,12 @@ pub async fn list(app: &AppState, p: ListParams, who: MaybeUser, headers: &Heade
         return Err(Error::Validation(errors));
     }
     let categories = app.catalog.categories().await?;
-    let category = match p.category.as_deref().filter(|c| !c.is_empty()) {
-        None => None,
-        // An unknown category matches nothing rather than everything.
-        Some(slug) => Some(categories.iter().find(|c| c.slug == slug).map_or(0, |c| category_code(c.id))),
-    };
+    // An unknown category matches nothing rather than everything.
+    let category = p
+        .category
+        .as_deref()
+        .filter(|c| !c.is_empty())
+        .map(|slug| categories.iter().find(|c| c.slug == slug).map_or(0, |c| category_code(c.id)));
     let q = ListQuery {
         q: p.q.clone(),
         filters: Filters {

@@ -210,7 +210,6 @@ pub fn refresh(v: &Value) -> String {
 pub struct CourseFixture {
     pub id: String,
     pub slug: String,
-    pub teacher: String,
     pub modules: Vec<String>,
     pub lessons: Vec<String>,
 }
@@ -309,7 +308,6 @@ impl TestApp {
         CourseFixture {
             id,
             slug: c["slug"].as_str().unwrap().to_owned(),
-            teacher: c["teacher"]["id"].as_str().unwrap().to_owned(),
             modules: vec![module],
             lessons: ids,
         }

@@ -374,7 +374,7 @@ async fn wishlist_is_idempotent_and_newest_first() {
         );
     }
     let w: Value = app.get_auth("/api/v1/me/wishlist", &s).await.json().await.unwrap();
-    assert_eq!(slugs(&w), [a.slug.clone()]);
+    assert_eq!(slugs(&w), std::slice::from_ref(&a.slug));
 }
 
 #[tokio::test]

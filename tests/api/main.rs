@@ -5,6 +5,7 @@ mod helpers;
 
 mod admin;
 mod auth;
+mod catalog;
 mod http;
 mod learning;
 mod mail;
