@@ -23,13 +23,33 @@ async fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Serve(args) => {
             let config = Config::from_args(*args)?;
-            if config.demo {
-                tracing::warn!(
-                    "--demo: this build has no demo school yet (it comes with the catalog); starting empty"
-                );
+            let demo = config.demo;
+            let state = App::build(config).await?;
+            if demo {
+                let report = lectern::demo::load(&state).await?;
+                lectern::demo::print_accounts(&state.config.public_url, &report);
             }
-            let server = Server::bind(App::build(config).await?).await?;
-            server.run_until(shutdown_signal()).await
+            Server::bind(state).await?.run_until(shutdown_signal()).await
+        }
+        Command::Reindex { data_dir, index_dir } => {
+            let mut config = Config::new(&data_dir);
+            config.index_dir = index_dir;
+            let state = App::build(config).await?;
+            let search = state.search.clone();
+            let t = std::time::Instant::now();
+            let n = tokio::task::spawn_blocking(move || search.rebuild()).await??;
+            println!("indexed {n} published courses in {:.2} s", t.elapsed().as_secs_f64());
+            state.store.clone().close().await;
+            Ok(())
+        }
+        Command::Seed(args) => {
+            let mut config = Config::new(&args.data_dir);
+            config.index_dir = args.index_dir.clone();
+            let state = App::build(config).await?;
+            let report = lectern::seed::run(&state, &args.options()).await?;
+            println!("{report}");
+            state.store.clone().close().await;
+            Ok(())
         }
         Command::Admin(AdminCommand::Create { email, password, name, data_dir }) => {
             let email = Email::parse(&email).map_err(|e| anyhow::anyhow!("--email {}", e.message))?;

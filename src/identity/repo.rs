@@ -100,6 +100,11 @@ pub fn any_with_role(rtx: &redb::ReadTransaction, role: Role) -> StoreResult<boo
     Ok(!USERS_BY_ROLE.range(rtx, (r, 0)..=(r, u128::MAX), false, 1)?.is_empty())
 }
 
+pub fn any_with_role_tx(tx: &Tx<'_>, role: Role) -> Result<bool> {
+    let r = role.as_u8();
+    Ok(!tx.range(USERS_BY_ROLE, (r, 0)..=(r, u128::MAX), 1)?.is_empty())
+}
+
 pub fn insert_user(tx: &mut Tx<'_>, user: &UserRecord) -> Result<()> {
     if tx.contains(USERS_BY_EMAIL, &user.email)? {
         return Err(Error::Conflict {

@@ -6,6 +6,7 @@ mod helpers;
 mod admin;
 mod auth;
 mod catalog;
+mod demo;
 mod http;
 mod learning;
 mod mail;

@@ -1,0 +1,407 @@
+//! The demo school: `lectern serve --demo` loads it into an empty data dir.
+//!
+//! The content lives in `data/demo/` (categories, teachers, students, one JSON file per course)
+//! and is embedded in the binary, so a downloaded binary can show a full school. Loading is
+//! idempotent: accounts are matched by email, categories and courses by slug, and a course's
+//! enrollments and reviews are created only together with the course.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use rust_embed::RustEmbed;
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::catalog::repo::{self as catalog, CategoryRecord, CourseRecord, LessonRecord, ModuleRecord};
+use crate::catalog::types::{CourseStatus, LessonKind, Level, Slug};
+use crate::clock::Timestamp;
+use crate::identity::Role;
+use crate::identity::repo::{self as identity, UserRecord};
+use crate::ids::{CategoryId, CourseId, LessonId, ModuleId, ReviewId, UserId};
+use crate::learning::repo::{self as learning, EnrollmentRecord, EnrollmentStatus, ReviewRecord};
+use crate::richtext::{Profile, render_markdown};
+use crate::store::tables::*;
+
+#[derive(RustEmbed)]
+#[folder = "data/demo/"]
+#[include = "*.json"]
+struct Content;
+
+/// The password of every demo account (printed at start; demo schools are for trying out).
+pub const PASSWORD: &str = "lectern-demo-2026";
+pub const ADMIN_EMAIL: &str = "admin@demo.lectern.school";
+
+#[derive(Deserialize)]
+struct Category {
+    slug: String,
+    name: String,
+    name_ru: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Person {
+    key: String,
+    email: String,
+    name: String,
+    locale: String,
+    #[serde(default)]
+    bio: String,
+}
+
+#[derive(Deserialize)]
+struct Course {
+    slug: String,
+    title: String,
+    subtitle: String,
+    description: String,
+    level: String,
+    language: String,
+    category: String,
+    price_minor: i64,
+    currency: String,
+    teacher: String,
+    created_days_ago: i64,
+    modules: Vec<Module>,
+    #[serde(default)]
+    enrollments: Vec<Enrollment>,
+    #[serde(default)]
+    reviews: Vec<Review>,
+}
+
+#[derive(Deserialize)]
+struct Module {
+    title: String,
+    lessons: Vec<Lesson>,
+}
+
+#[derive(Deserialize)]
+struct Lesson {
+    title: String,
+    #[serde(default)]
+    body: String,
+    duration_s: u32,
+    #[serde(default)]
+    is_preview: bool,
+}
+
+#[derive(Deserialize)]
+struct Enrollment {
+    student: String,
+    completed: serde_json::Value,
+}
+
+#[derive(Deserialize)]
+struct Review {
+    student: String,
+    rating: u8,
+    text: String,
+}
+
+fn read<T: for<'de> Deserialize<'de>>(path: &str) -> anyhow::Result<T> {
+    let file = Content::get(path).with_context(|| format!("demo file {path} is missing"))?;
+    serde_json::from_slice(&file.data).with_context(|| format!("demo file {path}"))
+}
+
+/// What was loaded (and what already was there).
+#[derive(Debug, Default)]
+pub struct Report {
+    pub categories: usize,
+    pub users: usize,
+    pub courses: usize,
+    pub lessons: usize,
+    pub enrollments: usize,
+    pub reviews: usize,
+    pub skipped_courses: usize,
+}
+
+/// A small deterministic generator, so a demo loads the same way every time.
+struct Rng(u64);
+
+impl Rng {
+    fn new(seed: &str) -> Rng {
+        Rng(seed.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)))
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n.max(1)
+    }
+}
+
+pub async fn load(app: &AppState) -> anyhow::Result<Report> {
+    let categories: Vec<Category> = read("categories.json")?;
+    let teachers: Vec<Person> = read("teachers.json")?;
+    let students: Vec<Person> = read("students.json")?;
+    let mut courses: Vec<Course> = Vec::new();
+    let mut files: Vec<String> =
+        Content::iter().filter(|p| p.starts_with("courses/")).map(|p| p.to_string()).collect();
+    files.sort();
+    for f in &files {
+        courses.push(read(f)?);
+    }
+    let now = app.clock.now();
+    // Demo accounts share one known password: hash it once.
+    let hash = crate::identity::password::hash_now(PASSWORD)?;
+    let mut report = Report::default();
+
+    // Categories and people.
+    let (ids, new_users, new_cats) = {
+        let (hash, teachers_in, students_in) = (hash.clone(), Arc::new(teachers), Arc::new(students));
+        let cats = Arc::new(categories);
+        app.store
+            .write(move |tx| {
+                let mut new_cats = 0;
+                for (i, c) in cats.iter().enumerate() {
+                    if catalog::category_by_slug_tx(tx, &c.slug)?.is_none() {
+                        let rec = CategoryRecord {
+                            id: CategoryId::generate(),
+                            slug: c.slug.clone(),
+                            name: c.name.clone(),
+                            name_ru: c.name_ru.clone(),
+                            position: i as u32 + 1,
+                            course_count: 0,
+                        };
+                        catalog::insert_category(tx, &rec)?;
+                        new_cats += 1;
+                    }
+                }
+                let mut ids: HashMap<String, UserId> = HashMap::new();
+                let mut new_users = 0;
+                let mut person =
+                    |tx: &mut crate::store::Tx<'_>, p: &Person, role: Role| -> crate::error::Result<()> {
+                        let email = p.email.to_lowercase();
+                        let id = match tx.get(USERS_BY_EMAIL, &email)? {
+                            Some(id) => UserId::from_key(id),
+                            None => {
+                                let u = UserRecord {
+                                    id: UserId::generate(),
+                                    email,
+                                    name: p.name.clone(),
+                                    role,
+                                    password_hash: hash.clone(),
+                                    email_verified: true,
+                                    locale: p.locale.clone(),
+                                    created_at: now,
+                                    updated_at: now,
+                                    password_changed_at: None,
+                                    bio_html: render_markdown(&p.bio, Profile::Short),
+                                };
+                                identity::insert_user(tx, &u)?;
+                                new_users += 1;
+                                u.id
+                            }
+                        };
+                        ids.insert(p.key.clone(), id);
+                        Ok(())
+                    };
+                for t in teachers_in.iter() {
+                    person(tx, t, Role::Teacher)?;
+                }
+                for s in students_in.iter() {
+                    person(tx, s, Role::Student)?;
+                }
+                let admin = Person {
+                    key: "admin".into(),
+                    email: ADMIN_EMAIL.into(),
+                    name: "Demo Admin".into(),
+                    locale: "en".into(),
+                    bio: String::new(),
+                };
+                if !identity::any_with_role_tx(tx, Role::Admin)? {
+                    person(tx, &admin, Role::Admin)?;
+                }
+                Ok((ids, new_users, new_cats))
+            })
+            .await?
+    };
+    report.users = new_users;
+    report.categories = new_cats;
+    let ids = Arc::new(ids);
+
+    for course in courses {
+        let c = Arc::new(course);
+        let loaded = {
+            let (c, ids) = (c.clone(), ids.clone());
+            app.store.write(move |tx| load_course(tx, &c, &ids, now)).await?
+        };
+        match loaded {
+            Some((lessons, enrollments, reviews)) => {
+                report.courses += 1;
+                report.lessons += lessons;
+                report.enrollments += enrollments;
+                report.reviews += reviews;
+            }
+            None => report.skipped_courses += 1,
+        }
+    }
+    Ok(report)
+}
+
+type Counts = (usize, usize, usize);
+
+fn load_course(
+    tx: &mut crate::store::Tx<'_>,
+    c: &Course,
+    ids: &HashMap<String, UserId>,
+    now: Timestamp,
+) -> crate::error::Result<Option<Counts>> {
+    let bad = |what: String| crate::error::Error::Internal(anyhow::anyhow!("demo course {}: {what}", c.slug));
+    if tx.contains(COURSES_BY_SLUG, &c.slug)? {
+        return Ok(None);
+    }
+    Slug::parse("slug", &c.slug).map_err(|e| bad(e.message))?;
+    let category = catalog::category_by_slug_tx(tx, &c.category)?
+        .ok_or_else(|| bad(format!("unknown category {}", c.category)))?;
+    let teacher = *ids.get(&c.teacher).ok_or_else(|| bad(format!("unknown teacher {}", c.teacher)))?;
+    let level = Level::parse(&c.level).map_err(|e| bad(e.message))?;
+    let mut rng = Rng::new(&c.slug);
+    let day = 86_400_000i64;
+    let created = Timestamp(now.millis() - c.created_days_ago * day);
+    let id = CourseId::generate();
+
+    let mut lessons: Vec<LessonId> = Vec::new();
+    let mut total_duration = 0u64;
+    for (mi, m) in c.modules.iter().enumerate() {
+        let module = ModuleRecord {
+            id: ModuleId::generate(),
+            course_id: id,
+            title: m.title.clone(),
+            position: mi as u32 + 1,
+        };
+        tx.put(MODULES, &module.id.key(), &module)?;
+        tx.put(MODULES_BY_COURSE, &(id.key(), module.id.key()), &())?;
+        for (li, l) in m.lessons.iter().enumerate() {
+            let lesson = LessonRecord {
+                id: LessonId::generate(),
+                course_id: id,
+                module_id: module.id,
+                title: l.title.clone(),
+                position: li as u32 + 1,
+                kind: LessonKind::Text,
+                body_md: l.body.clone(),
+                body_html: render_markdown(&l.body, Profile::Document),
+                video_url: None,
+                duration_s: l.duration_s,
+                is_preview: l.is_preview,
+                created_at: created,
+                updated_at: created,
+            };
+            total_duration += u64::from(l.duration_s);
+            tx.put(LESSONS, &lesson.id.key(), &lesson)?;
+            tx.put(LESSONS_BY_MODULE, &(module.id.key(), lesson.id.key()), &())?;
+            lessons.push(lesson.id);
+        }
+    }
+    let mut course = catalog::insert_course(
+        tx,
+        CourseRecord {
+            id,
+            seq: 0,
+            slug: c.slug.clone(),
+            title: c.title.clone(),
+            subtitle: c.subtitle.clone(),
+            description_md: c.description.clone(),
+            description_html: render_markdown(&c.description, Profile::Document),
+            level,
+            language: c.language.clone(),
+            category_id: category.id,
+            price_minor: c.price_minor,
+            currency: c.currency.clone(),
+            status: CourseStatus::Published,
+            teacher_id: teacher,
+            created_at: created,
+            updated_at: created,
+            published_at: Some(created),
+            student_count: 0,
+            review_count: 0,
+            rating_sum: 0,
+            total_lessons: lessons.len() as u32,
+            total_duration_s: total_duration,
+        },
+    )?;
+
+    let total = lessons.len() as u32;
+    for e in &c.enrollments {
+        let student = *ids.get(&e.student).ok_or_else(|| bad(format!("unknown student {}", e.student)))?;
+        let done = match &e.completed {
+            serde_json::Value::String(s) if s == "all" => total,
+            v => v.as_u64().ok_or_else(|| bad(format!("bad completed {v}")))?.min(u64::from(total)) as u32,
+        };
+        let age = (c.created_days_ago - 1).max(1) as u64;
+        let enrolled_at = Timestamp(now.millis() - (1 + rng.below(age) as i64) * day);
+        for (i, l) in lessons.iter().take(done as usize).enumerate() {
+            let at = Timestamp(enrolled_at.millis() + (i as i64 + 1) * day / 4);
+            learning::mark_completed(tx, student, id, *l, Timestamp(at.millis().min(now.millis())))?;
+        }
+        let completed = done == total && total > 0;
+        let rec = EnrollmentRecord {
+            status: if completed { EnrollmentStatus::Completed } else { EnrollmentStatus::Active },
+            enrolled_at,
+            completed_at: completed
+                .then(|| Timestamp((enrolled_at.millis() + i64::from(total) * day / 4).min(now.millis()))),
+            completed_lessons: done,
+        };
+        learning::save_enrollment(tx, student, id, &rec)?;
+        course.student_count += 1;
+    }
+    for r in &c.reviews {
+        let author = *ids.get(&r.student).ok_or_else(|| bad(format!("unknown reviewer {}", r.student)))?;
+        if learning::enrollment_tx(tx, author, id)?.is_none() {
+            return Err(bad(format!("reviewer {} is not enrolled", r.student)));
+        }
+        if !(1..=5).contains(&r.rating) {
+            return Err(bad(format!("rating {}", r.rating)));
+        }
+        let at = Timestamp(now.millis() - rng.below((c.created_days_ago.max(2) as u64) / 2 + 1) as i64 * day);
+        let rev = ReviewRecord {
+            id: ReviewId::generate(),
+            course_id: id,
+            author_id: author,
+            rating: r.rating,
+            text_md: r.text.clone(),
+            text_html: render_markdown(&r.text, Profile::Short),
+            created_at: at,
+            updated_at: at,
+        };
+        tx.put(REVIEWS, &rev.id.key(), &rev)?;
+        tx.put(REVIEWS_BY_COURSE, &(id.key(), rev.id.key()), &())?;
+        tx.put(REVIEWS_BY_AUTHOR, &(author.key(), id.key()), &rev.id.key())?;
+        course.review_count += 1;
+        course.rating_sum += u64::from(r.rating);
+    }
+    catalog::save_counters(tx, &course)?;
+    Ok(Some((lessons.len(), c.enrollments.len(), c.reviews.len())))
+}
+
+/// Prints how to sign in to the demo school.
+pub fn print_accounts(public_url: &str, report: &Report) {
+    println!();
+    println!("  Lectern demo school at {public_url}");
+    println!(
+        "  loaded now: {} courses, {} lessons, {} enrollments, {} reviews, {} accounts ({} courses were already there)",
+        report.courses,
+        report.lessons,
+        report.enrollments,
+        report.reviews,
+        report.users,
+        report.skipped_courses
+    );
+    println!("  every demo account's password: {PASSWORD}");
+    println!("    admin    {ADMIN_EMAIL} (unless LECTERN_ADMIN_EMAIL made another admin first)");
+    println!("    teacher  maria.lopez@demo.lectern.school    (English courses)");
+    println!("    teacher  anna.sokolova@demo.lectern.school  (русскоязычные курсы)");
+    println!("    student  olivia.brown@demo.lectern.school");
+    println!("    student  aleksey.ivanov@demo.lectern.school (по-русски)");
+    println!();
+}
+
+/// Fails if the embedded demo files are malformed (used by tests and `--demo`).
+pub fn check() -> anyhow::Result<usize> {
+    let n = Content::iter().filter(|p| p.starts_with("courses/")).count();
+    if n == 0 {
+        bail!("no demo courses are embedded");
+    }
+    Ok(n)
+}
