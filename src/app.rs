@@ -193,6 +193,18 @@ async fn janitor(state: AppState, mut stop: watch::Receiver<bool>) {
                     Ok(n) => tracing::info!(purged = n, "removed ended sessions"),
                     Err(e) => tracing::warn!(error = %e, "session purge failed"),
                 }
+                // The search index is the change log's only reader: what it has applied can go.
+                let upto = state.search.position();
+                loop {
+                    match state.store.write(move |tx| Ok(tx.truncate_changes(upto, 10_000)?)).await {
+                        Ok(10_000) => continue,
+                        Ok(_) => break,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "change log truncation failed");
+                            break;
+                        }
+                    }
+                }
                 let cutoff = crate::clock::Timestamp(state.clock.now().millis() - OUTBOX_RETENTION.as_millis() as i64);
                 match state.store.write(move |tx| crate::mail::purge_older_than(tx, cutoff, 10_000)).await {
                     Ok(0) => {}

@@ -248,6 +248,16 @@ impl<'a> Tx<'a> {
         Ok(out)
     }
 
+    /// Deletes change-log entries at or below `upto` (already applied by every consumer), at
+    /// most `max` of them. Returns how many.
+    pub fn truncate_changes(&mut self, upto: u64, max: usize) -> StoreResult<usize> {
+        let old = self.range(CHANGES, ..=upto, max)?;
+        for (pos, _) in &old {
+            self.remove(CHANGES, pos)?;
+        }
+        Ok(old.len())
+    }
+
     /// Creates the table if it does not exist (migrations).
     pub fn create<K: KeyType, V: Record>(&mut self, t: Table<K, V>) -> StoreResult<()> {
         self.dirty = true;

@@ -159,6 +159,10 @@ async fn change_log_positions_grow_with_each_change() {
     assert_eq!(store.position().unwrap(), 3);
     let after1 = store.changes_after(1, 10).unwrap();
     assert_eq!(after1.iter().map(|(p, c)| (*p, c.id)).collect::<Vec<_>>(), vec![(2, 2), (3, 3)]);
+    let removed = store.write(|tx| Ok(tx.truncate_changes(2, 100)?)).await.unwrap();
+    assert_eq!(removed, 2);
+    assert_eq!(store.changes_after(0, 10).unwrap().len(), 1);
+    assert_eq!(store.position().unwrap(), 3, "truncating the log does not move the position");
 }
 
 #[tokio::test]

@@ -10,5 +10,6 @@ mod demo;
 mod http;
 mod learning;
 mod mail;
+mod paging;
 mod session;
 mod tokens;

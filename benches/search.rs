@@ -1,0 +1,115 @@
+//! Search over 10,000 generated courses, in-process: what a catalog request costs before HTTP.
+//! Run with `cargo bench --bench search`. Prints p50/p99 per query kind, then criterion figures.
+
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use lectern::app::{App, AppState};
+use lectern::config::Config;
+use lectern::search::{Filters, ListQuery, Sort};
+
+fn school(rt: &tokio::runtime::Runtime, dir: &std::path::Path) -> AppState {
+    rt.block_on(async {
+        let state = App::build(Config::new(dir)).await.unwrap();
+        let t = Instant::now();
+        let report = lectern::seed::run(
+            &state,
+            &lectern::seed::Options {
+                courses: 10_000,
+                users: 5_000,
+                enrollments_per_user: 4,
+                lessons: 10,
+                seed: 7,
+            },
+        )
+        .await
+        .unwrap();
+        println!("\n[search] {report}");
+        println!("[search] seeding took {:.1} s in all", t.elapsed().as_secs_f64());
+        let search = state.search.clone();
+        let t = Instant::now();
+        let n = tokio::task::spawn_blocking(move || search.rebuild()).await.unwrap().unwrap();
+        println!("[search] full reindex of {n} courses: {:.2} s", t.elapsed().as_secs_f64());
+        state
+    })
+}
+
+fn query(q: Option<&str>, sort: Sort, facets: bool, filters: Filters) -> ListQuery {
+    ListQuery {
+        q: q.map(str::to_owned),
+        filters,
+        sort,
+        descending: true,
+        limit: 20,
+        cursor: None,
+        facets,
+        snippets: q.is_some(),
+    }
+}
+
+fn percentiles(label: &str, mut f: impl FnMut()) {
+    let mut times = Vec::with_capacity(2000);
+    for _ in 0..200 {
+        f();
+    }
+    for _ in 0..2000 {
+        let t = Instant::now();
+        f();
+        times.push(t.elapsed());
+    }
+    times.sort();
+    let p = |q: f64| times[((times.len() as f64 * q) as usize).min(times.len() - 1)];
+    println!(
+        "[search] {label:<58} p50 {:>7.1} µs   p99 {:>7.1} µs",
+        p(0.50).as_secs_f64() * 1e6,
+        p(0.99).as_secs_f64() * 1e6
+    );
+}
+
+fn benches(c: &mut Criterion) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let state = school(&rt, dir.path());
+    let s = state.search.clone();
+    let fuzzy = query(Some("pyhton bootcmp"), Sort::Relevance, true, Filters::default());
+    let plain = query(Some("python bootcamp"), Sort::Relevance, false, Filters::default());
+    let russian = query(Some("основы программирование"), Sort::Relevance, true, Filters::default());
+    let filtered = query(
+        Some("statistics"),
+        Sort::Rating,
+        true,
+        Filters { is_free: Some(false), language: Some("en".into()), ..Filters::default() },
+    );
+    let listing = query(None, Sort::Created, true, Filters::default());
+    let by_price = query(
+        None,
+        Sort::Price,
+        false,
+        Filters { level: Some(lectern::catalog::types::Level::Beginner), ..Filters::default() },
+    );
+
+    println!("[search] in-process latency over {} indexed courses (2,000 runs each):", s.num_docs());
+    percentiles("two words, exact, BM25", || drop(s.list(&plain).unwrap()));
+    percentiles("two words with typos, fuzzy + facets + highlighted snippets", || {
+        drop(s.list(&fuzzy).unwrap())
+    });
+    percentiles("Russian inflected words, fuzzy + facets + snippets", || drop(s.list(&russian).unwrap()));
+    percentiles("one word, filtered (paid, en), sorted by rating, facets", || {
+        drop(s.list(&filtered).unwrap())
+    });
+    percentiles("catalog page: no query, newest first, facets", || drop(s.list(&listing).unwrap()));
+    percentiles("catalog page: beginner level, cheapest first", || drop(s.list(&by_price).unwrap()));
+    percentiles("suggest \"pyt\"", || drop(s.suggest("pyt", 10).unwrap()));
+
+    let mut g = c.benchmark_group("search_10k");
+    g.measurement_time(Duration::from_secs(3)).warm_up_time(Duration::from_secs(1));
+    g.bench_function("fuzzy_facets_snippets", |b| b.iter(|| s.list(&fuzzy).unwrap()));
+    g.bench_function("plain_two_words", |b| b.iter(|| s.list(&plain).unwrap()));
+    g.bench_function("filtered_sorted_facets", |b| b.iter(|| s.list(&filtered).unwrap()));
+    g.bench_function("listing_newest_facets", |b| b.iter(|| s.list(&listing).unwrap()));
+    g.bench_function("suggest", |b| b.iter(|| s.suggest("pyt", 10).unwrap()));
+    g.finish();
+}
+
+criterion_group!(search, benches);
+criterion_main!(search);
