@@ -45,6 +45,7 @@ pub struct Me {
     role: Role,
     email_verified: bool,
     locale: String,
+    bio_html: String,
     created_at: Rfc3339,
 }
 
@@ -57,6 +58,7 @@ impl From<UserRecord> for Me {
             role: u.role,
             email_verified: u.email_verified,
             locale: u.locale,
+            bio_html: u.bio_html,
             created_at: Rfc3339(u.created_at),
         }
     }
@@ -242,9 +244,11 @@ async fn me(AuthUser(who): AuthUser) -> Json<Me> {
 pub struct UpdateMeBody {
     name: Option<String>,
     locale: Option<String>,
+    /// Markdown; shown on a teacher's public page (sanitised).
+    bio: Option<String>,
 }
 
-/// Change your name or language.
+/// Change your name, language or bio.
 #[utoipa::path(patch, path = "/api/v1/me", tag = "identity", request_body = UpdateMeBody,
     responses((status = 200, body = Me), (status = 422)), security(("bearer" = [])))]
 async fn update_me(
@@ -258,7 +262,13 @@ async fn update_me(
         Some(l @ ("en" | "ru")) => Some(l.to_owned()),
         Some(_) => return Err(Error::validation("locale", "must be en or ru")),
     };
-    Ok(Json(app.identity.update_profile(who.user.id, name, locale).await?.into()))
+    let bio = b
+        .bio
+        .as_deref()
+        .map(|t| crate::catalog::types::text("bio", t, 0, 5000))
+        .transpose()
+        .map_err(|e| Error::Validation(vec![e]))?;
+    Ok(Json(app.identity.update_profile(who.user.id, name, locale, bio).await?.into()))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

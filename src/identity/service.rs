@@ -406,13 +406,19 @@ impl Identity {
         id: UserId,
         name: Option<Name>,
         locale: Option<String>,
+        bio_md: Option<String>,
     ) -> Result<UserRecord> {
         let now = self.clock.now();
+        let bio_html =
+            bio_md.as_deref().map(|b| crate::richtext::render_markdown(b, crate::richtext::Profile::Short));
         self.store
             .write(move |tx| {
                 let mut user = repo::get_user(tx, id)?;
                 if let Some(n) = &name {
                     user.name = n.clone().into_string();
+                }
+                if let Some(b) = &bio_html {
+                    user.bio_html = b.clone();
                 }
                 if let Some(l) = &locale {
                     user.locale = l.clone();

@@ -411,3 +411,35 @@ async fn a_deleted_index_is_rebuilt_with_identical_answers() {
         assert_eq!(app.list(q).await, b, "{q}");
     }
 }
+
+#[tokio::test]
+async fn teacher_renames_and_bios_reach_pages_and_search() {
+    let app = spawn_app().await;
+    let teacher = access(&app.register_as("t@school.test", "teacher").await);
+    let c = app.course(&teacher, "Gardening Basics", json!({}), 1, true).await;
+    let res = app
+        .send(
+            Method::PATCH,
+            "/api/v1/me",
+            Some(&teacher),
+            Some(&json!({"name": "Gertrude Jekyll", "bio": "I grow **roses**. <script>alert(1)</script>"})),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let me: Value = res.json().await.unwrap();
+    let profile: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/teachers/{}", me["id"].as_str().unwrap())))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(profile["name"], "Gertrude Jekyll");
+    assert!(profile["bio_html"].as_str().unwrap().contains("<strong>roses</strong>"));
+    assert!(!profile["bio_html"].as_str().unwrap().contains("<script"));
+    assert_eq!(profile["courses"][0]["slug"], c.slug);
+    app.indexed().await;
+    assert_eq!(slugs(&app.list("q=jekyll").await), [c.slug.clone()], "the teacher's new name is searchable");
+}
