@@ -12,9 +12,13 @@ COPY --from=build /lectern /usr/local/bin/lectern
 VOLUME ["/data"]
 ENV LECTERN_ADDR=0.0.0.0:8080 \
     LECTERN_DATA_DIR=/data \
-    LECTERN_INDEX_DIR=/data/index
+    LECTERN_INDEX_DIR=/data/index \
+    LECTERN_BACKUP_EVERY=24h
 EXPOSE 8080
 USER nonroot
 STOPSIGNAL SIGTERM
+# The image has no shell or curl: the binary checks its own readiness.
+HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["/usr/local/bin/lectern", "health", "--url", "http://127.0.0.1:8080/health/ready"]
 ENTRYPOINT ["/usr/local/bin/lectern"]
 CMD ["serve"]

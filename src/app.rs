@@ -40,6 +40,7 @@ pub struct App {
     pub ready: AtomicBool,
     /// Every background task; shutdown waits for them before closing the store.
     pub tasks: TaskTracker,
+    pub metrics: metrics_exporter_prometheus::PrometheusHandle,
 }
 
 /// The one state handle the router carries.
@@ -107,6 +108,7 @@ impl App {
             rate_limiter,
             ready: AtomicBool::new(false),
             tasks,
+            metrics: crate::observe::install(),
         })))
     }
 }
@@ -142,6 +144,9 @@ impl Server {
         tasks.spawn(state.mailer.clone().run(stop_rx.clone()));
         tasks.spawn(janitor(state.clone(), stop_rx.clone()));
         tasks.spawn(state.search.clone().run(stop_rx.clone()));
+        if !state.config.backup_every.is_zero() {
+            tasks.spawn(crate::ops::scheduled(state.clone(), state.config.backup_every, stop_rx.clone()));
+        }
         // Prepare the dummy hash now, so the first sign-in with an unknown email is not slower.
         let warm = state.identity.clone();
         tasks.spawn(async move { warm.warm_up().await });

@@ -15,6 +15,7 @@ use moka::sync::Cache;
 
 #[derive(Clone)]
 pub struct VersionedCache<K, V> {
+    name: &'static str,
     inner: Cache<K, (u64, Option<Arc<V>>)>,
 }
 
@@ -23,13 +24,15 @@ where
     K: Hash + Eq + Send + Sync + Clone + 'static,
     V: Send + Sync + 'static,
 {
-    pub fn new(capacity: u64, ttl: Duration) -> Self {
-        VersionedCache { inner: Cache::builder().max_capacity(capacity).time_to_live(ttl).build() }
+    pub fn new(name: &'static str, capacity: u64, ttl: Duration) -> Self {
+        VersionedCache { name, inner: Cache::builder().max_capacity(capacity).time_to_live(ttl).build() }
     }
 
     /// `Some(Some(v))`: cached value; `Some(None)`: cached absence; `None`: not cached.
     pub fn get(&self, k: &K) -> Option<Option<Arc<V>>> {
-        self.inner.get(k).map(|(_, v)| v)
+        let found = self.inner.get(k).map(|(_, v)| v);
+        crate::observe::cache_lookup(self.name, found.is_some());
+        found
     }
 
     /// Offers a value read or written at `position`; kept only if newer than what is cached.
@@ -51,7 +54,7 @@ mod tests {
 
     #[test]
     fn older_values_never_replace_newer_ones() {
-        let c: VersionedCache<u32, &str> = VersionedCache::new(100, Duration::from_secs(60));
+        let c: VersionedCache<u32, &str> = VersionedCache::new("test", 100, Duration::from_secs(60));
         assert!(c.get(&1).is_none());
         c.offer(1, 5, Some(Arc::new("new")));
         c.offer(1, 3, Some(Arc::new("stale read")));

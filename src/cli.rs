@@ -33,6 +33,37 @@ pub enum Command {
     },
     /// Fill a data dir with a synthetic school for benchmarks (server stopped).
     Seed(SeedArgs),
+    /// Write a consistent backup to a file: directly from a stopped data dir, or through a
+    /// running server (`--server`, with LECTERN_ADMIN_EMAIL and LECTERN_ADMIN_PASSWORD).
+    Backup {
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, env = "LECTERN_DATA_DIR", default_value = "./data")]
+        data_dir: PathBuf,
+        /// The running server on this host, e.g. http://127.0.0.1:8080.
+        #[arg(long)]
+        server: Option<String>,
+    },
+    /// Restore a backup into a new data dir (checksum and schema verified first).
+    Restore {
+        #[arg(long)]
+        from: PathBuf,
+        #[arg(long)]
+        data_dir: PathBuf,
+        /// Default: <data-dir>/../index next to it is not assumed; give it or get <data-dir>/index.
+        #[arg(long)]
+        index_dir: Option<PathBuf>,
+    },
+    /// Check that every counter matches the records (server stopped). Exit 1 on problems.
+    Check {
+        #[arg(long, env = "LECTERN_DATA_DIR", default_value = "./data")]
+        data_dir: PathBuf,
+    },
+    /// Exit 0 if the server answers ready (for container health checks).
+    Health {
+        #[arg(long, default_value = "http://127.0.0.1:8080/health/ready")]
+        url: String,
+    },
 }
 
 #[derive(Debug, clap::Args)]

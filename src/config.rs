@@ -85,6 +85,15 @@ pub struct ServeArgs {
     /// Days a sign-in lasts at most, however often it is refreshed.
     #[arg(long, env = "LECTERN_SESSION_DAYS", default_value_t = 30)]
     pub session_days: u64,
+    /// How often to take a backup into <data-dir>/backups: 24h, 6h, 30m... (0 = never).
+    #[arg(long, env = "LECTERN_BACKUP_EVERY", default_value = "24h", value_parser = crate::ops::parse_every)]
+    pub backup_every: Duration,
+    /// How many scheduled backups to keep.
+    #[arg(long, env = "LECTERN_BACKUP_KEEP", default_value_t = 7)]
+    pub backup_keep: usize,
+    /// Bearer token required by /metrics (unset: open).
+    #[arg(long, env = "LECTERN_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
     /// Admin created at start when no admin exists yet.
     #[arg(long, env = "LECTERN_ADMIN_EMAIL")]
     pub admin_email: Option<String>,
@@ -117,6 +126,10 @@ pub struct Config {
     pub hash_concurrency: usize,
     /// Entries per in-memory cache (courses, curricula).
     pub cache_capacity: u64,
+    /// Zero: no scheduled backups.
+    pub backup_every: Duration,
+    pub backup_keep: usize,
+    pub metrics_token: Option<Secret>,
 }
 
 impl Config {
@@ -143,6 +156,9 @@ impl Config {
             admin: None,
             hash_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
             cache_capacity: 20_000,
+            backup_every: Duration::ZERO,
+            backup_keep: 7,
+            metrics_token: None,
         }
     }
 
@@ -181,6 +197,9 @@ impl Config {
             shutdown_timeout: Duration::from_secs(a.shutdown_timeout_secs),
             session_lifetime: Duration::from_secs(a.session_days.max(1) * 86_400),
             admin,
+            backup_every: a.backup_every,
+            backup_keep: a.backup_keep,
+            metrics_token: a.metrics_token.filter(|t| !t.is_empty()).map(|t| Secret::new(t.into_bytes())),
             ..Config::new(Path::new("."))
         })
     }

@@ -10,9 +10,12 @@
 //! - [`clock`], [`ids`], [`ratelimit`]: small shared pieces.
 
 pub mod app;
+pub mod backup;
 pub mod cache;
 pub mod catalog;
+pub mod check;
 pub mod cli;
+pub mod client;
 pub mod clock;
 pub mod config;
 pub mod demo;
@@ -22,6 +25,8 @@ pub mod identity;
 pub mod ids;
 pub mod learning;
 pub mod mail;
+pub mod observe;
+pub mod ops;
 pub mod ratelimit;
 pub mod richtext;
 pub mod search;

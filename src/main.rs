@@ -51,6 +51,86 @@ async fn run(command: Command) -> anyhow::Result<()> {
             state.store.clone().close().await;
             Ok(())
         }
+        Command::Backup { out, data_dir, server } => {
+            let info = match server {
+                Some(base) => backup_through(&base, &data_dir, &out)?,
+                None => {
+                    let store = lectern::store::Store::open(&data_dir).map_err(|e| match e {
+                        lectern::store::StoreError::InUse(_) => anyhow::anyhow!(
+                            "{} is in use by a running server: add --server http://127.0.0.1:PORT (with LECTERN_ADMIN_EMAIL and LECTERN_ADMIN_PASSWORD)",
+                            data_dir.display()
+                        ),
+                        e => anyhow::anyhow!("{e}"),
+                    })?;
+                    let now = lectern::clock::Clock::default().now();
+                    let path = out.clone();
+                    let info = tokio::task::spawn_blocking({
+                        let store = store.clone();
+                        move || lectern::backup::write(&store, &path, now)
+                    })
+                    .await??;
+                    store.close().await;
+                    info
+                }
+            };
+            println!(
+                "backup written to {} ({} bytes, {} records, schema {}, sha256 {})",
+                out.display(),
+                info.size,
+                info.records,
+                info.schema_version,
+                info.checksum
+            );
+            Ok(())
+        }
+        Command::Restore { from, data_dir, index_dir } => {
+            let info = {
+                let (from, data_dir) = (from.clone(), data_dir.clone());
+                tokio::task::spawn_blocking(move || lectern::backup::restore(&from, &data_dir)).await??
+            };
+            let index_dir = index_dir.unwrap_or_else(|| data_dir.join("index"));
+            if index_dir.exists() {
+                std::fs::remove_dir_all(&index_dir)?;
+            }
+            let mut config = Config::new(&data_dir);
+            config.index_dir = index_dir.clone();
+            let state = App::build(config).await?;
+            let courses = state.search.num_docs();
+            state.store.clone().close().await;
+            println!(
+                "restored {} records (schema {}, position {}) into {}; search index rebuilt in {} ({courses} courses)",
+                info.records,
+                info.schema_version,
+                info.position,
+                data_dir.display(),
+                index_dir.display()
+            );
+            Ok(())
+        }
+        Command::Check { data_dir } => {
+            let store = lectern::store::Store::open(&data_dir).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let problems = store
+                .read_now(|rtx| Ok(lectern::check::counters(rtx)?))
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            store.close().await;
+            if problems.is_empty() {
+                println!("every counter matches its records");
+                Ok(())
+            } else {
+                for p in &problems {
+                    println!("{p}");
+                }
+                anyhow::bail!("{} problems", problems.len())
+            }
+        }
+        Command::Health { url } => {
+            let (base, path) = match url.strip_prefix("http://").and_then(|r| r.find('/').map(|i| i + 7)) {
+                Some(i) => (&url[..i], &url[i..]),
+                None => (url.as_str(), "/health/ready"),
+            };
+            let reply = lectern::client::request(base, "GET", path, None, None)?;
+            if reply.status == 200 { Ok(()) } else { anyhow::bail!("not ready: HTTP {}", reply.status) }
+        }
         Command::Admin(AdminCommand::Create { email, password, name, data_dir }) => {
             let email = Email::parse(&email).map_err(|e| anyhow::anyhow!("--email {}", e.message))?;
             let password = Password::parse("password", &password)
@@ -63,4 +143,34 @@ async fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// Asks a running server for a backup and copies it out of its data dir.
+fn backup_through(
+    base: &str,
+    data_dir: &std::path::Path,
+    out: &std::path::Path,
+) -> anyhow::Result<lectern::backup::BackupInfo> {
+    let email =
+        std::env::var("LECTERN_ADMIN_EMAIL").map_err(|_| anyhow::anyhow!("set LECTERN_ADMIN_EMAIL"))?;
+    let password =
+        std::env::var("LECTERN_ADMIN_PASSWORD").map_err(|_| anyhow::anyhow!("set LECTERN_ADMIN_PASSWORD"))?;
+    let login = serde_json::json!({"email": email, "password": password}).to_string();
+    let reply = lectern::client::request(base, "POST", "/api/v1/auth/login", None, Some(&login))?;
+    if reply.status != 200 {
+        anyhow::bail!("signing in as {email} failed: HTTP {}", reply.status);
+    }
+    let token: serde_json::Value = serde_json::from_str(&reply.body)?;
+    let token =
+        token["access_token"].as_str().ok_or_else(|| anyhow::anyhow!("no access token in the reply"))?;
+    let reply = lectern::client::request(base, "POST", "/api/v1/admin/backups", Some(token), Some("{}"))?;
+    if reply.status != 201 {
+        anyhow::bail!("the server could not take a backup: HTTP {} {}", reply.status, reply.body);
+    }
+    let info: serde_json::Value = serde_json::from_str(&reply.body)?;
+    let name = info["name"].as_str().ok_or_else(|| anyhow::anyhow!("no backup name in the reply"))?;
+    let src = lectern::backup::dir(data_dir).join(name);
+    std::fs::copy(&src, out)
+        .map_err(|e| anyhow::anyhow!("copying {}: {e} (is --data-dir the server's?)", src.display()))?;
+    lectern::backup::verify(out)
 }

@@ -105,9 +105,9 @@ impl Catalog {
         Catalog {
             store,
             clock,
-            courses: VersionedCache::new(cache_capacity, CACHE_TTL),
-            slugs: VersionedCache::new(cache_capacity, CACHE_TTL),
-            curricula: VersionedCache::new(cache_capacity / 4 + 1, CACHE_TTL),
+            courses: VersionedCache::new("course", cache_capacity, CACHE_TTL),
+            slugs: VersionedCache::new("course_slug", cache_capacity, CACHE_TTL),
+            curricula: VersionedCache::new("curriculum", cache_capacity / 4 + 1, CACHE_TTL),
         }
     }
 

@@ -61,6 +61,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(crate::catalog::routes::router())
         .merge(crate::learning::routes::router())
         .merge(crate::search::routes::router())
+        .merge(crate::ops::router())
         .merge(crate::mail::routes::router())
 }
 
@@ -90,7 +91,10 @@ pub fn router(state: AppState) -> Router {
                 ([(header::CONTENT_TYPE, "application/json")], doc_json.clone()).into_response()
             }),
         )
-        .fallback(middleware::not_found);
+        .route("/metrics", axum::routing::get(crate::observe::metrics_endpoint))
+        .fallback(middleware::not_found)
+        // Inside the router, so the matched route pattern is known.
+        .route_layer(axum::middleware::from_fn(crate::observe::track));
 
     let cors = (!config.cors_origins.is_empty()).then(|| {
         let origins: Vec<HeaderValue> =

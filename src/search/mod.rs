@@ -244,7 +244,10 @@ impl Search {
     }
 
     pub fn list(&self, q: &ListQuery) -> Result<ListResult> {
-        query::run(&self.reader.searcher(), &self.fields, q)
+        let started = Instant::now();
+        let r = query::run(&self.reader.searcher(), &self.fields, q);
+        metrics::histogram!("lectern_search_duration_seconds").record(started.elapsed().as_secs_f64());
+        r
     }
 
     pub fn suggest(&self, prefix: &str, limit: usize) -> Result<Vec<(CourseId, String)>> {

@@ -168,7 +168,7 @@ pub fn position_in(rtx: &ReadTransaction) -> StoreResult<u64> {
 }
 
 /// The database holds password hashes and tokens' hashes: only the owner may read it.
-fn restrict_permissions(path: &Path) {
+pub(crate) fn restrict_permissions(path: &Path) {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -94,6 +94,60 @@ impl<K: KeyType, V: Record> Table<K, V> {
     }
 }
 
+/// Receives one raw (key, value) pair.
+pub type Visit<'a> = dyn FnMut(&[u8], &[u8]) -> StoreResult<()> + 'a;
+
+/// Raw access to a table's bytes, whatever its types: backups copy tables without decoding them.
+pub trait RawTable: Sync {
+    fn name(&self) -> &'static str;
+    /// Calls `f` with every (key, value) pair, in key order. A table that does not exist yet has
+    /// no entries.
+    fn dump(&self, rtx: &ReadTransaction, f: &mut Visit<'_>) -> StoreResult<u64>;
+    /// Entries in the table (0 if it does not exist yet).
+    fn count(&self, rtx: &ReadTransaction) -> StoreResult<u64>;
+    /// Inserts one raw pair.
+    fn load(&self, txn: &redb::WriteTransaction, key: &[u8], value: &[u8]) -> StoreResult<()>;
+}
+
+impl<K: KeyType, V: Record> RawTable for Table<K, V> {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn dump(&self, rtx: &ReadTransaction, f: &mut Visit<'_>) -> StoreResult<u64> {
+        use redb::ReadableTable;
+        let t = match rtx.open_table(self.def()) {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(0),
+            Err(e) => return Err(e.into()),
+        };
+        let mut n = 0;
+        for item in t.iter()? {
+            let (k, v) = item?;
+            let key = k.value();
+            f(K::as_bytes(&key).as_ref(), v.value())?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    fn count(&self, rtx: &ReadTransaction) -> StoreResult<u64> {
+        use redb::ReadableTableMetadata;
+        match rtx.open_table(self.def()) {
+            Ok(t) => Ok(t.len()?),
+            Err(redb::TableError::TableDoesNotExist(_)) => Ok(0),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    fn load(&self, txn: &redb::WriteTransaction, key: &[u8], value: &[u8]) -> StoreResult<()> {
+        let k: K = K::from_bytes(key);
+        let mut t = txn.open_table(self.def())?;
+        t.insert(&k, value)?;
+        Ok(())
+    }
+}
+
 pub(crate) fn encode<V: Record>(v: &V) -> StoreResult<Vec<u8>> {
     rmp_serde::to_vec_named(v).map_err(|e| StoreError::Codec(e.to_string()))
 }

@@ -78,6 +78,42 @@ pub const NOTIFICATIONS: Table<(u128, u128), NotificationRecord> = Table::new("n
 /// user → number of unread notifications.
 pub const NOTIFICATIONS_UNREAD: Table<u128, u64> = Table::new("notifications_unread");
 
+/// Every table, for backups and restores (add new tables here too).
+pub const ALL: &[&dyn super::table::RawTable] = &[
+    &META,
+    &CHANGES,
+    &USERS,
+    &USERS_BY_EMAIL,
+    &USERS_BY_ROLE,
+    &REFRESH_TOKENS,
+    &FAMILIES,
+    &FAMILIES_BY_USER,
+    &TOKENS_BY_FAMILY,
+    &EMAIL_TOKENS,
+    &OUTBOX,
+    &OUTBOX_DUE,
+    &CATEGORIES,
+    &CATEGORIES_BY_SLUG,
+    &COURSES,
+    &COURSES_BY_SLUG,
+    &COURSES_BY_TEACHER,
+    &MODULES,
+    &MODULES_BY_COURSE,
+    &LESSONS,
+    &LESSONS_BY_MODULE,
+    &ENROLLMENTS,
+    &ENROLLMENTS_BY_COURSE,
+    &COMPLETIONS,
+    &COMPLETIONS_BY_LESSON,
+    &REVIEWS,
+    &REVIEWS_BY_COURSE,
+    &REVIEWS_BY_AUTHOR,
+    &WISHLIST,
+    &WISHLIST_BY_TIME,
+    &NOTIFICATIONS,
+    &NOTIFICATIONS_UNREAD,
+];
+
 /// One entry of the change log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Change {

@@ -10,6 +10,7 @@ mod demo;
 mod http;
 mod learning;
 mod mail;
+mod ops;
 mod paging;
 mod session;
 mod tokens;

@@ -1,0 +1,317 @@
+//! Backups: one consistent file, taken online, and restores that refuse anything damaged.
+//!
+//! A backup is taken inside one read transaction, so writers never pause and the file is the
+//! store exactly as of one moment. Format (all integers big-endian):
+//!
+//! ```text
+//! "LECTERN-BACKUP\n"  format u32  schema u64  created_at_ms i64  position u64  tables u32
+//! per table:  name_len u16, name, entries u64, per entry: key_len u32, key, value_len u32, value
+//! SHA-256 of everything above (32 bytes)
+//! ```
+//!
+//! Restoring verifies the checksum and the schema *before* creating anything, restores into a
+//! fresh directory only, runs redb's integrity check, and upgrades the schema if the backup is
+//! older. The search index is derived and is rebuilt by the caller.
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, anyhow, bail};
+use redb::{Database, ReadableDatabase};
+use sha2::{Digest, Sha256};
+
+use crate::clock::Timestamp;
+use crate::store::tables::ALL;
+use crate::store::{DB_FILE, Store, StoreError, migrate, position_in};
+
+pub const MAGIC: &[u8] = b"LECTERN-BACKUP\n";
+pub const FORMAT: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct BackupInfo {
+    /// File name (in `<data-dir>/backups` for backups the server takes).
+    pub name: String,
+    pub size: u64,
+    pub schema_version: u64,
+    pub position: u64,
+    pub created_at_ms: i64,
+    pub records: u64,
+    /// Hex SHA-256 of the file's contents (before the checksum itself).
+    pub checksum: String,
+}
+
+/// A writer that hashes what passes through it.
+struct Hashing<W: Write> {
+    inner: W,
+    hash: Sha256,
+    written: u64,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hash.update(&buf[..n]);
+        self.written += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Writes a backup of `store` to `path` (through a temporary file, renamed when complete).
+/// Blocking: run it off the async runtime.
+pub fn write(store: &Store, path: &Path, now: Timestamp) -> anyhow::Result<BackupInfo> {
+    let tmp = path.with_extension("partial");
+    let file = File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+    let mut out = Hashing { inner: BufWriter::new(file), hash: Sha256::new(), written: 0 };
+    let (schema, position, records) = store
+        .read_now(|rtx| {
+            let schema = crate::store::tables::META.get(rtx, &"schema_version".to_owned())?.unwrap_or(0);
+            let position = position_in(rtx)?;
+            let io = |e: std::io::Error| StoreError::Unavailable(e.to_string());
+            out.write_all(MAGIC).map_err(io)?;
+            out.write_all(&FORMAT.to_be_bytes()).map_err(io)?;
+            out.write_all(&schema.to_be_bytes()).map_err(io)?;
+            out.write_all(&now.millis().to_be_bytes()).map_err(io)?;
+            out.write_all(&position.to_be_bytes()).map_err(io)?;
+            out.write_all(&(ALL.len() as u32).to_be_bytes()).map_err(io)?;
+            let mut records = 0;
+            for t in ALL {
+                let name = t.name().as_bytes();
+                out.write_all(&(name.len() as u16).to_be_bytes()).map_err(io)?;
+                out.write_all(name).map_err(io)?;
+                // The entry count precedes the entries: count first (cheap), then copy.
+                let count = t.count(rtx)?;
+                out.write_all(&count.to_be_bytes()).map_err(io)?;
+                let n = t.dump(rtx, &mut |k, v| {
+                    out.write_all(&(k.len() as u32).to_be_bytes()).map_err(io)?;
+                    out.write_all(k).map_err(io)?;
+                    out.write_all(&(v.len() as u32).to_be_bytes()).map_err(io)?;
+                    out.write_all(v).map_err(io)?;
+                    Ok(())
+                })?;
+                debug_assert_eq!(n, count);
+                records += n;
+            }
+            Ok((schema, position, records))
+        })
+        .map_err(|e| anyhow!("{e}"))?;
+    let digest = out.hash.clone().finalize();
+    out.write_all(&digest)?;
+    let size = out.written;
+    let mut inner = out.inner.into_inner().map_err(|e| anyhow!("flushing the backup: {e}"))?;
+    inner.flush()?;
+    inner.sync_all()?;
+    drop(inner);
+    std::fs::rename(&tmp, path)?;
+    Ok(BackupInfo {
+        name: path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        size,
+        schema_version: schema,
+        position,
+        created_at_ms: now.millis(),
+        records,
+        checksum: hex(&digest),
+    })
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+struct Parser<R: Read> {
+    r: R,
+}
+
+impl<R: Read> Parser<R> {
+    fn bytes(&mut self, n: usize) -> anyhow::Result<Vec<u8>> {
+        let mut b = vec![0; n];
+        self.r.read_exact(&mut b).context("the backup ends early")?;
+        Ok(b)
+    }
+    fn u16(&mut self) -> anyhow::Result<u16> {
+        Ok(u16::from_be_bytes(self.bytes(2)?.try_into().expect("2 bytes")))
+    }
+    fn u32(&mut self) -> anyhow::Result<u32> {
+        Ok(u32::from_be_bytes(self.bytes(4)?.try_into().expect("4 bytes")))
+    }
+    fn u64(&mut self) -> anyhow::Result<u64> {
+        Ok(u64::from_be_bytes(self.bytes(8)?.try_into().expect("8 bytes")))
+    }
+}
+
+/// Checks a backup file end to end (size, checksum, header) without changing anything.
+pub fn verify(path: &Path) -> anyhow::Result<BackupInfo> {
+    let size = std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?.len();
+    if size < (MAGIC.len() + 4 + 8 + 8 + 8 + 4 + 32) as u64 {
+        bail!("{} is too short to be a Lectern backup", path.display());
+    }
+    let mut r = BufReader::new(File::open(path)?);
+    let mut hash = Sha256::new();
+    let mut left = size - 32;
+    let mut buf = vec![0u8; 1 << 16];
+    while left > 0 {
+        let n = r.read(&mut buf[..(left.min(1 << 16)) as usize])?;
+        if n == 0 {
+            bail!("{} ends early", path.display());
+        }
+        hash.update(&buf[..n]);
+        left -= n as u64;
+    }
+    let mut stored = [0u8; 32];
+    r.read_exact(&mut stored)?;
+    let digest = hash.finalize();
+    if digest.as_slice() != stored {
+        bail!(
+            "{} is damaged: its checksum does not match its contents (truncated or altered)",
+            path.display()
+        );
+    }
+    let mut p = Parser { r: BufReader::new(File::open(path)?) };
+    if p.bytes(MAGIC.len())? != MAGIC {
+        bail!("{} is not a Lectern backup", path.display());
+    }
+    let format = p.u32()?;
+    if format != FORMAT {
+        bail!("{} has backup format {format}; this Lectern reads format {FORMAT}", path.display());
+    }
+    let schema = p.u64()?;
+    let created_at_ms = p.u64()? as i64;
+    let position = p.u64()?;
+    if schema > migrate::SCHEMA_VERSION {
+        bail!(
+            "{} was made by a newer Lectern (schema {schema}; this one knows up to {}): upgrade Lectern first",
+            path.display(),
+            migrate::SCHEMA_VERSION
+        );
+    }
+    Ok(BackupInfo {
+        name: path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        size,
+        schema_version: schema,
+        position,
+        created_at_ms,
+        records: 0,
+        checksum: hex(&digest),
+    })
+}
+
+/// Restores `from` into `data_dir`, which must not hold a database yet. Blocking.
+pub fn restore(from: &Path, data_dir: &Path) -> anyhow::Result<BackupInfo> {
+    let mut info = verify(from)?;
+    let db_path = data_dir.join(DB_FILE);
+    if db_path.exists() {
+        bail!("{} already holds a database: restore into a new, empty directory", data_dir.display());
+    }
+    std::fs::create_dir_all(data_dir)?;
+    let result = load(from, &db_path, info.schema_version);
+    match result {
+        Ok(records) => info.records = records,
+        Err(e) => {
+            // Leave nothing half-restored behind.
+            let _ = std::fs::remove_file(&db_path);
+            return Err(e);
+        }
+    }
+    let mut db = Database::open(&db_path)?;
+    if !db.check_integrity()? {
+        bail!("the restored database failed redb's integrity check");
+    }
+    // Brings an older backup up to this version's schema.
+    migrate::migrate(&db, migrate::SCHEMA_VERSION).map_err(|e| anyhow!("{e}"))?;
+    drop(db);
+    crate::store::restrict_permissions(&db_path);
+    Ok(info)
+}
+
+fn load(from: &Path, db_path: &Path, schema: u64) -> anyhow::Result<u64> {
+    let db = Database::create(db_path)?;
+    migrate::migrate(&db, schema).map_err(|e| anyhow!("{e}"))?;
+    let mut p = Parser { r: BufReader::new(File::open(from)?) };
+    p.bytes(MAGIC.len() + 4 + 8 + 8 + 8)?;
+    let tables = p.u32()?;
+    let mut records = 0u64;
+    for _ in 0..tables {
+        let len = p.u16()? as usize;
+        let name = String::from_utf8(p.bytes(len)?).context("table name")?;
+        let table = ALL
+            .iter()
+            .find(|t| t.name() == name)
+            .ok_or_else(|| anyhow!("the backup has an unknown table {name}"))?;
+        let entries = p.u64()?;
+        let mut done = 0u64;
+        while done < entries {
+            let txn = db.begin_write()?;
+            let chunk = (entries - done).min(50_000);
+            for _ in 0..chunk {
+                let kl = p.u32()? as usize;
+                let k = p.bytes(kl)?;
+                let vl = p.u32()? as usize;
+                let v = p.bytes(vl)?;
+                table.load(&txn, &k, &v).map_err(|e| anyhow!("{e}"))?;
+            }
+            txn.commit()?;
+            done += chunk;
+        }
+        records += entries;
+    }
+    let rtx = db.begin_read()?;
+    let restored_schema =
+        crate::store::tables::META.get(&rtx, &"schema_version".to_owned()).map_err(|e| anyhow!("{e}"))?;
+    if restored_schema != Some(schema) {
+        bail!("the backup's contents do not match its header");
+    }
+    Ok(records)
+}
+
+/// `<data_dir>/backups`.
+pub fn dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("backups")
+}
+
+/// A name sortable by time: `lectern-YYYYMMDDTHHMMSSZ.backup`.
+pub fn file_name(now: Timestamp) -> String {
+    let t = time::OffsetDateTime::from_unix_timestamp(now.millis() / 1000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    format!(
+        "lectern-{:04}{:02}{:02}T{:02}{:02}{:02}Z.backup",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+/// Backups in `dir`, oldest first.
+pub fn list(dir: &Path) -> Vec<(String, u64)> {
+    let mut out: Vec<(String, u64)> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .filter_map(|e| {
+                    let name = e.file_name().to_string_lossy().into_owned();
+                    let size = e.metadata().ok()?.len();
+                    (name.starts_with("lectern-") && name.ends_with(".backup")).then_some((name, size))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+/// Deletes the oldest backups beyond `keep`.
+pub fn prune(dir: &Path, keep: usize) -> usize {
+    let all = list(dir);
+    let excess = all.len().saturating_sub(keep);
+    let mut n = 0;
+    for (name, _) in all.into_iter().take(excess) {
+        if std::fs::remove_file(dir.join(&name)).is_ok() {
+            n += 1;
+        }
+    }
+    n
+}

@@ -1,0 +1,103 @@
+//! Consistency check: every counter the store keeps must equal what its records imply.
+//!
+//! Used by `lectern check`, the crash harness and the backup tests. It reads one snapshot, so it
+//! can run against a live store too.
+
+use std::collections::HashMap;
+
+use crate::catalog::repo as catalog;
+use crate::ids::{CourseId, UserId};
+use crate::store::StoreResult;
+use crate::store::tables::*;
+
+/// Problems found, in words; empty when everything adds up.
+pub fn counters(rtx: &redb::ReadTransaction) -> StoreResult<Vec<String>> {
+    let mut problems = Vec::new();
+    let mut published_per_category: HashMap<u128, u64> = HashMap::new();
+    for (key, c) in COURSES.range(rtx, .., false, usize::MAX)? {
+        let id = CourseId::from_key(key);
+        if c.is_published() {
+            *published_per_category.entry(c.category_id.key()).or_default() += 1;
+        }
+        let students = ENROLLMENTS_BY_COURSE.range(rtx, (key, 0)..=(key, u128::MAX), false, usize::MAX)?;
+        if students.len() as u64 != c.student_count {
+            problems.push(format!(
+                "course {id}: student_count {} but {} enrollments",
+                c.student_count,
+                students.len()
+            ));
+        }
+        let mut sum = 0u64;
+        let mut n = 0u64;
+        for ((_, r), ()) in REVIEWS_BY_COURSE.range(rtx, (key, 0)..=(key, u128::MAX), false, usize::MAX)? {
+            match REVIEWS.get(rtx, &r)? {
+                Some(rev) => {
+                    sum += u64::from(rev.rating);
+                    n += 1;
+                }
+                None => problems.push(format!("course {id}: review index points at missing review")),
+            }
+        }
+        if n != c.review_count || sum != c.rating_sum {
+            problems.push(format!(
+                "course {id}: review_count/rating_sum {}/{} but records give {n}/{sum}",
+                c.review_count, c.rating_sum
+            ));
+        }
+        let cur = catalog::curriculum(rtx, id)?;
+        let lessons: Vec<_> = cur.lessons().collect();
+        let duration: u64 = lessons.iter().map(|l| u64::from(l.duration_s)).sum();
+        if lessons.len() as u32 != c.total_lessons || duration != c.total_duration_s {
+            problems.push(format!(
+                "course {id}: total_lessons/duration {}/{} but curriculum gives {}/{duration}",
+                c.total_lessons,
+                c.total_duration_s,
+                lessons.len()
+            ));
+        }
+        for ((_, u), ()) in students {
+            let user = UserId::from_key(u);
+            let Some(e) = ENROLLMENTS.get(rtx, &(u, key))? else {
+                problems
+                    .push(format!("course {id}: enrollment index points at missing enrollment of {user}"));
+                continue;
+            };
+            let done =
+                COMPLETIONS.range(rtx, (u, key, 0)..=(u, key, u128::MAX), false, usize::MAX)?.len() as u32;
+            if done != e.completed_lessons {
+                problems.push(format!(
+                    "enrollment {user}/{id}: completed_lessons {} but {done} completions",
+                    e.completed_lessons
+                ));
+            }
+        }
+    }
+    for c in catalog::categories(rtx)? {
+        let expected = published_per_category.get(&c.id.key()).copied().unwrap_or(0);
+        if c.course_count != expected {
+            problems.push(format!(
+                "category {}: course_count {} but {expected} published courses",
+                c.slug, c.course_count
+            ));
+        }
+    }
+    let mut unread: HashMap<u128, u64> = HashMap::new();
+    for ((u, _), n) in NOTIFICATIONS.range(rtx, .., false, usize::MAX)? {
+        if !n.read {
+            *unread.entry(u).or_default() += 1;
+        }
+    }
+    for (u, count) in NOTIFICATIONS_UNREAD.range(rtx, .., false, usize::MAX)? {
+        let expected = unread.remove(&u).unwrap_or(0);
+        if count != expected {
+            problems.push(format!(
+                "user {}: unread count {count} but {expected} unread notifications",
+                UserId::from_key(u)
+            ));
+        }
+    }
+    for (u, n) in unread {
+        problems.push(format!("user {}: {n} unread notifications but no unread count", UserId::from_key(u)));
+    }
+    Ok(problems)
+}

@@ -1,0 +1,102 @@
+//! Prometheus metrics: what the server does, in numbers a scraper can read at `/metrics`.
+//!
+//! The recorder is process-wide (the `metrics` facade is), installed once; gauges that describe
+//! state (index lag, outbox depth, store size, backup age) are computed when scraped.
+
+use std::sync::OnceLock;
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::header::AUTHORIZATION;
+use axum::http::{HeaderMap, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+
+use crate::app::AppState;
+use crate::error::{Error, Result};
+
+static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+
+const LATENCY_BUCKETS: &[f64] =
+    &[0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0];
+
+/// Installs the recorder (once per process) and returns the handle that renders it.
+pub fn install() -> PrometheusHandle {
+    HANDLE
+        .get_or_init(|| {
+            let recorder = PrometheusBuilder::new()
+                .set_buckets_for_metric(Matcher::Suffix("duration_seconds".into()), LATENCY_BUCKETS)
+                .expect("buckets are valid")
+                .build_recorder();
+            let handle = recorder.handle();
+            // Another recorder may be installed already (an embedding program): ours still renders.
+            let _ = metrics::set_global_recorder(recorder);
+            handle
+        })
+        .clone()
+}
+
+/// Counts requests by route (the pattern, not the raw path: ids do not explode the series),
+/// method and status, times them, and tracks how many are in flight.
+pub async fn track(req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let method = req.method().as_str().to_owned();
+    let started = Instant::now();
+    metrics::gauge!("lectern_http_in_flight").increment(1.0);
+    let res = next.run(req).await;
+    metrics::gauge!("lectern_http_in_flight").decrement(1.0);
+    let status = res.status().as_u16().to_string();
+    metrics::counter!("lectern_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status).increment(1);
+    metrics::histogram!("lectern_http_request_duration_seconds", "method" => method, "route" => route)
+        .record(started.elapsed().as_secs_f64());
+    res
+}
+
+pub fn cache_lookup(cache: &'static str, hit: bool) {
+    if hit {
+        metrics::counter!("lectern_cache_hits_total", "cache" => cache).increment(1);
+    } else {
+        metrics::counter!("lectern_cache_misses_total", "cache" => cache).increment(1);
+    }
+}
+
+/// `GET /metrics`: Prometheus text format; with `LECTERN_METRICS_TOKEN` set, only for a caller
+/// presenting it as a Bearer token.
+pub async fn metrics_endpoint(State(app): State<AppState>, headers: HeaderMap) -> Result<Response> {
+    if let Some(token) = &app.config.metrics_token {
+        let presented = headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or("");
+        if !bool::from(subtle::ConstantTimeEq::ct_eq(presented.as_bytes(), token.expose())) {
+            return Err(Error::Unauthorized {
+                code: "unauthenticated",
+                detail: "Send the metrics token as a Bearer token.".into(),
+            });
+        }
+    }
+    let state = app.clone();
+    let (position, outbox) = app
+        .store
+        .read(|rtx| Ok((crate::store::position_in(rtx)?, crate::store::tables::OUTBOX_DUE.len(rtx)?)))
+        .await?;
+    metrics::gauge!("lectern_search_index_lag").set(position.saturating_sub(state.search.position()) as f64);
+    metrics::gauge!("lectern_outbox_depth").set(outbox as f64);
+    let db = state.config.data_dir.join(crate::store::DB_FILE);
+    metrics::gauge!("lectern_store_bytes").set(std::fs::metadata(db).map_or(0.0, |m| m.len() as f64));
+    if let Some(age) = crate::ops::newest_backup_age(&state.config.data_dir) {
+        metrics::gauge!("lectern_backup_age_seconds").set(age.as_secs_f64());
+    }
+    let body = state.metrics.render();
+    Ok((
+        StatusCode::OK,
+        [(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        body,
+    )
+        .into_response())
+}

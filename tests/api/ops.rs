@@ -1,0 +1,245 @@
+//! Backups, restores and metrics.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+/// Every (table, key) → value in a store, from one snapshot.
+fn dump(store: &lectern::store::Store) -> BTreeMap<(String, Vec<u8>), Vec<u8>> {
+    store
+        .read_now(|rtx| {
+            let mut all = BTreeMap::new();
+            for t in lectern::store::tables::ALL {
+                t.dump(rtx, &mut |k, v| {
+                    all.insert((t.name().to_owned(), k.to_vec()), v.to_vec());
+                    Ok(())
+                })?;
+            }
+            Ok(all)
+        })
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_backup_taken_under_write_load_restores_exactly() {
+    let app = spawn_app().await;
+    let teacher = access(&app.register_as("t@school.test", "teacher").await);
+    let course = app.course(&teacher, "Busy course", json!({}), 4, true).await;
+    let mut students = Vec::new();
+    for i in 0..8 {
+        students.push(access(&app.register_student(&format!("s{i}@school.test")).await));
+    }
+    let admin = app.admin_token().await;
+
+    // Writers: enroll, then complete lessons and review, as fast as they can.
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut load = Vec::new();
+    for s in students.clone() {
+        let (client, base, stop, c) = (app.client.clone(), app.base.clone(), stop.clone(), course.id.clone());
+        let lessons = course.lessons.clone();
+        load.push(tokio::spawn(async move {
+            let post = |path: String| {
+                client
+                    .post(format!("{base}{path}"))
+                    .bearer_auth(&s)
+                    .json(&json!({"rating": 4, "text": "fine"}))
+                    .send()
+            };
+            let mut acked = 0;
+            post(format!("/api/v1/courses/{c}/enroll")).await.unwrap();
+            let mut i = 0;
+            while !stop.load(Ordering::Relaxed) {
+                let r =
+                    post(format!("/api/v1/lessons/{}/complete", lessons[i % lessons.len()])).await.unwrap();
+                acked += usize::from(r.status().is_success());
+                if i == 2 {
+                    post(format!("/api/v1/courses/{c}/reviews")).await.unwrap();
+                }
+                i += 1;
+            }
+            acked
+        }));
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let res = app.post_auth("/api/v1/admin/backups", &admin, &json!({})).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let info: Value = res.json().await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    stop.store(true, Ordering::Relaxed);
+    let mut acked = 0;
+    for l in load {
+        acked += l.await.unwrap();
+    }
+    assert!(acked > 0, "the load ran");
+
+    let name = info["name"].as_str().unwrap();
+    let file = app.dir.path().join("backups").join(name);
+    assert_eq!(std::fs::metadata(&file).unwrap().len(), info["size"].as_u64().unwrap());
+    let listed: Value = app.get_auth("/api/v1/admin/backups", &admin).await.json().await.unwrap();
+    assert_eq!(listed["items"][0]["name"], name);
+
+    // Restore into a fresh directory: every record is the backup's, and the counters add up.
+    let target = tempfile::tempdir().unwrap();
+    let restored_dir = target.path().join("data");
+    let restored = lectern::backup::restore(&file, &restored_dir).unwrap();
+    assert_eq!(restored.records, info["records"].as_u64().unwrap());
+    let store = lectern::store::Store::open(&restored_dir).unwrap();
+    assert_eq!(
+        store.position().unwrap(),
+        info["position"].as_u64().unwrap(),
+        "restored at the backup's moment"
+    );
+    let problems = store.read_now(|rtx| Ok(lectern::check::counters(rtx)?)).unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+    let restored_records = dump(&store);
+    assert_eq!(restored_records.len() as u64, restored.records);
+    // A second backup of the restored store holds the same bytes as the first (record for record).
+    let again = target.path().join("again.backup");
+    let info2 = lectern::backup::write(
+        &store,
+        &again,
+        lectern::clock::Timestamp(info["created_at_ms"].as_i64().unwrap()),
+    )
+    .unwrap();
+    assert_eq!(info2.records, restored.records);
+    assert_eq!(std::fs::read(&again).unwrap(), std::fs::read(&file).unwrap(), "restore is exact");
+    store.close().await;
+}
+
+#[tokio::test]
+async fn damaged_backups_are_refused_and_nothing_is_created() {
+    let app = spawn_app().await;
+    app.register_student("s@school.test").await;
+    let admin = app.admin_token().await;
+    let info: Value = app.post_auth("/api/v1/admin/backups", &admin, &json!({})).await.json().await.unwrap();
+    let file = app.dir.path().join("backups").join(info["name"].as_str().unwrap());
+    let bytes = std::fs::read(&file).unwrap();
+    let work = tempfile::tempdir().unwrap();
+
+    let truncated = work.path().join("truncated.backup");
+    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
+    let mut flipped_bytes = bytes.clone();
+    let mid = flipped_bytes.len() / 2;
+    flipped_bytes[mid] ^= 0x01;
+    let flipped = work.path().join("flipped.backup");
+    std::fs::write(&flipped, &flipped_bytes).unwrap();
+    let garbage = work.path().join("garbage.backup");
+    std::fs::write(&garbage, b"definitely not a backup").unwrap();
+
+    for bad in [&truncated, &flipped, &garbage] {
+        let target = work.path().join(format!("restore-{}", bad.file_name().unwrap().to_string_lossy()));
+        let err = lectern::backup::restore(bad, &target).unwrap_err().to_string();
+        assert!(
+            err.contains("damaged") || err.contains("short") || err.contains("not a Lectern backup"),
+            "{err}"
+        );
+        assert!(!target.join("lectern.redb").exists(), "nothing created for {}", bad.display());
+    }
+    // A good backup is refused over an existing database: live data is never overwritten.
+    let err = lectern::backup::restore(&file, app.dir.path()).unwrap_err().to_string();
+    assert!(err.contains("already holds a database"), "{err}");
+}
+
+fn metric(text: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
+    text.lines().filter(|l| !l.starts_with('#')).find_map(|l| {
+        let (series, value) = l.rsplit_once(' ')?;
+        let (n, rest) = series.split_once('{').map_or((series, ""), |(n, r)| (n, r));
+        if n != name || !labels.iter().all(|(k, v)| rest.contains(&format!("{k}=\"{v}\""))) {
+            return None;
+        }
+        value.parse().ok()
+    })
+}
+
+#[tokio::test]
+async fn metrics_are_prometheus_text_and_move_with_traffic() {
+    let app = spawn_app().await;
+    let scrape = || async { app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap() };
+    let before = scrape().await;
+    let teacher = access(&app.register_as("t@school.test", "teacher").await);
+    let c = app.course(&teacher, "Metered", json!({}), 1, true).await;
+    for _ in 0..3 {
+        app.client.get(app.url(&format!("/api/v1/courses/{}", c.id))).send().await.unwrap();
+    }
+    app.indexed().await;
+    app.list("q=metered").await;
+    let after = scrape().await;
+
+    let route = [("route", "/api/v1/courses/{id}"), ("method", "GET"), ("status", "200")];
+    let n0 = metric(&before, "lectern_http_requests_total", &route).unwrap_or(0.0);
+    let n1 = metric(&after, "lectern_http_requests_total", &route).unwrap();
+    assert!(n1 - n0 >= 3.0, "{n0} -> {n1}");
+    assert!(
+        metric(&after, "lectern_http_request_duration_seconds_count", &[("route", "/api/v1/courses/{id}")])
+            .unwrap()
+            >= 3.0
+    );
+    assert!(metric(&after, "lectern_cache_hits_total", &[("cache", "course")]).unwrap() >= 1.0);
+    assert!(metric(&after, "lectern_search_duration_seconds_count", &[]).unwrap() >= 1.0);
+    assert_eq!(metric(&after, "lectern_search_index_lag", &[]), Some(0.0));
+    assert!(metric(&after, "lectern_store_bytes", &[]).unwrap() > 0.0);
+    assert!(metric(&after, "lectern_outbox_depth", &[]).is_some());
+    for line in after.lines().filter(|l| !l.is_empty() && !l.starts_with('#')) {
+        let (_, v) = line.rsplit_once(' ').unwrap();
+        assert!(v.parse::<f64>().is_ok(), "not a Prometheus sample: {line}");
+    }
+}
+
+#[tokio::test]
+async fn metrics_can_require_a_token() {
+    let app =
+        spawn_with(|c| c.metrics_token = Some(lectern::config::Secret::new(b"scrape-me".to_vec()))).await;
+    assert_eq!(app.client.get(app.url("/metrics")).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    let ok = app.client.get(app.url("/metrics")).bearer_auth("scrape-me").send().await.unwrap();
+    assert_eq!(ok.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn backup_restore_and_check_commands_work_on_stopped_data_dirs() {
+    let mut app = spawn_app().await;
+    let teacher = access(&app.register_as("t@school.test", "teacher").await);
+    app.course(&teacher, "Command line", json!({}), 2, true).await;
+    let dir = app.dir.clone();
+    app.shutdown().await;
+    let bin = env!("CARGO_BIN_EXE_lectern");
+    let out = tempfile::tempdir().unwrap();
+    let file = out.path().join("school.backup");
+    let run = |args: &[&std::ffi::OsStr]| std::process::Command::new(bin).args(args).output().unwrap();
+    let r = run(&[
+        "backup".as_ref(),
+        "--out".as_ref(),
+        file.as_os_str(),
+        "--data-dir".as_ref(),
+        dir.path().as_os_str(),
+    ]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let target = out.path().join("restored");
+    let r = run(&[
+        "restore".as_ref(),
+        "--from".as_ref(),
+        file.as_os_str(),
+        "--data-dir".as_ref(),
+        target.as_os_str(),
+    ]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    assert!(
+        String::from_utf8_lossy(&r.stdout).contains("(1 courses)"),
+        "{}",
+        String::from_utf8_lossy(&r.stdout)
+    );
+    let r = run(&["check".as_ref(), "--data-dir".as_ref(), target.as_os_str()]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stdout));
+    let r = run(&[
+        "restore".as_ref(),
+        "--from".as_ref(),
+        file.as_os_str(),
+        "--data-dir".as_ref(),
+        target.as_os_str(),
+    ]);
+    assert!(!r.status.success(), "restoring over existing data is refused");
+}
