@@ -26,7 +26,7 @@ fn free_port() -> u16 {
 
 async fn start(data: &Path, index: &Path, client: &reqwest::Client) -> Server {
     let port = free_port();
-    let child = Command::new(BIN)
+    let mut child = Command::new(BIN)
         .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
         .arg("--data-dir")
         .arg(data)
@@ -47,7 +47,11 @@ async fn start(data: &Path, index: &Path, client: &reqwest::Client) -> Server {
         {
             return Server { child, base };
         }
-        assert!(Instant::now() < deadline, "the server did not become ready");
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the server did not become ready");
+        }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
