@@ -24,7 +24,10 @@ fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-#[expect(clippy::zombie_processes, reason = "the returned child is reaped by terminate() or by kill + wait in the harness")]
+#[expect(
+    clippy::zombie_processes,
+    reason = "the returned child is reaped by terminate() or by kill + wait in the harness"
+)]
 async fn start(data: &Path, index: &Path, client: &reqwest::Client) -> Server {
     let port = free_port();
     let mut child = Command::new(BIN)

@@ -33,6 +33,7 @@ async fn ready(State(app): State<AppState>) -> Result<Json<Health>> {
     if !app.ready.load(Ordering::Acquire) || !app.search.is_ready() {
         return Err(Error::Unavailable("starting or shutting down".into()));
     }
+    // Fails (503) while the store recovers from a storage fault, and nudges that recovery.
     app.store.read(|_| Ok(())).await?;
     Ok(Json(Health { status: "ready" }))
 }

@@ -74,10 +74,46 @@ fn classify(e: redb::Error) -> StoreError {
     }
 }
 
+/// The open database, replaceable: after an I/O error (a full disk, a failing device) redb
+/// refuses further writes until the database is reopened, so the writer takes the database out,
+/// waits for readers to let go, and reopens it once the fault clears. Meanwhile requests answer
+/// 503 and nothing half-written is ever visible.
+pub(crate) struct Slot {
+    path: PathBuf,
+    current: std::sync::RwLock<Option<Arc<Database>>>,
+}
+
+impl Slot {
+    fn get(&self) -> StoreResult<Arc<Database>> {
+        self.current
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+            .ok_or_else(|| StoreError::Unavailable("the store is recovering from a storage error".into()))
+    }
+
+    /// Takes the database out after a storage fault.
+    fn take(&self) -> Option<Arc<Database>> {
+        self.current.write().unwrap_or_else(|p| p.into_inner()).take()
+    }
+
+    /// Reopens the database (redb repairs it on open). Only the writer calls this.
+    fn reopen(&self) -> StoreResult<()> {
+        let db = Database::builder().create(&self.path)?;
+        *self.current.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(db));
+        tracing::info!("store reopened after a storage fault");
+        Ok(())
+    }
+
+    fn is_open(&self) -> bool {
+        self.current.read().unwrap_or_else(|p| p.into_inner()).is_some()
+    }
+}
+
 /// The handle every domain uses. Cheap to clone.
 #[derive(Clone)]
 pub struct Store {
-    db: Arc<Database>,
+    slot: Arc<Slot>,
     writer: writer::WriterHandle,
 }
 
@@ -103,9 +139,9 @@ impl Store {
             let rtx = db.begin_read()?;
             position_in(&rtx)?
         };
-        let db = Arc::new(db);
-        let writer = writer::spawn(db.clone(), position);
-        Ok(Store { db, writer })
+        let slot = Arc::new(Slot { path, current: std::sync::RwLock::new(Some(Arc::new(db))) });
+        let writer = writer::spawn(slot.clone(), position);
+        Ok(Store { slot, writer })
     }
 
     /// Runs `f` in a read transaction on the blocking pool.
@@ -114,7 +150,14 @@ impl Store {
         T: Send + 'static,
         F: FnOnce(&ReadTransaction) -> Result<T> + Send + 'static,
     {
-        let db = self.db.clone();
+        let db = match self.slot.get() {
+            Ok(db) => db,
+            Err(e) => {
+                // Nothing may be writing: make sure the writer tries to recover.
+                self.writer.nudge();
+                return Err(e.into());
+            }
+        };
         tokio::task::spawn_blocking(move || {
             let rtx = db.begin_read().map_err(StoreError::from)?;
             f(&rtx)
@@ -125,7 +168,7 @@ impl Store {
 
     /// Runs `f` in a read transaction on the calling thread (CLI commands, start-up).
     pub fn read_now<T>(&self, f: impl FnOnce(&ReadTransaction) -> Result<T>) -> Result<T> {
-        let rtx = self.db.begin_read().map_err(StoreError::from)?;
+        let rtx = self.slot.get()?.begin_read().map_err(StoreError::from)?;
         f(&rtx)
     }
 
@@ -144,6 +187,11 @@ impl Store {
     /// The position of the last change committed.
     pub fn position(&self) -> Result<u64> {
         self.read_now(|rtx| Ok(position_in(rtx)?))
+    }
+
+    /// Whether the database is open (false while recovering from a storage fault).
+    pub fn is_healthy(&self) -> bool {
+        self.slot.is_open()
     }
 
     /// Follows the store position: changes after every commit that moved it.

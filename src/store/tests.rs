@@ -195,7 +195,7 @@ async fn upgrades_a_version_1_database_and_backfills_the_role_index() {
         .unwrap();
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].0, (3, admin_key));
-    assert!(crate::identity::repo::any_with_role(&store.db.begin_read().unwrap(), Role::Student).unwrap());
+    assert!(store.read_now(|rtx| Ok(crate::identity::repo::any_with_role(rtx, Role::Student)?)).unwrap());
 }
 
 #[tokio::test]

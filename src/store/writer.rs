@@ -14,6 +14,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
 use redb::Database;
+
+use super::Slot;
 use tokio::sync::{mpsc, oneshot, watch};
 
 use super::{StoreError, Tx};
@@ -65,6 +67,8 @@ where
 
 enum Msg {
     Job(Box<dyn Job>),
+    /// Try to recover the database if it is out (sent by readers that found it missing).
+    Nudge,
     Shutdown(oneshot::Sender<()>),
 }
 
@@ -89,6 +93,10 @@ impl WriterHandle {
         rx.await.map_err(|_| Error::Unavailable("the store is shutting down".into()))?
     }
 
+    pub(super) fn nudge(&self) {
+        let _ = self.tx.try_send(Msg::Nudge);
+    }
+
     pub(super) fn positions(&self) -> watch::Receiver<u64> {
         self.positions.clone()
     }
@@ -101,17 +109,31 @@ impl WriterHandle {
     }
 }
 
-pub(super) fn spawn(db: Arc<Database>, position: u64) -> WriterHandle {
+pub(super) fn spawn(slot: Arc<Slot>, position: u64) -> WriterHandle {
     let (tx, rx) = mpsc::channel(QUEUE);
     let (pos_tx, positions) = watch::channel(position);
     std::thread::Builder::new()
         .name("lectern-writer".into())
-        .spawn(move || run(db, rx, pos_tx))
+        .spawn(move || run(slot, rx, pos_tx))
         .expect("spawning the writer thread");
     WriterHandle { tx, positions }
 }
 
-fn run(db: Arc<Database>, mut rx: mpsc::Receiver<Msg>, positions: watch::Sender<u64>) {
+/// Takes the faulty database out, waits (bounded) for readers to drop it, and reopens it.
+fn recover(slot: &Slot) {
+    if let Some(db) = slot.take() {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while Arc::strong_count(&db) > 1 && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        drop(db);
+    }
+    if let Err(e) = slot.reopen() {
+        tracing::warn!(error = %e, "the store cannot be reopened yet");
+    }
+}
+
+fn run(slot: Arc<Slot>, mut rx: mpsc::Receiver<Msg>, positions: watch::Sender<u64>) {
     let mut stop: Option<oneshot::Sender<()>> = None;
     while stop.is_none() {
         let Some(first) = rx.blocking_recv() else {
@@ -120,51 +142,77 @@ fn run(db: Arc<Database>, mut rx: mpsc::Receiver<Msg>, positions: watch::Sender<
         let mut batch = Vec::new();
         match first {
             Msg::Job(j) => batch.push(j),
+            Msg::Nudge => {}
             Msg::Shutdown(done) => stop = Some(done),
         }
         while batch.len() < MAX_BATCH && stop.is_none() {
             match rx.try_recv() {
                 Ok(Msg::Job(j)) => batch.push(j),
+                Ok(Msg::Nudge) => {}
                 Ok(Msg::Shutdown(done)) => stop = Some(done),
                 Err(_) => break,
             }
         }
-        if !batch.is_empty() {
-            if let Some(p) = commit_batch(&db, &mut batch) {
+        if !slot.is_open() {
+            recover(&slot);
+        }
+        if batch.is_empty() {
+            continue;
+        }
+        let outcome = match slot.get() {
+            Ok(db) => commit_batch(&db, &mut batch),
+            Err(e) => {
+                for job in batch.iter_mut() {
+                    job.fail(Error::from(StoreError::Unavailable(e.to_string())));
+                }
+                Outcome::Failed { io: false }
+            }
+        };
+        match outcome {
+            Outcome::Committed(p) => {
                 positions.send_if_modified(|cur| {
                     let moved = p > *cur;
                     *cur = p.max(*cur);
                     moved
                 });
             }
-            for job in batch {
-                job.answer();
-            }
+            // redb latches after an I/O error: reopen now (it may fail until space is freed;
+            // then every later batch and reader nudge tries again).
+            Outcome::Failed { io: true } => recover(&slot),
+            Outcome::Failed { io: false } => {}
+        }
+        for job in batch {
+            job.answer();
         }
     }
-    drop(db);
+    drop(slot);
     if let Some(done) = stop {
         let _ = done.send(());
     }
 }
 
-/// Runs and commits one batch; leaves each job's result in the job. Returns the store position
-/// after the commit.
-fn commit_batch(db: &Database, batch: &mut [Box<dyn Job>]) -> Option<u64> {
+enum Outcome {
+    Committed(u64),
+    Failed { io: bool },
+}
+
+/// Runs and commits one batch; leaves each job's result in the job.
+fn commit_batch(db: &Database, batch: &mut [Box<dyn Job>]) -> Outcome {
     // Units that failed after writing: excluded from every replay.
     let mut excluded = vec![false; batch.len()];
     loop {
         match attempt(db, batch, &mut excluded) {
-            Attempt::Committed(p) => return Some(p),
+            Attempt::Committed(p) => return Outcome::Committed(p),
             Attempt::Replay => continue,
             Attempt::Failed(e) => {
                 tracing::error!(error = %e, units = batch.len(), "write batch failed");
+                let io = matches!(e, StoreError::Unavailable(_));
                 for (job, out) in batch.iter_mut().zip(&excluded) {
                     if !out {
                         job.fail(Error::from(StoreError::Unavailable(e.to_string())));
                     }
                 }
-                return None;
+                return Outcome::Failed { io };
             }
         }
     }

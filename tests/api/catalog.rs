@@ -441,5 +441,9 @@ async fn teacher_renames_and_bios_reach_pages_and_search() {
     assert!(!profile["bio_html"].as_str().unwrap().contains("<script"));
     assert_eq!(profile["courses"][0]["slug"], c.slug);
     app.indexed().await;
-    assert_eq!(slugs(&app.list("q=jekyll").await), std::slice::from_ref(&c.slug), "the teacher's new name is searchable");
+    assert_eq!(
+        slugs(&app.list("q=jekyll").await),
+        std::slice::from_ref(&c.slug),
+        "the teacher's new name is searchable"
+    );
 }
