@@ -5,10 +5,13 @@
 FROM rust:1-bookworm AS build
 WORKDIR /src
 COPY . .
-RUN cargo build --release --locked && cp target/release/lectern /lectern
+RUN cargo build --release --locked && cp target/release/lectern /lectern \
+ && mkdir -p /volume/data && chown -R 65532:65532 /volume/data
 
 FROM gcr.io/distroless/cc-debian12:nonroot
 COPY --from=build /lectern /usr/local/bin/lectern
+# A fresh named volume copies this directory's ownership: the nonroot user (65532) can write.
+COPY --from=build --chown=65532:65532 /volume/data /data
 VOLUME ["/data"]
 ENV LECTERN_ADDR=0.0.0.0:8080 \
     LECTERN_DATA_DIR=/data \

@@ -64,7 +64,23 @@ impl<W: Write> Write for Hashing<W> {
 /// Blocking: run it off the async runtime.
 pub fn write(store: &Store, path: &Path, now: Timestamp) -> anyhow::Result<BackupInfo> {
     let tmp = path.with_extension("partial");
-    let file = File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+    let result = write_to(store, &tmp, path, now);
+    if result.is_err() {
+        // A failed backup (a full disk, say) leaves nothing half-written behind.
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+fn write_to(store: &Store, tmp: &Path, path: &Path, now: Timestamp) -> anyhow::Result<BackupInfo> {
+    let file = {
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create(true).truncate(true);
+        // Backups hold password hashes and emails: private to the owner, like the store.
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+        opts.open(tmp).with_context(|| format!("creating {}", tmp.display()))?
+    };
     let mut out = Hashing { inner: BufWriter::new(file), hash: Sha256::new(), written: 0 };
     let (schema, position, records) = store
         .read_now(|rtx| {
@@ -105,7 +121,7 @@ pub fn write(store: &Store, path: &Path, now: Timestamp) -> anyhow::Result<Backu
     inner.flush()?;
     inner.sync_all()?;
     drop(inner);
-    std::fs::rename(&tmp, path)?;
+    std::fs::rename(tmp, path)?;
     Ok(BackupInfo {
         name: path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
         size,

@@ -8,6 +8,7 @@
 
 use std::hash::Hash;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use moka::ops::compute::Op;
@@ -17,6 +18,9 @@ use moka::sync::Cache;
 pub struct VersionedCache<K, V> {
     name: &'static str,
     inner: Cache<K, (u64, Option<Arc<V>>)>,
+    /// The newest position of any entry the cache has dropped (size limit, TTL). A value read
+    /// before it may be older than a dropped one, so it is not cached (still served).
+    floor: Arc<AtomicU64>,
 }
 
 impl<K, V> VersionedCache<K, V>
@@ -25,7 +29,16 @@ where
     V: Send + Sync + 'static,
 {
     pub fn new(name: &'static str, capacity: u64, ttl: Duration) -> Self {
-        VersionedCache { name, inner: Cache::builder().max_capacity(capacity).time_to_live(ttl).build() }
+        let floor = Arc::new(AtomicU64::new(0));
+        let raise = floor.clone();
+        let inner = Cache::builder()
+            .max_capacity(capacity)
+            .time_to_live(ttl)
+            .eviction_listener(move |_k, v: (u64, Option<Arc<V>>), _cause| {
+                raise.fetch_max(v.0, Ordering::AcqRel);
+            })
+            .build();
+        VersionedCache { name, inner, floor }
     }
 
     /// `Some(Some(v))`: cached value; `Some(None)`: cached absence; `None`: not cached.
@@ -37,8 +50,10 @@ where
 
     /// Offers a value read or written at `position`; kept only if newer than what is cached.
     pub fn offer(&self, k: K, position: u64, v: Option<Arc<V>>) {
+        let floor = self.floor.load(Ordering::Acquire);
         self.inner.entry(k).and_compute_with(|existing| match existing {
             Some(e) if e.value().0 > position => Op::Nop,
+            None if position < floor => Op::Nop,
             _ => Op::Put((position, v)),
         });
     }
@@ -63,5 +78,17 @@ mod tests {
         assert_eq!(*c.get(&1).unwrap().unwrap(), "same position, later writer");
         c.offer(1, 9, None);
         assert!(c.get(&1).unwrap().is_none(), "deletions are cached too");
+    }
+
+    #[test]
+    fn a_dropped_entry_still_blocks_older_values() {
+        let c: VersionedCache<u32, &str> = VersionedCache::new("test", 100, Duration::from_secs(60));
+        c.offer(1, 7, Some(Arc::new("fresh")));
+        c.inner.invalidate(&1);
+        c.inner.run_pending_tasks();
+        c.offer(1, 3, Some(Arc::new("stale read")));
+        assert!(c.get(&1).is_none(), "an old read must not come back after the fresh value was dropped");
+        c.offer(1, 8, Some(Arc::new("newer")));
+        assert_eq!(*c.get(&1).unwrap().unwrap(), "newer");
     }
 }

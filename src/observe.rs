@@ -46,9 +46,16 @@ pub async fn track(req: Request, next: Next) -> Response {
         .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
     let method = req.method().as_str().to_owned();
     let started = Instant::now();
+    // A guard, so a request cut short (timeout, client gone) still leaves the gauge.
+    struct InFlight;
+    impl Drop for InFlight {
+        fn drop(&mut self) {
+            metrics::gauge!("lectern_http_in_flight").decrement(1.0);
+        }
+    }
     metrics::gauge!("lectern_http_in_flight").increment(1.0);
+    let _in_flight = InFlight;
     let res = next.run(req).await;
-    metrics::gauge!("lectern_http_in_flight").decrement(1.0);
     let status = res.status().as_u16().to_string();
     metrics::counter!("lectern_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status).increment(1);
     metrics::histogram!("lectern_http_request_duration_seconds", "method" => method, "route" => route)

@@ -27,7 +27,11 @@ pub async fn take_backup(app: &AppState) -> Result<BackupInfo> {
     let now = app.clock.now();
     let (store, keep) = (app.store.clone(), app.config.backup_keep);
     tokio::task::spawn_blocking(move || {
-        std::fs::create_dir_all(&dir)?;
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(&dir)?;
         let mut name = backup::file_name(now);
         // Two backups in the same second get distinct names.
         let mut n = 1;

@@ -39,6 +39,13 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_teacher))
 }
 
+/// 201 with a `Location` header.
+fn created(location: &str, body: impl IntoResponse) -> Response {
+    let mut res = (StatusCode::CREATED, body).into_response();
+    res.headers_mut().insert(LOCATION, HeaderValue::from_str(location).expect("locations are ASCII"));
+    res
+}
+
 /// The caller's language: their account's, else the browser's.
 pub fn locale(headers: &HeaderMap, user: Option<&UserRecord>) -> String {
     match user {
@@ -239,7 +246,7 @@ async fn create_category(
         return Err(Error::Validation(errors));
     }
     let c = app.catalog.create_category(slug, name, name_ru).await?;
-    Ok((StatusCode::CREATED, Json(CategoryOut::from(&c, "en"))).into_response())
+    Ok(created(&format!("/api/v1/categories#{}", c.slug), Json(CategoryOut::from(&c, "en"))))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -395,17 +402,8 @@ async fn update_course(
             .ok()
             .flatten(),
         category: b.category,
-        price: if b.price_minor.is_some() || b.currency.is_some() {
-            // A price alone keeps the currency, and the other way round.
-            let current = app.catalog.course(&id.to_string(), Some(&who.user)).await?;
-            collect_money(
-                Some(b.price_minor.unwrap_or(current.price_minor)),
-                Some(b.currency.as_deref().unwrap_or(&current.currency)),
-                &mut errors,
-            )
-        } else {
-            None
-        },
+        price_minor: b.price_minor,
+        currency: b.currency,
         slug: b
             .slug
             .as_deref()
@@ -672,7 +670,8 @@ async fn add_lesson(
         position: b.position,
     };
     let l = app.catalog.add_lesson(&who.user, module, input).await?;
-    Ok((StatusCode::CREATED, Json(LessonOut::from(l))).into_response())
+    let location = format!("/api/v1/lessons/{}", l.id);
+    Ok(created(&location, Json(LessonOut::from(l))))
 }
 
 /// A lesson with its body: for enrolled students, the teacher and admins; anyone for previews.

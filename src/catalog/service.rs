@@ -40,7 +40,9 @@ pub struct CoursePatch {
     pub level: Option<Level>,
     pub language: Option<String>,
     pub category: Option<String>,
-    pub price: Option<Money>,
+    /// Either half of the price; the other half is the course's current one.
+    pub price_minor: Option<i64>,
+    pub currency: Option<String>,
     pub slug: Option<Slug>,
     /// Only `draft` (unpublish) or `archived`; publishing has its own checks.
     pub status: Option<CourseStatus>,
@@ -305,9 +307,16 @@ impl Catalog {
                         .ok_or_else(|| Error::validation("category", "no such category"))?
                         .id;
                 }
-                if let Some(m) = &patch.price {
+                if patch.price_minor.is_some() || patch.currency.is_some() {
+                    // Merged here, with the current price read in this unit, so two concurrent
+                    // half-updates cannot undo each other.
+                    let m = Money::parse(
+                        patch.price_minor.unwrap_or(c.price_minor),
+                        patch.currency.as_deref().unwrap_or(&c.currency),
+                    )
+                    .map_err(Error::Validation)?;
                     c.price_minor = m.minor;
-                    c.currency = m.currency.clone();
+                    c.currency = m.currency;
                 }
                 if let Some(s) = &patch.slug {
                     c.slug = s.as_str().to_owned();

@@ -67,7 +67,10 @@ impl Slug {
             && s.split('-').all(|part| {
                 !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
             });
-        if ok {
+        if ok && ulid::Ulid::from_string(s).is_ok() {
+            // `/courses/{id-or-slug}` tries ids first: such a slug would shadow a course's id.
+            Err(FieldError::new(field, "must not look like a course id"))
+        } else if ok {
             Ok(Slug(s.to_owned()))
         } else {
             Err(FieldError::new(field, "must be lowercase letters, digits and single hyphens (at most 100)"))
@@ -169,6 +172,7 @@ mod tests {
     #[test]
     fn slugs() {
         assert!(Slug::parse("slug", "python-101").is_ok());
+        assert!(Slug::parse("slug", &ulid::Ulid::generate().to_string().to_lowercase()).is_err());
         for bad in ["", "Python", "a--b", "-a", "a-", "a b", "ру"] {
             assert!(Slug::parse("slug", bad).is_err(), "{bad}");
         }

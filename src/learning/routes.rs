@@ -257,7 +257,10 @@ async fn create_review(
     let text = types::text("text", b.text.as_deref().unwrap_or(""), 0, 5000)
         .map_err(|e| Error::Validation(vec![e]))?;
     let rev = app.learning.create_review(&who.user, course, r, text).await?;
-    Ok((StatusCode::CREATED, Json(review_out(rev, who.user.name.clone()))).into_response())
+    let location = format!("/api/v1/courses/{course}/reviews#{}", rev.id);
+    let mut res = (StatusCode::CREATED, Json(review_out(rev, who.user.name.clone()))).into_response();
+    res.headers_mut().insert(LOCATION, HeaderValue::from_str(&location).expect("ascii"));
+    Ok(res)
 }
 
 /// Edit your review (or any, as an admin).
@@ -276,8 +279,7 @@ async fn update_review(
         .map(|t| types::text("text", t, 0, 5000))
         .transpose()
         .map_err(|e| Error::Validation(vec![e]))?;
-    let rev = app.learning.update_review(&who.user, parse(&id)?, r, text).await?;
-    let name = if rev.author_id == who.user.id { who.user.name.clone() } else { String::new() };
+    let (rev, name) = app.learning.update_review(&who.user, parse(&id)?, r, text).await?;
     Ok(Json(review_out(rev, name)))
 }
 

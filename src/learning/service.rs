@@ -199,7 +199,10 @@ impl Learning {
         let page = page_from(window, limit);
         let mut items = Vec::with_capacity(page.items.len());
         for (c, e) in page.items {
-            if let Some(course) = self.catalog.course_by_id(CourseId::from_key(c)).await? {
+            // A course taken down (draft again, archived) disappears from the list with it.
+            if let Some(course) = self.catalog.course_by_id(CourseId::from_key(c)).await?
+                && can_view(Some(who), &course)
+            {
                 items.push((course, e));
             }
         }
@@ -302,7 +305,7 @@ impl Learning {
         id: ReviewId,
         rating: Option<u8>,
         text_md: Option<String>,
-    ) -> Result<ReviewRecord> {
+    ) -> Result<(ReviewRecord, String)> {
         let (user, admin, now) = (who.id, who.role == Role::Admin, self.clock.now());
         let html = text_md.as_deref().map(|t| render_markdown(t, Profile::Short));
         let (pos, c, r) = self
@@ -324,7 +327,8 @@ impl Learning {
                 r.updated_at = now;
                 tx.put(REVIEWS, &r.id.key(), &r)?;
                 catalog::save_counters(tx, &c)?;
-                Ok((tx.position(), c, r))
+                let author = tx.get(USERS, &r.author_id.key())?.map(|u| u.name).unwrap_or_default();
+                Ok((tx.position(), c, (r, author)))
             })
             .await?;
         self.catalog.cache_course(pos, &c);

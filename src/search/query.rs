@@ -107,6 +107,12 @@ pub struct ListResult {
     pub facets: Option<Facets>,
 }
 
+/// How deep relevance-ordered results can be paged.
+pub const MAX_RELEVANCE_OFFSET: usize = 1000;
+/// Longest query text looked at, in characters, and most words.
+pub const MAX_QUERY_CHARS: usize = 200;
+pub const MAX_QUERY_WORDS: usize = 12;
+
 fn encode_cursor(sort: Sort, value: u64) -> String {
     let mut b = vec![sort.tag()];
     b.extend_from_slice(&value.to_be_bytes());
@@ -125,11 +131,15 @@ fn decode_cursor(sort: Sort, s: &str) -> Result<u64> {
 /// The analysed words of `text`, as `analyzer` indexes them.
 fn words(searcher: &Searcher, analyzer: &str, text: &str) -> Vec<String> {
     let Some(mut a) = searcher.index().tokenizers().get(analyzer) else { return Vec::new() };
-    let mut stream = a.token_stream(text);
+    let text: String = text.chars().take(MAX_QUERY_CHARS).collect();
+    let mut stream = a.token_stream(&text);
     let mut out = Vec::new();
     while let Some(t) = tantivy::tokenizer::TokenStream::next(&mut stream) {
         if !out.contains(&t.text) {
             out.push(t.text.clone());
+            if out.len() == MAX_QUERY_WORDS {
+                break;
+            }
         }
     }
     out
@@ -252,8 +262,13 @@ pub fn run(searcher: &Searcher, f: &Fields, q: &ListQuery) -> Result<ListResult>
             (docs.into_iter().map(|(_, d)| d).collect::<Vec<_>>(), next, total, facets)
         }
         None => {
+            // Relevance pages go by offset (scores move as the index changes); deep paging by
+            // relevance is not a thing people do, and a forged huge offset must not allocate.
             let offset = match &q.cursor {
-                Some(c) => decode_cursor(q.sort, c)? as usize,
+                Some(c) => usize::try_from(decode_cursor(q.sort, c)?)
+                    .ok()
+                    .filter(|o| *o <= MAX_RELEVANCE_OFFSET)
+                    .ok_or_else(|| Error::validation("cursor", "is not a cursor for this sort order"))?,
                 None => 0,
             };
             // Scores are compared at two decimals and ties go to the newest course, so the

@@ -216,10 +216,13 @@ async fn teacher_publishes_student_finds_enrolls_completes_and_reviews() {
     let t: Value = app.get_auth("/api/v1/me/notifications", &teacher).await.json().await.unwrap();
     assert_eq!(t["items"][0]["kind"], "new_review");
 
-    // The review's rating reaches the search index too.
+    // The review's rating reaches the search index too: a newer, unrated course sorts after it.
+    app.course(&teacher, "Unrated newcomer", json!({}), 1, true).await;
     app.indexed().await;
     let by_rating = app.list("sort=avg_rating").await;
-    assert_eq!(by_rating["items"][0]["avg_rating"], 4.0);
+    assert_eq!(slugs(&by_rating), ["python-for-complete-beginners", "unrated-newcomer"]);
+    let newest = app.list("sort=created_at").await;
+    assert_eq!(slugs(&newest), ["unrated-newcomer", "python-for-complete-beginners"]);
 }
 
 #[tokio::test]
