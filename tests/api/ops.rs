@@ -82,7 +82,11 @@ async fn a_backup_taken_under_write_load_restores_exactly() {
     assert_eq!(std::fs::metadata(&file).unwrap().len(), info["size"].as_u64().unwrap());
     {
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600, "backups are private");
+        assert_eq!(
+            std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+            0o600,
+            "backups are private"
+        );
     }
     let listed: Value = app.get_auth("/api/v1/admin/backups", &admin).await.json().await.unwrap();
     assert_eq!(listed["items"][0]["name"], name);
