@@ -33,3 +33,4 @@ pub mod search;
 pub mod seed;
 pub mod store;
 pub mod telemetry;
+pub mod web;

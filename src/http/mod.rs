@@ -1,8 +1,9 @@
 //! HTTP: the router, the middleware stack and the OpenAPI document.
 //!
 //! Each domain exports its own `router()`; they are merged here. Request flow:
-//! request id → trace span → client IP → security headers → problem bodies for bare errors →
-//! CORS → rate limit → timeout → body limit → handler (extractors authenticate and parse).
+//! request id → trace span → client IP → compression → security headers → pages (session,
+//! friendly error pages) → problem bodies for bare errors → CORS → rate limit → timeout → body
+//! limit → handler (extractors authenticate and parse).
 
 pub mod client_ip;
 pub mod extract;
@@ -17,6 +18,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Method, Request, StatusCode, header};
 use axum::response::IntoResponse;
 use tower::ServiceBuilder;
+use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
@@ -92,6 +94,7 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .route("/metrics", axum::routing::get(crate::observe::metrics_endpoint))
+        .merge(crate::web::router())
         .fallback(middleware::not_found)
         // Inside the router, so the matched route pattern is known.
         .route_layer(axum::middleware::from_fn(crate::observe::track));
@@ -133,11 +136,14 @@ pub fn router(state: AppState) -> Router {
         // Retry-After).
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::rate_limit))
         .layer(tower::util::option_layer(cors))
-        .layer(axum::middleware::from_fn(middleware::problem_bodies));
+        .layer(axum::middleware::from_fn(middleware::problem_bodies))
+        // Outside the problem bodies, so a page request that fails gets a page, not JSON.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::web::session::pages));
     for (name, value) in middleware::security_headers(config.secure_cookies()) {
         app = app.layer(SetResponseHeaderLayer::if_not_present(name, value));
     }
-    app.layer(axum::middleware::from_fn_with_state(state.clone(), client_ip::client_ip))
+    app.layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), client_ip::client_ip))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeUlid))

@@ -3,6 +3,7 @@
 //! Write functions take a [`Tx`] and run inside a unit of work, so a caller can combine them
 //! (create a user + its verification token + the email announcing it) in one transaction.
 
+use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::Role;
@@ -63,6 +64,9 @@ pub struct RefreshTokenRecord {
     pub issued_at: Timestamp,
     #[serde(default)]
     pub spent: bool,
+    /// When it was spent (records from before schema 3 have none).
+    #[serde(default)]
+    pub spent_at: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -154,7 +158,13 @@ pub fn create_family(
 
 fn add_token(tx: &mut Tx<'_>, fam: &FamilyRecord, now: Timestamp) -> Result<String> {
     let (token, hash) = opaque_token();
-    let rec = RefreshTokenRecord { family_id: fam.id, user_id: fam.user_id, issued_at: now, spent: false };
+    let rec = RefreshTokenRecord {
+        family_id: fam.id,
+        user_id: fam.user_id,
+        issued_at: now,
+        spent: false,
+        spent_at: None,
+    };
     tx.put(REFRESH_TOKENS, &hash, &rec)?;
     tx.put(TOKENS_BY_FAMILY, &(fam.id.key(), hash), &())?;
     Ok(token)
@@ -192,11 +202,15 @@ pub enum Rotation {
     Invalid,
     /// A spent token came back: its family has just been revoked.
     Reused,
+    /// A spent token came back within the grace window of a browser refresh: two requests
+    /// (tabs) refreshed at once. Nothing is revoked; the winner's cookies are already on their way.
+    Raced,
 }
 
 /// Spends `hash` and issues its successor. A spent token revokes its family, in this same
-/// transaction; that is an `Ok` outcome so the revocation is committed.
-pub fn rotate(tx: &mut Tx<'_>, hash: &[u8; 32], now: Timestamp) -> Result<Rotation> {
+/// transaction; that is an `Ok` outcome so the revocation is committed. With a `grace`, a token
+/// spent less than that long ago is a race between two requests of one browser, not a theft.
+pub fn rotate(tx: &mut Tx<'_>, hash: &[u8; 32], now: Timestamp, grace: Option<Duration>) -> Result<Rotation> {
     let Some(mut rec) = tx.get(REFRESH_TOKENS, hash)? else {
         return Ok(Rotation::Invalid);
     };
@@ -207,6 +221,11 @@ pub fn rotate(tx: &mut Tx<'_>, hash: &[u8; 32], now: Timestamp) -> Result<Rotati
         return Ok(Rotation::Invalid);
     }
     if rec.spent {
+        if let (Some(grace), Some(at)) = (grace, rec.spent_at)
+            && now < at.plus(grace)
+        {
+            return Ok(Rotation::Raced);
+        }
         fam.revoked_at = Some(now);
         tx.put(FAMILIES, &fam.id.key(), &fam)?;
         return Ok(Rotation::Reused);
@@ -215,6 +234,7 @@ pub fn rotate(tx: &mut Tx<'_>, hash: &[u8; 32], now: Timestamp) -> Result<Rotati
         return Ok(Rotation::Invalid);
     };
     rec.spent = true;
+    rec.spent_at = Some(now);
     tx.put(REFRESH_TOKENS, hash, &rec)?;
     let token = add_token(tx, &fam, now)?;
     Ok(Rotation::Rotated { user: Box::new(user), family: fam, token })

@@ -320,26 +320,40 @@ fn cookie_header(
     HeaderValue::from_str(&c).expect("cookie values are base64url and JWTs")
 }
 
-fn session_response(app: &AppState, pair: TokenPair) -> Response {
+/// The cookies of a browser session: the access token and the refresh token (HttpOnly; the
+/// refresh cookie goes to every path so server-rendered pages can renew an expired access token),
+/// and the CSRF token (readable by our scripts). Returns them with the CSRF token.
+pub fn session_cookies(app: &AppState, pair: &TokenPair) -> (Vec<HeaderValue>, String) {
     let secure = app.config.secure_cookies();
     let session_secs = app.config.session_lifetime.as_secs();
     let csrf = app.identity.keys.csrf_token(pair.family);
-    let mut res = Json(SessionResponse {
-        user: pair.user.into(),
-        csrf_token: csrf.clone(),
-        expires_in: pair.expires_in,
-    })
-    .into_response();
-    let h = res.headers_mut();
-    h.append(
-        SET_COOKIE,
+    let cookies = vec![
         cookie_header(ACCESS_COOKIE, &pair.access_token, "/", pair.expires_in, true, secure),
-    );
-    h.append(
-        SET_COOKIE,
-        cookie_header(REFRESH_COOKIE, &pair.refresh_token, "/api/v1/auth", session_secs, true, secure),
-    );
-    h.append(SET_COOKIE, cookie_header(CSRF_COOKIE, &csrf, "/", session_secs, false, secure));
+        cookie_header(REFRESH_COOKIE, &pair.refresh_token, "/", session_secs, true, secure),
+        cookie_header(CSRF_COOKIE, &csrf, "/", session_secs, false, secure),
+    ];
+    (cookies, csrf)
+}
+
+/// Cookies that end a browser session (including a refresh cookie on the path used before
+/// schema 3).
+pub fn clear_session_cookies(app: &AppState) -> Vec<HeaderValue> {
+    let secure = app.config.secure_cookies();
+    vec![
+        cookie_header(ACCESS_COOKIE, "", "/", 0, true, secure),
+        cookie_header(REFRESH_COOKIE, "", "/", 0, true, secure),
+        cookie_header(REFRESH_COOKIE, "", "/api/v1/auth", 0, true, secure),
+        cookie_header(CSRF_COOKIE, "", "/", 0, false, secure),
+    ]
+}
+
+fn session_response(app: &AppState, pair: TokenPair) -> Response {
+    let (cookies, csrf) = session_cookies(app, &pair);
+    let mut res = Json(SessionResponse { user: pair.user.into(), csrf_token: csrf, expires_in: pair.expires_in })
+        .into_response();
+    for c in cookies {
+        res.headers_mut().append(SET_COOKIE, c);
+    }
     res
 }
 
@@ -367,7 +381,7 @@ async fn session_family(app: &Identity, headers: &HeaderMap) -> Result<(String, 
     responses((status = 200, body = SessionResponse), (status = 401), (status = 403, description = "csrf_failed")))]
 async fn session_refresh(State(app): State<AppState>, headers: HeaderMap) -> Result<Response> {
     let (token, _) = session_family(&app.identity, &headers).await?;
-    let pair = app.identity.refresh(&token).await?;
+    let pair = app.identity.refresh_browser(&token).await?;
     Ok(session_response(&app, pair))
 }
 
@@ -383,11 +397,9 @@ async fn session_logout(State(app): State<AppState>, headers: HeaderMap) -> Resu
             Err(e) => return Err(e),
         }
     }
-    let secure = app.config.secure_cookies();
     let mut res = no_content();
-    let h = res.headers_mut();
-    h.append(SET_COOKIE, cookie_header(ACCESS_COOKIE, "", "/", 0, true, secure));
-    h.append(SET_COOKIE, cookie_header(REFRESH_COOKIE, "", "/api/v1/auth", 0, true, secure));
-    h.append(SET_COOKIE, cookie_header(CSRF_COOKIE, "", "/", 0, false, secure));
+    for c in clear_session_cookies(&app) {
+        res.headers_mut().append(SET_COOKIE, c);
+    }
     Ok(res)
 }

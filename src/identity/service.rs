@@ -18,6 +18,8 @@ use crate::store::Store;
 
 pub const VERIFY_TTL: Duration = Duration::from_secs(24 * 3600);
 pub const RESET_TTL: Duration = Duration::from_secs(3600);
+/// How long a just-spent refresh token is taken for a concurrent browser refresh, not a theft.
+pub const BROWSER_REFRESH_GRACE: Duration = Duration::from_secs(20);
 const HOUR: Duration = Duration::from_secs(3600);
 /// Failed sign-ins allowed per email address in [`FAILURE_WINDOW`].
 pub const LOGIN_FAILURES: u32 = 10;
@@ -192,11 +194,26 @@ impl Identity {
 
     /// Spends a refresh token for a new pair. A spent token revokes its whole family.
     pub async fn refresh(&self, refresh_token: &str) -> Result<TokenPair> {
+        self.rotate(refresh_token, None).await
+    }
+
+    /// The browser's refresh: like [`Identity::refresh`], but a token spent in the last
+    /// [`BROWSER_REFRESH_GRACE`] is taken for two tabs refreshing at once (401 `session_raced`,
+    /// nothing revoked) rather than a stolen token.
+    pub async fn refresh_browser(&self, refresh_token: &str) -> Result<TokenPair> {
+        self.rotate(refresh_token, Some(BROWSER_REFRESH_GRACE)).await
+    }
+
+    async fn rotate(&self, refresh_token: &str, grace: Option<Duration>) -> Result<TokenPair> {
         let hash = hash_token(refresh_token);
         let now = self.clock.now();
-        match self.store.write(move |tx| repo::rotate(tx, &hash, now)).await? {
+        match self.store.write(move |tx| repo::rotate(tx, &hash, now, grace)).await? {
             Rotation::Rotated { user, family, token } => Ok(self.pair(*user, family.id, token)),
             Rotation::Invalid => Err(invalid_session()),
+            Rotation::Raced => Err(Error::Unauthorized {
+                code: "session_raced",
+                detail: "Another request refreshed this session a moment ago; retry with its cookies.".into(),
+            }),
             Rotation::Reused => {
                 tracing::warn!("refresh token reused: its family was revoked");
                 Err(Error::Unauthorized {

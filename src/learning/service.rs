@@ -358,6 +358,24 @@ impl Learning {
         Ok(())
     }
 
+    /// What a course page shows its viewer: their enrollment, and whether the course is on
+    /// their wishlist.
+    pub async fn standing(&self, who: &UserRecord, course: CourseId) -> Result<(Option<EnrollmentRecord>, bool)> {
+        let user = who.id;
+        self.store
+            .read(move |rtx| {
+                let e = repo::enrollment(rtx, user, course)?;
+                let wished = WISHLIST.get(rtx, &(user.key(), course.key()))?.is_some();
+                Ok((e, wished))
+            })
+            .await
+    }
+
+    pub async fn unread_count(&self, who: &UserRecord) -> Result<u64> {
+        let user = who.id;
+        self.store.read(move |rtx| Ok(repo::unread_count(rtx, user)?)).await
+    }
+
     // ---- wishlist ----
 
     pub async fn wish(&self, who: &UserRecord, course: CourseId, wanted: bool) -> Result<()> {

@@ -21,7 +21,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list_courses)).routes(routes!(suggest))
 }
 
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 pub struct ListParams {
     /// Words to search for (typos and inflected forms are found too).
     pub q: Option<String>,
@@ -86,7 +86,7 @@ pub struct CourseList {
 }
 
 /// What the listing endpoint and the catalog page both run.
-pub async fn list(app: &AppState, p: ListParams, who: MaybeUser, headers: &HeaderMap) -> Result<CourseList> {
+pub async fn list(app: &AppState, p: ListParams, who: &MaybeUser, locale: &str) -> Result<CourseList> {
     let mut errors = Vec::new();
     let limit = match p.limit {
         None => DEFAULT_LIMIT,
@@ -180,12 +180,11 @@ pub async fn list(app: &AppState, p: ListParams, who: MaybeUser, headers: &Heade
             snippets.push(hit.snippet.clone());
         }
     }
-    let locale = locale(headers, who.user());
     let names = Names::load(app, &courses).await?;
     let items = courses
         .iter()
         .zip(snippets)
-        .map(|(c, snippet_html)| ListedCourse { course: names.summary(c, &locale), snippet_html })
+        .map(|(c, snippet_html)| ListedCourse { course: names.summary(c, locale), snippet_html })
         .collect();
     let facets = result.facets.map(|f| FacetsOut {
         categories: categories
@@ -193,7 +192,7 @@ pub async fn list(app: &AppState, p: ListParams, who: MaybeUser, headers: &Heade
             .filter_map(|c| {
                 f.categories.get(&category_code(c.id)).map(|n| CategoryCount {
                     slug: c.slug.clone(),
-                    name: c.name_for(&locale).to_owned(),
+                    name: c.name_for(locale).to_owned(),
                     count: *n,
                 })
             })
@@ -219,7 +218,8 @@ async fn list_courses(
     who: MaybeUser,
     headers: HeaderMap,
 ) -> Result<Json<CourseList>> {
-    Ok(Json(list(&app, p, who, &headers).await?))
+    let locale = locale(&headers, who.user());
+    Ok(Json(list(&app, p, &who, &locale).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

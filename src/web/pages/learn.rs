@@ -1,0 +1,390 @@
+//! The signed-in student's pages: my learning, the lesson player, wishlist, notifications, and
+//! the forms behind enroll / complete / review / wish (scripts use the JSON API instead).
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use serde::Deserialize;
+
+use super::catalog::{ModuleView, modules};
+use super::render;
+use crate::app::AppState;
+use crate::catalog::routes::summaries;
+use crate::catalog::types::LessonKind;
+use crate::error::{Error, Result};
+use crate::http::ids::parse;
+use crate::ids::LessonId;
+use crate::learning::repo::EnrollmentStatus;
+use crate::web::session::PageCtx;
+use crate::web::view::{CourseCard, Layout, date};
+use crate::web::{html, safe_next, see_other};
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// The lesson a student should open next: the first not yet done, else the first.
+async fn resume_lesson(app: &AppState, ctx: &PageCtx, course: crate::ids::CourseId) -> Result<Option<LessonId>> {
+    let who = ctx.require()?;
+    let (_, cur) = app.catalog.curriculum(course, Some(&who.user)).await?;
+    let done = app.learning.progress(&who.user, course).await.map(|p| p.completed_lesson_ids).unwrap_or_default();
+    let all: Vec<LessonId> = cur.modules.iter().flat_map(|(_, ls)| ls.iter().map(|l| l.id)).collect();
+    Ok(all.iter().find(|id| !done.contains(id)).or(all.first()).copied())
+}
+
+pub async fn enroll(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    Path(slug): Path<String>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response> {
+    let who = ctx.require()?;
+    ctx.check_csrf(&f.csrf)?;
+    let course = app.catalog.course(&slug, Some(&who.user)).await?;
+    match app.learning.enroll(&who.user, course.id).await {
+        Ok(_) | Err(Error::Conflict { .. }) => {}
+        Err(e) => return Err(e),
+    }
+    Ok(see_other(&format!("/learn/{}", course.slug)))
+}
+
+/// `GET /learn/{slug}`: continue where the student left off.
+pub async fn resume(State(app): State<AppState>, ctx: PageCtx, Path(slug): Path<String>) -> Result<Response> {
+    let who = ctx.require()?;
+    let course = app.catalog.course(&slug, Some(&who.user)).await?;
+    match resume_lesson(&app, &ctx, course.id).await? {
+        Some(lesson) => Ok(see_other(&format!("/learn/{}/{lesson}", course.slug))),
+        None => Ok(see_other(&format!("/courses/{}", course.slug))),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ReviewForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    rating: String,
+    #[serde(default)]
+    text: String,
+}
+
+pub async fn review(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    Path(slug): Path<String>,
+    Form(f): Form<ReviewForm>,
+) -> Result<Response> {
+    let who = ctx.require()?;
+    ctx.check_csrf(&f.csrf)?;
+    let rating = f
+        .rating
+        .parse::<u8>()
+        .ok()
+        .filter(|r| (1..=5).contains(r))
+        .ok_or_else(|| Error::validation("rating", "must be between 1 and 5"))?;
+    let course = app.catalog.course(&slug, Some(&who.user)).await?;
+    app.learning.create_review(&who.user, course.id, rating, f.text).await?;
+    Ok(see_other(&format!("/courses/{}#reviews", course.slug)))
+}
+
+#[derive(Deserialize)]
+pub struct WishForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    wanted: String,
+    next: Option<String>,
+}
+
+pub async fn wish(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    Path(slug): Path<String>,
+    Form(f): Form<WishForm>,
+) -> Result<Response> {
+    let who = ctx.require()?;
+    ctx.check_csrf(&f.csrf)?;
+    let course = app.catalog.course(&slug, Some(&who.user)).await?;
+    app.learning.wish(&who.user, course.id, f.wanted == "1").await?;
+    Ok(see_other(&safe_next(f.next.as_deref(), &format!("/courses/{}", course.slug))))
+}
+
+pub struct Enrolled {
+    pub card: CourseCard,
+    pub done: u32,
+    pub total: u32,
+    pub percent: u32,
+    pub completed: bool,
+}
+
+#[derive(Template)]
+#[template(path = "learn.html")]
+struct LearnPage {
+    l: Layout,
+    courses: Vec<Enrolled>,
+}
+
+pub async fn my_learning(State(app): State<AppState>, ctx: PageCtx, headers: HeaderMap) -> Result<Response> {
+    let who = ctx.require()?;
+    let tr = ctx.tr();
+    let page = app.learning.my_enrollments(&who.user, 100, None).await?;
+    let records: Vec<_> = page.items.iter().map(|(c, _)| c.clone()).collect();
+    let sums = summaries(&app, &records, ctx.lang.code()).await?;
+    let courses = page
+        .items
+        .iter()
+        .zip(sums)
+        .map(|((c, e), s)| Enrolled {
+            card: CourseCard::new(&s, tr, None),
+            done: e.completed_lessons.min(c.total_lessons),
+            total: c.total_lessons,
+            percent: crate::learning::service::percent(e.completed_lessons, c.total_lessons),
+            completed: e.status == EnrollmentStatus::Completed,
+        })
+        .collect();
+    let l = Layout::new(&app, &ctx, tr.t("learn-title")).nav("learn");
+    Ok(html(&ctx, &headers, StatusCode::OK, render(&LearnPage { l, courses })?))
+}
+
+#[derive(Template)]
+#[template(path = "player.html")]
+struct PlayerPage {
+    l: Layout,
+    course_slug: String,
+    course_title: String,
+    lesson_id: String,
+    title: String,
+    body_html: String,
+    video_url: Option<String>,
+    modules: Vec<ModuleView>,
+    enrolled: bool,
+    done: bool,
+    completed_lessons: u32,
+    total_lessons: u32,
+    percent: u32,
+    course_completed: bool,
+    prev: Option<String>,
+    next: Option<String>,
+    position: usize,
+    count: usize,
+}
+
+/// A video address as an embeddable player URL (YouTube and Vimeo become their privacy-friendly
+/// embeds, the only frames the CSP allows); other addresses are shown as a link.
+fn embed(url: &str) -> Option<String> {
+    let after = |prefix: &str| url.strip_prefix(prefix).map(|rest| rest.split(['?', '&', '#', '/']).next().unwrap_or(""));
+    let id_ok = |id: &str| !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    for prefix in [
+        "https://www.youtube.com/watch?v=",
+        "https://youtube.com/watch?v=",
+        "https://youtu.be/",
+        "https://www.youtube.com/embed/",
+        "https://www.youtube-nocookie.com/embed/",
+    ] {
+        if let Some(id) = after(prefix).filter(|id| id_ok(id)) {
+            return Some(format!("https://www.youtube-nocookie.com/embed/{id}"));
+        }
+    }
+    for prefix in ["https://vimeo.com/", "https://player.vimeo.com/video/"] {
+        if let Some(id) = after(prefix).filter(|id| id.chars().all(|c| c.is_ascii_digit()) && !id.is_empty()) {
+            return Some(format!("https://player.vimeo.com/video/{id}"));
+        }
+    }
+    None
+}
+
+impl PlayerPage {
+    fn progress_text(&self) -> String {
+        let (d, t, p) = (self.completed_lessons, self.total_lessons, self.percent);
+        self.l.tr.args("progress-template", &[("done", d.to_string()), ("total", t.to_string()), ("percent", p.to_string())])
+    }
+
+    /// The same text with placeholders, for the script to fill in after a save.
+    fn progress_template(&self) -> String {
+        let slot = |s: &str| format!("{{{s}}}");
+        self.l.tr.args("progress-template", &[("done", slot("done")), ("total", slot("total")), ("percent", slot("percent"))])
+    }
+
+    fn lesson_of(&self) -> String {
+        self.l.tr.args("lesson-of", &[("position", self.position.to_string()), ("count", self.count.to_string())])
+    }
+}
+
+pub async fn player(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    headers: HeaderMap,
+    Path((slug, lesson)): Path<(String, String)>,
+) -> Result<Response> {
+    let who = ctx.require()?;
+    let tr = ctx.tr();
+    let lesson_id: LessonId = parse(&lesson)?;
+    let (course, l) = app.catalog.lesson(lesson_id, Some(&who.user)).await?;
+    if course.slug != slug {
+        return Err(Error::NotFound);
+    }
+    let (_, cur) = app.catalog.curriculum(course.id, Some(&who.user)).await?;
+    let (enrollment, _) = app.learning.standing(&who.user, course.id).await?;
+    let progress = match enrollment {
+        Some(_) => Some(app.learning.progress(&who.user, course.id).await?),
+        None => None,
+    };
+    let done_ids = progress.as_ref().map(|p| p.completed_lesson_ids.clone()).unwrap_or_default();
+    let order: Vec<LessonId> = cur.modules.iter().flat_map(|(_, ls)| ls.iter().map(|x| x.id)).collect();
+    let position = order.iter().position(|id| *id == lesson_id).unwrap_or(0);
+    let link = |id: &LessonId| format!("/learn/{}/{id}", course.slug);
+    let (embed_url, video_url) = match (&l.kind, &l.video_url) {
+        (LessonKind::Video, Some(u)) => match embed(u) {
+            Some(e) => (Some(e), None),
+            None => (None, Some(u.clone())),
+        },
+        _ => (None, None),
+    };
+    let mut layout = Layout::new(&app, &ctx, format!("{} · {}", l.title, course.title)).nav("learn");
+    layout.description = course.subtitle.clone();
+    let page = PlayerPage {
+        course_slug: course.slug.clone(),
+        course_title: course.title.clone(),
+        lesson_id: l.id.to_string(),
+        title: l.title.clone(),
+        body_html: l.body_html.clone(),
+        video_url: embed_url.or(video_url.clone()),
+        modules: modules(tr, &cur, &done_ids),
+        enrolled: progress.is_some(),
+        done: done_ids.contains(&l.id),
+        completed_lessons: progress.as_ref().map_or(0, |p| p.completed_lessons),
+        total_lessons: progress.as_ref().map_or(course.total_lessons, |p| p.total_lessons),
+        percent: progress.as_ref().map_or(0, |p| p.percent),
+        course_completed: progress.as_ref().is_some_and(|p| p.status == EnrollmentStatus::Completed),
+        prev: position.checked_sub(1).and_then(|i| order.get(i)).map(link),
+        next: order.get(position + 1).map(link),
+        position: position + 1,
+        count: order.len(),
+        l: layout,
+    };
+    Ok(html(&ctx, &headers, StatusCode::OK, render(&page)?))
+}
+
+#[derive(Deserialize)]
+pub struct CompleteForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    done: String,
+}
+
+pub async fn complete(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    Path((slug, lesson)): Path<(String, String)>,
+    Form(f): Form<CompleteForm>,
+) -> Result<Response> {
+    let who = ctx.require()?;
+    ctx.check_csrf(&f.csrf)?;
+    let lesson_id: LessonId = parse(&lesson)?;
+    let done = f.done != "0";
+    app.learning.complete(&who.user, lesson_id, done).await?;
+    let (course, _) = app.catalog.lesson(lesson_id, Some(&who.user)).await?;
+    if course.slug != slug {
+        return Err(Error::NotFound);
+    }
+    // Done: go on to the next lesson, like the "next" button would.
+    if done && let Some(next) = resume_lesson(&app, &ctx, course.id).await? && next != lesson_id {
+        return Ok(see_other(&format!("/learn/{}/{next}", course.slug)));
+    }
+    Ok(see_other(&format!("/learn/{}/{lesson_id}", course.slug)))
+}
+
+#[derive(Template)]
+#[template(path = "wishlist.html")]
+struct WishlistPage {
+    l: Layout,
+    courses: Vec<CourseCard>,
+}
+
+pub async fn wishlist(State(app): State<AppState>, ctx: PageCtx, headers: HeaderMap) -> Result<Response> {
+    let who = ctx.require()?;
+    let tr = ctx.tr();
+    let page = app.learning.wishlist(&who.user, 100, None).await?;
+    let sums = summaries(&app, &page.items, ctx.lang.code()).await?;
+    let l = Layout::new(&app, &ctx, tr.t("wishlist-title")).nav("wishlist");
+    let courses = sums.iter().map(|s| CourseCard::new(s, tr, None)).collect();
+    Ok(html(&ctx, &headers, StatusCode::OK, render(&WishlistPage { l, courses })?))
+}
+
+pub struct NotificationView {
+    pub id: String,
+    pub title: String,
+    pub body: String,
+    pub link: String,
+    pub read: bool,
+    pub date: String,
+}
+
+#[derive(Template)]
+#[template(path = "notifications.html")]
+struct NotificationsPage {
+    l: Layout,
+    items: Vec<NotificationView>,
+}
+
+pub async fn notifications(State(app): State<AppState>, ctx: PageCtx, headers: HeaderMap) -> Result<Response> {
+    let who = ctx.require()?;
+    let tr = ctx.tr();
+    let (page, _) = app.learning.notifications(&who.user, 50, None).await?;
+    let items = page
+        .items
+        .into_iter()
+        .map(|n| NotificationView {
+            id: n.id.to_string(),
+            title: n.title,
+            body: n.body,
+            link: safe_next(Some(&n.link), ""),
+            read: n.read,
+            date: date(tr, n.created_at),
+        })
+        .collect();
+    let l = Layout::new(&app, &ctx, tr.t("notifications-title")).nav("notifications");
+    Ok(html(&ctx, &headers, StatusCode::OK, render(&NotificationsPage { l, items })?))
+}
+
+#[derive(Deserialize)]
+pub struct ReadForm {
+    #[serde(default)]
+    csrf: String,
+    /// One notification, or all of them when absent.
+    id: Option<String>,
+}
+
+pub async fn read_notifications(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    Form(f): Form<ReadForm>,
+) -> Result<Response> {
+    let who = ctx.require()?;
+    ctx.check_csrf(&f.csrf)?;
+    let id = f.id.as_deref().filter(|s| !s.is_empty()).map(parse).transpose()?;
+    app.learning.mark_read(&who.user, id).await?;
+    Ok(see_other("/notifications"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::embed;
+
+    #[test]
+    fn video_links_become_privacy_friendly_embeds() {
+        assert_eq!(
+            embed("https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=1").as_deref(),
+            Some("https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ")
+        );
+        assert_eq!(embed("https://youtu.be/abc_-1").as_deref(), Some("https://www.youtube-nocookie.com/embed/abc_-1"));
+        assert_eq!(embed("https://vimeo.com/12345").as_deref(), Some("https://player.vimeo.com/video/12345"));
+        assert_eq!(embed("https://example.com/video.mp4"), None);
+        assert_eq!(embed("https://youtu.be/\"><script>"), None);
+    }
+}

@@ -1,0 +1,165 @@
+//! Who is looking at a page, in which language, and the page-level middleware around every
+//! non-API request: it reads the session cookies (renewing an expired access token with the
+//! refresh cookie, so a student is not signed out after 15 minutes), and turns error responses
+//! into friendly pages.
+
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION, SET_COOKIE, VARY};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::i18n::{Lang, Tr};
+use crate::app::AppState;
+use crate::error::{Error, Result};
+use crate::identity::extract::{ACCESS_COOKIE, REFRESH_COOKIE, cookie};
+use crate::identity::repo::UserRecord;
+use crate::identity::routes::{clear_session_cookies, session_cookies};
+use crate::identity::service::Principal;
+
+/// What every page handler knows about its request.
+#[derive(Clone)]
+pub struct PageCtx {
+    pub principal: Option<Principal>,
+    /// The session's CSRF token, for forms and scripts.
+    pub csrf: Option<String>,
+    pub lang: Lang,
+    /// Path and query of this request (for the language switch and sign-in redirects).
+    pub here: String,
+    /// Unread notifications (pages show the count in the header).
+    pub unread: u64,
+}
+
+impl PageCtx {
+    pub fn user(&self) -> Option<&UserRecord> {
+        self.principal.as_ref().map(|p| &p.user)
+    }
+
+    pub fn tr(&self) -> Tr {
+        Tr(self.lang)
+    }
+
+    /// The signed-in person, or 401 (which the middleware turns into a sign-in redirect).
+    pub fn require(&self) -> Result<&Principal> {
+        self.principal.as_ref().ok_or_else(Error::unauthenticated)
+    }
+
+    /// A form of a signed-in person must carry the session's CSRF token.
+    pub fn check_csrf(&self, presented: &str) -> Result<()> {
+        match &self.csrf {
+            Some(expected) if bool::from(subtle::ConstantTimeEq::ct_eq(expected.as_bytes(), presented.as_bytes())) => {
+                Ok(())
+            }
+            _ => Err(crate::identity::extract::csrf_error()),
+        }
+    }
+
+    pub fn maybe_user(&self) -> crate::identity::MaybeUser {
+        crate::identity::MaybeUser(self.principal.clone())
+    }
+}
+
+impl FromRequestParts<AppState> for PageCtx {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self> {
+        parts.extensions.get::<PageCtx>().cloned().ok_or_else(|| {
+            Error::Internal(anyhow::anyhow!("page handler outside the page middleware"))
+        })
+    }
+}
+
+/// Paths the page middleware leaves alone.
+fn is_page_path(path: &str) -> bool {
+    !(path.starts_with("/api/")
+        || path.starts_with("/health/")
+        || path.starts_with("/static/")
+        || path == "/metrics"
+        || path == "/sw.js")
+}
+
+/// The page middleware: session → handler → friendly errors, cache headers, renewed cookies.
+pub async fn pages(State(app): State<AppState>, mut req: Request, next: Next) -> Response {
+    if !is_page_path(req.uri().path()) {
+        return next.run(req).await;
+    }
+    let headers = req.headers().clone();
+    let (principal, set_cookies) = session(&app, &headers, req.method()).await;
+    let csrf = principal.as_ref().map(|p| app.identity.keys.csrf_token(p.family));
+    let lang = Lang::negotiate(&headers, principal.as_ref().map(|p| p.user.locale.as_str()));
+    let here = req.uri().path_and_query().map_or_else(|| "/".to_owned(), |pq| pq.as_str().to_owned());
+    let unread = match &principal {
+        Some(p) if req.method() == Method::GET => app.learning.unread_count(&p.user).await.unwrap_or(0),
+        _ => 0,
+    };
+    let ctx = PageCtx { principal, csrf, lang, here, unread };
+    req.extensions_mut().insert(ctx.clone());
+    let method = req.method().clone();
+
+    let mut res = next.run(req).await;
+    if is_problem(&res) {
+        res = friendly(&app, &ctx, &method, res);
+    }
+    let h = res.headers_mut();
+    for c in set_cookies {
+        h.append(SET_COOKIE, c);
+    }
+    h.insert(VARY, HeaderValue::from_static("Cookie, Accept-Language"));
+    if ctx.principal.is_some() && !h.contains_key(CACHE_CONTROL) {
+        h.insert(CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
+    }
+    res
+}
+
+/// Reads the session cookies. An expired access token is renewed on a GET (a page load) with
+/// the refresh cookie; the new cookies go out with the response.
+async fn session(app: &AppState, headers: &HeaderMap, method: &Method) -> (Option<Principal>, Vec<HeaderValue>) {
+    if let Some(token) = cookie(headers, ACCESS_COOKIE)
+        && let Ok(p) = app.identity.authenticate(token).await
+    {
+        return (Some(p), Vec::new());
+    }
+    let Some(refresh) = cookie(headers, REFRESH_COOKIE) else {
+        return (None, Vec::new());
+    };
+    if *method != Method::GET {
+        return (None, Vec::new());
+    }
+    match app.identity.refresh_browser(refresh).await {
+        Ok(pair) => {
+            let (cookies, _) = session_cookies(app, &pair);
+            (Some(Principal { user: pair.user, family: pair.family }), cookies)
+        }
+        // Another tab just renewed it: this page renders signed out, the next one will not.
+        Err(Error::Unauthorized { code: "session_raced", .. }) => (None, Vec::new()),
+        // The session ended: drop its cookies so no further request tries.
+        Err(Error::Unauthorized { .. }) => (None, clear_session_cookies(app)),
+        Err(_) => (None, Vec::new()),
+    }
+}
+
+fn is_problem(res: &Response) -> bool {
+    (res.status().is_client_error() || res.status().is_server_error())
+        && res
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.starts_with("application/problem+json"))
+}
+
+/// An error as a page: sign-in for a 401, otherwise the error page with the same status.
+fn friendly(app: &AppState, ctx: &PageCtx, method: &Method, res: Response) -> Response {
+    let status = res.status();
+    if status == StatusCode::UNAUTHORIZED {
+        let back = if *method == Method::GET { ctx.here.as_str() } else { "/learn" };
+        let to = format!("/signin?next={}", super::urlencode(back));
+        return (StatusCode::SEE_OTHER, [(LOCATION, to)]).into_response();
+    }
+    let retry_after = res.headers().get(axum::http::header::RETRY_AFTER).cloned();
+    let mut page = super::pages::errors::render_error(app, ctx, status);
+    if let Some(v) = retry_after {
+        page.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+    }
+    page
+}

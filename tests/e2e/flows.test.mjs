@@ -1,0 +1,657 @@
+// End-to-end flows through the school's pages in Chromium (playwright-core, the system browser).
+//
+//   node --test --test-concurrency=1 tests/e2e/        (or tests/e2e/run.sh for everything)
+//
+// Env: LECTERN_BIN (server binary, default target/release/lectern), CHROMIUM_PATH
+// (default /usr/bin/chromium), E2E_SCREENSHOTS (default target/e2e-screenshots/),
+// E2E_KEEP_TMP=1 (keep the servers' data dirs and logs).
+// The contract these tests hold the pages to: web/README.md (and the notes in tests/e2e/README.md).
+
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import {
+  DEMO_PASSWORD,
+  LecternServer,
+  PICKS,
+  REPO_ROOT,
+  demoCourse,
+  demoStudentOf,
+  launchChromium,
+  lessonCount,
+  mailLink,
+  sessionCookies,
+} from './server.mjs';
+
+const TEST_TIMEOUT = 240_000;
+const ACTION_TIMEOUT = 15_000;
+const ARTIFACTS = resolve(REPO_ROOT, 'tests/e2e/artifacts');
+const SCREENSHOTS = resolve(REPO_ROOT, process.env.E2E_SCREENSHOTS || 'target/e2e-screenshots');
+
+const DESKTOP = { viewport: { width: 1280, height: 800 } };
+const PHONE = { viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
+
+const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+let seq = 0;
+const unique = (prefix) => `${prefix}-${runId}-${++seq}`;
+
+let server;
+let browser;
+
+before(async () => {
+  server = new LecternServer();
+  await server.start();
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close().catch(() => {});
+  if (server) {
+    if (process.exitCode) console.log(`# server log tail (${server.logPath}):\n${server.tail(40)}`);
+    await server.cleanup();
+  }
+});
+
+// ------------------------------------------------------------------ diagnostics
+
+/** A browser context whose pages log console errors, page errors, failed and 4xx/5xx requests. */
+async function newContext(options = {}) {
+  const ctx = await browser.newContext({ locale: 'en-US', ...options });
+  ctx.setDefaultTimeout(ACTION_TIMEOUT);
+  ctx.setDefaultNavigationTimeout(30_000);
+  ctx.e2eLog = [];
+  const watch = (page) => {
+    const log = (s) => ctx.e2eLog.push(`[${new Date().toISOString().slice(11, 23)}] ${s}`);
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') log(`console.${m.type()}: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => log(`pageerror: ${e.message}`));
+    page.on('requestfailed', (r) => log(`requestfailed: ${r.method()} ${r.url()} (${r.failure()?.errorText})`));
+    page.on('response', (r) => {
+      if (r.status() >= 400) log(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`);
+    });
+    page.on('framenavigated', (f) => {
+      if (f === page.mainFrame()) log(`navigated: ${f.url()}`);
+    });
+  };
+  ctx.on('page', watch);
+  return ctx;
+}
+
+/**
+ * Runs `fn(ctx, page, step)` in a new context; a failure is reported with the step, the URL, a
+ * snippet of the page, a screenshot and the browser log.
+ */
+async function inContext(name, options, fn, srv = server) {
+  const ctx = await newContext(options);
+  const page = await ctx.newPage();
+  let current = 'start';
+  const step = (s) => {
+    current = s;
+  };
+  try {
+    await fn(ctx, page, step);
+  } catch (e) {
+    throw await explain(e, name, current, ctx, page, srv);
+  } finally {
+    await ctx.close().catch(() => {});
+  }
+}
+
+async function explain(e, name, stepName, ctx, page, srv) {
+  const lines = [`${name}: failed at step "${stepName}": ${e.message}`];
+  try {
+    lines.push(`URL: ${page.url()}`);
+    const snippet = await page.evaluate(() => {
+      const el = document.querySelector('main') || document.body;
+      const html = el ? el.outerHTML : document.documentElement.outerHTML;
+      return `<html lang="${document.documentElement.lang}"${document.documentElement.hasAttribute('data-signed-in') ? ' data-signed-in' : ''}> … ${html}`;
+    });
+    lines.push(`HTML (${snippet.length} chars): ${snippet.replace(/\s+/g, ' ').slice(0, 3000)}`);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const shot = join(ARTIFACTS, `${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}-failure.png`);
+    await page.screenshot({ path: shot, fullPage: true, timeout: 10_000 });
+    lines.push(`screenshot: ${shot}`);
+  } catch (x) {
+    lines.push(`(no page snapshot: ${x.message})`);
+  }
+  if (ctx.e2eLog.length) lines.push('browser log (last 30):', ...ctx.e2eLog.slice(-30).map((l) => `  ${l}`));
+  if (srv) lines.push(`server log tail (${srv.logPath}):`, srv.tail(25));
+  const err = new Error(lines.join('\n'));
+  err.stack = `${err.message}\n--- original stack ---\n${e.stack}`;
+  return err;
+}
+
+// ------------------------------------------------------------------ page helpers
+
+const url = (srv, path) => new URL(path, srv.url).href;
+const pathOf = (u) => new URL(u).pathname;
+
+async function htmlLang(page) {
+  return page.evaluate(() => document.documentElement.getAttribute('lang'));
+}
+
+async function signedIn(page) {
+  return page.evaluate(() => document.documentElement.hasAttribute('data-signed-in'));
+}
+
+/** Waits until `el.getAttribute(name) === value`. */
+async function waitAttr(locator, name, value, timeout = ACTION_TIMEOUT) {
+  const el = await locator.elementHandle({ timeout });
+  try {
+    await locator.page().waitForFunction(({ el, name, value }) => el.getAttribute(name) === value, { el, name, value }, {
+      timeout,
+    });
+  } catch (e) {
+    const now = await el.getAttribute(name).catch(() => '(element gone)');
+    throw new Error(`${name} did not become ${JSON.stringify(value)} (is ${JSON.stringify(now)}): ${e.message.split('\n')[0]}`);
+  }
+}
+
+/** Whether an API response answers the request a form with `data-api` makes. */
+function answers(resp, api, method) {
+  if (method && resp.request().method() !== method) return false;
+  const want = new URL(api, 'http://x/').pathname;
+  return new URL(resp.url()).pathname === want;
+}
+
+/** The first visible element of `selector`. */
+async function firstVisible(page, selector) {
+  const all = page.locator(selector);
+  const n = await all.count();
+  for (let i = 0; i < n; i++) if (await all.nth(i).isVisible()) return all.nth(i);
+  return null;
+}
+
+/** Clicks `locator` and waits until the page has left `fromPath` (a form POST, then a redirect). */
+async function clickAndLeave(page, locator, fromUrl = page.url()) {
+  await Promise.all([page.waitForURL((u) => u.href !== fromUrl, { timeout: 30_000 }), locator.click()]);
+  await page.waitForLoadState('domcontentloaded');
+}
+
+/** Signs a new account up through `#signup-form`; the page ends signed in. */
+async function signUp(page, srv, step, { name, email, password }) {
+  step('open /signup');
+  const link = await firstVisible(page, 'a[href="/signup"], a[href$="/signup"]');
+  if (link) {
+    await clickAndLeave(page, link);
+  } else {
+    const r = await page.goto(url(srv, '/signup'));
+    assert.equal(r.status(), 200, `GET /signup → ${r.status()}`);
+  }
+  assert.equal(pathOf(page.url()), '/signup');
+  step('fill #signup-form');
+  const form = page.locator('#signup-form');
+  await form.locator('[name="name"]').fill(name);
+  await form.locator('[name="email"]').fill(email);
+  await form.locator('[name="password"]').fill(password);
+  step('submit #signup-form');
+  await clickAndLeave(page, form.locator('button[type="submit"], input[type="submit"]').first());
+  assert.ok(await signedIn(page), `after sign-up the page (${page.url()}) has no html[data-signed-in]`);
+}
+
+/** Opens the email verification link from the outbox; the page shows `.notice-success`. */
+async function verifyEmail(page, srv, step, email) {
+  step('find the verification mail');
+  const link = await mailLink(srv, email);
+  assert.equal(new URL(link).origin, new URL(srv.url).origin, `verification link ${link} is not on ${srv.url}`);
+  step('open the verification link');
+  await page.goto(link);
+  const ok = page.locator('.notice-success:visible').first();
+  // Either the GET verifies, or the page asks to confirm with a POST form (link prefetchers).
+  const visibleSoon = await ok.waitFor({ state: 'visible', timeout: 3_000 }).then(
+    () => true,
+    () => false,
+  );
+  if (!visibleSoon) {
+    const confirm = page
+      .locator('form[action*="/verify-email"], main form[method="post" i]:not([action]):not([data-signout])')
+      .locator('button[type="submit"], input[type="submit"]')
+      .first();
+    if (await confirm.count()) await clickAndLeave(page, confirm);
+    await ok.waitFor({ state: 'visible' });
+  }
+}
+
+/** Searches with the visible `form.search-form` and returns the result cards' links. */
+async function search(page, step, q) {
+  step(`search for "${q}"`);
+  const input = await firstVisible(page, 'form.search-form input[name="q"]');
+  assert.ok(input, `no visible form.search-form input[name=q] on ${page.url()}`);
+  await input.fill(q);
+  const button = input.locator('xpath=ancestor::form[1]').locator('button[type="submit"], input[type="submit"]').first();
+  const before = page.url();
+  if ((await button.count()) && (await button.isVisible())) {
+    await clickAndLeave(page, button, before);
+  } else {
+    await Promise.all([page.waitForURL((u) => u.href !== before, { timeout: 30_000 }), input.press('Enter')]);
+  }
+  const u = new URL(page.url());
+  assert.equal(u.pathname, '/courses', `search did not lead to /courses but ${page.url()}`);
+  assert.equal(u.searchParams.get('q'), q);
+  return page.locator('ul.course-grid li.course-card a.card-link');
+}
+
+/** The card link to `/courses/<slug>` among the results (fails with the list of results). */
+async function resultFor(cards, slug) {
+  const hrefs = await cards.evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  const i = hrefs.findIndex((h) => h && new URL(h, 'http://x/').pathname === `/courses/${slug}`);
+  assert.ok(i >= 0, `no result card links to /courses/${slug}; cards: ${JSON.stringify(hrefs)}`);
+  return cards.nth(i);
+}
+
+/** The course's JSON-LD (`@type` Course) on the page, checked against the demo data. */
+async function checkCourseJsonLd(page, course) {
+  const blocks = await page.locator('script[type="application/ld+json"]').allTextContents();
+  assert.ok(blocks.length > 0, 'no script[type="application/ld+json"] on the course page');
+  const nodes = [];
+  for (const b of blocks) {
+    let j;
+    try {
+      j = JSON.parse(b);
+    } catch (e) {
+      assert.fail(`JSON-LD does not parse (${e.message}): ${b.slice(0, 300)}`);
+    }
+    for (const n of [j].flat()) nodes.push(n, ...(Array.isArray(n?.['@graph']) ? n['@graph'] : []));
+  }
+  const ld = nodes.find((n) => [n?.['@type']].flat().includes('Course'));
+  assert.ok(ld, `no JSON-LD node with @type Course in ${JSON.stringify(nodes).slice(0, 500)}`);
+  const where = JSON.stringify(ld).slice(0, 800);
+  assert.equal(ld.name, course.title, `JSON-LD name; ${where}`);
+  assert.ok(typeof ld.description === 'string' && ld.description.trim().length > 0, `JSON-LD description; ${where}`);
+  const provider = [ld.provider].flat()[0];
+  assert.ok(provider && (typeof provider === 'string' || provider.name), `JSON-LD provider; ${where}`);
+  const offer = [ld.offers].flat()[0];
+  assert.ok(offer && offer.price !== undefined && offer.price !== null, `JSON-LD offers.price; ${where}`);
+  assert.equal(Number(offer.price), course.price_minor / 100, `JSON-LD offers.price; ${where}`);
+  if (offer.priceCurrency !== undefined) assert.equal(offer.priceCurrency, course.currency, `offers.priceCurrency; ${where}`);
+  if (course.reviews.length) {
+    const r = ld.aggregateRating;
+    assert.ok(r, `JSON-LD aggregateRating (the course has ${course.reviews.length} reviews); ${where}`);
+    const avg = course.reviews.reduce((s, x) => s + x.rating, 0) / course.reviews.length;
+    assert.ok(Math.abs(Number(r.ratingValue) - avg) <= 0.051, `aggregateRating.ratingValue ${r.ratingValue}, expected ${avg}; ${where}`);
+    const count = Number(r.reviewCount ?? r.ratingCount);
+    assert.ok(count >= 1, `aggregateRating.reviewCount/ratingCount; ${where}`);
+  }
+}
+
+/** Enrolls with `form#enroll-form` on the course page; the page ends in the player. */
+async function enroll(page, step, slug) {
+  step('enroll');
+  await clickAndLeave(page, page.locator('form#enroll-form button[type="submit"]'));
+  assert.match(pathOf(page.url()), new RegExp(`^/learn/${slug}/[^/]+$`), 'enrolling did not lead to the player');
+}
+
+/** Marks the player's lesson complete and waits until the server saved it. */
+async function completeLesson(page) {
+  const form = page.locator('form[data-kind="complete"]').first();
+  const button = form.locator('button[type="submit"]');
+  await button.waitFor({ state: 'visible' });
+  const pressed = await button.getAttribute('aria-pressed');
+  if (pressed === 'true') return null; // done before
+  assert.equal(pressed, 'false', 'the complete button has aria-pressed="false" before it is pressed');
+  const api = await form.getAttribute('data-api');
+  assert.ok(api, 'form[data-kind=complete] has data-api');
+  const method = (await form.getAttribute('data-on-method') || 'POST').toUpperCase();
+  await form.evaluate((f) => {
+    f.__e2eSaved = undefined;
+    f.addEventListener('lectern:saved', (e) => (f.__e2eSaved = e.detail ?? null), { once: true });
+  });
+  const responded = page.waitForResponse((r) => answers(r, api, method), { timeout: ACTION_TIMEOUT });
+  await button.click();
+  const resp = await responded;
+  assert.ok(resp.ok(), `${method} ${api} answered ${resp.status()}: ${await resp.text().catch(() => '')}`);
+  await waitAttr(button, 'aria-pressed', 'true');
+  await page.waitForFunction((f) => f.__e2eSaved !== undefined, await form.elementHandle(), { timeout: ACTION_TIMEOUT });
+  await page.locator('.action-status.failed').first().waitFor({ state: 'hidden' });
+  return form.evaluate((f) => f.__e2eSaved);
+}
+
+/** Completes every lesson from the current one on, following `a[rel=next]`; returns how many. */
+async function completeAllLessons(page, step, total) {
+  let visited = 0;
+  let last = null;
+  for (;;) {
+    visited++;
+    step(`complete lesson ${visited} of ${total} (${pathOf(page.url())})`);
+    assert.ok(visited <= total, `more than ${total} lessons reached through a[rel=next]`);
+    last = (await completeLesson(page)) ?? last;
+    const next = await firstVisible(page, 'a[rel~="next"]');
+    if (!next) break;
+    await clickAndLeave(page, next);
+  }
+  assert.equal(visited, total, `a[rel=next] led through ${visited} lessons, the course has ${total}`);
+  if (last && typeof last === 'object' && 'status' in last) {
+    assert.equal(last.status, 'completed', `the last save answered ${JSON.stringify(last)}`);
+  }
+  step('course complete');
+  await page.locator('[data-course-complete]:visible').first().waitFor({ state: 'visible' });
+}
+
+/** Posts a review through `form[data-review-form]` and waits until it is listed, saved. */
+async function postReview(page, step, text) {
+  step('post a review');
+  const form = page.locator('form[data-review-form]');
+  await form.waitFor({ state: 'visible' });
+  const api = await form.getAttribute('data-api');
+  assert.ok(api, 'form[data-review-form] has data-api');
+  await form.locator('select[name="rating"]').selectOption('5');
+  await form.locator('textarea[name="text"]').fill(text);
+  const responded = page.waitForResponse((r) => answers(r, api, 'POST'), { timeout: ACTION_TIMEOUT });
+  await form.locator('button[type="submit"]').click();
+  step('review listed (pending, then saved)');
+  const item = page.locator('#reviews-list li.review').filter({ hasText: text });
+  await item.first().waitFor({ state: 'visible' });
+  const resp = await responded;
+  assert.ok(resp.ok(), `POST ${api} answered ${resp.status()}: ${await resp.text().catch(() => '')}`);
+  await page.locator('#reviews-list li.review:not(.pending)').filter({ hasText: text }).first().waitFor({ state: 'visible' });
+  assert.equal(await item.count(), 1, 'the review is listed once');
+  assert.equal(await page.locator('#reviews-list li.review.pending').filter({ hasText: text }).count(), 0);
+}
+
+/** The review is in the course page's HTML as the server renders it, and visible after a reload. */
+async function reviewPersisted(page, ctx, step, text) {
+  step('reload: review still listed');
+  await page.reload();
+  await page.locator('#reviews-list li.review').filter({ hasText: text }).first().waitFor({ state: 'visible' });
+  const res = await ctx.request.get(page.url());
+  assert.equal(res.status(), 200);
+  assert.ok((await res.text()).includes(text), 'the review text is in the server-rendered HTML');
+}
+
+/** `/learn` shows the course with a full progress bar. */
+async function learnShowsComplete(page, srv, step, slug) {
+  step('/learn shows 100%');
+  await page.goto(url(srv, '/learn'));
+  const found = await page.evaluate((slug) => {
+    const links = [...document.querySelectorAll('a[href]')].filter((a) => {
+      const p = new URL(a.href).pathname;
+      return p === `/courses/${slug}` || p.startsWith(`/learn/${slug}`);
+    });
+    for (const a of links) {
+      for (let el = a.parentElement; el && el !== document.body; el = el.parentElement) {
+        const p = el.querySelector('progress');
+        if (p) return { value: p.value, max: p.max, html: el.outerHTML.slice(0, 400) };
+      }
+    }
+    return { links: links.length };
+  }, slug);
+  assert.ok('value' in found, `/learn: no <progress> next to a link to the course (${found.links} links to it)`);
+  assert.equal(found.value, found.max, `/learn progress of ${slug}: ${found.html}`);
+}
+
+/** Signs a demo student in by cookie (POST /api/v1/auth/session) in `ctx`. */
+async function signInByCookie(ctx, srv, email) {
+  const s = await sessionCookies(srv, email, DEMO_PASSWORD);
+  const host = new URL(srv.url).hostname;
+  await ctx.addCookies(
+    s.cookies.map((c) => ({ name: c.name, value: c.value, domain: host, path: c.path, sameSite: 'Lax' })),
+  );
+}
+
+/** The player URL of lesson `index` (0-based) of `slug`, from the JSON API. */
+async function lessonPath(srv, slug, index = 0) {
+  const c = await (await fetch(url(srv, `/api/v1/courses/${slug}`))).json();
+  const cur = await (await fetch(url(srv, `/api/v1/courses/${c.id}/curriculum`))).json();
+  const lessons = cur.modules.flatMap((m) => m.lessons);
+  return `/learn/${slug}/${lessons[index].id}`;
+}
+
+/** No horizontal scroll; on failure, names the elements that stick out. */
+async function assertNoHorizontalScroll(page, what) {
+  const r = await page.evaluate(() => {
+    const w = window.innerWidth;
+    const sw = document.documentElement.scrollWidth;
+    const wide = [];
+    if (sw > w + 1) {
+      for (const el of document.querySelectorAll('body *')) {
+        const b = el.getBoundingClientRect();
+        if (b.right > w + 1 && b.width > 0) {
+          const id = el.id ? `#${el.id}` : '';
+          const cls = typeof el.className === 'string' && el.className ? `.${el.className.trim().split(/\s+/).join('.')}` : '';
+          wide.push(`${el.tagName.toLowerCase()}${id}${cls} (right ${Math.round(b.right)}px)`);
+          if (wide.length >= 12) break;
+        }
+      }
+    }
+    return { w, sw, wide };
+  });
+  assert.ok(r.sw <= r.w + 1, `${what}: horizontal scroll (scrollWidth ${r.sw} > innerWidth ${r.w}); too wide: ${r.wide.join(', ')}`);
+}
+
+// ------------------------------------------------------------------ the flows
+
+describe('lectern pages', { timeout: TEST_TIMEOUT * 6 }, () => {
+  test('English: sign up, verify, typo search, JSON-LD, enroll, complete, review', { timeout: TEST_TIMEOUT }, async () => {
+    const pick = PICKS.en;
+    const course = demoCourse(pick.slug);
+    await inContext('english-flow', { ...DESKTOP, locale: 'en-US' }, async (ctx, page, step) => {
+      step('open /');
+      const home = await page.goto(url(server, '/'));
+      assert.equal(home.status(), 200, `GET / → ${home.status()}`);
+      assert.equal(await htmlLang(page), 'en');
+      assert.equal(await signedIn(page), false, 'a visitor has no html[data-signed-in]');
+
+      const email = `${unique('en')}@e2e.test`;
+      await signUp(page, server, step, { name: 'Erin Endtoend', email, password: `pw-${unique('en')}-Long` });
+      await verifyEmail(page, server, step, email);
+
+      const cards = await search(page, step, pick.typo);
+      const card = await resultFor(cards, pick.slug);
+      step('open the course from the results');
+      await clickAndLeave(page, card);
+      assert.equal(pathOf(page.url()), `/courses/${pick.slug}`);
+      step('course JSON-LD');
+      await checkCourseJsonLd(page, course);
+
+      await enroll(page, step, pick.slug);
+      await completeAllLessons(page, step, lessonCount(course));
+
+      step('back to the course page');
+      await page.goto(url(server, `/courses/${pick.slug}`));
+      const text = `Clear lessons and a steady pace, checked by run ${unique('review')}.`;
+      await postReview(page, step, text);
+      await reviewPersisted(page, ctx, step, text);
+      await learnShowsComplete(page, server, step, pick.slug);
+    });
+  });
+
+  test('Russian: Accept-Language ru, sign up, inflected typo search, complete, review; language switch', { timeout: TEST_TIMEOUT }, async () => {
+    const pick = PICKS.ru;
+    const course = demoCourse(pick.slug);
+    assert.equal(course.language, 'ru');
+
+    await inContext('russian-language-switch', { ...DESKTOP, locale: 'ru-RU' }, async (ctx, page, step) => {
+      step('visitor: / is Russian');
+      const r = await page.goto(url(server, '/courses'));
+      assert.equal(r.status(), 200, `GET /courses → ${r.status()}`);
+      assert.equal(await htmlLang(page), 'ru', 'Accept-Language: ru-RU gives html[lang=ru]');
+      step('visitor: switch to English');
+      await clickAndLeave(page, page.locator('.lang-switch a[hreflang="en"]').first());
+      assert.equal(await htmlLang(page), 'en');
+      assert.equal(pathOf(page.url()), '/courses', 'the language switch returns to the same page');
+      step('visitor: English is remembered');
+      await page.goto(url(server, '/'));
+      assert.equal(await htmlLang(page), 'en', 'the next page is English too (cookie)');
+      const cookie = (await ctx.cookies(server.url)).find((c) => c.name === 'lectern_lang');
+      assert.equal(cookie?.value, 'en', 'cookie lectern_lang=en');
+    });
+
+    await inContext('russian-flow', { ...DESKTOP, locale: 'ru-RU' }, async (ctx, page, step) => {
+      step('open /');
+      await page.goto(url(server, '/'));
+      assert.equal(await htmlLang(page), 'ru', 'Accept-Language: ru-RU gives html[lang=ru]');
+
+      const email = `${unique('ru')}@e2e.test`;
+      await signUp(page, server, step, { name: 'Ирина Проверкина', email, password: `пароль-${unique('ru')}` });
+      assert.equal(await htmlLang(page), 'ru');
+      await verifyEmail(page, server, step, email);
+
+      const cards = await search(page, step, pick.typo);
+      const card = await resultFor(cards, pick.slug);
+      step('open the course from the results');
+      await clickAndLeave(page, card);
+      assert.equal(pathOf(page.url()), `/courses/${pick.slug}`);
+      await checkCourseJsonLd(page, course);
+
+      await enroll(page, step, pick.slug);
+      await completeAllLessons(page, step, lessonCount(course));
+
+      step('back to the course page');
+      await page.goto(url(server, `/courses/${pick.slug}`));
+      const text = `Понятные уроки и хорошие примеры, проверка ${unique('отзыв')}.`;
+      await postReview(page, step, text);
+      await reviewPersisted(page, ctx, step, text);
+
+      step('signed in: switch to English');
+      await clickAndLeave(page, page.locator('.lang-switch a[hreflang="en"]').first());
+      assert.equal(await htmlLang(page), 'en');
+      assert.equal(pathOf(page.url()), `/courses/${pick.slug}`, 'the language switch returns to the same page');
+      await page.goto(url(server, '/learn'));
+      assert.equal(await htmlLang(page), 'en', 'the choice outlasts the navigation for a signed-in Russian speaker');
+    });
+  });
+
+  test('phone 375px: no horizontal scroll; the catalog without JavaScript', { timeout: TEST_TIMEOUT }, async () => {
+    const pick = PICKS.en;
+    const course = demoCourse(pick.slug);
+    const student = demoStudentOf(pick.slug, 'en');
+    const lesson = await lessonPath(server, pick.slug, 1);
+
+    await inContext('phone-layout', { ...PHONE }, async (ctx, page, step) => {
+      for (const path of ['/', '/courses', `/courses/${pick.slug}`]) {
+        step(`no horizontal scroll on ${path}`);
+        const r = await page.goto(url(server, path));
+        assert.equal(r.status(), 200, `${path} → ${r.status()}`);
+        await assertNoHorizontalScroll(page, path);
+      }
+      step('sign a demo student in');
+      await signInByCookie(ctx, server, student.email);
+      step(`no horizontal scroll on the lesson ${lesson}`);
+      const r = await page.goto(url(server, lesson));
+      assert.equal(r.status(), 200, `${lesson} → ${r.status()}`);
+      assert.ok(await signedIn(page), 'the demo student is signed in');
+      await assertNoHorizontalScroll(page, lesson);
+    });
+
+    await inContext('no-javascript-catalog', { ...PHONE, javaScriptEnabled: false }, async (ctx, page, step) => {
+      step(`/courses?q=${pick.word} without JavaScript`);
+      const r = await page.goto(url(server, `/courses?q=${encodeURIComponent(pick.word)}`));
+      assert.equal(r.status(), 200, `GET /courses?q= → ${r.status()}`);
+      const card = await resultFor(page.locator('ul.course-grid li.course-card a.card-link'), pick.slug);
+      await card.waitFor({ state: 'visible' });
+      step('course page without JavaScript');
+      await clickAndLeave(page, card);
+      const curriculum = page.locator('.curriculum').first();
+      await curriculum.waitFor({ state: 'visible' });
+      const text = await curriculum.innerText();
+      const first = course.modules[0].lessons[0].title;
+      assert.ok(text.includes(first), `.curriculum lists the first lesson "${first}"`);
+    });
+  });
+
+  test('offline: the complete toggle rolls back, then retries once the server is back', { timeout: TEST_TIMEOUT }, async () => {
+    // Its own server: stopping it must not disturb the other tests.
+    const own = new LecternServer();
+    await own.start();
+    const pick = PICKS.en;
+    try {
+      await inContext('offline-rollback', { ...DESKTOP }, async (ctx, page, step) => {
+        step('open /');
+        await page.goto(url(own, '/'));
+        const email = `${unique('off')}@e2e.test`;
+        await signUp(page, own, step, { name: 'Otto Offline', email, password: `pw-${unique('off')}-Long` });
+        step('course page');
+        await page.goto(url(own, `/courses/${pick.slug}`));
+        await enroll(page, step, pick.slug);
+        const lessonUrl = page.url();
+        const form = page.locator('form[data-kind="complete"]').first();
+        const button = form.locator('button[type="submit"]');
+        await button.waitFor({ state: 'visible' });
+        assert.equal(await button.getAttribute('aria-pressed'), 'false');
+        // Let the page (and a service worker, if any) settle before the network goes away.
+        await page.waitForLoadState('load');
+        await page.waitForTimeout(500);
+
+        step('stop the server');
+        await own.stop();
+        step('press complete while the server is down');
+        await button.evaluate((b) => {
+          b.__e2eStates = [];
+          new MutationObserver(() => b.__e2eStates.push(b.getAttribute('aria-pressed'))).observe(b, {
+            attributes: true,
+            attributeFilter: ['aria-pressed'],
+          });
+        });
+        await button.click();
+        const failed = form.locator('.action-status.failed');
+        await failed.waitFor({ state: 'visible' });
+        await waitAttr(button, 'aria-pressed', 'false');
+        const states = await button.evaluate((b) => b.__e2eStates);
+        assert.ok(
+          states.includes('true'),
+          `the button flips at once, before rolling back (aria-pressed went ${JSON.stringify(states)})`,
+        );
+        const retry = form.locator('button.retry');
+        await retry.waitFor({ state: 'visible' });
+
+        step('start the server again');
+        await own.start();
+        step('retry');
+        const api = await form.getAttribute('data-api');
+        const method = ((await form.getAttribute('data-on-method')) || 'POST').toUpperCase();
+        const responded = page.waitForResponse((r) => answers(r, api, method), { timeout: 20_000 });
+        await retry.click();
+        const resp = await responded;
+        assert.ok(resp.ok(), `retry: ${method} ${api} answered ${resp.status()}: ${await resp.text().catch(() => '')}`);
+        await waitAttr(button, 'aria-pressed', 'true');
+        await form.locator('.action-status.failed').waitFor({ state: 'hidden' });
+        await retry.waitFor({ state: 'hidden' });
+
+        step('reload: completed on the server');
+        await page.goto(lessonUrl);
+        await waitAttr(page.locator('form[data-kind="complete"] button[type="submit"]').first(), 'aria-pressed', 'true');
+      }, own);
+    } finally {
+      await own.cleanup();
+    }
+  });
+
+  test('screenshots at 375px and 1280px', { timeout: TEST_TIMEOUT }, async (t) => {
+    const pick = PICKS.en;
+    const student = demoStudentOf(pick.slug, 'en');
+    const lesson = await lessonPath(server, pick.slug, 0);
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    const pages = [
+      ['home', '/', 200],
+      ['catalog', '/courses', 200],
+      ['course', `/courses/${pick.slug}`, 200],
+      ['signin', '/signin', 200],
+      ['not-found', '/no-such-page-e2e', 404],
+      ['lesson', lesson, 200, 'signed-in'], // last: the context stays signed in
+    ];
+    const written = [];
+    for (const [width, device] of [
+      [375, PHONE],
+      [1280, DESKTOP],
+    ]) {
+      await inContext(`screenshots-${width}`, { ...device }, async (ctx, page, step) => {
+        for (const [name, path, status, who] of pages) {
+          step(`${width}px ${name} ${path}`);
+          if (who === 'signed-in' && !(await signedIn(page))) await signInByCookie(ctx, server, student.email);
+          const r = await page.goto(url(server, path));
+          assert.equal(r.status(), status, `${path} → ${r.status()}`);
+          await page.waitForLoadState('load');
+          await page.evaluate(() => document.fonts?.ready);
+          const file = join(SCREENSHOTS, `${width}-${name}.png`);
+          await page.screenshot({ path: file, fullPage: true, animations: 'disabled', timeout: 30_000 });
+          written.push(file);
+        }
+      });
+    }
+    t.diagnostic(`screenshots in ${SCREENSHOTS}:\n${written.map((f) => `  ${f}`).join('\n')}`);
+    console.log(`# screenshots (${written.length}) in ${SCREENSHOTS}`);
+  });
+});

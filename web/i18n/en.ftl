@@ -1,0 +1,226 @@
+# Lectern pages, English. Plurals use CLDR categories: one, other.
+
+skip-to-content = Skip to content
+nav-label = Main
+nav-catalog = Courses
+nav-learn = My learning
+nav-wishlist = Wishlist
+nav-notifications = Notifications
+nav-account = Account
+nav-signin = Sign in
+nav-signup = Sign up
+unread = unread
+signout = Sign out
+footer-sitemap = Sitemap
+breadcrumbs = Breadcrumbs
+
+home-description = { $school }: online courses in English and Russian. Learn at your own pace, track your progress, and read honest reviews.
+home-heading = Learn something new today
+home-lead = Courses by practising teachers. Start free, learn at your pace, pick up where you left off on any device.
+home-categories = Categories
+home-popular = Popular courses
+home-top-rated = Top rated
+home-new = New courses
+see-all = See all
+
+search-label = Search courses
+search-placeholder = Search courses, e.g. “python”
+search-button = Search
+search-suggestions = Suggestions
+
+catalog-title = All courses
+catalog-results-for = Results for “{ $q }”
+catalog-description = Browse every course at { $school }: filter by category, level, language and price.
+category-description = { $category }: courses with lessons, progress tracking and reviews.
+filters = Filters
+filter-category = Category
+filter-level = Level
+filter-price = Price
+filter-language = Language
+any = Any
+sort-label = Sort by
+sort-relevance = Best match
+sort-popularity = Most popular
+sort-rating = Highest rated
+sort-newest = Newest
+sort-price-asc = Price: low to high
+sort-price-desc = Price: high to low
+apply-filters = Apply
+courses-found = { $n ->
+    [one] { $n } course
+   *[other] { $n } courses
+}
+no-results = No courses match. Check the spelling or remove a filter.
+clear-filters = Clear all filters
+pages = Pages
+first-page = First page
+next-page = Next page
+
+level-beginner = Beginner
+level-intermediate = Intermediate
+level-advanced = Advanced
+price-free = Free
+price-paid = Paid
+lessons = { $n ->
+    [one] { $n } lesson
+   *[other] { $n } lessons
+}
+lessons-done = { $n ->
+    [one] { $n } lesson done
+   *[other] { $n } lessons done
+}
+reviews = { $n ->
+    [one] { $n } review
+   *[other] { $n } reviews
+}
+students = { $n ->
+    [one] { $n } student
+   *[other] { $n } students
+}
+courses-by-teacher = { $n ->
+    [one] { $n } course
+   *[other] { $n } courses
+}
+duration-hours = { $n } h
+duration-minutes = { $n } min
+rating-label = { $n ->
+    [one] Rated { $n } star out of 5
+   *[other] Rated { $n } stars out of 5
+}
+no-reviews-yet = No reviews yet
+
+taught-by = Taught by
+course-about = About this course
+curriculum = Curriculum
+teacher = Teacher
+teacher-description = Courses by { $name }.
+video = Video
+text = Reading
+preview = Free preview
+enroll-free = Enroll for free
+enroll-paid = Buy course
+signup-to-enroll = Sign up to enroll
+start-learning = Start learning
+continue-learning = Continue learning
+review-course = Review the course
+course-completed = Completed
+progress = Progress
+progress-text = { $percent }% complete
+progress-template = { $done } of { $total } lessons · { $percent }%
+wish-add = Add to wishlist
+wish-remove = On your wishlist
+save-failed = Could not save.
+load-failed = Could not load.
+retry = Retry
+
+reviews-title = Reviews
+review-write = Write a review
+review-rating = Your rating
+review-choose = Choose…
+review-text = Your review (optional)
+review-submit = Post review
+review-saved = Thank you for your review!
+review-need-rating = Choose a rating first.
+more-reviews = More reviews
+
+learn-title = My learning
+learn-empty = You are not enrolled in any course yet.
+lesson-of = Lesson { $position } of { $count }
+lesson-done = Completed
+mark-complete = Mark as complete
+lesson-nav = Lessons
+prev-lesson = Previous
+next-lesson = Next
+watch-video = Watch the video
+course-complete-title = Course complete!
+course-complete-text = You finished every lesson. Well done.
+leave-review = Leave a review
+
+wishlist-title = Wishlist
+wishlist-empty = Your wishlist is empty.
+notifications-title = Notifications
+notifications-empty = No notifications yet.
+mark-all-read = Mark all as read
+mark-read = Mark as read
+read = Read
+
+signup-title = Create your account
+signup-description = Create a free account at { $school } to enroll in courses and track your progress.
+signup-lead = Free, and takes a minute.
+signup-submit = Create account
+have-account = Already have an account?
+signin-title = Sign in
+signin-description = Sign in to { $school } to continue learning.
+signin-submit = Sign in
+no-account = New here?
+forgot-link = Forgot your password?
+field-name = Your name
+field-email = Email
+field-password = Password
+field-new-password = New password
+field-current-password = Current password
+field-language = Language
+password-hint = At least 8 characters.
+form-email-taken = An account with this email already exists. Sign in instead?
+form-invalid-credentials = The email or password is not correct.
+form-too-many = Too many attempts. Wait a few minutes and try again.
+form-invalid-token = This link has expired or was already used. Ask for a new one.
+
+verify-title = Confirm your email
+verify-done = Your email is confirmed. Thank you!
+verify-failed = This confirmation link has expired or was already used.
+forgot-title = Reset your password
+forgot-lead = Enter your email and we will send you a link to set a new password.
+forgot-submit = Send the link
+forgot-sent = If an account exists for this email, a reset link is on its way. The link works for one hour.
+reset-title = Choose a new password
+reset-submit = Set password
+reset-new-link = Ask for a new link
+reset-done = Your password has been changed. Sign in with the new one.
+
+account-title = Account
+account-profile = Profile
+account-password = Password
+account-change-password = Change password
+account-saved = Your profile is saved.
+account-password-saved = Your password is changed. Other devices have been signed out.
+email-verified = confirmed
+email-unverified = not confirmed yet
+save = Save
+
+error-home = Go to the home page
+error-400-title = Something is wrong with this request
+error-400-message = Check the address or the form and try again.
+error-402-title = This course is paid
+error-402-message = Paid enrollment is not available yet. Free courses are open to everyone.
+error-403-title = You cannot open this page
+error-403-message = It belongs to someone else, or you need to enroll first.
+error-404-title = Page not found
+error-404-message = The page you are looking for does not exist or has moved.
+error-409-title = This was already done
+error-409-message = Nothing changed. Go back and reload the page.
+error-422-title = Some fields need attention
+error-422-message = Go back, correct the form and send it again.
+error-429-title = Too many requests
+error-429-message = Please wait a moment and try again.
+error-500-title = Something went wrong
+error-500-message = We could not show this page. Try again in a moment.
+error-503-title = Temporarily unavailable
+error-503-message = The school is busy or under maintenance. Try again shortly.
+offline-title = You are offline
+offline-message = This page is not saved on this device. Lessons you opened before are still readable.
+
+month-1 = Jan
+month-2 = Feb
+month-3 = Mar
+month-4 = Apr
+month-5 = May
+month-6 = Jun
+month-7 = Jul
+month-8 = Aug
+month-9 = Sep
+month-10 = Oct
+month-11 = Nov
+month-12 = Dec
+
+fe-must-be-at-least-8-characters = must be at least 8 characters

@@ -1,0 +1,256 @@
+# Страницы Lectern по-русски. Формы множественного числа по CLDR: one, few, many, other.
+
+skip-to-content = Перейти к содержимому
+nav-label = Главное меню
+nav-catalog = Курсы
+nav-learn = Моё обучение
+nav-wishlist = Избранное
+nav-notifications = Уведомления
+nav-account = Профиль
+nav-signin = Войти
+nav-signup = Регистрация
+unread = непрочитанных
+signout = Выйти
+footer-sitemap = Карта сайта
+breadcrumbs = Навигационная цепочка
+
+home-description = { $school }: онлайн-курсы на русском и английском. Учитесь в своём темпе, следите за прогрессом и читайте честные отзывы.
+home-heading = Научитесь новому уже сегодня
+home-lead = Курсы от практикующих преподавателей. Начните бесплатно, учитесь в своём темпе и продолжайте с того же места на любом устройстве.
+home-categories = Категории
+home-popular = Популярные курсы
+home-top-rated = С высоким рейтингом
+home-new = Новые курсы
+see-all = Смотреть все
+
+search-label = Поиск курсов
+search-placeholder = Поиск курсов, например «python»
+search-button = Найти
+search-suggestions = Подсказки
+
+catalog-title = Все курсы
+catalog-results-for = Результаты по запросу «{ $q }»
+catalog-description = Все курсы { $school }: фильтры по категории, уровню, языку и цене.
+category-description = { $category }: курсы с уроками, отслеживанием прогресса и отзывами.
+filters = Фильтры
+filter-category = Категория
+filter-level = Уровень
+filter-price = Цена
+filter-language = Язык
+any = Любой
+sort-label = Сортировка
+sort-relevance = По релевантности
+sort-popularity = Сначала популярные
+sort-rating = Сначала с высоким рейтингом
+sort-newest = Сначала новые
+sort-price-asc = Сначала дешевле
+sort-price-desc = Сначала дороже
+apply-filters = Применить
+courses-found = { $n ->
+    [one] { $n } курс
+    [few] { $n } курса
+    [many] { $n } курсов
+   *[other] { $n } курса
+}
+no-results = Ничего не нашлось. Проверьте написание или уберите фильтр.
+clear-filters = Сбросить фильтры
+pages = Страницы
+first-page = Первая страница
+next-page = Следующая страница
+
+level-beginner = Начальный
+level-intermediate = Средний
+level-advanced = Продвинутый
+price-free = Бесплатно
+price-paid = Платные
+lessons = { $n ->
+    [one] { $n } урок
+    [few] { $n } урока
+    [many] { $n } уроков
+   *[other] { $n } урока
+}
+lessons-done = { $n ->
+    [one] пройден { $n } урок
+    [few] пройдено { $n } урока
+    [many] пройдено { $n } уроков
+   *[other] пройдено { $n } урока
+}
+reviews = { $n ->
+    [one] { $n } отзыв
+    [few] { $n } отзыва
+    [many] { $n } отзывов
+   *[other] { $n } отзыва
+}
+students = { $n ->
+    [one] { $n } студент
+    [few] { $n } студента
+    [many] { $n } студентов
+   *[other] { $n } студента
+}
+courses-by-teacher = { $n ->
+    [one] { $n } курс
+    [few] { $n } курса
+    [many] { $n } курсов
+   *[other] { $n } курса
+}
+duration-hours = { $n ->
+    [one] { $n } час
+    [few] { $n } часа
+    [many] { $n } часов
+   *[other] { $n } часа
+}
+duration-minutes = { $n ->
+    [one] { $n } минута
+    [few] { $n } минуты
+    [many] { $n } минут
+   *[other] { $n } минуты
+}
+rating-label = { $n ->
+    [one] Оценка: { $n } звезда из 5
+    [few] Оценка: { $n } звезды из 5
+   *[other] Оценка: { $n } звёзд из 5
+}
+no-reviews-yet = Отзывов пока нет
+
+taught-by = Преподаватель:
+course-about = О курсе
+curriculum = Программа
+teacher = Преподаватель
+teacher-description = Курсы преподавателя { $name }.
+video = Видео
+text = Текст
+preview = Бесплатный урок
+enroll-free = Записаться бесплатно
+enroll-paid = Купить курс
+signup-to-enroll = Зарегистрируйтесь, чтобы записаться
+start-learning = Начать обучение
+continue-learning = Продолжить обучение
+review-course = Оставить отзыв
+course-completed = Пройден
+progress = Прогресс
+progress-text = Пройдено { $percent }%
+progress-template = { $done } из { $total } уроков · { $percent }%
+wish-add = В избранное
+wish-remove = В избранном
+save-failed = Не удалось сохранить.
+load-failed = Не удалось загрузить.
+retry = Повторить
+
+reviews-title = Отзывы
+review-write = Написать отзыв
+review-rating = Ваша оценка
+review-choose = Выберите…
+review-text = Ваш отзыв (необязательно)
+review-submit = Опубликовать
+review-saved = Спасибо за отзыв!
+review-need-rating = Сначала выберите оценку.
+more-reviews = Ещё отзывы
+
+learn-title = Моё обучение
+learn-empty = Вы пока не записаны ни на один курс.
+lesson-of = Урок { $position } из { $count }
+lesson-done = Пройден
+mark-complete = Отметить как пройденный
+lesson-nav = Уроки
+prev-lesson = Назад
+next-lesson = Далее
+watch-video = Смотреть видео
+course-complete-title = Курс пройден!
+course-complete-text = Вы прошли все уроки. Отличная работа.
+leave-review = Оставить отзыв
+
+wishlist-title = Избранное
+wishlist-empty = В избранном пока пусто.
+notifications-title = Уведомления
+notifications-empty = Уведомлений пока нет.
+mark-all-read = Отметить все как прочитанные
+mark-read = Отметить как прочитанное
+read = Прочитано
+
+signup-title = Регистрация
+signup-description = Создайте бесплатный аккаунт в { $school }, чтобы записываться на курсы и следить за прогрессом.
+signup-lead = Бесплатно и займёт минуту.
+signup-submit = Зарегистрироваться
+have-account = Уже есть аккаунт?
+signin-title = Вход
+signin-description = Войдите в { $school }, чтобы продолжить обучение.
+signin-submit = Войти
+no-account = Впервые здесь?
+forgot-link = Забыли пароль?
+field-name = Ваше имя
+field-email = Эл. почта
+field-password = Пароль
+field-new-password = Новый пароль
+field-current-password = Текущий пароль
+field-language = Язык
+password-hint = Не меньше 8 символов.
+form-email-taken = Аккаунт с такой почтой уже есть. Может быть, войти?
+form-invalid-credentials = Неверная почта или пароль.
+form-too-many = Слишком много попыток. Подождите несколько минут и попробуйте снова.
+form-invalid-token = Ссылка устарела или уже использована. Запросите новую.
+
+verify-title = Подтверждение почты
+verify-done = Почта подтверждена. Спасибо!
+verify-failed = Ссылка для подтверждения устарела или уже использована.
+forgot-title = Восстановление пароля
+forgot-lead = Укажите почту, и мы пришлём ссылку для смены пароля.
+forgot-submit = Прислать ссылку
+forgot-sent = Если аккаунт с такой почтой существует, ссылка уже в пути. Она действует один час.
+reset-title = Новый пароль
+reset-submit = Сохранить пароль
+reset-new-link = Запросить новую ссылку
+reset-done = Пароль изменён. Войдите с новым паролем.
+
+account-title = Профиль
+account-profile = Личные данные
+account-password = Пароль
+account-change-password = Сменить пароль
+account-saved = Профиль сохранён.
+account-password-saved = Пароль изменён. На других устройствах выполнен выход.
+email-verified = подтверждена
+email-unverified = ещё не подтверждена
+save = Сохранить
+
+error-home = На главную
+error-400-title = С запросом что-то не так
+error-400-message = Проверьте адрес или форму и попробуйте снова.
+error-402-title = Это платный курс
+error-402-message = Оплата курсов пока недоступна. Бесплатные курсы открыты для всех.
+error-403-title = Эта страница вам недоступна
+error-403-message = Она принадлежит другому пользователю или нужно сначала записаться на курс.
+error-404-title = Страница не найдена
+error-404-message = Такой страницы нет или она переехала.
+error-409-title = Это уже сделано
+error-409-message = Ничего не изменилось. Вернитесь назад и обновите страницу.
+error-422-title = Проверьте поля формы
+error-422-message = Вернитесь назад, исправьте форму и отправьте её снова.
+error-429-title = Слишком много запросов
+error-429-message = Подождите немного и попробуйте снова.
+error-500-title = Что-то пошло не так
+error-500-message = Не получилось показать страницу. Попробуйте чуть позже.
+error-503-title = Временно недоступно
+error-503-message = Школа перегружена или на обслуживании. Попробуйте немного позже.
+offline-title = Нет подключения к сети
+offline-message = Эта страница не сохранена на устройстве. Уроки, которые вы открывали раньше, доступны для чтения.
+
+month-1 = янв.
+month-2 = февр.
+month-3 = мар.
+month-4 = апр.
+month-5 = мая
+month-6 = июн.
+month-7 = июл.
+month-8 = авг.
+month-9 = сент.
+month-10 = окт.
+month-11 = нояб.
+month-12 = дек.
+
+fe-must-be-at-least-8-characters = не меньше 8 символов
+fe-must-be-at-most-128-characters = не больше 128 символов
+fe-is-one-of-the-most-common-passwords--choose-another = это один из самых распространённых паролей, выберите другой
+fe-must-not-be-empty = не может быть пустым
+fe-must-be-at-most-100-characters = не больше 100 символов
+fe-must-not-contain-a-web-address = не может содержать веб-адрес
+fe-must-be-between-1-and-5 = должна быть от 1 до 5
+fe-must-be-a-valid-email-address = должен быть корректным адресом почты
