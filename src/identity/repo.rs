@@ -3,8 +3,8 @@
 //! Write functions take a [`Tx`] and run inside a unit of work, so a caller can combine them
 //! (create a user + its verification token + the email announcing it) in one transaction.
 
-use std::time::Duration;
 use serde::{Deserialize, Serialize};
+use std::time::Duration;
 
 use super::Role;
 use super::tokens::opaque_token;

@@ -349,8 +349,9 @@ pub fn clear_session_cookies(app: &AppState) -> Vec<HeaderValue> {
 
 fn session_response(app: &AppState, pair: TokenPair) -> Response {
     let (cookies, csrf) = session_cookies(app, &pair);
-    let mut res = Json(SessionResponse { user: pair.user.into(), csrf_token: csrf, expires_in: pair.expires_in })
-        .into_response();
+    let mut res =
+        Json(SessionResponse { user: pair.user.into(), csrf_token: csrf, expires_in: pair.expires_in })
+            .into_response();
     for c in cookies {
         res.headers_mut().append(SET_COOKIE, c);
     }

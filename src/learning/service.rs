@@ -360,7 +360,11 @@ impl Learning {
 
     /// What a course page shows its viewer: their enrollment, and whether the course is on
     /// their wishlist.
-    pub async fn standing(&self, who: &UserRecord, course: CourseId) -> Result<(Option<EnrollmentRecord>, bool)> {
+    pub async fn standing(
+        &self,
+        who: &UserRecord,
+        course: CourseId,
+    ) -> Result<(Option<EnrollmentRecord>, bool)> {
         let user = who.id;
         self.store
             .read(move |rtx| {

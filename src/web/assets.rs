@@ -116,13 +116,7 @@ pub async fn service_worker() -> Response {
         serde_json::to_string(&list).expect("strings"),
         String::from_utf8_lossy(&body)
     );
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "no-cache"),
-        ],
-        script,
-    )
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], script)
         .into_response()
 }
 

@@ -73,7 +73,12 @@ pub fn urlencode(s: &str) -> String {
 /// A local path to go back to after a form, never another site (`//evil`, `/\evil`).
 pub fn safe_next(next: Option<&str>, default: &str) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") && !n.contains(['\r', '\n']) => {
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.starts_with("/\\")
+                && !n.contains(['\r', '\n']) =>
+        {
             n.to_owned()
         }
         _ => default.to_owned(),
@@ -81,10 +86,9 @@ pub fn safe_next(next: Option<&str>, default: &str) -> String {
 }
 
 pub fn etag_matches(headers: &HeaderMap, etag: &str) -> bool {
-    headers
-        .get(IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim().trim_start_matches("W/") == etag.trim_start_matches("W/")))
+    headers.get(IF_NONE_MATCH).and_then(|v| v.to_str().ok()).is_some_and(|v| {
+        v.split(',').any(|t| t.trim().trim_start_matches("W/") == etag.trim_start_matches("W/"))
+    })
 }
 
 /// A rendered page. Anonymous pages get an ETag and may be cached (browsers, CDNs) as long as

@@ -48,7 +48,9 @@ impl PageCtx {
     /// A form of a signed-in person must carry the session's CSRF token.
     pub fn check_csrf(&self, presented: &str) -> Result<()> {
         match &self.csrf {
-            Some(expected) if bool::from(subtle::ConstantTimeEq::ct_eq(expected.as_bytes(), presented.as_bytes())) => {
+            Some(expected)
+                if bool::from(subtle::ConstantTimeEq::ct_eq(expected.as_bytes(), presented.as_bytes())) =>
+            {
                 Ok(())
             }
             _ => Err(crate::identity::extract::csrf_error()),
@@ -64,9 +66,11 @@ impl FromRequestParts<AppState> for PageCtx {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self> {
-        parts.extensions.get::<PageCtx>().cloned().ok_or_else(|| {
-            Error::Internal(anyhow::anyhow!("page handler outside the page middleware"))
-        })
+        parts
+            .extensions
+            .get::<PageCtx>()
+            .cloned()
+            .ok_or_else(|| Error::Internal(anyhow::anyhow!("page handler outside the page middleware")))
     }
 }
 
@@ -114,7 +118,11 @@ pub async fn pages(State(app): State<AppState>, mut req: Request, next: Next) ->
 
 /// Reads the session cookies. An expired access token is renewed on a GET (a page load) with
 /// the refresh cookie; the new cookies go out with the response.
-async fn session(app: &AppState, headers: &HeaderMap, method: &Method) -> (Option<Principal>, Vec<HeaderValue>) {
+async fn session(
+    app: &AppState,
+    headers: &HeaderMap,
+    method: &Method,
+) -> (Option<Principal>, Vec<HeaderValue>) {
     if let Some(token) = cookie(headers, ACCESS_COOKIE)
         && let Ok(p) = app.identity.authenticate(token).await
     {

@@ -333,3 +333,68 @@ impl TestApp {
 pub fn slugs(list: &Value) -> Vec<String> {
     list["items"].as_array().unwrap().iter().map(|c| c["slug"].as_str().unwrap().to_owned()).collect()
 }
+
+/// A browser's cookie jar, as far as these tests need one.
+#[derive(Default, Clone)]
+pub struct Browser {
+    pub cookies: Vec<(String, String)>,
+    pub csrf: String,
+}
+
+impl Browser {
+    pub fn header(&self) -> String {
+        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
+    pub fn absorb(&mut self, res: &reqwest::Response) {
+        for c in res.headers().get_all(reqwest::header::SET_COOKIE) {
+            let s = c.to_str().unwrap();
+            let (pair, _) = s.split_once(';').unwrap();
+            let (k, v) = pair.split_once('=').unwrap();
+            self.cookies.retain(|(name, _)| name != k);
+            if !v.is_empty() && !s.contains("Max-Age=0") {
+                self.cookies.push((k.to_owned(), v.to_owned()));
+            }
+        }
+    }
+
+    pub fn cookie(&self, name: &str) -> Option<&str> {
+        self.cookies.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    /// GET a page with this browser's cookies (and keep the ones it sets).
+    pub async fn get(&mut self, app: &TestApp, path: &str) -> Response {
+        let mut req = app.client.get(app.url(path));
+        if !self.cookies.is_empty() {
+            req = req.header(reqwest::header::COOKIE, self.header());
+        }
+        let res = req.send().await.unwrap();
+        self.absorb(&res);
+        res
+    }
+
+    /// GET a page and read it: (status, body).
+    pub async fn page(&mut self, app: &TestApp, path: &str) -> (StatusCode, String) {
+        let res = self.get(app, path).await;
+        (res.status(), res.text().await.unwrap())
+    }
+
+    /// POST a form as a browser would from one of our pages.
+    pub async fn form(&mut self, app: &TestApp, path: &str, fields: &[(&str, &str)]) -> Response {
+        let mut req = app.client.post(app.url(path)).form(fields);
+        if !self.cookies.is_empty() {
+            req = req.header(reqwest::header::COOKIE, self.header());
+        }
+        let res = req.send().await.unwrap();
+        self.absorb(&res);
+        if let Some(c) = self.cookie("lectern_csrf") {
+            self.csrf = c.to_owned();
+        }
+        res
+    }
+}
+
+/// Where a redirect points.
+pub fn location(res: &Response) -> String {
+    res.headers().get(reqwest::header::LOCATION).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
+}

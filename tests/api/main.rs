@@ -14,3 +14,4 @@ mod ops;
 mod paging;
 mod session;
 mod tokens;
+mod web;

@@ -6,36 +6,13 @@ use serde_json::{Value, json};
 
 use crate::helpers::*;
 
-struct Browser {
-    cookies: Vec<(String, String)>,
-    csrf: String,
-}
-
-impl Browser {
-    fn header(&self) -> String {
-        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
-    }
-
-    fn absorb(&mut self, res: &reqwest::Response) {
-        for c in res.headers().get_all(SET_COOKIE) {
-            let s = c.to_str().unwrap();
-            let (pair, _) = s.split_once(';').unwrap();
-            let (k, v) = pair.split_once('=').unwrap();
-            self.cookies.retain(|(name, _)| name != k);
-            if !v.is_empty() {
-                self.cookies.push((k.to_owned(), v.to_owned()));
-            }
-        }
-    }
-}
-
 async fn sign_in(app: &TestApp, email: &str) -> (Browser, Vec<String>) {
     app.register_student(email).await;
     let res = app.post("/api/v1/auth/session", &json!({"email": email, "password": PASSWORD})).await;
     assert_eq!(res.status(), StatusCode::OK);
     let set: Vec<String> =
         res.headers().get_all(SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_owned()).collect();
-    let mut b = Browser { cookies: Vec::new(), csrf: String::new() };
+    let mut b = Browser::default();
     b.absorb(&res);
     let body: Value = res.json().await.unwrap();
     b.csrf = body["csrf_token"].as_str().unwrap().to_owned();
@@ -53,7 +30,7 @@ async fn session_cookies_are_http_only_and_same_site() {
         assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax"), "{c}");
         assert!(!c.contains("Secure"), "plain-http public URL: {c}");
     }
-    assert!(find("lectern_refresh").contains("Path=/api/v1/auth"));
+    assert!(find("lectern_refresh").contains("Path=/;"), "pages renew expired access tokens with it");
     let csrf = find("lectern_csrf");
     assert!(!csrf.contains("HttpOnly"), "pages must read the CSRF token");
     assert!(csrf.starts_with(&format!("lectern_csrf={};", b.csrf)));

@@ -48,10 +48,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close().catch(() => {});
-  if (server) {
-    if (process.exitCode) console.log(`# server log tail (${server.logPath}):\n${server.tail(40)}`);
-    await server.cleanup();
-  }
+  await server?.cleanup();
 });
 
 // ------------------------------------------------------------------ diagnostics
@@ -165,9 +162,12 @@ async function firstVisible(page, selector) {
   return null;
 }
 
-/** Clicks `locator` and waits until the page has left `fromPath` (a form POST, then a redirect). */
-async function clickAndLeave(page, locator, fromUrl = page.url()) {
-  await Promise.all([page.waitForURL((u) => u.href !== fromUrl, { timeout: 30_000 }), locator.click()]);
+/** Clicks `locator` (or presses `key` on it) and waits for the page's next document (a link, or a form POST then a redirect). */
+async function clickAndNavigate(page, locator, { key } = {}) {
+  const navigated = page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame(), timeout: 30_000 });
+  if (key) await locator.press(key);
+  else await locator.click();
+  await navigated;
   await page.waitForLoadState('domcontentloaded');
 }
 
@@ -176,7 +176,7 @@ async function signUp(page, srv, step, { name, email, password }) {
   step('open /signup');
   const link = await firstVisible(page, 'a[href="/signup"], a[href$="/signup"]');
   if (link) {
-    await clickAndLeave(page, link);
+    await clickAndNavigate(page, link);
   } else {
     const r = await page.goto(url(srv, '/signup'));
     assert.equal(r.status(), 200, `GET /signup → ${r.status()}`);
@@ -188,7 +188,7 @@ async function signUp(page, srv, step, { name, email, password }) {
   await form.locator('[name="email"]').fill(email);
   await form.locator('[name="password"]').fill(password);
   step('submit #signup-form');
-  await clickAndLeave(page, form.locator('button[type="submit"], input[type="submit"]').first());
+  await clickAndNavigate(page, form.locator('button[type="submit"], input[type="submit"]').first());
   assert.ok(await signedIn(page), `after sign-up the page (${page.url()}) has no html[data-signed-in]`);
 }
 
@@ -210,7 +210,7 @@ async function verifyEmail(page, srv, step, email) {
       .locator('form[action*="/verify-email"], main form[method="post" i]:not([action]):not([data-signout])')
       .locator('button[type="submit"], input[type="submit"]')
       .first();
-    if (await confirm.count()) await clickAndLeave(page, confirm);
+    if (await confirm.count()) await clickAndNavigate(page, confirm);
     await ok.waitFor({ state: 'visible' });
   }
 }
@@ -222,11 +222,10 @@ async function search(page, step, q) {
   assert.ok(input, `no visible form.search-form input[name=q] on ${page.url()}`);
   await input.fill(q);
   const button = input.locator('xpath=ancestor::form[1]').locator('button[type="submit"], input[type="submit"]').first();
-  const before = page.url();
   if ((await button.count()) && (await button.isVisible())) {
-    await clickAndLeave(page, button, before);
+    await clickAndNavigate(page, button);
   } else {
-    await Promise.all([page.waitForURL((u) => u.href !== before, { timeout: 30_000 }), input.press('Enter')]);
+    await clickAndNavigate(page, input, { key: 'Enter' });
   }
   const u = new URL(page.url());
   assert.equal(u.pathname, '/courses', `search did not lead to /courses but ${page.url()}`);
@@ -280,7 +279,7 @@ async function checkCourseJsonLd(page, course) {
 /** Enrolls with `form#enroll-form` on the course page; the page ends in the player. */
 async function enroll(page, step, slug) {
   step('enroll');
-  await clickAndLeave(page, page.locator('form#enroll-form button[type="submit"]'));
+  await clickAndNavigate(page, page.locator('form#enroll-form button[type="submit"]'));
   assert.match(pathOf(page.url()), new RegExp(`^/learn/${slug}/[^/]+$`), 'enrolling did not lead to the player');
 }
 
@@ -320,7 +319,7 @@ async function completeAllLessons(page, step, total) {
     last = (await completeLesson(page)) ?? last;
     const next = await firstVisible(page, 'a[rel~="next"]');
     if (!next) break;
-    await clickAndLeave(page, next);
+    await clickAndNavigate(page, next);
   }
   assert.equal(visited, total, `a[rel=next] led through ${visited} lessons, the course has ${total}`);
   if (last && typeof last === 'object' && 'status' in last) {
@@ -399,10 +398,14 @@ async function lessonPath(srv, slug, index = 0) {
   return `/learn/${slug}/${lessons[index].id}`;
 }
 
-/** No horizontal scroll; on failure, names the elements that stick out. */
+/**
+ * No horizontal scroll; on failure, names the elements that stick out. The page's width is compared
+ * with the layout viewport (`documentElement.clientWidth`): with mobile emulation `innerWidth`
+ * grows to fit content that is too wide, so `scrollWidth <= innerWidth` alone would always hold.
+ */
 async function assertNoHorizontalScroll(page, what) {
   const r = await page.evaluate(() => {
-    const w = window.innerWidth;
+    const w = Math.min(window.innerWidth, document.documentElement.clientWidth);
     const sw = document.documentElement.scrollWidth;
     const wide = [];
     if (sw > w + 1) {
@@ -410,15 +413,18 @@ async function assertNoHorizontalScroll(page, what) {
         const b = el.getBoundingClientRect();
         if (b.right > w + 1 && b.width > 0) {
           const id = el.id ? `#${el.id}` : '';
-          const cls = typeof el.className === 'string' && el.className ? `.${el.className.trim().split(/\s+/).join('.')}` : '';
-          wide.push(`${el.tagName.toLowerCase()}${id}${cls} (right ${Math.round(b.right)}px)`);
+          const cls = typeof el.className === 'string' && el.className.trim() ? `.${el.className.trim().split(/\s+/).join('.')}` : '';
+          wide.push(`${el.tagName.toLowerCase()}${id}${cls} (right edge ${Math.round(b.right)}px)`);
           if (wide.length >= 12) break;
         }
       }
     }
-    return { w, sw, wide };
+    return { w, sw, iw: window.innerWidth, wide };
   });
-  assert.ok(r.sw <= r.w + 1, `${what}: horizontal scroll (scrollWidth ${r.sw} > innerWidth ${r.w}); too wide: ${r.wide.join(', ')}`);
+  assert.ok(
+    r.sw <= r.w + 1,
+    `${what}: horizontal scroll (scrollWidth ${r.sw} > viewport ${r.w}; innerWidth ${r.iw}); too wide: ${r.wide.join(', ')}`,
+  );
 }
 
 // ------------------------------------------------------------------ the flows
@@ -441,7 +447,7 @@ describe('lectern pages', { timeout: TEST_TIMEOUT * 6 }, () => {
       const cards = await search(page, step, pick.typo);
       const card = await resultFor(cards, pick.slug);
       step('open the course from the results');
-      await clickAndLeave(page, card);
+      await clickAndNavigate(page, card);
       assert.equal(pathOf(page.url()), `/courses/${pick.slug}`);
       step('course JSON-LD');
       await checkCourseJsonLd(page, course);
@@ -469,7 +475,7 @@ describe('lectern pages', { timeout: TEST_TIMEOUT * 6 }, () => {
       assert.equal(r.status(), 200, `GET /courses → ${r.status()}`);
       assert.equal(await htmlLang(page), 'ru', 'Accept-Language: ru-RU gives html[lang=ru]');
       step('visitor: switch to English');
-      await clickAndLeave(page, page.locator('.lang-switch a[hreflang="en"]').first());
+      await clickAndNavigate(page, page.locator('.lang-switch a[hreflang="en"]').first());
       assert.equal(await htmlLang(page), 'en');
       assert.equal(pathOf(page.url()), '/courses', 'the language switch returns to the same page');
       step('visitor: English is remembered');
@@ -492,7 +498,7 @@ describe('lectern pages', { timeout: TEST_TIMEOUT * 6 }, () => {
       const cards = await search(page, step, pick.typo);
       const card = await resultFor(cards, pick.slug);
       step('open the course from the results');
-      await clickAndLeave(page, card);
+      await clickAndNavigate(page, card);
       assert.equal(pathOf(page.url()), `/courses/${pick.slug}`);
       await checkCourseJsonLd(page, course);
 
@@ -506,7 +512,7 @@ describe('lectern pages', { timeout: TEST_TIMEOUT * 6 }, () => {
       await reviewPersisted(page, ctx, step, text);
 
       step('signed in: switch to English');
-      await clickAndLeave(page, page.locator('.lang-switch a[hreflang="en"]').first());
+      await clickAndNavigate(page, page.locator('.lang-switch a[hreflang="en"]').first());
       assert.equal(await htmlLang(page), 'en');
       assert.equal(pathOf(page.url()), `/courses/${pick.slug}`, 'the language switch returns to the same page');
       await page.goto(url(server, '/learn'));
@@ -543,10 +549,10 @@ describe('lectern pages', { timeout: TEST_TIMEOUT * 6 }, () => {
       const card = await resultFor(page.locator('ul.course-grid li.course-card a.card-link'), pick.slug);
       await card.waitFor({ state: 'visible' });
       step('course page without JavaScript');
-      await clickAndLeave(page, card);
+      await clickAndNavigate(page, card);
       const curriculum = page.locator('.curriculum').first();
       await curriculum.waitFor({ state: 'visible' });
-      const text = await curriculum.innerText();
+      const text = await curriculum.textContent();
       const first = course.modules[0].lessons[0].title;
       assert.ok(text.includes(first), `.curriculum lists the first lesson "${first}"`);
     });

@@ -156,9 +156,13 @@ pub async fn signup(
     let tr = ctx.tr();
     let next = safe_next(f.next.as_deref(), "/learn");
     let state = FormState::default().keep("name", &f.name).keep("email", &f.email);
-    let (email, password, name) = (Email::parse(&f.email), Password::parse("password", &f.password), Name::parse(&f.name));
-    let errors: Vec<FieldError> =
-        [name.as_ref().err(), email.as_ref().err(), password.as_ref().err()].into_iter().flatten().cloned().collect();
+    let (email, password, name) =
+        (Email::parse(&f.email), Password::parse("password", &f.password), Name::parse(&f.name));
+    let errors: Vec<FieldError> = [name.as_ref().err(), email.as_ref().err(), password.as_ref().err()]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect();
     let outcome = if errors.is_empty() {
         // The language the person signed up in is the language of their emails.
         let locale = ctx.lang.code().to_owned();
@@ -194,7 +198,8 @@ pub async fn signin_page(
     let l = Layout::new(&app, &ctx, tr.t("signin-title"))
         .indexed("/signin", tr.with("signin-description", "school", &app.config.school_name));
     let notice = (q.reset == "1").then(|| tr.t("reset-done"));
-    let page = SigninPage { l, f: FormState::default(), next: safe_next(q.next.as_deref(), "/learn"), notice };
+    let page =
+        SigninPage { l, f: FormState::default(), next: safe_next(q.next.as_deref(), "/learn"), notice };
     Ok(html(&ctx, &headers, StatusCode::OK, render(&page)?))
 }
 
@@ -224,7 +229,12 @@ pub async fn signin(
             let f = FormState::default().keep("email", &f.email).failed(tr, e)?;
             let l = Layout::new(&app, &ctx, tr.t("signin-title"));
             // An HTML 401 (not problem+json), so the page middleware shows it as it is.
-            Ok(html(&ctx, &headers, StatusCode::UNAUTHORIZED, render(&SigninPage { l, f, next, notice: None })?))
+            Ok(html(
+                &ctx,
+                &headers,
+                StatusCode::UNAUTHORIZED,
+                render(&SigninPage { l, f, next, notice: None })?,
+            ))
         }
     }
 }
@@ -428,8 +438,11 @@ pub struct ProfileForm {
 
 fn lang_cookie(app: &AppState, lang: Lang) -> HeaderValue {
     let secure = if app.config.secure_cookies() { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax{secure}", lang.code()))
-        .expect("ascii")
+    HeaderValue::from_str(&format!(
+        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax{secure}",
+        lang.code()
+    ))
+    .expect("ascii")
 }
 
 pub async fn update_profile(

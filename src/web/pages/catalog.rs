@@ -44,7 +44,11 @@ async fn category_views(app: &AppState, ctx: &PageCtx) -> Result<Vec<CategoryVie
         .await?
         .iter()
         .filter(|c| c.course_count > 0)
-        .map(|c| CategoryView { slug: c.slug.clone(), name: c.name_for(ctx.lang.code()).to_owned(), count: c.course_count })
+        .map(|c| CategoryView {
+            slug: c.slug.clone(),
+            name: c.name_for(ctx.lang.code()).to_owned(),
+            count: c.course_count,
+        })
         .collect())
 }
 
@@ -211,8 +215,13 @@ async fn catalog_page(
     };
     // Searches and later pages are not indexed; the first page of the catalog and of each
     // category is, under one canonical URL.
-    let plain = p.q.trim().is_empty() && p.cursor.is_empty() && p.level.is_empty() && p.language.is_empty()
-        && p.price.is_empty() && p.sort.is_empty() && (category.is_some() || p.category.is_empty());
+    let plain = p.q.trim().is_empty()
+        && p.cursor.is_empty()
+        && p.level.is_empty()
+        && p.language.is_empty()
+        && p.price.is_empty()
+        && p.sort.is_empty()
+        && (category.is_some() || p.category.is_empty());
     let mut l = Layout::new(&app, &ctx, heading.clone()).nav("catalog");
     if plain {
         let description = match &category {
@@ -228,7 +237,10 @@ async fn catalog_page(
         total: result.total,
         categories: facets
             .map(|f| {
-                f.categories.iter().map(|c| Facet { value: c.slug.clone(), label: c.name.clone(), count: c.count }).collect()
+                f.categories
+                    .iter()
+                    .map(|c| Facet { value: c.slug.clone(), label: c.name.clone(), count: c.count })
+                    .collect()
             })
             .unwrap_or_default(),
         levels: facets
@@ -236,7 +248,10 @@ async fn catalog_page(
                 f.levels
                     .iter()
                     .map(|c| Facet {
-                        value: serde_json::to_value(c.level).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+                        value: serde_json::to_value(c.level)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_owned))
+                            .unwrap_or_default(),
                         label: level_name(tr, c.level),
                         count: c.count,
                     })
@@ -312,7 +327,8 @@ pub async fn course(
     }
     let (_, cur) = app.catalog.curriculum(record.id, ctx.user()).await?;
     let summary = summaries(&app, std::slice::from_ref(&record), ctx.lang.code()).await?.remove(0);
-    let teacher_bio_html = app.catalog.teacher(record.teacher_id).await.map(|(u, _)| u.bio_html).unwrap_or_default();
+    let teacher_bio_html =
+        app.catalog.teacher(record.teacher_id).await.map(|(u, _)| u.bio_html).unwrap_or_default();
     let reviews = app.learning.reviews(record.id, ctx.user(), 10, None).await?;
     let (enrollment, wished) = match ctx.user() {
         Some(u) => app.learning.standing(u, record.id).await?,
@@ -324,7 +340,11 @@ pub async fn course(
     };
     let modules = modules(tr, &cur, &done);
     let card = CourseCard::new(&summary, tr, None);
-    let description = if record.subtitle.is_empty() { plain_excerpt(&record.description_md) } else { record.subtitle.clone() };
+    let description = if record.subtitle.is_empty() {
+        plain_excerpt(&record.description_md)
+    } else {
+        record.subtitle.clone()
+    };
     let mut l = Layout::new(&app, &ctx, record.title.clone()).nav("catalog");
     if record.is_published() {
         l = l.indexed(&format!("/courses/{}", record.slug), description.clone());
@@ -356,10 +376,20 @@ pub async fn course(
 }
 
 pub fn review_view(tr: Tr, r: &crate::learning::repo::ReviewRecord, author: String) -> ReviewView {
-    ReviewView { author, stars: stars(r.rating), rating: r.rating, date: date(tr, r.created_at), text_html: r.text_html.clone() }
+    ReviewView {
+        author,
+        stars: stars(r.rating),
+        rating: r.rating,
+        date: date(tr, r.created_at),
+        text_html: r.text_html.clone(),
+    }
 }
 
-pub fn modules(tr: Tr, cur: &crate::catalog::repo::Curriculum, done: &[crate::ids::LessonId]) -> Vec<ModuleView> {
+pub fn modules(
+    tr: Tr,
+    cur: &crate::catalog::repo::Curriculum,
+    done: &[crate::ids::LessonId],
+) -> Vec<ModuleView> {
     cur.modules
         .iter()
         .map(|(m, lessons)| ModuleView {
@@ -373,7 +403,11 @@ pub fn modules(tr: Tr, cur: &crate::catalog::repo::Curriculum, done: &[crate::id
                         crate::catalog::types::LessonKind::Video => "video",
                         _ => "text",
                     },
-                    duration: if l.duration_s > 0 { duration(tr, u64::from(l.duration_s)) } else { String::new() },
+                    duration: if l.duration_s > 0 {
+                        duration(tr, u64::from(l.duration_s))
+                    } else {
+                        String::new()
+                    },
                     preview: l.is_preview,
                     done: done.contains(&l.id),
                 })
@@ -462,7 +496,8 @@ pub async fn teacher(
     let tr = ctx.tr();
     let sums = summaries(&app, &courses, ctx.lang.code()).await?;
     let description = tr.with("teacher-description", "name", &user.name);
-    let l = Layout::new(&app, &ctx, user.name.clone()).indexed(&format!("/teachers/{}", user.id), description);
+    let l =
+        Layout::new(&app, &ctx, user.name.clone()).indexed(&format!("/teachers/{}", user.id), description);
     let page = TeacherPage {
         name: user.name,
         bio_html: user.bio_html,

@@ -36,7 +36,9 @@ pub fn render_error(app: &AppState, ctx: &PageCtx, status: StatusCode) -> Respon
         l: Layout::new(app, ctx, tr.t(&format!("error-{key}-title"))),
     };
     match page.render() {
-        Ok(body) => (status, [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response(),
+        Ok(body) => {
+            (status, [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
+        }
         Err(_) => (status, "error").into_response(),
     }
 }

@@ -28,10 +28,15 @@ pub struct CsrfForm {
 }
 
 /// The lesson a student should open next: the first not yet done, else the first.
-async fn resume_lesson(app: &AppState, ctx: &PageCtx, course: crate::ids::CourseId) -> Result<Option<LessonId>> {
+async fn resume_lesson(
+    app: &AppState,
+    ctx: &PageCtx,
+    course: crate::ids::CourseId,
+) -> Result<Option<LessonId>> {
     let who = ctx.require()?;
     let (_, cur) = app.catalog.curriculum(course, Some(&who.user)).await?;
-    let done = app.learning.progress(&who.user, course).await.map(|p| p.completed_lesson_ids).unwrap_or_default();
+    let done =
+        app.learning.progress(&who.user, course).await.map(|p| p.completed_lesson_ids).unwrap_or_default();
     let all: Vec<LessonId> = cur.modules.iter().flat_map(|(_, ls)| ls.iter().map(|l| l.id)).collect();
     Ok(all.iter().find(|id| !done.contains(id)).or(all.first()).copied())
 }
@@ -176,8 +181,11 @@ struct PlayerPage {
 /// A video address as an embeddable player URL (YouTube and Vimeo become their privacy-friendly
 /// embeds, the only frames the CSP allows); other addresses are shown as a link.
 fn embed(url: &str) -> Option<String> {
-    let after = |prefix: &str| url.strip_prefix(prefix).map(|rest| rest.split(['?', '&', '#', '/']).next().unwrap_or(""));
-    let id_ok = |id: &str| !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    let after = |prefix: &str| {
+        url.strip_prefix(prefix).map(|rest| rest.split(['?', '&', '#', '/']).next().unwrap_or(""))
+    };
+    let id_ok =
+        |id: &str| !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     for prefix in [
         "https://www.youtube.com/watch?v=",
         "https://youtube.com/watch?v=",
@@ -190,7 +198,8 @@ fn embed(url: &str) -> Option<String> {
         }
     }
     for prefix in ["https://vimeo.com/", "https://player.vimeo.com/video/"] {
-        if let Some(id) = after(prefix).filter(|id| id.chars().all(|c| c.is_ascii_digit()) && !id.is_empty()) {
+        if let Some(id) = after(prefix).filter(|id| id.chars().all(|c| c.is_ascii_digit()) && !id.is_empty())
+        {
             return Some(format!("https://player.vimeo.com/video/{id}"));
         }
     }
@@ -200,17 +209,25 @@ fn embed(url: &str) -> Option<String> {
 impl PlayerPage {
     fn progress_text(&self) -> String {
         let (d, t, p) = (self.completed_lessons, self.total_lessons, self.percent);
-        self.l.tr.args("progress-template", &[("done", d.to_string()), ("total", t.to_string()), ("percent", p.to_string())])
+        self.l.tr.args(
+            "progress-template",
+            &[("done", d.to_string()), ("total", t.to_string()), ("percent", p.to_string())],
+        )
     }
 
     /// The same text with placeholders, for the script to fill in after a save.
     fn progress_template(&self) -> String {
         let slot = |s: &str| format!("{{{s}}}");
-        self.l.tr.args("progress-template", &[("done", slot("done")), ("total", slot("total")), ("percent", slot("percent"))])
+        self.l.tr.args(
+            "progress-template",
+            &[("done", slot("done")), ("total", slot("total")), ("percent", slot("percent"))],
+        )
     }
 
     fn lesson_of(&self) -> String {
-        self.l.tr.args("lesson-of", &[("position", self.position.to_string()), ("count", self.count.to_string())])
+        self.l
+            .tr
+            .args("lesson-of", &[("position", self.position.to_string()), ("count", self.count.to_string())])
     }
 }
 
@@ -293,7 +310,10 @@ pub async fn complete(
         return Err(Error::NotFound);
     }
     // Done: go on to the next lesson, like the "next" button would.
-    if done && let Some(next) = resume_lesson(&app, &ctx, course.id).await? && next != lesson_id {
+    if done
+        && let Some(next) = resume_lesson(&app, &ctx, course.id).await?
+        && next != lesson_id
+    {
         return Ok(see_other(&format!("/learn/{}/{next}", course.slug)));
     }
     Ok(see_other(&format!("/learn/{}/{lesson_id}", course.slug)))
@@ -332,7 +352,11 @@ struct NotificationsPage {
     items: Vec<NotificationView>,
 }
 
-pub async fn notifications(State(app): State<AppState>, ctx: PageCtx, headers: HeaderMap) -> Result<Response> {
+pub async fn notifications(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    headers: HeaderMap,
+) -> Result<Response> {
     let who = ctx.require()?;
     let tr = ctx.tr();
     let (page, _) = app.learning.notifications(&who.user, 50, None).await?;
@@ -382,7 +406,10 @@ mod tests {
             embed("https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=1").as_deref(),
             Some("https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ")
         );
-        assert_eq!(embed("https://youtu.be/abc_-1").as_deref(), Some("https://www.youtube-nocookie.com/embed/abc_-1"));
+        assert_eq!(
+            embed("https://youtu.be/abc_-1").as_deref(),
+            Some("https://www.youtube-nocookie.com/embed/abc_-1")
+        );
         assert_eq!(embed("https://vimeo.com/12345").as_deref(), Some("https://player.vimeo.com/video/12345"));
         assert_eq!(embed("https://example.com/video.mp4"), None);
         assert_eq!(embed("https://youtu.be/\"><script>"), None);

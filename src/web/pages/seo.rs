@@ -11,7 +11,11 @@ use crate::web::assets::ASSETS;
 use crate::web::see_other;
 
 fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&apos;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;")
 }
 
 /// Every published course and every category with courses, plus the public entry pages.
@@ -28,7 +32,10 @@ pub async fn sitemap(State(app): State<AppState>) -> Result<Response> {
         let p = ListParams { limit: Some(100), cursor: cursor.take(), ..Default::default() };
         let page = list(&app, p, &anyone, "en").await?;
         for item in &page.items {
-            urls.push((format!("{base}/courses/{}", item.course.slug), Some(item.course.updated_at.0.to_rfc3339())));
+            urls.push((
+                format!("{base}/courses/{}", item.course.slug),
+                Some(item.course.updated_at.0.to_rfc3339()),
+            ));
         }
         match page.next_cursor {
             Some(c) if urls.len() < 50_000 => cursor = Some(c),
@@ -60,13 +67,12 @@ pub async fn robots(State(app): State<AppState>) -> Response {
         "User-agent: *\nAllow: /\nDisallow: /api/\nDisallow: /learn\nDisallow: /account\nDisallow: /wishlist\n\
          Disallow: /notifications\nDisallow: /lang/\n\nSitemap: {base}/sitemap.xml\n"
     );
-    ([(CONTENT_TYPE, "text/plain; charset=utf-8"), (CACHE_CONTROL, "public, max-age=3600")], body).into_response()
+    ([(CONTENT_TYPE, "text/plain; charset=utf-8"), (CACHE_CONTROL, "public, max-age=3600")], body)
+        .into_response()
 }
 
 pub async fn manifest(State(app): State<AppState>) -> Response {
-    let icon = |name: &str, size: &str, purpose: &str| {
-        serde_json::json!({"src": ASSETS.url(name), "sizes": size, "type": crate::web::assets::content_type(name), "purpose": purpose})
-    };
+    let icon = |name: &str, size: &str, purpose: &str| serde_json::json!({"src": ASSETS.url(name), "sizes": size, "type": crate::web::assets::content_type(name), "purpose": purpose});
     let m = serde_json::json!({
         "name": app.config.school_name,
         "short_name": app.config.school_name.chars().take(12).collect::<String>(),
