@@ -36,7 +36,7 @@ pub struct Layout {
     pub tr: Tr,
     pub title: String,
     pub description: String,
-    /// Absolute URL of this page's canonical form; `None` for pages that are not indexed.
+    /// Absolute URL of this page's canonical form, for the pages search engines should list.
     pub canonical: Option<String>,
     pub here: String,
     pub user_name: Option<String>,
@@ -45,6 +45,8 @@ pub struct Layout {
     pub csrf: String,
     /// The navigation entry to mark current.
     pub nav: &'static str,
+    /// Pages that duplicate others (searches, later pages, errors) ask not to be indexed.
+    /// Personal pages need not: crawlers never get past the sign-in.
     pub noindex: bool,
     /// schema.org JSON-LD, already serialised and safe inside `<script>`.
     pub json_ld: Option<String>,
@@ -65,7 +67,7 @@ impl Layout {
             unread: ctx.unread,
             csrf: ctx.csrf.clone().unwrap_or_default(),
             nav: "",
-            noindex: true,
+            noindex: false,
             json_ld: None,
             og_type: "website",
             school: app.config.school_name.clone(),

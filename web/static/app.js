@@ -1,15 +1,16 @@
-// Lectern app.js: progressive enhancement for the server-rendered pages (contract: web/README.md).
+// Lectern app.js: progressive enhancement of the server-rendered pages (contract: web/README.md).
 // One ES module, no imports, no build step. Every page works without it.
 
 const TIMEOUT_MS = 10_000;
 const REFRESH_URL = '/api/v1/auth/session/refresh';
 const REFRESHED_KEY = 'lectern-refreshed-at';
 
-const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
+const $$ = (sel) => Array.from(document.querySelectorAll(sel));
+const report = (e) => console.error('[lectern]', e);
 
-/** Runs `fn`, logging instead of throwing, so one broken widget never breaks the page. */
-function guard(fn) {
-  return function guarded(...args) {
+/** Wraps `fn` so that neither a throw nor a rejection escapes: one broken widget never breaks the page. */
+const guard = (fn) =>
+  function (...args) {
     try {
       const r = fn.apply(this, args);
       if (r && typeof r.catch === 'function') r.catch(report);
@@ -18,12 +19,8 @@ function guard(fn) {
       report(e);
     }
   };
-}
-function report(e) {
-  console.error('[lectern]', e);
-}
 
-// ---------------------------------------------------------------- API client
+// ---- API client
 
 function csrfToken() {
   const meta = document.querySelector('meta[name="csrf-token"]');
@@ -32,7 +29,7 @@ function csrfToken() {
   return m ? decodeURIComponent(m[1]) : '';
 }
 
-/** One HTTP exchange with a timeout covering the body too. Resolves to {res, data}. */
+/** One request; the timeout covers the body too. Resolves to {res, data}; throws (status 0) on network failure. */
 async function exchange(url, method, body) {
   const ctrl = new AbortController();
   const timer = setTimeout(() => ctrl.abort(), TIMEOUT_MS);
@@ -48,19 +45,12 @@ async function exchange(url, method, body) {
     const res = await fetch(url, init);
     const text = await res.text();
     let data = null;
-    if (text) {
-      try {
-        data = JSON.parse(text);
-      } catch {
-        data = null;
-      }
-    }
+    try {
+      data = text ? JSON.parse(text) : null;
+    } catch {}
     return { res, data };
   } catch (e) {
-    const err = new Error(ctrl.signal.aborted ? 'Request timed out' : 'Network error');
-    err.status = 0;
-    err.cause = e;
-    throw err;
+    throw Object.assign(new Error(ctrl.signal.aborted ? 'Request timed out' : 'Network error'), { status: 0, cause: e });
   } finally {
     clearTimeout(timer);
   }
@@ -68,21 +58,19 @@ async function exchange(url, method, body) {
 
 let refreshing = null;
 
-/** Refreshes the session once for everyone waiting: one request per tab, and one across tabs
- *  (Web Locks); a tab that waited for another's refresh just retries. Resolves to true when the
- *  original request is worth retrying. */
+/** Refreshes the session once for all waiting requests: one shared promise in this tab, and one
+ *  refresh across tabs (Web Locks; a tab that waited for another tab's refresh just retries).
+ *  Resolves to true when the failed request is worth retrying. */
 function refreshSession(since) {
   if (refreshing) return refreshing;
   const run = async () => {
     try {
-      if (Number(localStorage.getItem(REFRESHED_KEY)) > since) return true; // another tab did it
+      if (Number(localStorage.getItem(REFRESHED_KEY)) > since) return true;
     } catch {}
     const { res, data } = await exchange(REFRESH_URL, 'POST');
     if (!res.ok) return false;
-    if (data?.csrf_token) {
-      const meta = document.querySelector('meta[name="csrf-token"]');
-      if (meta) meta.content = data.csrf_token;
-    }
+    const meta = document.querySelector('meta[name="csrf-token"]');
+    if (meta && data?.csrf_token) meta.content = data.csrf_token;
     try {
       localStorage.setItem(REFRESHED_KEY, String(Date.now()));
     } catch {}
@@ -91,13 +79,11 @@ function refreshSession(since) {
   const locked = navigator.locks?.request ? navigator.locks.request('lectern-refresh', run) : run();
   refreshing = Promise.resolve(locked)
     .catch(() => false)
-    .finally(() => {
-      refreshing = null;
-    });
+    .finally(() => (refreshing = null));
   return refreshing;
 }
 
-/** JSON API call. Throws an Error with `status` (0 for network/timeout) and the problem `detail`. */
+/** JSON API call. Throws an Error with `status` (0: network or timeout) and the problem+json `detail`. */
 export async function api(url, { method = 'GET', body } = {}) {
   const since = Date.now();
   let { res, data } = await exchange(url, method, body);
@@ -105,16 +91,13 @@ export async function api(url, { method = 'GET', body } = {}) {
     ({ res, data } = await exchange(url, method, body));
   }
   if (!res.ok) {
-    const err = new Error(data?.detail || data?.title || `HTTP ${res.status}`);
-    err.status = res.status;
-    err.detail = data?.detail;
-    err.problem = data;
-    throw err;
+    const detail = data?.detail;
+    throw Object.assign(new Error(detail || `HTTP ${res.status}`), { status: res.status, detail, problem: data });
   }
   return data;
 }
 
-// ---------------------------------------------------------------- helpers
+// ---- DOM helpers
 
 function el(tag, props = {}, ...children) {
   const node = document.createElement(tag);
@@ -129,10 +112,10 @@ function el(tag, props = {}, ...children) {
   return node;
 }
 
-function starsText(n) {
+const stars = (n) => {
   const r = Math.max(0, Math.min(5, Math.round(Number(n) || 0)));
-  return '★'.repeat(r) + '☆'.repeat(5 - r);
-}
+  return el('span', { class: 'stars', role: 'img', 'aria-label': `${r}/5`, text: '★'.repeat(r) + '☆'.repeat(5 - r) });
+};
 
 function formatDate(iso) {
   const d = new Date(iso);
@@ -144,16 +127,15 @@ function formatDate(iso) {
   }
 }
 
-/** Shows a failure in `status` with a retry button; `retry` runs when it is pressed. */
+/** Shows `message` in a status element as a failure, with a retry button when `retry` is given. */
 function showFailure(status, message, retryLabel, retry) {
   if (!status) return;
-  status.replaceChildren();
+  status.replaceChildren(el('span', { text: message || 'Failed.' }));
   status.classList.add('failed');
   status.hidden = false;
-  status.append(el('span', { text: message || 'Failed.' }));
   if (retry) {
     const btn = el('button', { type: 'button', class: 'retry', text: retryLabel || 'Retry' });
-    btn.addEventListener('click', guard(() => retry()));
+    btn.addEventListener('click', guard(retry));
     status.append(btn);
   }
 }
@@ -165,38 +147,33 @@ function clearStatus(status) {
   status.hidden = true;
 }
 
-/** Keeps keyboard focus on the page when the focused element is about to disappear. */
+/** Moves keyboard focus to `target` when it is inside `leaving`, which is about to disappear. */
 function rescueFocus(leaving, target) {
-  if (!leaving.contains(document.activeElement) || !target) return;
-  if (!target.hasAttribute('tabindex') && !target.matches('a[href], button, input, select, textarea')) {
-    target.setAttribute('tabindex', '-1');
-  }
+  if (!target || !leaving.contains(document.activeElement)) return;
+  if (!target.matches('a[href], button, input, select, textarea, [tabindex]')) target.tabIndex = -1;
   target.focus({ preventScroll: true });
 }
 
+/** A review as the course page renders it; `text_html` comes sanitised from the server. */
 function reviewItem(r) {
-  const li = el('li', { class: 'review' });
-  if (r.id != null) li.id = `review-${r.id}`;
-  const rating = Number(r.rating) || 0;
-  const head = el(
-    'div',
-    { class: 'review-head' },
-    el('span', { class: 'stars', role: 'img', 'aria-label': `${rating}/5`, text: starsText(rating) }),
-    el('span', { class: 'review-author', text: r.author_name ?? r.author?.name ?? '' }),
-  );
-  if (r.created_at) head.append(el('time', { dateTime: r.created_at, text: formatDate(r.created_at) }));
+  const li = el('li', { class: 'review', id: r.id != null ? `review-${r.id}` : null });
+  const head = el('div', { class: 'review-head' }, stars(r.rating));
+  head.append(el('strong', { class: 'review-author', text: r.author_name ?? r.author?.name ?? '' }));
+  if (r.created_at) head.append(el('time', { class: 'date', dateTime: r.created_at, text: formatDate(r.created_at) }));
   const body = el('div', { class: 'review-body' });
-  body.innerHTML = r.text_html ?? ''; // sanitised by the server
+  body.innerHTML = r.text_html ?? '';
   li.append(head, body);
   return li;
 }
 
-// ---------------------------------------------------------------- optimistic toggles
+const saved = (target, detail) => target.dispatchEvent(new CustomEvent('lectern:saved', { bubbles: true, detail }));
 
-function setLessonDone(id, done) {
-  if (id == null || id === '') return;
-  for (const node of $$(`[data-lesson-id="${CSS.escape(String(id))}"]:not(form)`)) {
-    node.classList.toggle('done', done);
+// ---- optimistic toggles
+
+function markLessons(test) {
+  for (const node of $$('[data-lesson-id]:not(form)')) {
+    const done = test(node.dataset.lessonId);
+    if (done != null) node.classList.toggle('done', done);
   }
 }
 
@@ -207,28 +184,25 @@ function updateProgress(p) {
   const percent = Number.isFinite(Number(p.percent)) ? Number(p.percent) : total ? Math.round((done * 100) / total) : 0;
   if (Array.isArray(p.completed_lesson_ids)) {
     const ids = new Set(p.completed_lesson_ids.map(String));
-    for (const node of $$('[data-lesson-id]:not(form)')) node.classList.toggle('done', ids.has(node.dataset.lessonId));
+    markLessons((id) => ids.has(id));
   }
   for (const bar of $$('[data-progress-bar]')) {
     bar.max = Math.max(total, 1);
     bar.value = done;
   }
-  for (const text of $$('[data-progress-text]')) {
-    const tpl = text.dataset.progressTemplate;
-    if (tpl) {
-      text.textContent = tpl.replaceAll('{done}', done).replaceAll('{total}', total).replaceAll('{percent}', percent);
-    }
+  for (const node of $$('[data-progress-text]')) {
+    const tpl = node.dataset.progressTemplate;
+    if (tpl) node.textContent = tpl.replaceAll('{done}', done).replaceAll('{total}', total).replaceAll('{percent}', percent);
   }
   for (const banner of $$('[data-course-complete]')) banner.hidden = p.status !== 'completed';
 }
 
 function decrementUnread() {
   for (const badge of $$('[data-unread-count]')) {
-    const attr = Number.parseInt(badge.dataset.unreadCount, 10);
-    const current = Number.isFinite(attr) ? attr : Number.parseInt(badge.textContent, 10) || 0;
-    const next = Math.max(0, current - 1);
+    const own = Number.parseInt(badge.dataset.unreadCount, 10);
+    const next = Math.max(0, (Number.isFinite(own) ? own : Number.parseInt(badge.textContent, 10) || 0) - 1);
     badge.dataset.unreadCount = String(next);
-    // replace the number inside the badge, keeping any other (e.g. visually hidden) text
+    // replace the number only, keeping any other (e.g. visually hidden) text inside the badge
     const walker = document.createTreeWalker(badge, NodeFilter.SHOW_TEXT);
     for (let t = walker.nextNode(); t; t = walker.nextNode()) {
       if (/\d/.test(t.data)) {
@@ -241,48 +215,44 @@ function decrementUnread() {
 }
 
 function initToggle(form) {
-  const button = form.querySelector('button[type=submit], button:not([type]), input[type=submit]');
+  const d = form.dataset;
+  const button = form.querySelector('button[type=submit], button:not([type])');
   const status = form.querySelector('.action-status');
-  const kind = form.dataset.kind;
   let busy = false;
 
   const apply = (on) => {
-    form.dataset.state = on ? 'on' : 'off';
+    d.state = on ? 'on' : 'off';
     if (button) {
       button.setAttribute('aria-pressed', String(on));
-      const label = on ? form.dataset.labelOn : form.dataset.labelOff;
-      if (label) {
-        if (button.tagName === 'INPUT') button.value = label;
-        else button.textContent = label;
-      }
+      const label = on ? d.labelOn : d.labelOff;
+      if (label) button.textContent = label;
     }
-    if (kind === 'complete') setLessonDone(form.dataset.lessonId, on);
+    if (d.kind === 'complete' && d.lessonId) markLessons((id) => (id === d.lessonId ? on : null));
   };
 
   const run = async (on) => {
-    if (busy) return;
-    const method = (on ? form.dataset.onMethod : form.dataset.offMethod)?.toUpperCase();
-    if (!method || !form.dataset.api) return;
+    const method = on ? d.onMethod : d.offMethod;
+    if (busy || !method || !d.api) return;
     busy = true;
     form.setAttribute('aria-busy', 'true');
     button?.setAttribute('aria-disabled', 'true');
     clearStatus(status);
     apply(on);
     try {
-      const data = await api(form.dataset.api, { method });
+      const data = await api(d.api, { method: method.toUpperCase() });
       clearStatus(status);
-      if (kind === 'complete') updateProgress(data);
-      if (kind === 'read') {
+      if (d.kind === 'complete') updateProgress(data);
+      if (d.kind === 'read') {
         const item = form.closest('li.notification');
         item?.classList.remove('unread');
-        if (item) rescueFocus(form, item);
+        rescueFocus(form, item);
         form.hidden = true;
         decrementUnread();
       }
-      form.dispatchEvent(new CustomEvent('lectern:saved', { bubbles: true, detail: data }));
+      saved(form, data);
     } catch (e) {
       apply(!on);
-      showFailure(status, form.dataset.msgFailed, form.dataset.msgRetry, () => run(on));
+      showFailure(status, d.msgFailed, d.msgRetry, () => run(on));
       console.warn('[lectern]', e);
     } finally {
       busy = false;
@@ -293,66 +263,58 @@ function initToggle(form) {
 
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
-    if (busy) return;
-    const on = form.dataset.state !== 'on';
-    if (!on && !form.dataset.offMethod) return; // one-way action already done
-    guard(run)(on);
+    const on = d.state !== 'on';
+    if (on || d.offMethod) guard(run)(on); // a one-way action (no data-off-method) only goes on
   });
 }
 
-// ---------------------------------------------------------------- reviews
+// ---- reviews
 
 function initReviewForm(form) {
+  const d = form.dataset;
   const status = form.querySelector('.action-status');
   let busy = false;
 
   const submit = async () => {
     if (busy) return;
-    const list = document.getElementById('reviews-list');
     const fields = new FormData(form);
     const rating = Number(fields.get('rating'));
     const text = String(fields.get('text') ?? '');
     if (!Number.isInteger(rating) || rating < 1 || rating > 5) {
-      const first = form.querySelector('[name="rating"]');
-      if (first && typeof first.reportValidity === 'function' && first.required && !first.reportValidity()) return;
-      if (form.dataset.msgRating) showFailure(status, form.dataset.msgRating);
-      first?.focus();
+      const input = form.querySelector('[name="rating"]');
+      if (input?.required && !input.reportValidity()) return;
+      if (d.msgRating) showFailure(status, d.msgRating);
+      input?.focus();
       return;
     }
     busy = true;
     form.setAttribute('aria-busy', 'true');
     clearStatus(status);
+    const list = document.getElementById('reviews-list');
     const empty = document.querySelector('.empty-reviews');
     const emptyWasHidden = empty?.hidden;
-    const pending = el(
-      'li',
-      { class: 'review pending', 'aria-busy': 'true' },
-      el(
-        'div',
-        { class: 'review-head' },
-        el('span', { class: 'stars', role: 'img', 'aria-label': `${rating}/5`, text: starsText(rating) }),
-        form.dataset.authorName ? el('span', { class: 'review-author', text: form.dataset.authorName }) : null,
-      ),
-      el('div', { class: 'review-body', text }),
-    );
+    const head = el('div', { class: 'review-head' }, stars(rating));
+    if (d.authorName) head.append(el('strong', { class: 'review-author', text: d.authorName }));
+    const pending = el('li', { class: 'review pending', 'aria-busy': 'true' }, head, el('div', { class: 'review-body', text }));
     list?.prepend(pending);
     if (list && empty) empty.hidden = true;
     try {
-      const saved = await api(form.dataset.api, { method: 'POST', body: { rating, text } });
-      const item = saved && typeof saved === 'object' ? reviewItem(saved) : null;
+      const review = await api(d.api, { method: 'POST', body: { rating, text } });
+      const item = review && typeof review === 'object' ? reviewItem(review) : null;
       if (item) pending.replaceWith(item);
       else pending.classList.remove('pending');
-      const thanks = el('p', { class: 'notice notice-success', role: 'status', tabindex: '-1' });
-      form.after(thanks);
-      thanks.textContent = form.dataset.msgSaved || '';
-      if (!thanks.textContent) thanks.remove();
-      rescueFocus(form, thanks.isConnected ? thanks : item);
+      let thanks = null;
+      if (d.msgSaved) {
+        thanks = el('p', { class: 'notice notice-success', role: 'status', text: d.msgSaved });
+        form.after(thanks);
+      }
+      rescueFocus(form, thanks ?? item);
       form.hidden = true;
-      form.dispatchEvent(new CustomEvent('lectern:saved', { bubbles: true, detail: saved }));
+      saved(form, review);
     } catch (e) {
       pending.remove();
       if (empty) empty.hidden = emptyWasHidden;
-      showFailure(status, form.dataset.msgFailed, form.dataset.msgRetry, () => submit());
+      showFailure(status, d.msgFailed, d.msgRetry, submit);
       console.warn('[lectern]', e);
     } finally {
       busy = false;
@@ -367,50 +329,47 @@ function initReviewForm(form) {
 }
 
 function initMoreReviews(button) {
+  const d = button.dataset;
   let busy = false;
-  // the status right after the button (created when the template has none)
-  const statusFor = () => {
+  // the status element right after the button, created when the template has none
+  const status = () => {
     let s = button.nextElementSibling;
-    if (!s?.classList.contains('action-status')) {
-      s = el('span', { class: 'action-status', role: 'status', hidden: true });
-      button.after(s);
-    }
+    if (!s?.classList.contains('action-status')) button.after((s = el('span', { class: 'action-status', role: 'status', hidden: true })));
     return s;
   };
 
   const load = async () => {
-    if (busy) return;
     const list = document.getElementById('reviews-list');
-    if (!list || !button.dataset.api) return;
+    if (busy || !list || !d.api) return;
     busy = true;
     button.setAttribute('aria-busy', 'true');
     button.setAttribute('aria-disabled', 'true');
-    clearStatus(statusFor());
+    clearStatus(status());
     const skeletons = [0, 1, 2].map(() => el('li', { class: 'review skeleton', 'aria-hidden': 'true' }));
     list.append(...skeletons);
     try {
-      const url = new URL(button.dataset.api, location.href);
-      if (button.dataset.cursor) url.searchParams.set('cursor', button.dataset.cursor);
+      const url = new URL(d.api, location.href);
+      if (d.cursor) url.searchParams.set('cursor', d.cursor);
       url.searchParams.set('limit', '10');
       const data = await api(url.pathname + url.search);
       skeletons.forEach((s) => s.remove());
       let first = null;
       for (const r of data?.items ?? []) {
-        if (r.id != null && document.getElementById(`review-${r.id}`)) continue; // already shown
+        if (r.id != null && document.getElementById(`review-${r.id}`)) continue; // already on the page
         const item = reviewItem(r);
         list.append(item);
         first ??= item;
       }
       if (first) document.querySelector('.empty-reviews')?.setAttribute('hidden', '');
       if (data?.next_cursor) {
-        button.dataset.cursor = data.next_cursor;
+        d.cursor = data.next_cursor;
       } else {
         rescueFocus(button, first ?? list);
         button.remove();
       }
     } catch (e) {
       skeletons.forEach((s) => s.remove());
-      showFailure(statusFor(), button.dataset.msgFailed, button.dataset.msgRetry, () => load());
+      showFailure(status(), d.msgFailed, d.msgRetry, load);
       console.warn('[lectern]', e);
     } finally {
       busy = false;
@@ -425,29 +384,27 @@ function initMoreReviews(button) {
   });
 }
 
-// ---------------------------------------------------------------- search suggestions
+// ---- search suggestions (ARIA 1.2 combobox with a listbox popup)
 
 function initSuggest(input) {
   const list = document.getElementById(input.getAttribute('aria-controls') || '');
   if (!list || !input.dataset.api) return;
   let items = [];
   let active = -1;
+  let seq = 0;
   let timer = 0;
   let blurTimer = 0;
-  let seq = 0;
 
   input.setAttribute('autocomplete', 'off');
   if (!input.hasAttribute('aria-autocomplete')) input.setAttribute('aria-autocomplete', 'list');
   input.setAttribute('aria-expanded', 'false');
   list.hidden = true;
 
-  const go = (slug) => {
-    location.assign(`/courses/${encodeURIComponent(slug)}`);
-  };
+  const go = (slug) => location.assign(`/courses/${encodeURIComponent(slug)}`);
   const setActive = (i) => {
     active = i;
-    list.querySelectorAll('[role=option]').forEach((li, j) => li.setAttribute('aria-selected', String(j === i)));
-    const li = i >= 0 ? list.children[i] : null;
+    Array.from(list.children).forEach((li, j) => li.setAttribute('aria-selected', String(j === i)));
+    const li = list.children[i];
     if (li) {
       input.setAttribute('aria-activedescendant', li.id);
       li.scrollIntoView({ block: 'nearest' });
@@ -461,47 +418,35 @@ function initSuggest(input) {
     setActive(-1);
   };
   const open = () => {
-    if (!items.length) return close();
+    if (!items.length || document.activeElement !== input) return close();
     list.hidden = false;
     input.setAttribute('aria-expanded', 'true');
   };
   const render = (found) => {
-    items = found.filter((x) => x && x.slug && x.title);
-    const base = list.id || 'suggest';
+    items = found.filter((x) => x?.slug && x?.title);
     list.replaceChildren(
       ...items.map((it, i) => {
-        const li = el('li', { id: `${base}-opt-${i}`, role: 'option', 'aria-selected': 'false', text: it.title });
+        const li = el('li', { id: `${list.id}-opt-${i}`, role: 'option', 'aria-selected': 'false', text: it.title });
         li.addEventListener('mousedown', (ev) => ev.preventDefault()); // keep focus in the input
         li.addEventListener('click', () => go(it.slug));
         return li;
       }),
     );
-    active = -1;
-    input.removeAttribute('aria-activedescendant');
-    if (document.activeElement === input) open();
-    else close();
+    setActive(-1);
+    open();
   };
 
   const fetchNow = async () => {
     const q = input.value.trim();
     const mine = ++seq;
-    if (!q) {
-      items = [];
-      list.replaceChildren();
-      return close();
-    }
+    if (!q) return render([]);
     try {
       const url = new URL(input.dataset.api, location.href);
       url.searchParams.set('q', q);
       const data = await api(url.pathname + url.search);
-      if (mine !== seq) return; // a newer query is on its way
-      render(Array.isArray(data?.items) ? data.items : []);
+      if (mine === seq) render(Array.isArray(data?.items) ? data.items : []); // else: stale
     } catch {
-      if (mine === seq) {
-        items = [];
-        list.replaceChildren();
-        close();
-      }
+      if (mine === seq) render([]);
     }
   };
 
@@ -510,31 +455,19 @@ function initSuggest(input) {
     timer = setTimeout(guard(fetchNow), 150);
   });
   input.addEventListener('keydown', (ev) => {
-    const expanded = !list.hidden && items.length > 0;
-    switch (ev.key) {
-      case 'ArrowDown':
-      case 'ArrowUp': {
-        if (!items.length) return;
-        ev.preventDefault();
-        if (!expanded) open();
-        const step = ev.key === 'ArrowDown' ? 1 : -1;
-        const next = active < 0 ? (step > 0 ? 0 : items.length - 1) : (active + step + items.length) % items.length;
-        setActive(next);
-        break;
-      }
-      case 'Enter':
-        if (expanded && active >= 0 && items[active]) {
-          ev.preventDefault();
-          go(items[active].slug);
-        }
-        break;
-      case 'Escape':
-        if (expanded) {
-          ev.preventDefault();
-          close();
-        }
-        break;
-      default:
+    const expanded = !list.hidden;
+    if (ev.key === 'ArrowDown' || ev.key === 'ArrowUp') {
+      if (!items.length) return;
+      ev.preventDefault();
+      open();
+      const step = ev.key === 'ArrowDown' ? 1 : -1;
+      setActive(active < 0 ? (step > 0 ? 0 : items.length - 1) : (active + step + items.length) % items.length);
+    } else if (ev.key === 'Enter' && expanded && items[active]) {
+      ev.preventDefault();
+      go(items[active].slug);
+    } else if (ev.key === 'Escape' && expanded) {
+      ev.preventDefault();
+      close();
     }
   });
   input.addEventListener('blur', () => {
@@ -544,12 +477,11 @@ function initSuggest(input) {
   input.addEventListener('focus', () => clearTimeout(blurTimer));
 }
 
-// ---------------------------------------------------------------- sign out, player, service worker
+// ---- sign out, player sidebar, service worker
 
 function initSignout(form) {
   let leaving = false;
   form.addEventListener('submit', (ev) => {
-    if (form.dataset.cachesCleared) return; // second pass: let the browser submit
     ev.preventDefault();
     if (leaving) return;
     leaving = true;
@@ -558,11 +490,8 @@ function initSignout(form) {
       const names = await caches.keys();
       await Promise.all(names.filter((n) => n.startsWith('lectern-')).map((n) => caches.delete(n)));
     })().catch(() => {});
-    const cap = new Promise((resolve) => setTimeout(resolve, 500));
-    Promise.race([clear, cap]).then(() => {
-      form.dataset.cachesCleared = '1';
-      HTMLFormElement.prototype.submit.call(form);
-    });
+    // form.submit() fires no submit event, so this handler does not run again
+    Promise.race([clear, new Promise((r) => setTimeout(r, 500))]).then(() => HTMLFormElement.prototype.submit.call(form));
   });
 }
 
@@ -571,9 +500,7 @@ function initPlayerToc() {
   const tocs = $$('details.player-toc');
   if (!tocs.length || !window.matchMedia) return;
   const wide = window.matchMedia('(min-width: 60rem)');
-  const sync = () => {
-    if (wide.matches) tocs.forEach((d) => (d.open = true));
-  };
+  const sync = () => wide.matches && tocs.forEach((t) => (t.open = true));
   sync();
   wide.addEventListener?.('change', guard(sync));
 }

@@ -7,15 +7,14 @@ const PAGES_CACHE = 'lectern-pages';
 const OFFLINE_URL = '/offline';
 const MAX_PAGES = 50;
 
+// The offline page is fetched without cookies, so it never holds anyone's data.
+const precache = async () => {
+  const cache = await caches.open(STATIC_CACHE);
+  await cache.addAll([...ASSETS, new Request(OFFLINE_URL, { credentials: 'omit', cache: 'reload' })]);
+};
+
 self.addEventListener('install', (event) => {
-  event.waitUntil(
-    (async () => {
-      const cache = await caches.open(STATIC_CACHE);
-      // the offline page is fetched without cookies, so it never holds anyone's data
-      await cache.addAll([...ASSETS, new Request(OFFLINE_URL, { credentials: 'omit', cache: 'reload' })]);
-      await self.skipWaiting();
-    })(),
-  );
+  event.waitUntil(precache().then(() => self.skipWaiting()));
 });
 
 self.addEventListener('activate', (event) => {
@@ -62,6 +61,14 @@ async function page(event, url) {
     if (res.status === 200 && res.type === 'basic' && !res.redirected && url.pathname.startsWith('/learn/')) {
       event.waitUntil(keepPage(event.request, res.clone()).catch(() => {}));
     }
+    // signing out clears every lectern-* cache: refill the precache while online
+    event.waitUntil(
+      caches
+        .open(STATIC_CACHE)
+        .then((c) => c.match(OFFLINE_URL, { ignoreVary: true }))
+        .then((hit) => hit || precache())
+        .catch(() => {}),
+    );
     return res;
   } catch (err) {
     const pages = await caches.open(PAGES_CACHE);

@@ -229,6 +229,8 @@ async fn catalog_page(
             None => tr.with("catalog-description", "school", &app.config.school_name),
         };
         l = l.indexed(&base, description);
+    } else {
+        l.noindex = true;
     }
     let facets = result.facets.as_ref();
     let page = CatalogPage {
@@ -284,7 +286,10 @@ pub struct ModuleView {
 }
 
 pub struct ReviewView {
+    pub id: String,
     pub author: String,
+    /// RFC 3339, for `<time datetime>`.
+    pub iso: String,
     pub stars: String,
     pub rating: u8,
     pub date: String,
@@ -377,6 +382,8 @@ pub async fn course(
 
 pub fn review_view(tr: Tr, r: &crate::learning::repo::ReviewRecord, author: String) -> ReviewView {
     ReviewView {
+        id: r.id.to_string(),
+        iso: r.created_at.to_rfc3339(),
         author,
         stars: stars(r.rating),
         rating: r.rating,

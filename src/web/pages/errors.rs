@@ -29,11 +29,13 @@ pub fn render_error(app: &AppState, ctx: &PageCtx, status: StatusCode) -> Respon
         s if s >= 500 => "500".to_owned(),
         _ => "400".to_owned(),
     };
+    let mut l = Layout::new(app, ctx, tr.t(&format!("error-{key}-title")));
+    l.noindex = true;
     let page = ErrorPage {
         code: status.as_u16(),
         heading: tr.t(&format!("error-{key}-title")),
         message: tr.t(&format!("error-{key}-message")),
-        l: Layout::new(app, ctx, tr.t(&format!("error-{key}-title"))),
+        l,
     };
     match page.render() {
         Ok(body) => {

@@ -64,7 +64,7 @@ pub async fn sitemap(State(app): State<AppState>) -> Result<Response> {
 pub async fn robots(State(app): State<AppState>) -> Response {
     let base = app.config.public_url.trim_end_matches('/');
     let body = format!(
-        "User-agent: *\nAllow: /\nDisallow: /api/\nDisallow: /learn\nDisallow: /account\nDisallow: /wishlist\n\
+        "User-agent: *\nAllow: /\nDisallow: /api/\nDisallow: /account\nDisallow: /wishlist\n\
          Disallow: /notifications\nDisallow: /lang/\n\nSitemap: {base}/sitemap.xml\n"
     );
     ([(CONTENT_TYPE, "text/plain; charset=utf-8"), (CACHE_CONTROL, "public, max-age=3600")], body)
