@@ -330,13 +330,16 @@ pub fn session_cookies(app: &AppState, pair: &TokenPair) -> (Vec<HeaderValue>, S
     let cookies = vec![
         cookie_header(ACCESS_COOKIE, &pair.access_token, "/", pair.expires_in, true, secure),
         cookie_header(REFRESH_COOKIE, &pair.refresh_token, "/", session_secs, true, secure),
+        // Sessions started before the web front kept it under /api/v1/auth; that copy would
+        // shadow the new one there (longest path first) and come back spent.
+        cookie_header(REFRESH_COOKIE, "", "/api/v1/auth", 0, true, secure),
         cookie_header(CSRF_COOKIE, &csrf, "/", session_secs, false, secure),
     ];
     (cookies, csrf)
 }
 
-/// Cookies that end a browser session (including a refresh cookie on the path used before
-/// schema 3).
+/// Cookies that end a browser session (including a refresh cookie on the path used before the
+/// web front).
 pub fn clear_session_cookies(app: &AppState) -> Vec<HeaderValue> {
     let secure = app.config.secure_cookies();
     vec![

@@ -210,10 +210,14 @@ impl Identity {
         match self.store.write(move |tx| repo::rotate(tx, &hash, now, grace)).await? {
             Rotation::Rotated { user, family, token } => Ok(self.pair(*user, family.id, token)),
             Rotation::Invalid => Err(invalid_session()),
-            Rotation::Raced => Err(Error::Unauthorized {
-                code: "session_raced",
-                detail: "Another request refreshed this session a moment ago; retry with its cookies.".into(),
-            }),
+            Rotation::Raced => {
+                tracing::info!("a browser refreshed a session twice within the grace window");
+                Err(Error::Unauthorized {
+                    code: "session_raced",
+                    detail: "Another request refreshed this session a moment ago; retry with its cookies."
+                        .into(),
+                })
+            }
             Rotation::Reused => {
                 tracing::warn!("refresh token reused: its family was revoked");
                 Err(Error::Unauthorized {

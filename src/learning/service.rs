@@ -32,6 +32,14 @@ pub fn percent(done: u32, total: u32) -> u32 {
     (done.min(total) * 100).checked_div(total).unwrap_or(0)
 }
 
+/// A person's relation to one course.
+#[derive(Debug, Default)]
+pub struct Standing {
+    pub enrollment: Option<EnrollmentRecord>,
+    pub wished: bool,
+    pub reviewed: bool,
+}
+
 pub struct Learning {
     store: Store,
     clock: Arc<Clock>,
@@ -358,19 +366,16 @@ impl Learning {
         Ok(())
     }
 
-    /// What a course page shows its viewer: their enrollment, and whether the course is on
-    /// their wishlist.
-    pub async fn standing(
-        &self,
-        who: &UserRecord,
-        course: CourseId,
-    ) -> Result<(Option<EnrollmentRecord>, bool)> {
+    /// What a course page shows its viewer.
+    pub async fn standing(&self, who: &UserRecord, course: CourseId) -> Result<Standing> {
         let user = who.id;
         self.store
             .read(move |rtx| {
-                let e = repo::enrollment(rtx, user, course)?;
-                let wished = WISHLIST.get(rtx, &(user.key(), course.key()))?.is_some();
-                Ok((e, wished))
+                Ok(Standing {
+                    enrollment: repo::enrollment(rtx, user, course)?,
+                    wished: WISHLIST.get(rtx, &(user.key(), course.key()))?.is_some(),
+                    reviewed: REVIEWS_BY_AUTHOR.get(rtx, &(user.key(), course.key()))?.is_some(),
+                })
             })
             .await
     }

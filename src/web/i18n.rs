@@ -87,6 +87,12 @@ fn bundle(code: &str, source: &str) -> FluentBundle<FluentResource> {
     b
 }
 
+/// An argument of a message.
+pub enum Arg {
+    Num(f64),
+    Text(String),
+}
+
 /// Translates for one language. Missing messages show their id, so a gap is visible, not fatal.
 #[derive(Debug, Clone, Copy)]
 pub struct Tr(pub Lang);
@@ -123,11 +129,15 @@ impl Tr {
         self.format(id, Some(&args))
     }
 
-    /// A message with named arguments.
-    pub fn args(&self, id: &str, pairs: &[(&str, String)]) -> String {
+    /// A message with named arguments: numbers (which choose plural forms) or text.
+    pub fn args(&self, id: &str, pairs: &[(&str, Arg)]) -> String {
         let mut args = FluentArgs::new();
         for (k, v) in pairs {
-            args.set(k.to_string(), FluentValue::from(v.clone()));
+            let value = match v {
+                Arg::Num(n) => FluentValue::from(*n),
+                Arg::Text(s) => FluentValue::from(s.clone()),
+            };
+            args.set(k.to_string(), value);
         }
         self.format(id, Some(&args))
     }

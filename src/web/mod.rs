@@ -70,14 +70,15 @@ pub fn urlencode(s: &str) -> String {
     out
 }
 
-/// A local path to go back to after a form, never another site (`//evil`, `/\evil`).
+/// A local path to go back to after a form, never another site. Browsers drop tabs and newlines
+/// from URLs and read `\` as `/`, so `/<tab>/evil` would become `//evil`: any control character
+/// or backslash disqualifies the path.
 pub fn safe_next(next: Option<&str>, default: &str) -> String {
     match next {
         Some(n)
             if n.starts_with('/')
                 && !n.starts_with("//")
-                && !n.starts_with("/\\")
-                && !n.contains(['\r', '\n']) =>
+                && !n.chars().any(|c| c.is_control() || c == '\\') =>
         {
             n.to_owned()
         }
@@ -107,6 +108,13 @@ pub fn html(ctx: &PageCtx, headers: &HeaderMap, status: StatusCode, body: String
         }
     }
     (status, res_headers, body).into_response()
+}
+
+/// A page that carries a secret of its own (a token from an emailed link) is never stored.
+pub fn no_store(mut res: Response) -> Response {
+    res.headers_mut().remove(ETAG);
+    res.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
 }
 
 /// 303 See Other: where a form sends the browser after it succeeds.
@@ -142,6 +150,9 @@ mod tests {
         assert_eq!(safe_next(Some("/\\evil.test"), "/"), "/");
         assert_eq!(safe_next(Some("https://evil.test"), "/"), "/");
         assert_eq!(safe_next(None, "/learn"), "/learn");
+        for sneaky in ["/\t/evil.test", "/\t\\evil.test", "/a\u{0}b", "/\r\n/evil.test", "/x\\y"] {
+            assert_eq!(safe_next(Some(sneaky), "/"), "/", "{sneaky:?}");
+        }
     }
 
     #[test]

@@ -4,9 +4,9 @@
 //! into friendly pages.
 
 use axum::extract::{FromRequestParts, Request, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION, SET_COOKIE, VARY};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, LOCATION, SET_COOKIE, VARY};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -89,7 +89,7 @@ pub async fn pages(State(app): State<AppState>, mut req: Request, next: Next) ->
         return next.run(req).await;
     }
     let headers = req.headers().clone();
-    let (principal, set_cookies) = session(&app, &headers, req.method()).await;
+    let (principal, cookies) = session(&app, &headers).await;
     let csrf = principal.as_ref().map(|p| app.identity.keys.csrf_token(p.family));
     let lang = Lang::negotiate(&headers, principal.as_ref().map(|p| p.user.locale.as_str()));
     let here = req.uri().path_and_query().map_or_else(|| "/".to_owned(), |pq| pq.as_str().to_owned());
@@ -105,46 +105,72 @@ pub async fn pages(State(app): State<AppState>, mut req: Request, next: Next) ->
     if is_problem(&res) {
         res = friendly(&app, &ctx, &method, res);
     }
-    let h = res.headers_mut();
-    for c in set_cookies {
-        h.append(SET_COOKIE, c);
+    match cookies {
+        Cookies::Keep => {}
+        Cookies::Renewed(set) => {
+            for c in set {
+                res.headers_mut().append(SET_COOKIE, c);
+            }
+        }
+        Cookies::Ended => res = signed_out(&app, res),
     }
+    let h = res.headers_mut();
     h.insert(VARY, HeaderValue::from_static("Cookie, Accept-Language"));
-    if ctx.principal.is_some() && !h.contains_key(CACHE_CONTROL) {
-        h.insert(CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
+    // Personal pages are never stored by browsers or proxies (Back after sign-out shows nothing);
+    // only anonymous GETs may carry the shared-cache headers `html` sets.
+    if ctx.principal.is_some() || !matches!(method, Method::GET | Method::HEAD) {
+        h.remove(ETAG);
+        h.insert(CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
     }
     res
 }
 
-/// Reads the session cookies. An expired access token is renewed on a GET (a page load) with
-/// the refresh cookie; the new cookies go out with the response.
-async fn session(
-    app: &AppState,
-    headers: &HeaderMap,
-    method: &Method,
-) -> (Option<Principal>, Vec<HeaderValue>) {
+/// A response that ends the browser's session: the cookies go, and so does everything the
+/// browser kept for this person (HTTP cache, the service worker's offline lessons).
+pub fn signed_out(app: &AppState, mut res: Response) -> Response {
+    let h = res.headers_mut();
+    for c in clear_session_cookies(app) {
+        h.append(SET_COOKIE, c);
+    }
+    h.insert(HeaderName::from_static("clear-site-data"), HeaderValue::from_static("\"cache\", \"storage\""));
+    res
+}
+
+/// Reads the session cookies. An expired access token is renewed with the refresh cookie on a
+/// document request (a page load or a form post; not the favicon or the manifest, which load in
+/// parallel and would only race); the new cookies go out with the response.
+async fn session(app: &AppState, headers: &HeaderMap) -> (Option<Principal>, Cookies) {
     if let Some(token) = cookie(headers, ACCESS_COOKIE)
         && let Ok(p) = app.identity.authenticate(token).await
     {
-        return (Some(p), Vec::new());
+        return (Some(p), Cookies::Keep);
     }
     let Some(refresh) = cookie(headers, REFRESH_COOKIE) else {
-        return (None, Vec::new());
+        return (None, Cookies::Keep);
     };
-    if *method != Method::GET {
-        return (None, Vec::new());
+    let document =
+        headers.get("sec-fetch-dest").and_then(|v| v.to_str().ok()).is_none_or(|d| d == "document");
+    if !document {
+        return (None, Cookies::Keep);
     }
     match app.identity.refresh_browser(refresh).await {
         Ok(pair) => {
             let (cookies, _) = session_cookies(app, &pair);
-            (Some(Principal { user: pair.user, family: pair.family }), cookies)
+            (Some(Principal { user: pair.user, family: pair.family }), Cookies::Renewed(cookies))
         }
         // Another tab just renewed it: this page renders signed out, the next one will not.
-        Err(Error::Unauthorized { code: "session_raced", .. }) => (None, Vec::new()),
-        // The session ended: drop its cookies so no further request tries.
-        Err(Error::Unauthorized { .. }) => (None, clear_session_cookies(app)),
-        Err(_) => (None, Vec::new()),
+        Err(Error::Unauthorized { code: "session_raced", .. }) => (None, Cookies::Keep),
+        // The session ended: drop its cookies (and what the browser kept) so no request tries again.
+        Err(Error::Unauthorized { .. }) => (None, Cookies::Ended),
+        Err(_) => (None, Cookies::Keep),
     }
+}
+
+/// What a page response does to the session cookies.
+enum Cookies {
+    Keep,
+    Renewed(Vec<HeaderValue>),
+    Ended,
 }
 
 fn is_problem(res: &Response) -> bool {

@@ -351,6 +351,10 @@ impl Browser {
             let s = c.to_str().unwrap();
             let (pair, _) = s.split_once(';').unwrap();
             let (k, v) = pair.split_once('=').unwrap();
+            // The jar keeps cookies of path `/` only (the ones pages see).
+            if !s.contains("Path=/;") && !s.ends_with("Path=/") {
+                continue;
+            }
             self.cookies.retain(|(name, _)| name != k);
             if !v.is_empty() && !s.contains("Max-Age=0") {
                 self.cookies.push((k.to_owned(), v.to_owned()));

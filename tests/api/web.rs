@@ -191,7 +191,7 @@ async fn signing_in_with_a_wrong_password_shows_the_form_again() {
     let res = b
         .form(&app, "/signin", &[("email", "forgetful@school.test"), ("password", "not the password")])
         .await;
-    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body = res.text().await.unwrap();
     assert!(body.contains("id=\"signin-form\"") && body.contains("The email or password is not correct."));
     assert!(body.contains("value=\"forgetful@school.test\""), "the email is kept");
@@ -280,9 +280,20 @@ async fn anonymous_pages_revalidate_and_assets_are_immutable() {
     assert!(res.headers()[CACHE_CONTROL].to_str().unwrap().contains("immutable"));
     assert_eq!(res.headers()["content-encoding"], "gzip", "text assets are compressed");
 
-    let mut b = signed_up(&app, "private@school.test", "Private").await;
-    let res = b.get(&app, "/courses").await;
-    assert_eq!(res.headers()[CACHE_CONTROL], "private, no-cache", "personal pages stay out of shared caches");
+    let b = signed_up(&app, "private@school.test", "Private").await;
+    let res = app
+        .client
+        .get(app.url("/courses"))
+        .header(reqwest::header::COOKIE, b.header())
+        .header(ACCEPT_ENCODING, "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()[CACHE_CONTROL], "private, no-store", "personal pages are never stored");
+    assert!(
+        res.headers().get("content-encoding").is_none(),
+        "nor compressed next to their CSRF token (BREACH)"
+    );
     assert!(res.headers().get(ETAG).is_none());
 }
 
@@ -314,4 +325,37 @@ async fn sitemap_robots_and_manifest_describe_the_school() {
 
     let sw = app.client.get(app.url("/sw.js")).send().await.unwrap().text().await.unwrap();
     assert!(sw.starts_with("const VERSION = ") && sw.contains("/static/app."));
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_session_even_after_the_access_cookie_expired() {
+    let app = spawn_app().await;
+    let mut b = signed_up(&app, "leaving@school.test", "Leaving").await;
+    b.cookies.retain(|(k, _)| k != "lectern_access");
+    let kept = b.clone();
+    let csrf = b.csrf.clone();
+    let res = b.form(&app, "/signout", &[("csrf", &csrf)]).await;
+    assert_eq!((res.status(), location(&res)), (StatusCode::SEE_OTHER, "/".to_owned()));
+    assert!(res.headers()["clear-site-data"].to_str().unwrap().contains("storage"), "offline lessons go too");
+    let mut copy = kept.clone();
+    assert_eq!(
+        copy.get(&app, "/learn").await.status(),
+        StatusCode::SEE_OTHER,
+        "a copied refresh cookie is dead"
+    );
+}
+
+#[tokio::test]
+async fn markup_in_a_course_title_cannot_break_out_of_the_json_ld() {
+    let app = spawn_app().await;
+    let teacher = app.register_as("sneaky@teach.test", "teacher").await;
+    let title = "Tricks <!--<script> & </script><b>bold</b>";
+    let c = app.course(&access(&teacher), title, json!({}), 1, true).await;
+    let (_, body) = Browser::default().page(&app, &format!("/courses/{}", c.slug)).await;
+    let ld = json_ld(&body);
+    assert_eq!(ld["name"], title, "the title survives intact for readers of the JSON: {body}");
+    let h1 = body.split("<h1>").nth(1).unwrap().split("</h1>").next().unwrap();
+    assert!(!h1.contains('<'), "{h1}");
+    assert!(h1.contains("&#60;b&#62;bold"), "shown as text: {h1}");
+    assert!(!body.contains("<!--<script>"), "no raw markup outside sanitised rich text");
 }

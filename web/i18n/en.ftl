@@ -9,7 +9,11 @@ nav-notifications = Notifications
 nav-account = Account
 nav-signin = Sign in
 nav-signup = Sign up
-unread = unread
+unread = { $n ->
+    [one] unread
+   *[other] unread
+}
+paid-not-yet = Paid enrollment opens soon. Add the course to your wishlist to hear about it.
 signout = Sign out
 footer-sitemap = Sitemap
 breadcrumbs = Breadcrumbs
@@ -106,7 +110,10 @@ review-course = Review the course
 course-completed = Completed
 progress = Progress
 progress-text = { $percent }% complete
-progress-template = { $done } of { $total } lessons · { $percent }%
+progress-template = { $done } of { $total ->
+    [one] { $total } lesson
+   *[other] { $total } lessons
+} · { $percent }%
 wish-add = Add to wishlist
 wish-remove = On your wishlist
 save-failed = Could not save.

@@ -9,7 +9,11 @@ nav-notifications = Уведомления
 nav-account = Профиль
 nav-signin = Войти
 nav-signup = Регистрация
-unread = непрочитанных
+unread = { $n ->
+    [one] непрочитанное
+   *[other] непрочитанных
+}
+paid-not-yet = Оплата курсов скоро откроется. Добавьте курс в избранное, чтобы не пропустить.
 signout = Выйти
 footer-sitemap = Карта сайта
 breadcrumbs = Навигационная цепочка
@@ -37,7 +41,7 @@ filter-category = Категория
 filter-level = Уровень
 filter-price = Цена
 filter-language = Язык
-any = Любой
+any = Все
 sort-label = Сортировка
 sort-relevance = По релевантности
 sort-popularity = Сначала популярные
@@ -129,7 +133,10 @@ review-course = Оставить отзыв
 course-completed = Пройден
 progress = Прогресс
 progress-text = Пройдено { $percent }%
-progress-template = { $done } из { $total } уроков · { $percent }%
+progress-template = { $done } из { $total ->
+    [one] { $total } урока
+   *[other] { $total } уроков
+} · { $percent }%
 wish-add = В избранное
 wish-remove = В избранном
 save-failed = Не удалось сохранить.
@@ -251,6 +258,7 @@ fe-must-be-at-most-128-characters = не больше 128 символов
 fe-is-one-of-the-most-common-passwords--choose-another = это один из самых распространённых паролей, выберите другой
 fe-must-not-be-empty = не может быть пустым
 fe-must-be-at-most-100-characters = не больше 100 символов
+fe-must-not-contain-control-or-formatting-characters = не может содержать управляющие символы
 fe-must-not-contain-a-web-address = не может содержать веб-адрес
 fe-must-be-between-1-and-5 = должна быть от 1 до 5
 fe-must-be-a-valid-email-address = должен быть корректным адресом почты

@@ -8,20 +8,21 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 
 use super::render;
 use crate::app::AppState;
 use crate::error::{Error, FieldError, Result};
 use crate::http::extract::ClientIp;
-use crate::identity::routes::{clear_session_cookies, session_cookies};
+use crate::identity::extract::{REFRESH_COOKIE, cookie};
+use crate::identity::routes::session_cookies;
 use crate::identity::service::{NewAccount, TokenPair};
 use crate::identity::{Email, Name, Password, Role};
 use crate::web::i18n::{LANG_COOKIE, Lang, Tr};
 use crate::web::session::PageCtx;
 use crate::web::view::Layout;
-use crate::web::{html, safe_next, same_origin, see_other};
+use crate::web::{html, no_store, safe_next, same_origin, see_other};
 
 /// What a form shows again after a failed submit: the values typed (never passwords) and the
 /// errors, per field and for the whole form.
@@ -228,33 +229,34 @@ pub async fn signin(
         Err(e) => {
             let f = FormState::default().keep("email", &f.email).failed(tr, e)?;
             let l = Layout::new(&app, &ctx, tr.t("signin-title"));
-            // An HTML 401 (not problem+json), so the page middleware shows it as it is.
-            Ok(html(
-                &ctx,
-                &headers,
-                StatusCode::UNAUTHORIZED,
-                render(&SigninPage { l, f, next, notice: None })?,
-            ))
+            let page = SigninPage { l, f, next, notice: None };
+            Ok(html(&ctx, &headers, StatusCode::UNPROCESSABLE_ENTITY, render(&page)?))
         }
     }
 }
 
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    #[serde(default)]
-    csrf: String,
-}
-
-pub async fn signout(State(app): State<AppState>, ctx: PageCtx, Form(f): Form<CsrfOnly>) -> Result<Response> {
-    if let Some(p) = &ctx.principal {
-        ctx.check_csrf(&f.csrf)?;
-        app.identity.end_session(p.family).await?;
+pub async fn signout(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    headers: HeaderMap,
+    Form(f): Form<super::learn::CsrfForm>,
+) -> Result<Response> {
+    // The access cookie may have expired while the refresh cookie still holds the session:
+    // the session is ended server-side either way, not only forgotten by this browser.
+    let family = match &ctx.principal {
+        Some(p) => Some(p.family),
+        None => match cookie(&headers, REFRESH_COOKIE) {
+            Some(token) => app.identity.family_of(token).await?,
+            None => None,
+        },
+    };
+    if let Some(family) = family {
+        if !app.identity.keys.csrf_matches(family, &f.csrf) {
+            return Err(crate::identity::extract::csrf_error());
+        }
+        app.identity.end_session(family).await?;
     }
-    let mut res = see_other("/");
-    for c in clear_session_cookies(&app) {
-        res.headers_mut().append(SET_COOKIE, c);
-    }
-    Ok(res)
+    Ok(crate::web::session::signed_out(&app, see_other("/")))
 }
 
 #[derive(Template)]
@@ -289,7 +291,7 @@ pub async fn verify_email(
     let link = Some(("/courses".to_owned(), tr.t("nav-catalog")));
     let page = MessagePage { l, heading: tr.t("verify-title"), message, success, link };
     let status = if success { StatusCode::OK } else { StatusCode::BAD_REQUEST };
-    Ok(html(&ctx, &headers, status, render(&page)?))
+    Ok(no_store(html(&ctx, &headers, status, render(&page)?)))
 }
 
 #[derive(Template)]
@@ -347,7 +349,7 @@ pub async fn reset_page(
 ) -> Result<Response> {
     let l = Layout::new(&app, &ctx, ctx.tr().t("reset-title"));
     let page = ResetPage { l, f: FormState::default(), token: q.token };
-    Ok(html(&ctx, &headers, StatusCode::OK, render(&page)?))
+    Ok(no_store(html(&ctx, &headers, StatusCode::OK, render(&page)?)))
 }
 
 #[derive(Deserialize)]
@@ -395,6 +397,21 @@ struct AccountPage {
     notice: Option<String>,
 }
 
+impl AccountPage {
+    /// The settings page of the signed-in person, with both forms fresh.
+    fn new(app: &AppState, ctx: &PageCtx, who: &crate::identity::repo::UserRecord) -> AccountPage {
+        AccountPage {
+            f: FormState::default().keep("name", &who.name),
+            pw: FormState::default(),
+            email: who.email.clone(),
+            verified: who.email_verified,
+            locale: who.locale.clone(),
+            notice: None,
+            l: Layout::new(app, ctx, ctx.tr().t("account-title")).nav("account"),
+        }
+    }
+}
+
 #[derive(Deserialize, Default)]
 pub struct AccountQuery {
     #[serde(default)]
@@ -414,15 +431,7 @@ pub async fn account_page(
         "password" => Some(tr.t("account-password-saved")),
         _ => None,
     };
-    let page = AccountPage {
-        f: FormState::default().keep("name", &who.user.name),
-        pw: FormState::default(),
-        email: who.user.email.clone(),
-        verified: who.user.email_verified,
-        locale: who.user.locale.clone(),
-        notice,
-        l: Layout::new(&app, &ctx, tr.t("account-title")).nav("account"),
-    };
+    let page = AccountPage { notice, ..AccountPage::new(&app, &ctx, &who.user) };
     Ok(html(&ctx, &headers, StatusCode::OK, render(&page)?))
 }
 
@@ -465,12 +474,7 @@ pub async fn update_profile(
         Err(e) => {
             let page = AccountPage {
                 f: FormState::default().keep("name", &f.name).failed(tr, Error::Validation(vec![e]))?,
-                pw: FormState::default(),
-                email: who.user.email.clone(),
-                verified: who.user.email_verified,
-                locale: who.user.locale.clone(),
-                notice: None,
-                l: Layout::new(&app, &ctx, tr.t("account-title")).nav("account"),
+                ..AccountPage::new(&app, &ctx, &who.user)
             };
             Ok(html(&ctx, &headers, StatusCode::UNPROCESSABLE_ENTITY, render(&page)?))
         }
@@ -504,34 +508,23 @@ pub async fn change_password(
         Ok(()) => Ok(see_other("/account?saved=password")),
         Err(e) => {
             let page = AccountPage {
-                f: FormState::default().keep("name", &who.user.name),
                 pw: FormState::default().failed(tr, e)?,
-                email: who.user.email.clone(),
-                verified: who.user.email_verified,
-                locale: who.user.locale.clone(),
-                notice: None,
-                l: Layout::new(&app, &ctx, tr.t("account-title")).nav("account"),
+                ..AccountPage::new(&app, &ctx, &who.user)
             };
             Ok(html(&ctx, &headers, StatusCode::UNPROCESSABLE_ENTITY, render(&page)?))
         }
     }
 }
 
-/// `GET /lang/{code}?next=`: remembers the language in a cookie (and in the account, so emails
-/// follow), then goes back.
+/// `GET /lang/{code}?next=`: remembers the language in a cookie, then goes back. (A GET changes
+/// nothing stored: the account's language, which emails follow, is set in the account form.)
 pub async fn switch_language(
     State(app): State<AppState>,
-    ctx: PageCtx,
     Path(code): Path<String>,
     Query(q): Query<NextQuery>,
 ) -> Result<Response> {
     let lang = Lang::parse(&code).ok_or(Error::NotFound)?;
-    if let Some(u) = ctx.user()
-        && u.locale != lang.code()
-    {
-        app.identity.update_profile(u.id, None, Some(lang.code().to_owned()), None).await?;
-    }
     let mut res = see_other(&safe_next(q.next.as_deref(), "/"));
     res.headers_mut().append(SET_COOKIE, lang_cookie(&app, lang));
-    Ok(res.into_response())
+    Ok(res)
 }

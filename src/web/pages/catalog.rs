@@ -6,7 +6,7 @@ use std::sync::Arc;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::render;
@@ -67,13 +67,13 @@ pub async fn home(State(app): State<AppState>, ctx: PageCtx, headers: HeaderMap)
     let l = Layout::new(&app, &ctx, app.config.school_name.clone())
         .indexed("/", tr.with("home-description", "school", &app.config.school_name))
         .nav("home");
-    let page = HomePage {
-        popular: listing(&app, &ctx, "popularity", 8).await?,
-        newest: listing(&app, &ctx, "created_at", 4).await?,
-        top_rated: listing(&app, &ctx, "avg_rating", 4).await?,
-        categories: category_views(&app, &ctx).await?,
-        l,
-    };
+    let (popular, newest, top_rated, categories) = tokio::try_join!(
+        listing(&app, &ctx, "popularity", 8),
+        listing(&app, &ctx, "created_at", 4),
+        listing(&app, &ctx, "avg_rating", 4),
+        category_views(&app, &ctx),
+    )?;
+    let page = HomePage { popular, newest, top_rated, categories, l };
     Ok(html(&ctx, &headers, StatusCode::OK, render(&page)?))
 }
 
@@ -203,7 +203,16 @@ async fn catalog_page(
     category: Option<(String, String)>,
 ) -> Result<Response> {
     let tr = ctx.tr();
-    let result = list(&app, p.to_list(), &ctx.maybe_user(), ctx.lang.code()).await?;
+    let result = match list(&app, p.to_list(), &ctx.maybe_user(), ctx.lang.code()).await {
+        // A hand-edited or stale URL (unknown level, sort or cursor): show the catalog without
+        // the parts that do not fit rather than an error.
+        Err(Error::Validation(_)) | Err(Error::BadRequest { .. }) => {
+            let fallback =
+                CatalogParams { q: p.q.clone(), category: p.category.clone(), ..Default::default() };
+            list(&app, fallback.to_list(), &ctx.maybe_user(), ctx.lang.code()).await?
+        }
+        other => other?,
+    };
     let base = match &category {
         Some((slug, _)) => format!("/categories/{slug}"),
         None => "/courses".to_owned(),
@@ -328,17 +337,18 @@ pub async fn course(
     let record = app.catalog.course(&slug, ctx.user()).await?;
     if record.slug != slug {
         // Reached by id: send the browser to the canonical address.
-        return Ok(crate::web::see_other(&format!("/courses/{}", record.slug)));
+        return Ok(axum::response::Redirect::permanent(&format!("/courses/{}", record.slug)).into_response());
     }
     let (_, cur) = app.catalog.curriculum(record.id, ctx.user()).await?;
     let summary = summaries(&app, std::slice::from_ref(&record), ctx.lang.code()).await?.remove(0);
     let teacher_bio_html =
         app.catalog.teacher(record.teacher_id).await.map(|(u, _)| u.bio_html).unwrap_or_default();
     let reviews = app.learning.reviews(record.id, ctx.user(), 10, None).await?;
-    let (enrollment, wished) = match ctx.user() {
+    let standing = match ctx.user() {
         Some(u) => app.learning.standing(u, record.id).await?,
-        None => (None, false),
+        None => Default::default(),
     };
+    let (enrollment, wished) = (standing.enrollment, standing.wished);
     let done: Vec<crate::ids::LessonId> = match (ctx.user(), &enrollment) {
         (Some(u), Some(_)) => app.learning.progress(u, record.id).await?.completed_lesson_ids,
         _ => Vec::new(),
@@ -372,7 +382,9 @@ pub async fn course(
             .as_ref()
             .map_or(0, |e| crate::learning::service::percent(e.completed_lessons, record.total_lessons)),
         wished,
-        can_review: enrollment.is_some() && ctx.user().is_some_and(|u| u.id != record.teacher_id),
+        can_review: enrollment.is_some()
+            && !standing.reviewed
+            && ctx.user().is_some_and(|u| u.id != record.teacher_id),
         modules,
         c: card,
         l,
@@ -479,8 +491,9 @@ fn json_ld(app: &AppState, c: &CourseRecord, card: &CourseCard, description: &st
             "reviewCount": c.review_count,
         });
     }
-    // `</script>` inside a string must not end the element.
-    v.to_string().replace("</", "<\\/")
+    // Inside `<script>`, `</script>` or `<!--` in a title would end or derail the element: the
+    // markup characters are written as JSON escapes, which mean the same to a JSON reader.
+    v.to_string().replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
 }
 
 #[derive(Template)]

@@ -17,14 +17,16 @@ use crate::error::{Error, Result};
 use crate::http::ids::parse;
 use crate::ids::LessonId;
 use crate::learning::repo::EnrollmentStatus;
+use crate::web::i18n::Arg;
 use crate::web::session::PageCtx;
 use crate::web::view::{CourseCard, Layout, date};
 use crate::web::{html, safe_next, see_other};
 
+/// A form whose only field is the session's CSRF token.
 #[derive(Deserialize)]
 pub struct CsrfForm {
     #[serde(default)]
-    csrf: String,
+    pub csrf: String,
 }
 
 /// The lesson a student should open next: the first not yet done, else the first.
@@ -51,7 +53,7 @@ pub async fn enroll(
     ctx.check_csrf(&f.csrf)?;
     let course = app.catalog.course(&slug, Some(&who.user)).await?;
     match app.learning.enroll(&who.user, course.id).await {
-        Ok(_) | Err(Error::Conflict { .. }) => {}
+        Ok(_) | Err(Error::Conflict { code: "already_enrolled", .. }) => {}
         Err(e) => return Err(e),
     }
     Ok(see_other(&format!("/learn/{}", course.slug)))
@@ -102,7 +104,6 @@ pub struct WishForm {
     csrf: String,
     #[serde(default)]
     wanted: String,
-    next: Option<String>,
 }
 
 pub async fn wish(
@@ -115,7 +116,7 @@ pub async fn wish(
     ctx.check_csrf(&f.csrf)?;
     let course = app.catalog.course(&slug, Some(&who.user)).await?;
     app.learning.wish(&who.user, course.id, f.wanted == "1").await?;
-    Ok(see_other(&safe_next(f.next.as_deref(), &format!("/courses/{}", course.slug))))
+    Ok(see_other(&format!("/courses/{}", course.slug)))
 }
 
 pub struct Enrolled {
@@ -208,26 +209,34 @@ fn embed(url: &str) -> Option<String> {
 
 impl PlayerPage {
     fn progress_text(&self) -> String {
-        let (d, t, p) = (self.completed_lessons, self.total_lessons, self.percent);
+        let num = |n: u32| Arg::Num(f64::from(n));
         self.l.tr.args(
             "progress-template",
-            &[("done", d.to_string()), ("total", t.to_string()), ("percent", p.to_string())],
+            &[
+                ("done", num(self.completed_lessons)),
+                ("total", num(self.total_lessons)),
+                ("percent", num(self.percent)),
+            ],
         )
     }
 
-    /// The same text with placeholders, for the script to fill in after a save.
+    /// The same text with slots for the script to fill in after a save. The total does not
+    /// change on a save, so it is filled in here (it chooses the plural form).
     fn progress_template(&self) -> String {
-        let slot = |s: &str| format!("{{{s}}}");
+        let slot = |s: &str| Arg::Text(format!("{{{s}}}"));
         self.l.tr.args(
             "progress-template",
-            &[("done", slot("done")), ("total", slot("total")), ("percent", slot("percent"))],
+            &[
+                ("done", slot("done")),
+                ("total", Arg::Num(f64::from(self.total_lessons))),
+                ("percent", slot("percent")),
+            ],
         )
     }
 
     fn lesson_of(&self) -> String {
-        self.l
-            .tr
-            .args("lesson-of", &[("position", self.position.to_string()), ("count", self.count.to_string())])
+        let num = |n: usize| Arg::Num(n as f64);
+        self.l.tr.args("lesson-of", &[("position", num(self.position)), ("count", num(self.count))])
     }
 }
 
@@ -237,18 +246,26 @@ pub async fn player(
     headers: HeaderMap,
     Path((slug, lesson)): Path<(String, String)>,
 ) -> Result<Response> {
-    let who = ctx.require()?;
+    // Visitors may open preview lessons; the catalog decides who may read what.
     let tr = ctx.tr();
     let lesson_id: LessonId = parse(&lesson)?;
-    let (course, l) = app.catalog.lesson(lesson_id, Some(&who.user)).await?;
+    let (course, l) = match app.catalog.lesson(lesson_id, ctx.user()).await {
+        Ok(found) => found,
+        // Not enrolled: the course page says how to enroll.
+        Err(Error::Forbidden { code: "not_enrolled", .. }) => {
+            return Ok(see_other(&format!("/courses/{slug}")));
+        }
+        Err(e) => return Err(e),
+    };
     if course.slug != slug {
         return Err(Error::NotFound);
     }
-    let (_, cur) = app.catalog.curriculum(course.id, Some(&who.user)).await?;
-    let (enrollment, _) = app.learning.standing(&who.user, course.id).await?;
-    let progress = match enrollment {
-        Some(_) => Some(app.learning.progress(&who.user, course.id).await?),
-        None => None,
+    let (_, cur) = app.catalog.curriculum(course.id, ctx.user()).await?;
+    let progress = match ctx.user() {
+        Some(u) if app.learning.standing(u, course.id).await?.enrollment.is_some() => {
+            Some(app.learning.progress(u, course.id).await?)
+        }
+        _ => None,
     };
     let done_ids = progress.as_ref().map(|p| p.completed_lesson_ids.clone()).unwrap_or_default();
     let order: Vec<LessonId> = cur.modules.iter().flat_map(|(_, ls)| ls.iter().map(|x| x.id)).collect();
@@ -304,11 +321,11 @@ pub async fn complete(
     ctx.check_csrf(&f.csrf)?;
     let lesson_id: LessonId = parse(&lesson)?;
     let done = f.done != "0";
-    app.learning.complete(&who.user, lesson_id, done).await?;
     let (course, _) = app.catalog.lesson(lesson_id, Some(&who.user)).await?;
     if course.slug != slug {
         return Err(Error::NotFound);
     }
+    app.learning.complete(&who.user, lesson_id, done).await?;
     // Done: go on to the next lesson, like the "next" button would.
     if done
         && let Some(next) = resume_lesson(&app, &ctx, course.id).await?
