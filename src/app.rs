@@ -41,6 +41,8 @@ pub struct App {
     /// Every background task; shutdown waits for them before closing the store.
     pub tasks: TaskTracker,
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
+    /// Rendered pages for visitors.
+    pub pages: crate::web::cache::PageCache,
 }
 
 /// The one state handle the router carries.
@@ -96,6 +98,7 @@ impl App {
                     .with_context(|| format!("opening the search index in {}", config.index_dir.display()))?,
             )
         };
+        let config_page_bytes = config.page_cache_bytes;
         Ok(AppState(Arc::new(App {
             config,
             store,
@@ -109,6 +112,7 @@ impl App {
             ready: AtomicBool::new(false),
             tasks,
             metrics: crate::observe::install(),
+            pages: crate::web::cache::PageCache::new(config_page_bytes),
         })))
     }
 }

@@ -94,6 +94,12 @@ pub struct ServeArgs {
     /// Bearer token required by /metrics (unset: open).
     #[arg(long, env = "LECTERN_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<String>,
+    /// Entries per in-memory record cache (courses, curricula).
+    #[arg(long, env = "LECTERN_CACHE_ENTRIES", default_value_t = 20_000)]
+    pub cache_entries: u64,
+    /// Megabytes of rendered pages kept for visitors (0 = render every time).
+    #[arg(long, env = "LECTERN_PAGE_CACHE_MB", default_value_t = 32)]
+    pub page_cache_mb: u64,
     /// Admin created at start when no admin exists yet.
     #[arg(long, env = "LECTERN_ADMIN_EMAIL")]
     pub admin_email: Option<String>,
@@ -126,6 +132,8 @@ pub struct Config {
     pub hash_concurrency: usize,
     /// Entries per in-memory cache (courses, curricula).
     pub cache_capacity: u64,
+    /// Bytes of rendered anonymous pages kept in memory.
+    pub page_cache_bytes: u64,
     /// Zero: no scheduled backups.
     pub backup_every: Duration,
     pub backup_keep: usize,
@@ -156,6 +164,7 @@ impl Config {
             admin: None,
             hash_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
             cache_capacity: 20_000,
+            page_cache_bytes: 32 << 20,
             backup_every: Duration::ZERO,
             backup_keep: 7,
             metrics_token: None,
@@ -200,6 +209,8 @@ impl Config {
             backup_every: a.backup_every,
             backup_keep: a.backup_keep,
             metrics_token: a.metrics_token.filter(|t| !t.is_empty()).map(|t| Secret::new(t.into_bytes())),
+            cache_capacity: a.cache_entries.max(1),
+            page_cache_bytes: a.page_cache_mb << 20,
             ..Config::new(Path::new("."))
         })
     }

@@ -108,7 +108,7 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .route("/metrics", axum::routing::get(crate::observe::metrics_endpoint))
-        .merge(crate::web::router())
+        .merge(crate::web::router(state.clone()))
         .fallback(middleware::not_found)
         // Inside the router, so the matched route pattern is known.
         .route_layer(axum::middleware::from_fn(crate::observe::track));

@@ -14,7 +14,7 @@ use crate::identity::extract::cookie;
 /// The cookie that remembers a visitor's choice of language.
 pub const LANG_COOKIE: &str = "lectern_lang";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Lang {
     En,
     Ru,

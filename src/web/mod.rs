@@ -6,6 +6,7 @@
 //! update the page optimistically.
 
 pub mod assets;
+pub mod cache;
 pub mod i18n;
 pub mod pages;
 pub mod session;
@@ -22,17 +23,21 @@ use axum::routing::{get, post};
 use crate::app::AppState;
 use session::PageCtx;
 
-pub fn router() -> Router<AppState> {
+pub fn router(state: AppState) -> Router<AppState> {
     use pages::{account, catalog, errors, learn, seo};
-    Router::new()
+    // What visitors read most; served from the page cache when nothing changed.
+    let public = Router::new()
         .route("/", get(catalog::home))
         .route("/courses", get(catalog::catalog))
         .route("/categories/{slug}", get(catalog::category))
         .route("/courses/{slug}", get(catalog::course))
+        .route("/teachers/{id}", get(catalog::teacher))
+        .route_layer(axum::middleware::from_fn_with_state(state, cache::visitor_pages));
+    Router::new()
+        .merge(public)
         .route("/courses/{slug}/enroll", post(learn::enroll))
         .route("/courses/{slug}/reviews", post(learn::review))
         .route("/courses/{slug}/wish", post(learn::wish))
-        .route("/teachers/{id}", get(catalog::teacher))
         .route("/signup", get(account::signup_page).post(account::signup))
         .route("/signin", get(account::signin_page).post(account::signin))
         .route("/signout", post(account::signout))

@@ -359,3 +359,27 @@ async fn markup_in_a_course_title_cannot_break_out_of_the_json_ld() {
     assert!(h1.contains("&#60;b&#62;bold"), "shown as text: {h1}");
     assert!(!body.contains("<!--<script>"), "no raw markup outside sanitised rich text");
 }
+
+#[tokio::test]
+async fn visitors_pages_come_from_the_cache_and_follow_changes_within_a_second() {
+    let app = spawn_app().await;
+    let c = published(&app, "Calligraphy", 1).await;
+    let path = format!("/courses/{}", c.slug);
+    let (_, first) = Browser::default().page(&app, &path).await;
+    let (_, again) = Browser::default().page(&app, &path).await;
+    assert_eq!(first, again);
+
+    let mut student = signed_up(&app, "reviewer@school.test", "Reviewer").await;
+    let csrf = student.csrf.clone();
+    student.form(&app, &format!("{path}/enroll"), &[("csrf", &csrf)]).await;
+    let res = student
+        .form(&app, &format!("{path}/reviews"), &[("csrf", &csrf), ("rating", "4"), ("text", "Steady hands")])
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, mine) = student.page(&app, &path).await;
+    assert!(mine.contains("Steady hands"), "the author sees their review at once (never cached)");
+
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let (_, later) = Browser::default().page(&app, &path).await;
+    assert!(later.contains("Steady hands"), "visitors see it within a second");
+}

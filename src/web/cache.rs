@@ -1,0 +1,99 @@
+//! Rendered pages for visitors, kept in memory so a popular course page is rendered once, not
+//! once per request.
+//!
+//! An entry remembers the store position it was rendered at. It is served while nothing has
+//! been committed since, and for at most [`FRESH_FOR`] after a commit: under a steady stream of
+//! writes (students completing lessons) a visitor's page may lag by up to a second, and each page
+//! is still rendered at most once a second. Signed-in pages are never cached.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::i18n::Lang;
+
+pub const FRESH_FOR: Duration = Duration::from_secs(1);
+
+pub struct CachedPage {
+    pub body: Arc<str>,
+    pub etag: String,
+    position: u64,
+    rendered: Instant,
+}
+
+pub struct PageCache {
+    pages: Option<moka::sync::Cache<(String, Lang), Arc<CachedPage>>>,
+}
+
+impl PageCache {
+    /// A cache of at most `bytes` of pages; 0 turns it off.
+    pub fn new(bytes: u64) -> PageCache {
+        let pages = (bytes > 0).then(|| {
+            moka::sync::Cache::builder()
+                .max_capacity(bytes)
+                .weigher(|k: &(String, Lang), v: &Arc<CachedPage>| {
+                    u32::try_from(k.0.len() + v.body.len() + 64).unwrap_or(u32::MAX)
+                })
+                .build()
+        });
+        PageCache { pages }
+    }
+
+    pub fn get(&self, here: &str, lang: Lang, position: u64) -> Option<Arc<CachedPage>> {
+        let hit = self.pages.as_ref()?.get(&(here.to_owned(), lang))?;
+        let fresh = hit.position == position || hit.rendered.elapsed() < FRESH_FOR;
+        metrics::counter!("lectern_page_cache_total", "result" => if fresh { "hit" } else { "stale" })
+            .increment(1);
+        fresh.then_some(hit)
+    }
+
+    pub fn put(&self, here: &str, lang: Lang, position: u64, body: Arc<str>, etag: String) {
+        if let Some(pages) = &self.pages {
+            let page = CachedPage { body, etag, position, rendered: Instant::now() };
+            pages.insert((here.to_owned(), lang), Arc::new(page));
+        }
+    }
+}
+
+/// Middleware for the public pages: a visitor's GET is answered from the cache when it can be,
+/// and a freshly rendered page is kept for the next visitor.
+pub async fn visitor_pages(
+    axum::extract::State(app): axum::extract::State<crate::app::AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::{HeaderValue, Method, StatusCode, header};
+    use axum::response::IntoResponse;
+
+    let Some(ctx) = req.extensions().get::<super::session::PageCtx>().cloned() else {
+        return next.run(req).await;
+    };
+    if ctx.principal.is_some() || req.method() != Method::GET || app.pages.pages.is_none() {
+        return next.run(req).await;
+    }
+    // The position before rendering: a commit during the render makes the entry stale, never
+    // the other way round.
+    let position = *app.store.subscribe().borrow();
+    if let Some(hit) = app.pages.get(&ctx.here, ctx.lang, position) {
+        let mut h = axum::http::HeaderMap::new();
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=0, must-revalidate"));
+        h.insert(header::ETAG, HeaderValue::from_str(&hit.etag).expect("stored from a header"));
+        if super::etag_matches(req.headers(), &hit.etag) {
+            return (StatusCode::NOT_MODIFIED, h).into_response();
+        }
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+        return (h, hit.body.to_string()).into_response();
+    }
+    let res = next.run(req).await;
+    let etag = res.headers().get(header::ETAG).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let (Some(etag), StatusCode::OK) = (etag, res.status()) else { return res };
+    let (parts, body) = res.into_parts();
+    match axum::body::to_bytes(body, 8 << 20).await {
+        Ok(bytes) => {
+            if let Ok(text) = std::str::from_utf8(&bytes) {
+                app.pages.put(&ctx.here, ctx.lang, position, Arc::from(text), etag);
+            }
+            axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
+        }
+        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "page too large").into_response(),
+    }
+}
