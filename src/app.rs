@@ -58,8 +58,8 @@ impl Deref for AppState {
 
 impl App {
     pub async fn build(config: Config) -> anyhow::Result<AppState> {
-        let data_dir = config.data_dir.clone();
-        let store = tokio::task::spawn_blocking(move || Store::open(&data_dir))
+        let (data_dir, store_cache) = (config.data_dir.clone(), config.store_cache_bytes);
+        let store = tokio::task::spawn_blocking(move || Store::open_with(&data_dir, store_cache))
             .await?
             .with_context(|| format!("opening the store in {}", config.data_dir.display()))?;
         let secret = match &config.jwt_secret {

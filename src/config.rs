@@ -100,6 +100,9 @@ pub struct ServeArgs {
     /// Megabytes of rendered pages kept for visitors (0 = render every time).
     #[arg(long, env = "LECTERN_PAGE_CACHE_MB", default_value_t = 32)]
     pub page_cache_mb: u64,
+    /// Megabytes of the store's page cache (hot records stay in memory).
+    #[arg(long, env = "LECTERN_STORE_CACHE_MB", default_value_t = 64)]
+    pub store_cache_mb: usize,
     /// Admin created at start when no admin exists yet.
     #[arg(long, env = "LECTERN_ADMIN_EMAIL")]
     pub admin_email: Option<String>,
@@ -134,6 +137,8 @@ pub struct Config {
     pub cache_capacity: u64,
     /// Bytes of rendered anonymous pages kept in memory.
     pub page_cache_bytes: u64,
+    /// Bytes of the store's page cache.
+    pub store_cache_bytes: usize,
     /// Zero: no scheduled backups.
     pub backup_every: Duration,
     pub backup_keep: usize,
@@ -165,6 +170,7 @@ impl Config {
             hash_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
             cache_capacity: 20_000,
             page_cache_bytes: 32 << 20,
+            store_cache_bytes: crate::store::DEFAULT_CACHE_BYTES,
             backup_every: Duration::ZERO,
             backup_keep: 7,
             metrics_token: None,
@@ -211,6 +217,7 @@ impl Config {
             metrics_token: a.metrics_token.filter(|t| !t.is_empty()).map(|t| Secret::new(t.into_bytes())),
             cache_capacity: a.cache_entries.max(1),
             page_cache_bytes: a.page_cache_mb << 20,
+            store_cache_bytes: a.store_cache_mb.max(1) << 20,
             ..Config::new(Path::new("."))
         })
     }

@@ -334,9 +334,16 @@ async fn get_course(
     Path(id): Path<String>,
     who: MaybeUser,
     headers: HeaderMap,
-) -> Result<Json<CourseDetail>> {
-    let c = app.catalog.course(&id, who.user()).await?;
-    Ok(Json(detail_of(&app, c, &locale(&headers, who.user())).await?))
+) -> Result<Response> {
+    let locale = locale(&headers, who.user());
+    // What visitors read most is served from the response cache (see `web::cache`): the same
+    // JSON for everyone without a session, at most a second behind a commit.
+    let anonymous = who.0.is_none();
+    crate::web::cache::visitor_json(&app, format!("api:course:{id}"), &locale, anonymous, async {
+        let c = app.catalog.course(&id, who.user()).await?;
+        crate::web::cache::to_json(&detail_of(&app, c, &locale).await?)
+    })
+    .await
 }
 
 #[derive(Deserialize, utoipa::ToSchema, Default)]

@@ -1,6 +1,6 @@
 //! `GET /api/v1/courses` (the catalog listing and search) and `GET /api/v1/search/suggest`.
 
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
@@ -215,11 +215,18 @@ pub async fn list(app: &AppState, p: ListParams, who: &MaybeUser, locale: &str) 
 async fn list_courses(
     State(app): State<AppState>,
     Query(p): Query<ListParams>,
+    RawQuery(raw): RawQuery,
     who: MaybeUser,
     headers: HeaderMap,
-) -> Result<Json<CourseList>> {
+) -> Result<axum::response::Response> {
     let locale = locale(&headers, who.user());
-    Ok(Json(list(&app, p, &who, &locale).await?))
+    // Popular searches and listings repeat: visitors get them from the response cache.
+    let key = format!("api:courses?{}", raw.unwrap_or_default());
+    let anonymous = who.0.is_none();
+    crate::web::cache::visitor_json(&app, key, &locale, anonymous, async {
+        crate::web::cache::to_json(&list(&app, p, &who, &locale).await?)
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -80,6 +80,7 @@ fn classify(e: redb::Error) -> StoreError {
 /// 503 and nothing half-written is ever visible.
 pub(crate) struct Slot {
     path: PathBuf,
+    cache_bytes: usize,
     current: std::sync::RwLock<Option<Arc<Database>>>,
 }
 
@@ -99,7 +100,7 @@ impl Slot {
 
     /// Reopens the database (redb repairs it on open). Only the writer calls this.
     fn reopen(&self) -> StoreResult<()> {
-        let db = Database::builder().create(&self.path)?;
+        let db = Database::builder().set_cache_size(self.cache_bytes).create(&self.path)?;
         *self.current.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(db));
         tracing::info!("store reopened after a storage fault");
         Ok(())
@@ -118,18 +119,31 @@ pub struct Store {
 }
 
 pub const DB_FILE: &str = "lectern.redb";
+/// The store's page cache unless configured (`LECTERN_STORE_CACHE_MB`).
+pub const DEFAULT_CACHE_BYTES: usize = 64 << 20;
 
 impl Store {
     /// Opens (or creates) the database in `data_dir` and brings its schema up to date.
     pub fn open(data_dir: &Path) -> StoreResult<Store> {
-        Self::open_at(data_dir, migrate::SCHEMA_VERSION)
+        Self::open_with(data_dir, DEFAULT_CACHE_BYTES)
     }
 
+    /// Opens with a page cache of `cache_bytes` (redb's own default is 1 GiB, which a server
+    /// on a small VPS cannot spare: the cache fills as pages are read and never shrinks).
+    pub fn open_with(data_dir: &Path, cache_bytes: usize) -> StoreResult<Store> {
+        Self::open_at_with(data_dir, migrate::SCHEMA_VERSION, cache_bytes)
+    }
+
+    #[cfg(test)]
     pub(crate) fn open_at(data_dir: &Path, target_version: u64) -> StoreResult<Store> {
+        Self::open_at_with(data_dir, target_version, DEFAULT_CACHE_BYTES)
+    }
+
+    fn open_at_with(data_dir: &Path, target_version: u64, cache_bytes: usize) -> StoreResult<Store> {
         std::fs::create_dir_all(data_dir)
             .map_err(|e| StoreError::Unavailable(format!("{}: {e}", data_dir.display())))?;
         let path = data_dir.join(DB_FILE);
-        let db = Database::builder().create(&path).map_err(|e| match e {
+        let db = Database::builder().set_cache_size(cache_bytes).create(&path).map_err(|e| match e {
             redb::DatabaseError::DatabaseAlreadyOpen => StoreError::InUse(data_dir.to_owned()),
             other => StoreError::from(other),
         })?;
@@ -139,7 +153,7 @@ impl Store {
             let rtx = db.begin_read()?;
             position_in(&rtx)?
         };
-        let slot = Arc::new(Slot { path, current: std::sync::RwLock::new(Some(Arc::new(db))) });
+        let slot = Arc::new(Slot { path, cache_bytes, current: std::sync::RwLock::new(Some(Arc::new(db))) });
         let writer = writer::spawn(slot.clone(), position);
         Ok(Store { slot, writer })
     }

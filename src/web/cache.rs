@@ -13,6 +13,13 @@ use super::i18n::Lang;
 
 pub const FRESH_FOR: Duration = Duration::from_secs(1);
 
+/// What a cached answer is tagged with: it moves whenever the store commits or the search index
+/// catches up (a listing rendered while the index lagged must not outlive the lag).
+pub fn freshness(app: &crate::app::AppState) -> u64 {
+    let store = *app.store.subscribe().borrow();
+    store.wrapping_add(app.search.position())
+}
+
 pub struct CachedPage {
     pub body: Arc<str>,
     pub etag: String,
@@ -72,7 +79,7 @@ pub async fn visitor_pages(
     }
     // The position before rendering: a commit during the render makes the entry stale, never
     // the other way round.
-    let position = *app.store.subscribe().borrow();
+    let position = freshness(&app);
     if let Some(hit) = app.pages.get(&ctx.here, ctx.lang, position) {
         let mut h = axum::http::HeaderMap::new();
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=0, must-revalidate"));
@@ -96,4 +103,38 @@ pub async fn visitor_pages(
         }
         Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "page too large").into_response(),
     }
+}
+
+/// A JSON answer for callers without a session, from the cache when it is fresh, else produced
+/// by `render` and kept. Callers with a session always get `render`'s fresh answer. The answer is
+/// tagged with [`freshness`].
+pub async fn visitor_json<F>(
+    app: &crate::app::AppState,
+    key: String,
+    locale: &str,
+    anonymous: bool,
+    render: F,
+) -> crate::error::Result<axum::response::Response>
+where
+    F: Future<Output = crate::error::Result<String>>,
+{
+    use axum::response::IntoResponse;
+    let json =
+        |body: String| ([(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response();
+    if !anonymous {
+        return Ok(json(render.await?));
+    }
+    let lang = Lang::parse(locale).unwrap_or(Lang::En);
+    let position = freshness(app);
+    if let Some(hit) = app.pages.get(&key, lang, position) {
+        return Ok(json(hit.body.to_string()));
+    }
+    let body = render.await?;
+    app.pages.put(&key, lang, position, body.as_str().into(), String::new());
+    Ok(json(body))
+}
+
+/// Serialises an API answer for [`visitor_json`].
+pub fn to_json(value: &impl serde::Serialize) -> crate::error::Result<String> {
+    serde_json::to_string(value).map_err(|e| crate::error::Error::Internal(anyhow::anyhow!("JSON: {e}")))
 }

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Load scenarios against a release server on the issue-5 data set (10,000 courses, 100,000
+# students, ~2,000,000 lesson completions), with wrk on the same machine. 127.0.0.1 only; every
+# run is bounded (LOAD_SECONDS each).
+#
+#   bash benches/load/run.sh            # all scenarios, 3 runs each, medians printed at the end
+#   LOAD_ONLY=scenario200 bash benches/load/run.sh
+#
+# Env: LECTERN_BIN (default target/release/lectern, built if missing), LOAD_DIR (target/load:
+# the seeded school is kept there and reused), LOAD_SECONDS (10), LOAD_RUNS (3), LOAD_PORT.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+
+BIN=${LECTERN_BIN:-target/release/lectern}
+DIR=${LOAD_DIR:-target/load}
+SECS=${LOAD_SECONDS:-10}
+RUNS=${LOAD_RUNS:-3}
+PORT=${LOAD_PORT:-18400}
+URL="http://127.0.0.1:$PORT"
+mkdir -p "$DIR"
+
+[ -x "$BIN" ] || cargo build --release --locked
+if ! command -v wrk >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq wrk; else echo "install wrk" >&2; exit 1; fi
+fi
+
+if [ ! -f "$DIR/data/lectern.redb" ]; then
+  echo "== seeding the data set into $DIR (once; ~40 s)"
+  "$BIN" seed --data-dir "$DIR/data" --index-dir "$DIR/index" --courses 10000 --users 100000 \
+    --enrollments-per-user 4 --lessons 10
+fi
+
+echo "== starting the server"
+start=$(date +%s%N)
+LECTERN_RATE_LIMIT_PER_MIN=0 LECTERN_BACKUP_EVERY=0 LECTERN_LOG_FORMAT=json RUST_LOG=warn \
+  "$BIN" serve --data-dir "$DIR/data" --index-dir "$DIR/index" --addr "127.0.0.1:$PORT" \
+  >"$DIR/server.log" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null || true' EXIT
+until curl -fsS "$URL/health/ready" >/dev/null 2>&1; do
+  kill -0 $pid 2>/dev/null || { echo "server died"; tail -20 "$DIR/server.log"; exit 1; }
+  sleep 0.02
+done
+echo "start-up to ready: $(( ($(date +%s%N) - start) / 1000000 )) ms; RSS $(grep VmRSS /proc/$pid/status | awk '{print $2/1024 " MB"}')"
+
+python3 benches/load/prepare.py "$URL" "$DIR/data.lua" 256
+export LOAD_DATA="$DIR/data.lua"
+
+summary=()
+scenario() { # name connections script what
+  local name=$1 conns=$2 script=$3 what=$4
+  if [ -n "${LOAD_ONLY:-}" ] && [ "$LOAD_ONLY" != "$name" ]; then return; fi
+  echo "== $name: $what ($conns connections, ${SECS}s x $RUNS)"
+  local lines=()
+  for i in $(seq 1 "$RUNS"); do
+    local line
+    line=$(wrk -t2 -c"$conns" -d"${SECS}s" --timeout 5s -s "benches/load/$script" "$URL" | grep '^RESULT' | sed 's/^RESULT //')
+    echo "  run $i: $line"
+    lines+=("$line")
+  done
+  local med
+  med=$(printf '%s\n' "${lines[@]}" | sort -t= -k2 -n | sed -n "$(( (RUNS + 1) / 2 ))p")
+  summary+=("$(printf '%-14s %5s conns  %s' "$name" "$conns" "$med")")
+}
+
+scenario course64      64   course.lua      "GET course detail JSON"
+scenario catalog64     64   catalog.lua     "GET catalog page HTML (20 courses)"
+scenario search64      64   search.lua      "GET search, two words, fuzzy"
+scenario complete256   256  completions.lua "POST/DELETE lesson completion, durable"
+scenario scenario200   200  scenario.lua    "the original's mixed scenario, 200 users"
+scenario scenario1000  1000 scenario.lua    "the mixed scenario, 1,000 concurrent users"
+
+echo
+echo "== medians (by RPS) of $RUNS runs"
+printf '%s\n' "${summary[@]}"
+echo "server memory: $(grep -E 'VmRSS|VmHWM' /proc/$pid/status | awk '{printf "%s %.0f MB  ", $1, $2/1024}')"
+kill -TERM $pid; wait $pid || true
+trap - EXIT
