@@ -15,7 +15,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// Blocking-pool threads (store reads, search, password hashing). Tokio's default of 512 lets a
 /// burst of slow requests grow hundreds of threads, each holding a stack and an allocator arena;
 /// past this many, work queues instead, which on a small machine is also faster.
-const BLOCKING_THREADS: usize = 64;
+const BLOCKING_THREADS: usize = 16;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();

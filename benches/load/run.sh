@@ -65,7 +65,8 @@ scenario() { # name connections script what
 
 scenario course64      64   course.lua      "GET course detail JSON"
 scenario catalog64     64   catalog.lua     "GET catalog page HTML (20 courses)"
-scenario search64      64   search.lua      "GET search, two words, fuzzy"
+scenario search64      64   search.lua      "GET search, two words, fuzzy (12 popular searches: response cache)"
+scenario search64fresh 64  search_fresh.lua "GET search, two words, fuzzy, every one unique (no cache)"
 scenario complete256   256  completions.lua "POST/DELETE lesson completion, durable"
 scenario scenario200   200  scenario.lua    "the original's mixed scenario, 200 users"
 scenario scenario1000  1000 scenario.lua    "the mixed scenario, 1,000 concurrent users"

@@ -45,6 +45,9 @@ pub struct Search {
     indexed: AtomicU64,
     ready: AtomicBool,
     store: Store,
+    /// Queries running at once. More than the cores only adds memory (each query's automata,
+    /// collectors and snippets) and switching, never throughput.
+    pub permits: tokio::sync::Semaphore,
 }
 
 const WRITER_MEMORY: usize = 50_000_000;
@@ -83,6 +86,9 @@ impl Search {
             indexed: AtomicU64::new(position),
             ready: AtomicBool::new(false),
             store,
+            permits: tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()) * 2,
+            ),
         };
         if fresh {
             let t = Instant::now();

@@ -1,12 +1,14 @@
 //! Rendered pages for visitors, kept in memory so a popular course page is rendered once, not
 //! once per request.
 //!
-//! An entry remembers the store position it was rendered at. It is served while nothing has
-//! been committed since, and for at most [`FRESH_FOR`] after a commit: under a steady stream of
-//! writes (students completing lessons) a visitor's page may lag by up to a second, and each page
-//! is still rendered at most once a second. Signed-in pages are never cached.
+//! An entry remembers the position (store + search index) it was rendered at. It is served while
+//! nothing has changed since, and for [`FRESH_FOR`] after a change: under a steady stream of
+//! writes (students completing lessons) a visitor's page lags by about a second, and each page is
+//! rendered about once a second. Past that, one request re-renders while the others are still
+//! served the previous version (stale-while-revalidate). Signed-in pages are never cached.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use super::i18n::Lang;
@@ -25,7 +27,12 @@ pub struct CachedPage {
     pub etag: String,
     position: u64,
     rendered: Instant,
+    /// Milliseconds after `rendered` at which one request took on re-rendering (0: nobody).
+    refreshing: AtomicU64,
 }
+
+/// How long the one request re-rendering a stale entry has before another may try.
+const REFRESH_CLAIM: Duration = Duration::from_secs(2);
 
 pub struct PageCache {
     pages: Option<moka::sync::Cache<(String, Lang), Arc<CachedPage>>>,
@@ -45,17 +52,30 @@ impl PageCache {
         PageCache { pages }
     }
 
+    /// The cached answer, if it may be served. When it is stale, exactly one caller gets `None`
+    /// and re-renders; the others keep getting the stale answer meanwhile, so a change never
+    /// sends every concurrent request into rendering the same page at once.
     pub fn get(&self, here: &str, lang: Lang, position: u64) -> Option<Arc<CachedPage>> {
         let hit = self.pages.as_ref()?.get(&(here.to_owned(), lang))?;
-        let fresh = hit.position == position || hit.rendered.elapsed() < FRESH_FOR;
-        metrics::counter!("lectern_page_cache_total", "result" => if fresh { "hit" } else { "stale" })
-            .increment(1);
-        fresh.then_some(hit)
+        let age = hit.rendered.elapsed();
+        if hit.position == position || age < FRESH_FOR {
+            metrics::counter!("lectern_page_cache_total", "result" => "hit").increment(1);
+            return Some(hit);
+        }
+        let now = u64::try_from(age.as_millis()).unwrap_or(u64::MAX).max(1);
+        let claimed = hit.refreshing.load(Ordering::Acquire);
+        let free = claimed == 0 || now.saturating_sub(claimed) > REFRESH_CLAIM.as_millis() as u64;
+        if free && hit.refreshing.compare_exchange(claimed, now, Ordering::AcqRel, Ordering::Acquire).is_ok() {
+            metrics::counter!("lectern_page_cache_total", "result" => "refresh").increment(1);
+            return None;
+        }
+        metrics::counter!("lectern_page_cache_total", "result" => "stale").increment(1);
+        Some(hit)
     }
 
     pub fn put(&self, here: &str, lang: Lang, position: u64, body: Arc<str>, etag: String) {
         if let Some(pages) = &self.pages {
-            let page = CachedPage { body, etag, position, rendered: Instant::now() };
+            let page = CachedPage { body, etag, position, rendered: Instant::now(), refreshing: AtomicU64::new(0) };
             pages.insert((here.to_owned(), lang), Arc::new(page));
         }
     }
