@@ -163,7 +163,8 @@ pub async fn list(app: &AppState, p: ListParams, who: &MaybeUser, locale: &str) 
         facets: p.facets.unwrap_or(false),
         snippets: has_q,
     };
-    let _permit = app.search.permits.acquire().await.map_err(|_| Error::Unavailable("search is closed".into()))?;
+    let _permit =
+        app.search.permits.acquire().await.map_err(|_| Error::Unavailable("search is closed".into()))?;
     let search = app.search.clone();
     let result = tokio::task::spawn_blocking(move || search.list(&q))
         .await

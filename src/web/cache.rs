@@ -65,7 +65,8 @@ impl PageCache {
         let now = u64::try_from(age.as_millis()).unwrap_or(u64::MAX).max(1);
         let claimed = hit.refreshing.load(Ordering::Acquire);
         let free = claimed == 0 || now.saturating_sub(claimed) > REFRESH_CLAIM.as_millis() as u64;
-        if free && hit.refreshing.compare_exchange(claimed, now, Ordering::AcqRel, Ordering::Acquire).is_ok() {
+        if free && hit.refreshing.compare_exchange(claimed, now, Ordering::AcqRel, Ordering::Acquire).is_ok()
+        {
             metrics::counter!("lectern_page_cache_total", "result" => "refresh").increment(1);
             return None;
         }
@@ -75,7 +76,8 @@ impl PageCache {
 
     pub fn put(&self, here: &str, lang: Lang, position: u64, body: Arc<str>, etag: String) {
         if let Some(pages) = &self.pages {
-            let page = CachedPage { body, etag, position, rendered: Instant::now(), refreshing: AtomicU64::new(0) };
+            let page =
+                CachedPage { body, etag, position, rendered: Instant::now(), refreshing: AtomicU64::new(0) };
             pages.insert((here.to_owned(), lang), Arc::new(page));
         }
     }
