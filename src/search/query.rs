@@ -222,44 +222,60 @@ fn combine(text: Option<Box<dyn Query>>, filters: Vec<Box<dyn Query>>) -> Box<dy
 
 pub fn run(searcher: &Searcher, f: &Fields, q: &ListQuery) -> Result<ListResult> {
     let text_q = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    let filters = filter_queries(f, &q.filters);
     let mut main =
         combine(text_q.and_then(|t| text_query(searcher, f, t, true)), filter_queries(f, &q.filters));
+    let mut found = page(searcher, f, q, &*main)?;
     // Nothing has every word? Show what has some of them.
     if let Some(t) = text_q
-        && searcher.search(&*main, &Count).map_err(internal)? == 0
+        && found.total == 0
         && let Some(any) = text_query(searcher, f, t, false)
     {
-        main = combine(Some(any), filters);
+        main = combine(Some(any), filter_queries(f, &q.filters));
+        found = page(searcher, f, q, &*main)?;
     }
+    finish(searcher, f, q, &*main, found)
+}
 
-    let (hits, next_cursor, total, facets) = match q.sort.key_field(f) {
+/// One page of hits with the total (and facets): on a first page one pass over the matches
+/// collects all of them; building a query's fuzzy automata and walking its postings is most of
+/// a search's cost, so it is done once, not once per collector.
+struct Found {
+    hits: Vec<DocAddress>,
+    next_cursor: Option<String>,
+    total: usize,
+    facets: Option<Facets>,
+}
+
+fn page(searcher: &Searcher, f: &Fields, q: &ListQuery, main: &dyn Query) -> Result<Found> {
+    match q.sort.key_field(f) {
         Some(key) => {
-            let mut query = main.box_clone();
-            if let Some(c) = &q.cursor {
-                let v = decode_cursor(q.sort, c)?;
-                let bound = Bound::Excluded(Term::from_field_u64(key, v));
-                let range = if q.descending {
-                    RangeQuery::new(Bound::Unbounded, bound)
-                } else {
-                    RangeQuery::new(bound, Bound::Unbounded)
-                };
-                query = Box::new(BooleanQuery::new(vec![
-                    (Occur::Must, query),
-                    (Occur::Must, Box::new(ConstScoreQuery::new(Box::new(range), 0.0))),
-                ]));
-            }
             let order = if q.descending { Order::Desc } else { Order::Asc };
             let name = searcher.schema().get_field_name(key).to_owned();
             let top = TopDocs::with_limit(q.limit + 1).order_by_u64_field(name, order);
-            let mut docs: Vec<(Option<u64>, DocAddress)> =
-                searcher.search(&*query, &top).map_err(internal)?;
+            let (mut docs, total, facets) = match &q.cursor {
+                None => top_and_counts(searcher, f, main, top, q.facets)?,
+                Some(c) => {
+                    let v = decode_cursor(q.sort, c)?;
+                    let bound = Bound::Excluded(Term::from_field_u64(key, v));
+                    let range = if q.descending {
+                        RangeQuery::new(Bound::Unbounded, bound)
+                    } else {
+                        RangeQuery::new(bound, Bound::Unbounded)
+                    };
+                    let after = BooleanQuery::new(vec![
+                        (Occur::Must, main.box_clone()),
+                        (Occur::Must, Box::new(ConstScoreQuery::new(Box::new(range), 0.0))),
+                    ]);
+                    let docs = searcher.search(&after, &top).map_err(internal)?;
+                    let (total, facets) = counts(searcher, f, main, q.facets)?;
+                    (docs, total, facets)
+                }
+            };
             let more = docs.len() > q.limit;
             docs.truncate(q.limit);
-            let next =
+            let next_cursor =
                 if more { docs.last().and_then(|(k, _)| k.map(|k| encode_cursor(q.sort, k))) } else { None };
-            let (total, facets) = counts(searcher, f, &*main, q.facets)?;
-            (docs.into_iter().map(|(_, d)| d).collect::<Vec<_>>(), next, total, facets)
+            Ok(Found { hits: docs.into_iter().map(|(_, d)| d).collect(), next_cursor, total, facets })
         }
         None => {
             // Relevance pages go by offset (scores move as the index changes); deep paging by
@@ -281,37 +297,66 @@ pub fn run(searcher: &Searcher, f: &Fields, q: &ListQuery) -> Result<ListResult>
                         ((score * 100.0).round() as i64, created.as_ref().map_or(0, |c| c.get_val(doc)))
                     }
                 });
-            let mut docs: Vec<((i64, u64), DocAddress)> = searcher.search(&*main, &top).map_err(internal)?;
+            let (mut docs, total, facets) = top_and_counts(searcher, f, main, top, q.facets)?;
             let more = docs.len() > q.limit;
             docs.truncate(q.limit);
-            let next = more.then(|| encode_cursor(q.sort, (offset + q.limit) as u64));
-            let (total, facets) = counts(searcher, f, &*main, q.facets)?;
-            (docs.into_iter().map(|(_, d)| d).collect(), next, total, facets)
+            let next_cursor = more.then(|| encode_cursor(q.sort, (offset + q.limit) as u64));
+            Ok(Found { hits: docs.into_iter().map(|(_, d)| d).collect(), next_cursor, total, facets })
         }
-    };
+    }
+}
 
-    let snippets = match (q.snippets, text_q) {
-        (true, Some(_)) => {
-            let mut g = SnippetGenerator::create(searcher, &*main, f.description).map_err(internal)?;
+fn top_and_counts<C: Collector>(
+    searcher: &Searcher,
+    f: &Fields,
+    query: &dyn Query,
+    top: C,
+    facets: bool,
+) -> Result<(C::Fruit, usize, Option<Facets>)> {
+    if facets {
+        let (docs, n, fc) =
+            searcher.search(query, &(top, Count, FacetCollector { f: *f })).map_err(internal)?;
+        Ok((docs, n, Some(fc)))
+    } else {
+        let (docs, n) = searcher.search(query, &(top, Count)).map_err(internal)?;
+        Ok((docs, n, None))
+    }
+}
+
+/// Characters of a description searched for a snippet: the opening, where a course says what it
+/// is. Tokenising and stemming whole descriptions for every hit was a quarter of a search's time.
+const SNIPPET_SOURCE_CHARS: usize = 600;
+
+fn finish(
+    searcher: &Searcher,
+    f: &Fields,
+    q: &ListQuery,
+    main: &dyn Query,
+    found: Found,
+) -> Result<ListResult> {
+    let snippets = match (q.snippets, found.hits.is_empty()) {
+        (true, false) => {
+            let mut g = SnippetGenerator::create(searcher, main, f.description).map_err(internal)?;
             g.set_max_num_chars(180);
             Some(g)
         }
         _ => None,
     };
-    let mut out = Vec::with_capacity(hits.len());
-    for addr in hits {
+    let mut out = Vec::with_capacity(found.hits.len());
+    for addr in found.hits {
         let doc: TantivyDocument = searcher.doc(addr).map_err(internal)?;
         let Some(id) = doc.get_first(f.id).and_then(|v| v.as_str()).and_then(|s| s.parse().ok()) else {
             continue;
         };
-        let snippet = snippets
-            .as_ref()
-            .map(|g| g.snippet_from_doc(&doc))
-            .filter(|s| !s.is_empty())
-            .map(|s| s.to_html());
+        let snippet = snippets.as_ref().and_then(|g| {
+            let text = doc.get_first(f.description).and_then(|v| v.as_str()).unwrap_or("");
+            let end = text.char_indices().nth(SNIPPET_SOURCE_CHARS).map_or(text.len(), |(i, _)| i);
+            let s = g.snippet(&text[..end]);
+            (!s.is_empty()).then(|| s.to_html())
+        });
         out.push(Hit { id, snippet });
     }
-    Ok(ListResult { hits: out, next_cursor, total, facets })
+    Ok(ListResult { hits: out, next_cursor: found.next_cursor, total: found.total, facets: found.facets })
 }
 
 fn counts(searcher: &Searcher, f: &Fields, q: &dyn Query, facets: bool) -> Result<(usize, Option<Facets>)> {
