@@ -325,7 +325,7 @@ fn top_and_counts<C: Collector>(
 
 /// Characters of a description searched for a snippet: the opening, where a course says what it
 /// is. Tokenising and stemming whole descriptions for every hit was a quarter of a search's time.
-const SNIPPET_SOURCE_CHARS: usize = 600;
+const SNIPPET_SOURCE_CHARS: usize = 280;
 
 fn finish(
     searcher: &Searcher,
