@@ -567,7 +567,7 @@ describe('lectern pages', { timeout: TEST_TIMEOUT * 6 }, () => {
     });
   });
 
-  test('offline: the complete toggle rolls back, then retries once the server is back', { timeout: TEST_TIMEOUT }, async () => {
+  test('offline: the complete toggle rolls back, then retries once the server is back; opened lessons stay readable', { timeout: TEST_TIMEOUT }, async () => {
     // Its own server: stopping it must not disturb the other tests.
     const own = new LecternServer();
     await own.start();
@@ -628,6 +628,22 @@ describe('lectern pages', { timeout: TEST_TIMEOUT * 6 }, () => {
         step('reload: completed on the server');
         await page.goto(lessonUrl);
         await waitAttr(page.locator('form[data-kind="complete"] button[type="submit"]').first(), 'aria-pressed', 'true');
+
+        step('the service worker keeps an opened lesson readable offline');
+        await page.waitForFunction(() => navigator.serviceWorker && navigator.serviceWorker.controller, null, {
+          timeout: 15_000,
+        });
+        // A navigation under the worker's control: it keeps a copy of the lesson page.
+        await page.goto(lessonUrl);
+        const title = (await page.locator('article.lesson h1').first().textContent()).trim();
+        await page.waitForTimeout(500);
+        await own.stop();
+        await page.goto(lessonUrl);
+        const offlineTitle = (await page.locator('article.lesson h1').first().textContent()).trim();
+        assert.equal(offlineTitle, title, 'the lesson opened before is served from the cache');
+        step('a page never opened shows the offline page');
+        await page.goto(url(own, `/courses/${pick.slug}?never-opened=1`));
+        await page.locator('.offline').first().waitFor({ state: 'visible', timeout: 10_000 });
       }, own);
     } finally {
       await own.cleanup();
