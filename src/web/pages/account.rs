@@ -93,8 +93,13 @@ fn signed_in(app: &AppState, pair: &TokenPair, to: &str) -> Response {
     res
 }
 
-fn cross_site() -> Error {
-    Error::Forbidden { code: "cross_site", detail: "This form must be sent from this site.".into() }
+/// Forms sent before there is a session (so without a CSRF token) must come from our pages.
+fn from_this_site(app: &AppState, headers: &HeaderMap) -> Result<()> {
+    if same_origin(headers, &app.config.public_url) {
+        Ok(())
+    } else {
+        Err(Error::Forbidden { code: "cross_site", detail: "This form must be sent from this site.".into() })
+    }
 }
 
 #[derive(Template)]
@@ -151,9 +156,7 @@ pub async fn signup(
     headers: HeaderMap,
     Form(f): Form<SignupForm>,
 ) -> Result<Response> {
-    if !same_origin(&headers, &app.config.public_url) {
-        return Err(cross_site());
-    }
+    from_this_site(&app, &headers)?;
     let tr = ctx.tr();
     let next = safe_next(f.next.as_deref(), "/learn");
     let state = FormState::default().keep("name", &f.name).keep("email", &f.email);
@@ -219,9 +222,7 @@ pub async fn signin(
     headers: HeaderMap,
     Form(f): Form<SigninForm>,
 ) -> Result<Response> {
-    if !same_origin(&headers, &app.config.public_url) {
-        return Err(cross_site());
-    }
+    from_this_site(&app, &headers)?;
     let tr = ctx.tr();
     let next = safe_next(f.next.as_deref(), "/learn");
     match app.identity.login(&f.email, &f.password).await {
@@ -320,9 +321,7 @@ pub async fn forgot(
     ClientIp(ip): ClientIp,
     Form(f): Form<ForgotForm>,
 ) -> Result<Response> {
-    if !same_origin(&headers, &app.config.public_url) {
-        return Err(cross_site());
-    }
+    from_this_site(&app, &headers)?;
     let tr = ctx.tr();
     let state = FormState::default().keep("email", &f.email);
     let (f, sent) = match app.identity.forgot_password(&f.email, ip) {
@@ -366,9 +365,7 @@ pub async fn reset(
     headers: HeaderMap,
     Form(f): Form<ResetForm>,
 ) -> Result<Response> {
-    if !same_origin(&headers, &app.config.public_url) {
-        return Err(cross_site());
-    }
+    from_this_site(&app, &headers)?;
     let tr = ctx.tr();
     let outcome = match Password::parse("password", &f.password) {
         Ok(p) => app.identity.reset_password(&f.token, p).await,
