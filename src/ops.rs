@@ -85,7 +85,9 @@ pub async fn scheduled(app: AppState, every: Duration, mut stop: watch::Receiver
 
 /// Take a backup now (admins). One consistent snapshot; the school keeps serving meanwhile.
 #[utoipa::path(post, path = "/api/v1/admin/backups", tag = "admin",
-    responses((status = 201, body = BackupInfo), (status = 403)), security(("bearer" = [])))]
+    responses((status = 201, body = BackupInfo), (status = 403, description = "forbidden: admins only."),
+        (status = 503, description = "unavailable: the backup could not be written (disk full...).")),
+    security(("bearer" = [])))]
 async fn create_backup(State(app): State<AppState>, _admin: AdminUser) -> Result<Response> {
     let info = take_backup(&app).await?;
     Ok((StatusCode::CREATED, Json(info)).into_response())
@@ -104,7 +106,8 @@ pub struct BackupList {
 
 /// Backups in `<data-dir>/backups`, newest first (admins).
 #[utoipa::path(get, path = "/api/v1/admin/backups", tag = "admin",
-    responses((status = 200, body = BackupList), (status = 403)), security(("bearer" = [])))]
+    responses((status = 200, body = BackupList), (status = 403, description = "forbidden: admins only.")),
+    security(("bearer" = [])))]
 async fn list_backups(State(app): State<AppState>, _admin: AdminUser) -> Result<Json<BackupList>> {
     let mut items: Vec<BackupFile> = backup::list(&backup::dir(&app.config.data_dir))
         .into_iter()
