@@ -8,19 +8,30 @@ use std::time::Duration;
 use clap::Args;
 use ipnet::IpNet;
 
-/// Bytes that must never be printed (keys, passwords, URLs with credentials).
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(Vec<u8>);
+/// Bytes that must never be printed (keys, passwords, URLs with credentials): redacted in
+/// `Debug`, wiped from memory when dropped (`secrecy`), and without `==`, so a comparison has
+/// to be the constant-time [`Secret::matches`].
+pub struct Secret(secrecy::SecretSlice<u8>);
 
 impl Secret {
     pub fn new(bytes: Vec<u8>) -> Secret {
-        Secret(bytes)
+        Secret(bytes.into())
     }
     pub fn expose(&self) -> &[u8] {
-        &self.0
+        secrecy::ExposeSecret::expose_secret(&self.0)
     }
     pub fn expose_str(&self) -> &str {
-        std::str::from_utf8(&self.0).unwrap_or_default()
+        std::str::from_utf8(self.expose()).unwrap_or_default()
+    }
+    /// Whether `presented` is this secret, in time that does not depend on where they differ.
+    pub fn matches(&self, presented: &[u8]) -> bool {
+        subtle::ConstantTimeEq::ct_eq(self.expose(), presented).into()
+    }
+}
+
+impl Clone for Secret {
+    fn clone(&self) -> Secret {
+        Secret::new(self.expose().to_vec())
     }
 }
 
@@ -285,7 +296,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let a = load_or_create_secret(dir.path()).unwrap();
         let b = load_or_create_secret(dir.path()).unwrap();
-        assert_eq!(a, b);
+        assert!(a.matches(b.expose()));
         assert_eq!(a.expose().len(), 64);
         assert_eq!(format!("{a:?}"), "Secret(***)");
         #[cfg(unix)]

@@ -80,7 +80,7 @@ pub async fn metrics_endpoint(State(app): State<AppState>, headers: HeaderMap) -
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .unwrap_or("");
-        if !bool::from(subtle::ConstantTimeEq::ct_eq(presented.as_bytes(), token.expose())) {
+        if !token.matches(presented.as_bytes()) {
             return Err(Error::Unauthorized {
                 code: "unauthenticated",
                 detail: "Send the metrics token as a Bearer token.".into(),

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use super::repo::{self, CategoryRecord, CourseRecord, Curriculum, LessonRecord, ModuleRecord};
 use super::types::{CourseStatus, LessonKind, Level, Money, Slug};
-use crate::cache::VersionedCache;
+use crate::cache::{VersionedCache, Withdrawals};
 use crate::clock::Clock;
 use crate::error::{Error, FieldError, Result};
 use crate::identity::Role;
@@ -75,6 +75,7 @@ pub struct Catalog {
     courses: VersionedCache<CourseId, CourseRecord>,
     slugs: VersionedCache<String, CourseId>,
     curricula: VersionedCache<CourseId, Curriculum>,
+    withdrawals: Withdrawals,
 }
 
 fn is_admin(who: Caller<'_>) -> bool {
@@ -110,7 +111,14 @@ impl Catalog {
             courses: VersionedCache::new("course", cache_capacity, CACHE_TTL),
             slugs: VersionedCache::new("course_slug", cache_capacity, CACHE_TTL),
             curricula: VersionedCache::new("curriculum", cache_capacity / 4 + 1, CACHE_TTL),
+            withdrawals: Withdrawals::default(),
         }
+    }
+
+    /// Counts the changes that took something of the catalog out of public view; response
+    /// caches must not outlive them (see [`Withdrawals`]).
+    pub fn withdrawals(&self) -> &Withdrawals {
+        &self.withdrawals
     }
 
     pub fn store(&self) -> &Store {
@@ -333,6 +341,10 @@ impl Catalog {
             self.slugs.offer(before.slug.clone(), pos, None);
         }
         self.cache_course(pos, &after);
+        // Unpublished, archived, or moved to another address: the old page must go at once.
+        if before.is_published() && (!after.is_published() || before.slug != after.slug) {
+            self.withdrawals.record();
+        }
         Ok(after)
     }
 
@@ -467,6 +479,9 @@ impl Catalog {
             .await?;
         self.cache_course(pos, &c);
         self.cache_curriculum(pos, c.id, cur);
+        if c.is_published() {
+            self.withdrawals.record();
+        }
         Ok(())
     }
 
@@ -554,7 +569,7 @@ impl Catalog {
         let who = who.clone();
         let now = self.clock.now();
         let html = patch.body_md.as_deref().map(|md| render_markdown(md, Profile::Document));
-        let (pos, l, c, cur) = self
+        let (pos, l, c, cur, was_preview) = self
             .store
             .write(move |tx| {
                 let before = repo::lesson_tx(tx, id)?;
@@ -604,11 +619,15 @@ impl Catalog {
                 c.updated_at = now;
                 repo::save_counters(tx, &c)?;
                 let l = repo::lesson_tx(tx, id)?;
-                Ok((tx.position(), l, c.clone(), repo::curriculum_tx(tx, c.id)?))
+                Ok((tx.position(), l, c.clone(), repo::curriculum_tx(tx, c.id)?, before.is_preview))
             })
             .await?;
         self.cache_course(pos, &c);
         self.cache_curriculum(pos, c.id, cur);
+        // A free preview that is no longer one must not stay readable from a cached page.
+        if was_preview && !l.is_preview && c.is_published() {
+            self.withdrawals.record();
+        }
         Ok(l)
     }
 
@@ -632,6 +651,9 @@ impl Catalog {
             .await?;
         self.cache_course(pos, &c);
         self.cache_curriculum(pos, c.id, cur);
+        if c.is_published() {
+            self.withdrawals.record();
+        }
         Ok(())
     }
 

@@ -150,8 +150,12 @@ pub struct LoginBody {
 /// Sign in. Wrong email and wrong password get the same answer.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "identity", request_body = LoginBody,
     responses((status = 200, body = TokenResponse), (status = 401, description = "invalid_credentials")))]
-async fn login(State(app): State<AppState>, Json(b): Json<LoginBody>) -> Result<Json<TokenResponse>> {
-    Ok(Json(app.identity.login(&b.email, &b.password).await?.into()))
+async fn login(
+    State(app): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Json(b): Json<LoginBody>,
+) -> Result<Json<TokenResponse>> {
+    Ok(Json(app.identity.login(&b.email, &b.password, ip).await?.into()))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -364,8 +368,12 @@ fn session_response(app: &AppState, pair: TokenPair) -> Response {
 /// Sign in a browser: the tokens go into HttpOnly cookies.
 #[utoipa::path(post, path = "/api/v1/auth/session", tag = "identity", request_body = LoginBody,
     responses((status = 200, body = SessionResponse), (status = 401)))]
-async fn session_login(State(app): State<AppState>, Json(b): Json<LoginBody>) -> Result<Response> {
-    let pair = app.identity.login(&b.email, &b.password).await?;
+async fn session_login(
+    State(app): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Json(b): Json<LoginBody>,
+) -> Result<Response> {
+    let pair = app.identity.login(&b.email, &b.password, ip).await?;
     Ok(session_response(&app, pair))
 }
 

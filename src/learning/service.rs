@@ -363,6 +363,7 @@ impl Learning {
             })
             .await?;
         self.catalog.cache_course(pos, &c);
+        self.catalog.withdrawals().record();
         Ok(())
     }
 

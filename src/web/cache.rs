@@ -6,6 +6,11 @@
 //! writes (students completing lessons) a visitor's page lags by about a second, and each page is
 //! rendered about once a second. Past that, one request re-renders while the others are still
 //! served the previous version (stale-while-revalidate). Signed-in pages are never cached.
+//!
+//! Stale-while-revalidate is only for changes of content. A change that takes something out of
+//! public view (see [`crate::cache::Withdrawals`]) ends every entry rendered before it at once,
+//! and a re-render that answers anything but 200 drops the entry it was refreshing, so a course
+//! taken down is gone for every visitor as soon as the write answers.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -15,17 +20,28 @@ use super::i18n::Lang;
 
 pub const FRESH_FOR: Duration = Duration::from_secs(1);
 
-/// What a cached answer is tagged with: it moves whenever the store commits or the search index
-/// catches up (a listing rendered while the index lagged must not outlive the lag).
-pub fn freshness(app: &crate::app::AppState) -> u64 {
+/// What a cached answer is tagged with, read *before* rendering it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tag {
+    /// Moves whenever the store commits or the search index catches up (a listing rendered while
+    /// the index lagged must not outlive the lag).
+    position: u64,
+    /// The withdrawals counted so far: an answer from before a withdrawal is never served.
+    withdrawals: u64,
+}
+
+pub fn freshness(app: &crate::app::AppState) -> Tag {
+    // The withdrawals first: one recorded after this read may still be missing from the
+    // position, and then the entry is merely stale, never served past the withdrawal.
+    let withdrawals = app.catalog.withdrawals().count();
     let store = *app.store.subscribe().borrow();
-    store.wrapping_add(app.search.position())
+    Tag { position: store.wrapping_add(app.search.position()), withdrawals }
 }
 
 pub struct CachedPage {
     pub body: Arc<str>,
     pub etag: String,
-    position: u64,
+    tag: Tag,
     rendered: Instant,
     /// Milliseconds after `rendered` at which one request took on re-rendering (0: nobody).
     refreshing: AtomicU64,
@@ -54,11 +70,16 @@ impl PageCache {
 
     /// The cached answer, if it may be served. When it is stale, exactly one caller gets `None`
     /// and re-renders; the others keep getting the stale answer meanwhile, so a change never
-    /// sends every concurrent request into rendering the same page at once.
-    pub fn get(&self, here: &str, lang: Lang, position: u64) -> Option<Arc<CachedPage>> {
+    /// sends every concurrent request into rendering the same page at once. An answer from
+    /// before a withdrawal is served to nobody.
+    pub fn get(&self, here: &str, lang: Lang, now: Tag) -> Option<Arc<CachedPage>> {
         let hit = self.pages.as_ref()?.get(&(here.to_owned(), lang))?;
+        if hit.tag.withdrawals != now.withdrawals {
+            metrics::counter!("lectern_page_cache_total", "result" => "withdrawn").increment(1);
+            return None;
+        }
         let age = hit.rendered.elapsed();
-        if hit.position == position || age < FRESH_FOR {
+        if hit.tag.position == now.position || age < FRESH_FOR {
             metrics::counter!("lectern_page_cache_total", "result" => "hit").increment(1);
             return Some(hit);
         }
@@ -74,11 +95,19 @@ impl PageCache {
         Some(hit)
     }
 
-    pub fn put(&self, here: &str, lang: Lang, position: u64, body: Arc<str>, etag: String) {
+    pub fn put(&self, here: &str, lang: Lang, tag: Tag, body: Arc<str>, etag: String) {
         if let Some(pages) = &self.pages {
             let page =
-                CachedPage { body, etag, position, rendered: Instant::now(), refreshing: AtomicU64::new(0) };
+                CachedPage { body, etag, tag, rendered: Instant::now(), refreshing: AtomicU64::new(0) };
             pages.insert((here.to_owned(), lang), Arc::new(page));
+        }
+    }
+
+    /// Forgets an answer: its re-render failed or answered something else than 200 (the course
+    /// is gone, the visitor is refused), so the old answer must not be served any longer.
+    pub fn drop_entry(&self, here: &str, lang: Lang) {
+        if let Some(pages) = &self.pages {
+            pages.invalidate(&(here.to_owned(), lang));
         }
     }
 }
@@ -101,8 +130,8 @@ pub async fn visitor_pages(
     }
     // The position before rendering: a commit during the render makes the entry stale, never
     // the other way round.
-    let position = freshness(&app);
-    if let Some(hit) = app.pages.get(&ctx.here, ctx.lang, position) {
+    let tag = freshness(&app);
+    if let Some(hit) = app.pages.get(&ctx.here, ctx.lang, tag) {
         let mut h = axum::http::HeaderMap::new();
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=0, must-revalidate"));
         h.insert(header::ETAG, HeaderValue::from_str(&hit.etag).expect("stored from a header"));
@@ -114,16 +143,23 @@ pub async fn visitor_pages(
     }
     let res = next.run(req).await;
     let etag = res.headers().get(header::ETAG).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let (Some(etag), StatusCode::OK) = (etag, res.status()) else { return res };
+    let (Some(etag), StatusCode::OK) = (etag, res.status()) else {
+        app.pages.drop_entry(&ctx.here, ctx.lang);
+        return res;
+    };
     let (parts, body) = res.into_parts();
     match axum::body::to_bytes(body, 8 << 20).await {
         Ok(bytes) => {
-            if let Ok(text) = std::str::from_utf8(&bytes) {
-                app.pages.put(&ctx.here, ctx.lang, position, Arc::from(text), etag);
+            match std::str::from_utf8(&bytes) {
+                Ok(text) => app.pages.put(&ctx.here, ctx.lang, tag, Arc::from(text), etag),
+                Err(_) => app.pages.drop_entry(&ctx.here, ctx.lang),
             }
             axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
         }
-        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "page too large").into_response(),
+        Err(_) => {
+            app.pages.drop_entry(&ctx.here, ctx.lang);
+            (StatusCode::INTERNAL_SERVER_ERROR, "page too large").into_response()
+        }
     }
 }
 
@@ -140,20 +176,40 @@ pub async fn visitor_json<F>(
 where
     F: Future<Output = crate::error::Result<String>>,
 {
+    use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, VARY};
     use axum::response::IntoResponse;
-    let json =
-        |body: String| ([(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response();
+    // The same answer for every visitor of a language, so shared caches may keep it (and must
+    // revalidate); an answer for a signed-in caller is theirs alone.
+    let json = |body: String| {
+        let cache = if anonymous { "public, max-age=0, must-revalidate" } else { "private, no-store" };
+        (
+            [
+                (CONTENT_TYPE, "application/json"),
+                (CACHE_CONTROL, cache),
+                (VARY, "Accept-Language, Authorization"),
+            ],
+            body,
+        )
+            .into_response()
+    };
     if !anonymous {
         return Ok(json(render.await?));
     }
     let lang = Lang::parse(locale).unwrap_or(Lang::En);
-    let position = freshness(app);
-    if let Some(hit) = app.pages.get(&key, lang, position) {
+    let tag = freshness(app);
+    if let Some(hit) = app.pages.get(&key, lang, tag) {
         return Ok(json(hit.body.to_string()));
     }
-    let body = render.await?;
-    app.pages.put(&key, lang, position, body.as_str().into(), String::new());
-    Ok(json(body))
+    match render.await {
+        Ok(body) => {
+            app.pages.put(&key, lang, tag, body.as_str().into(), String::new());
+            Ok(json(body))
+        }
+        Err(e) => {
+            app.pages.drop_entry(&key, lang);
+            Err(e)
+        }
+    }
 }
 
 /// Serialises an API answer for [`visitor_json`].

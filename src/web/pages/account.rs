@@ -220,12 +220,13 @@ pub async fn signin(
     State(app): State<AppState>,
     ctx: PageCtx,
     headers: HeaderMap,
+    ClientIp(ip): ClientIp,
     Form(f): Form<SigninForm>,
 ) -> Result<Response> {
     from_this_site(&app, &headers)?;
     let tr = ctx.tr();
     let next = safe_next(f.next.as_deref(), "/learn");
-    match app.identity.login(&f.email, &f.password).await {
+    match app.identity.login(&f.email, &f.password, ip).await {
         Ok(pair) => Ok(signed_in(&app, &pair, &next)),
         Err(e) => {
             let f = FormState::default().keep("email", &f.email).failed(tr, e)?;
