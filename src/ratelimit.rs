@@ -207,7 +207,7 @@ mod tests {
         assert!(rl.keys() <= cap, "{} keys, cap {cap}", rl.keys());
         // The flood's newest keys are still counted.
         let newest = cap as u64 * 4 - 1;
-        rl.hit(&newest, Timestamp(2_000_000));
+        rl.hit(&newest, Timestamp(1_000_000 + newest as i64 + 1));
         assert_eq!(
             rl.shards.iter().map(|s| s.lock().unwrap().get(&newest).map_or(0, |l| l.len())).sum::<usize>(),
             2

@@ -31,7 +31,8 @@ pub async fn rate_limit(State(app): State<AppState>, req: Request, next: Next) -
 
 /// API answers are personal (tokens, profiles, lessons, orders) unless a handler said otherwise:
 /// any response without its own `Cache-Control` gets `no-store`, so neither a browser nor a
-/// proxy keeps a copy. Public answers (see `web::cache::visitor_json`) set their own.
+/// proxy keeps a copy, and `Vary: Accept-Language`. Public answers (see
+/// `web::cache::visitor_json`) set their own.
 pub async fn api_no_store(req: Request, next: Next) -> Response {
     let api = {
         let path = req.uri().path();
@@ -40,6 +41,10 @@ pub async fn api_no_store(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     if api && !res.headers().contains_key(header::CACHE_CONTROL) {
         res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    // Names of categories, levels and errors follow the caller's language.
+    if api && !res.headers().contains_key(header::VARY) {
+        res.headers_mut().insert(header::VARY, HeaderValue::from_static("Accept-Language"));
     }
     res
 }
