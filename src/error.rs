@@ -187,15 +187,6 @@ impl IntoResponse for Error {
     }
 }
 
-impl From<crate::store::StoreError> for Error {
-    fn from(e: crate::store::StoreError) -> Self {
-        match e {
-            crate::store::StoreError::Unavailable(d) => Error::Unavailable(d),
-            other => Error::Internal(anyhow::Error::new(other)),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

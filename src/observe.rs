@@ -63,14 +63,6 @@ pub async fn track(req: Request, next: Next) -> Response {
     res
 }
 
-pub fn cache_lookup(cache: &'static str, hit: bool) {
-    if hit {
-        metrics::counter!("lectern_cache_hits_total", "cache" => cache).increment(1);
-    } else {
-        metrics::counter!("lectern_cache_misses_total", "cache" => cache).increment(1);
-    }
-}
-
 /// `GET /metrics`: Prometheus text format; with `LECTERN_METRICS_TOKEN` set, only for a caller
 /// presenting it as a Bearer token.
 pub async fn metrics_endpoint(State(app): State<AppState>, headers: HeaderMap) -> Result<Response> {

@@ -47,6 +47,16 @@ pub enum StoreError {
     Other(String),
 }
 
+/// Here rather than in `error`, so the error type (a leaf) knows nothing of the store.
+impl From<StoreError> for Error {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Unavailable(d) => Error::Unavailable(d),
+            other => Error::Internal(anyhow::Error::new(other)),
+        }
+    }
+}
+
 macro_rules! storage_errors {
     ($($t:ty),*) => {$(
         impl From<$t> for StoreError {
