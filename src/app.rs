@@ -59,9 +59,11 @@ impl Deref for AppState {
 impl App {
     pub async fn build(config: Config) -> anyhow::Result<AppState> {
         let (data_dir, store_cache) = (config.data_dir.clone(), config.store_cache_bytes);
-        let store = tokio::task::spawn_blocking(move || Store::open_with(&data_dir, store_cache))
-            .await?
-            .with_context(|| format!("opening the store in {}", config.data_dir.display()))?;
+        let store = tokio::task::spawn_blocking(move || {
+            Store::open_with(&data_dir, &crate::schema::SCHEMA, store_cache)
+        })
+        .await?
+        .with_context(|| format!("opening the store in {}", config.data_dir.display()))?;
         let secret = match &config.jwt_secret {
             Some(s) => s.clone(),
             None => load_or_create_secret(&config.data_dir).context("loading the signing secret")?,

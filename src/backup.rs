@@ -22,7 +22,7 @@ use redb::{Database, ReadableDatabase};
 use sha2::{Digest, Sha256};
 
 use crate::clock::Timestamp;
-use crate::store::tables::ALL;
+use crate::schema::{ALL, SCHEMA, SCHEMA_VERSION};
 use crate::store::{DB_FILE, Store, StoreError, migrate, position_in};
 
 pub const MAGIC: &[u8] = b"LECTERN-BACKUP\n";
@@ -84,7 +84,7 @@ fn write_to(store: &Store, tmp: &Path, path: &Path, now: Timestamp) -> anyhow::R
     let mut out = Hashing { inner: BufWriter::new(file), hash: Sha256::new(), written: 0 };
     let (schema, position, records) = store
         .read_now(|rtx| {
-            let schema = crate::store::tables::META.get(rtx, &"schema_version".to_owned())?.unwrap_or(0);
+            let schema = crate::schema::META.get(rtx, &"schema_version".to_owned())?.unwrap_or(0);
             let position = position_in(rtx)?;
             let io = |e: std::io::Error| StoreError::Unavailable(e.to_string());
             out.write_all(MAGIC).map_err(io)?;
@@ -196,11 +196,11 @@ pub fn verify(path: &Path) -> anyhow::Result<BackupInfo> {
     let schema = p.u64()?;
     let created_at_ms = p.u64()? as i64;
     let position = p.u64()?;
-    if schema > migrate::SCHEMA_VERSION {
+    if schema > SCHEMA_VERSION {
         bail!(
             "{} was made by a newer Lectern (schema {schema}; this one knows up to {}): upgrade Lectern first",
             path.display(),
-            migrate::SCHEMA_VERSION
+            SCHEMA_VERSION
         );
     }
     Ok(BackupInfo {
@@ -236,7 +236,7 @@ pub fn restore(from: &Path, data_dir: &Path) -> anyhow::Result<BackupInfo> {
         bail!("the restored database failed redb's integrity check");
     }
     // Brings an older backup up to this version's schema.
-    migrate::migrate(&db, migrate::SCHEMA_VERSION).map_err(|e| anyhow!("{e}"))?;
+    migrate::migrate(&db, &SCHEMA, SCHEMA_VERSION).map_err(|e| anyhow!("{e}"))?;
     drop(db);
     crate::store::restrict_permissions(&db_path);
     Ok(info)
@@ -244,7 +244,7 @@ pub fn restore(from: &Path, data_dir: &Path) -> anyhow::Result<BackupInfo> {
 
 fn load(from: &Path, db_path: &Path, schema: u64) -> anyhow::Result<u64> {
     let db = Database::create(db_path)?;
-    migrate::migrate(&db, schema).map_err(|e| anyhow!("{e}"))?;
+    migrate::migrate(&db, &SCHEMA, schema).map_err(|e| anyhow!("{e}"))?;
     let mut p = Parser { r: BufReader::new(File::open(from)?) };
     p.bytes(MAGIC.len() + 4 + 8 + 8 + 8)?;
     let tables = p.u32()?;
@@ -275,7 +275,7 @@ fn load(from: &Path, db_path: &Path, schema: u64) -> anyhow::Result<u64> {
     }
     let rtx = db.begin_read()?;
     let restored_schema =
-        crate::store::tables::META.get(&rtx, &"schema_version".to_owned()).map_err(|e| anyhow!("{e}"))?;
+        crate::schema::META.get(&rtx, &"schema_version".to_owned()).map_err(|e| anyhow!("{e}"))?;
     if restored_schema != Some(schema) {
         bail!("the backup's contents do not match its header");
     }

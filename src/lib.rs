@@ -29,7 +29,9 @@ pub mod observe;
 pub mod ops;
 pub mod ratelimit;
 pub mod richtext;
+pub mod schema;
 pub mod search;
+
 pub mod seed;
 pub mod store;
 pub mod telemetry;

@@ -70,7 +70,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             let info = match server {
                 Some(base) => backup_through(&base, &data_dir, &out)?,
                 None => {
-                    let store = lectern::store::Store::open(&data_dir).map_err(|e| match e {
+                    let store = lectern::schema::open(&data_dir).map_err(|e| match e {
                         lectern::store::StoreError::InUse(_) => anyhow::anyhow!(
                             "{} is in use by a running server: add --server http://127.0.0.1:PORT (with LECTERN_ADMIN_EMAIL and LECTERN_ADMIN_PASSWORD)",
                             data_dir.display()
@@ -123,7 +123,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Check { data_dir } => {
-            let store = lectern::store::Store::open(&data_dir).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let store = lectern::schema::open(&data_dir).map_err(|e| anyhow::anyhow!("{e}"))?;
             let problems = store
                 .read_now(|rtx| Ok(lectern::check::counters(rtx)?))
                 .map_err(|e| anyhow::anyhow!("{e}"))?;

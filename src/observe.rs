@@ -82,7 +82,7 @@ pub async fn metrics_endpoint(State(app): State<AppState>, headers: HeaderMap) -
     let state = app.clone();
     let (position, outbox) = app
         .store
-        .read(|rtx| Ok((crate::store::position_in(rtx)?, crate::store::tables::OUTBOX_DUE.len(rtx)?)))
+        .read(|rtx| Ok((crate::store::position_in(rtx)?, crate::schema::OUTBOX_DUE.len(rtx)?)))
         .await?;
     metrics::gauge!("lectern_search_index_lag").set(position.saturating_sub(state.search.position()) as f64);
     metrics::gauge!("lectern_outbox_depth").set(outbox as f64);

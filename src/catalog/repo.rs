@@ -9,7 +9,7 @@ use super::types::{CourseStatus, LessonKind, Level};
 use crate::clock::Timestamp;
 use crate::error::{Error, Result};
 use crate::ids::{CategoryId, CourseId, LessonId, ModuleId, UserId};
-use crate::store::tables::*;
+use crate::schema::*;
 use crate::store::{StoreResult, Tx};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

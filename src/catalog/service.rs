@@ -13,7 +13,7 @@ use crate::identity::repo::UserRecord;
 use crate::ids::{CategoryId, CourseId, LessonId, ModuleId, UserId};
 use crate::learning::repo as learning;
 use crate::richtext::{Profile, render_markdown};
-use crate::store::tables::{LESSONS, LESSONS_BY_MODULE, MODULES, MODULES_BY_COURSE};
+use crate::schema::{LESSONS, LESSONS_BY_MODULE, MODULES, MODULES_BY_COURSE};
 use crate::store::{Store, Tx, position_in};
 
 /// Who is asking (anonymous callers are `None`).
@@ -149,7 +149,7 @@ impl Catalog {
     ) -> Result<CategoryRecord> {
         self.store
             .write(move |tx| {
-                let position = tx.range(crate::store::tables::CATEGORIES, .., usize::MAX)?.len() as u32 + 1;
+                let position = tx.range(crate::schema::CATEGORIES, .., usize::MAX)?.len() as u32 + 1;
                 let c = CategoryRecord {
                     id: CategoryId::generate(),
                     slug: slug.as_str().to_owned(),

@@ -11,7 +11,7 @@ use super::tokens::opaque_token;
 use crate::clock::Timestamp;
 use crate::error::{Error, Result};
 use crate::ids::{FamilyId, UserId};
-use crate::store::tables::*;
+use crate::schema::*;
 use crate::store::{StoreResult, Tx};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -15,8 +15,8 @@ use crate::identity::Role;
 use crate::identity::repo::UserRecord;
 use crate::ids::{CourseId, LessonId, NotificationId, ReviewId, UserId};
 use crate::richtext::{Profile, render_markdown};
+use crate::schema::*;
 use crate::store::page::{Page, page_from};
-use crate::store::tables::*;
 use crate::store::{Store, Tx};
 
 #[derive(Debug, Clone)]
