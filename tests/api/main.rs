@@ -10,6 +10,7 @@ mod demo;
 mod http;
 mod learning;
 mod mail;
+mod offsite;
 mod ops;
 mod paging;
 mod session;
