@@ -351,9 +351,14 @@ impl Offsite {
         for n in 2.. {
             match self.bucket.read_manifest_if_any(&key(&self.prefix, Some(&manifest_name(&name)))?).await? {
                 None => break,
-                // Already uploaded (an earlier attempt got as far as its manifest).
+                // This very backup: an earlier attempt got as far as its manifest. If its object
+                // is intact that attempt is done; else it goes up again under the same name.
                 Some(m) if m.sha256 == info.checksum && m.size == info.size => {
-                    return Ok(self.bucket.url(&key(&self.prefix, Some(&name))?));
+                    let object = key(&self.prefix, Some(&name))?;
+                    if self.confirm(&object, info).await.is_ok() {
+                        return Ok(self.bucket.url(&object));
+                    }
+                    break;
                 }
                 // Another backup of the same second holds the name.
                 Some(_) => name = base.replace(".backup", &format!("-{n}.backup")),

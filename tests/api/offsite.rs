@@ -520,3 +520,31 @@ async fn a_damaged_object_is_refused_on_restore_and_leaves_nothing_behind() {
     assert_eq!(std::fs::read_dir(&empty).unwrap().count(), 0, "nothing is left behind");
     assert!(!Path::new(&empty).join("lectern.redb").exists());
 }
+
+#[tokio::test]
+async fn a_large_backup_goes_up_in_parts_and_arrives_whole() {
+    let moto = Moto::start().await;
+    // Larger than one 8 MiB part. The bucket side checks only the size and the trailing
+    // checksum, so a file shaped like a backup (its last 32 bytes its "SHA-256") is enough.
+    let bytes: Vec<u8> = (0..12u32 << 20).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.backup");
+    std::fs::write(&path, &bytes).unwrap();
+    let tail: String = bytes[bytes.len() - 32..].iter().map(|b| format!("{b:02x}")).collect();
+    let info = lectern::backup::BackupInfo {
+        name: "big.backup".into(),
+        size: bytes.len() as u64,
+        schema_version: 1,
+        position: 1,
+        created_at_ms: 1_750_000_000_000,
+        records: 0,
+        checksum: tail,
+    };
+    let offsite = Offsite::connect(&offsite_to(&moto.endpoint, 7)).unwrap();
+    let upload = offsite.upload(std::fs::File::open(&path).unwrap(), &info).await;
+    assert_eq!(upload.state, lectern::offsite::UploadState::Uploaded);
+    let name = "lectern-20250615T150640Z.backup";
+    assert_eq!(upload.url.as_deref(), Some(format!("s3://{BUCKET}/{PREFIX}/{name}").as_str()));
+    assert!(moto.object(&format!("{PREFIX}/{name}")).await.unwrap() == bytes, "arrives whole");
+    assert_eq!(offsite.backups().await.unwrap().len(), 1);
+}
