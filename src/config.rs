@@ -149,6 +149,7 @@ pub struct S3ConnectionArgs {
     /// https://minio.internal:9000. Default: AWS S3 in the region.
     #[arg(long, env = "LECTERN_BACKUP_S3_ENDPOINT")]
     pub backup_s3_endpoint: Option<String>,
+    /// The bucket's region (S3-compatible servers mostly accept any).
     #[arg(long, env = "LECTERN_BACKUP_S3_REGION", default_value = "us-east-1")]
     pub backup_s3_region: String,
     /// Accept a plain-http endpoint on another machine (backups and signatures would cross the
