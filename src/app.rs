@@ -43,6 +43,8 @@ pub struct App {
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
     /// Rendered pages for visitors.
     pub pages: crate::web::cache::PageCache,
+    /// Where backups are copied off the machine (`LECTERN_BACKUP_S3_URL`), if anywhere.
+    pub offsite: Option<Arc<crate::offsite::Offsite>>,
 }
 
 /// The one state handle the router carries.
@@ -101,6 +103,12 @@ impl App {
             )
         };
         let config_page_bytes = config.page_cache_bytes;
+        let offsite = config
+            .offsite
+            .as_ref()
+            .map(|c| crate::offsite::Offsite::connect(c).map(Arc::new))
+            .transpose()
+            .context("configuring off-host backups (LECTERN_BACKUP_S3_*)")?;
         Ok(AppState(Arc::new(App {
             config,
             store,
@@ -115,6 +123,7 @@ impl App {
             tasks,
             metrics: crate::observe::install(),
             pages: crate::web::cache::PageCache::new(config_page_bytes),
+            offsite,
         })))
     }
 }

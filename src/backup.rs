@@ -133,7 +133,7 @@ fn write_to(store: &Store, tmp: &Path, path: &Path, now: Timestamp) -> anyhow::R
     })
 }
 
-fn hex(b: &[u8]) -> String {
+pub(crate) fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
@@ -302,6 +302,24 @@ pub fn file_name(now: Timestamp) -> String {
     )
 }
 
+/// Whether `name` is one of the names [`file_name`] gives (possibly with a `-N` suffix).
+pub fn is_backup_name(name: &str) -> bool {
+    name.starts_with("lectern-") && name.ends_with(".backup")
+}
+
+/// Sort key of a backup name, oldest first. Plain string order puts `…Z-2.backup` (the second
+/// backup of a second) before `…Z.backup` because '-' sorts before '.'.
+pub fn name_order(name: &str) -> (&str, u32) {
+    let stem = name.strip_suffix(".backup").unwrap_or(name);
+    match stem.rsplit_once('-') {
+        Some((base, n)) if base.ends_with('Z') => match n.parse() {
+            Ok(n) => (base, n),
+            Err(_) => (stem, 1),
+        },
+        _ => (stem, 1),
+    }
+}
+
 /// Backups in `dir`, oldest first.
 pub fn list(dir: &Path) -> Vec<(String, u64)> {
     let mut out: Vec<(String, u64)> = std::fs::read_dir(dir)
@@ -310,12 +328,12 @@ pub fn list(dir: &Path) -> Vec<(String, u64)> {
                 .filter_map(|e| {
                     let name = e.file_name().to_string_lossy().into_owned();
                     let size = e.metadata().ok()?.len();
-                    (name.starts_with("lectern-") && name.ends_with(".backup")).then_some((name, size))
+                    is_backup_name(&name).then_some((name, size))
                 })
                 .collect()
         })
         .unwrap_or_default();
-    out.sort();
+    out.sort_by(|(a, _), (b, _)| name_order(a).cmp(&name_order(b)));
     out
 }
 
@@ -330,4 +348,30 @@ pub fn prune(dir: &Path, keep: usize) -> usize {
         }
     }
     n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_sort_by_time_even_within_one_second() {
+        let mut names = vec![
+            "lectern-20250601T101500Z-2.backup",
+            "lectern-20250601T101501Z.backup",
+            "lectern-20250601T101500Z-10.backup",
+            "lectern-20250601T101500Z.backup",
+        ];
+        names.sort_by_key(|n| name_order(n));
+        assert_eq!(
+            names,
+            [
+                "lectern-20250601T101500Z.backup",
+                "lectern-20250601T101500Z-2.backup",
+                "lectern-20250601T101500Z-10.backup",
+                "lectern-20250601T101501Z.backup",
+            ]
+        );
+        assert!(is_backup_name(names[1]) && !is_backup_name("lectern-x.backup.manifest"));
+    }
 }

@@ -7,6 +7,8 @@
 //! - [`error`]: the one error type, rendered as problem+json.
 //! - [`store`]: redb, the source of truth: typed tables, the single writer, migrations, paging.
 //! - [`identity`]: accounts, tokens, sessions; [`mail`]: the durable outbox.
+//! - [`backup`], [`offsite`], [`ops`]: backup files, their copies in S3-compatible storage, and
+//!   the scheduled and admin-triggered backups.
 //! - [`clock`], [`ids`], [`ratelimit`]: small shared pieces.
 
 pub mod app;
@@ -26,6 +28,7 @@ pub mod ids;
 pub mod learning;
 pub mod mail;
 pub mod observe;
+pub mod offsite;
 pub mod ops;
 pub mod ratelimit;
 pub mod richtext;

@@ -63,6 +63,16 @@ pub async fn track(req: Request, next: Next) -> Response {
     res
 }
 
+/// Counts off-host backup uploads by outcome (`uploaded`, `failed`).
+pub fn backup_upload(state: crate::offsite::UploadState) {
+    let result = match state {
+        crate::offsite::UploadState::NotConfigured | crate::offsite::UploadState::InProgress => return,
+        crate::offsite::UploadState::Uploaded => "uploaded",
+        crate::offsite::UploadState::Failed => "failed",
+    };
+    metrics::counter!("lectern_backup_uploads_total", "result" => result).increment(1);
+}
+
 /// `GET /metrics`: Prometheus text format; with `LECTERN_METRICS_TOKEN` set, only for a caller
 /// presenting it as a Bearer token.
 pub async fn metrics_endpoint(State(app): State<AppState>, headers: HeaderMap) -> Result<Response> {

@@ -11,6 +11,7 @@ mod hardening;
 mod http;
 mod learning;
 mod mail;
+mod offsite;
 mod ops;
 mod paging;
 mod session;
