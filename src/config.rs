@@ -41,6 +41,27 @@ impl std::fmt::Debug for Secret {
     }
 }
 
+/// The store's page cache unless configured (`LECTERN_STORE_CACHE_MB`).
+pub const DEFAULT_STORE_CACHE_BYTES: usize = 64 << 20;
+
+/// Parses "24h", "6h", "30m", "90s", "2d" or "0" (off).
+pub fn parse_every(s: &str) -> std::result::Result<Duration, String> {
+    let s = s.trim();
+    if s == "0" {
+        return Ok(Duration::ZERO);
+    }
+    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: u64 = num.parse().map_err(|_| format!("{s:?}: expected a number with s, m, h or d"))?;
+    let secs = match unit {
+        "s" => n,
+        "m" => n * 60,
+        "h" | "" => n * 3600,
+        "d" => n * 86_400,
+        _ => return Err(format!("{s:?}: unit must be s, m, h or d")),
+    };
+    Ok(Duration::from_secs(secs))
+}
+
 /// `lectern serve` options.
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
@@ -97,7 +118,7 @@ pub struct ServeArgs {
     #[arg(long, env = "LECTERN_SESSION_DAYS", default_value_t = 30)]
     pub session_days: u64,
     /// How often to take a backup into <data-dir>/backups: 24h, 6h, 30m... (0 = never).
-    #[arg(long, env = "LECTERN_BACKUP_EVERY", default_value = "24h", value_parser = crate::ops::parse_every)]
+    #[arg(long, env = "LECTERN_BACKUP_EVERY", default_value = "24h", value_parser = parse_every)]
     pub backup_every: Duration,
     /// How many scheduled backups to keep.
     #[arg(long, env = "LECTERN_BACKUP_KEEP", default_value_t = 7)]
@@ -385,7 +406,7 @@ impl Config {
             hash_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
             cache_capacity: 20_000,
             page_cache_bytes: 32 << 20,
-            store_cache_bytes: crate::store::DEFAULT_CACHE_BYTES,
+            store_cache_bytes: DEFAULT_STORE_CACHE_BYTES,
             backup_every: Duration::ZERO,
             backup_keep: 7,
             offsite: None,
@@ -553,5 +574,15 @@ mod tests {
             let mode = std::fs::metadata(dir.path().join("secret.key")).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+    }
+
+    #[test]
+    fn intervals() {
+        assert_eq!(parse_every("24h").unwrap(), Duration::from_secs(86_400));
+        assert_eq!(parse_every("30m").unwrap(), Duration::from_secs(1800));
+        assert_eq!(parse_every("2d").unwrap(), Duration::from_secs(172_800));
+        assert_eq!(parse_every("0").unwrap(), Duration::ZERO);
+        assert!(parse_every("soon").is_err());
+        assert!(parse_every("5y").is_err());
     }
 }

@@ -192,36 +192,3 @@ async fn list_backups(State(app): State<AppState>, _admin: AdminUser) -> Result<
     };
     Ok(Json(BackupList { items, offsite }))
 }
-
-/// Parses "24h", "6h", "30m", "90s", "2d" or "0" (off).
-pub fn parse_every(s: &str) -> std::result::Result<Duration, String> {
-    let s = s.trim();
-    if s == "0" {
-        return Ok(Duration::ZERO);
-    }
-    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
-    let n: u64 = num.parse().map_err(|_| format!("{s:?}: expected a number with s, m, h or d"))?;
-    let secs = match unit {
-        "s" => n,
-        "m" => n * 60,
-        "h" | "" => n * 3600,
-        "d" => n * 86_400,
-        _ => return Err(format!("{s:?}: unit must be s, m, h or d")),
-    };
-    Ok(Duration::from_secs(secs))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn intervals() {
-        assert_eq!(parse_every("24h").unwrap(), Duration::from_secs(86_400));
-        assert_eq!(parse_every("30m").unwrap(), Duration::from_secs(1800));
-        assert_eq!(parse_every("2d").unwrap(), Duration::from_secs(172_800));
-        assert_eq!(parse_every("0").unwrap(), Duration::ZERO);
-        assert!(parse_every("soon").is_err());
-        assert!(parse_every("5y").is_err());
-    }
-}

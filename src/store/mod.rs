@@ -131,8 +131,7 @@ pub struct Store {
 }
 
 pub const DB_FILE: &str = "lectern.redb";
-/// The store's page cache unless configured (`LECTERN_STORE_CACHE_MB`).
-pub const DEFAULT_CACHE_BYTES: usize = 64 << 20;
+pub use crate::config::DEFAULT_STORE_CACHE_BYTES as DEFAULT_CACHE_BYTES;
 
 impl Store {
     /// Opens (or creates) the database in `data_dir` and brings it up to `schema`.
