@@ -42,7 +42,7 @@ pub struct App {
     pub tasks: TaskTracker,
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
     /// Rendered pages for visitors.
-    pub pages: crate::web::cache::PageCache,
+    pub pages: crate::respcache::PageCache,
     /// Where backups are copied off the machine (`LECTERN_BACKUP_S3_URL`), if anywhere.
     pub offsite: Option<Arc<crate::offsite::Offsite>>,
 }
@@ -122,7 +122,7 @@ impl App {
             ready: AtomicBool::new(false),
             tasks,
             metrics: crate::observe::install(),
-            pages: crate::web::cache::PageCache::new(config_page_bytes),
+            pages: crate::respcache::PageCache::new(config_page_bytes),
             offsite,
         })))
     }

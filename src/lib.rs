@@ -31,6 +31,7 @@ pub mod observe;
 pub mod offsite;
 pub mod ops;
 pub mod ratelimit;
+pub mod respcache;
 pub mod richtext;
 pub mod schema;
 pub mod search;

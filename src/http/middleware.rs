@@ -32,7 +32,7 @@ pub async fn rate_limit(State(app): State<AppState>, req: Request, next: Next) -
 /// API answers are personal (tokens, profiles, lessons, orders) unless a handler said otherwise:
 /// any response without its own `Cache-Control` gets `no-store`, so neither a browser nor a
 /// proxy keeps a copy, and `Vary: Accept-Language`. Public answers (see
-/// `web::cache::visitor_json`) set their own.
+/// `respcache::visitor_json`) set their own.
 pub async fn api_no_store(req: Request, next: Next) -> Response {
     let api = {
         let path = req.uri().path();
