@@ -71,3 +71,31 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
         Ok(parts.extensions.get::<ClientIp>().copied().unwrap_or(ClientIp(IpAddr::V4(Ipv4Addr::UNSPECIFIED))))
     }
 }
+
+/// The value of cookie `name`, if the request carries it.
+pub fn cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::HeaderMap;
+    use axum::http::header::COOKIE;
+
+    #[test]
+    fn finds_cookies_among_many() {
+        let mut h = HeaderMap::new();
+        h.append(COOKIE, "a=1; lectern_access=tok; b=2".parse().unwrap());
+        h.append(COOKIE, "c=3".parse().unwrap());
+        assert_eq!(super::cookie(&h, "lectern_access"), Some("tok"));
+        assert_eq!(super::cookie(&h, "c"), Some("3"));
+        assert_eq!(super::cookie(&h, "lectern"), None);
+    }
+}

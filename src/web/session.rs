@@ -13,9 +13,10 @@ use axum::response::{IntoResponse, Response};
 use super::i18n::{Lang, Tr};
 use crate::app::AppState;
 use crate::error::{Error, Result};
-use crate::identity::extract::{ACCESS_COOKIE, REFRESH_COOKIE, cookie};
+use crate::http::extract::cookie;
+use crate::identity::cookies::{clear_session_cookies, session_cookies};
+use crate::identity::extract::{ACCESS_COOKIE, REFRESH_COOKIE};
 use crate::identity::repo::UserRecord;
-use crate::identity::routes::{clear_session_cookies, session_cookies};
 use crate::identity::service::Principal;
 
 /// What every page handler knows about its request.
