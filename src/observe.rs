@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 use crate::app::AppState;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 
 static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 
@@ -84,7 +84,7 @@ pub async fn metrics_endpoint(State(app): State<AppState>, headers: HeaderMap) -
             .unwrap_or("");
         if !token.matches(presented.as_bytes()) {
             return Err(Error::Unauthorized {
-                code: "unauthenticated",
+                code: Code::Unauthenticated,
                 detail: "Send the metrics token as a Bearer token.".into(),
             });
         }

@@ -7,7 +7,7 @@ use super::repo::{self, CategoryRecord, CourseRecord, Curriculum, LessonRecord, 
 use super::types::{CourseStatus, LessonKind, Level, Money, Slug};
 use crate::cache::{VersionedCache, Withdrawals};
 use crate::clock::Clock;
-use crate::error::{Error, FieldError, Result};
+use crate::error::{Code, Error, FieldError, Result};
 use crate::identity::Role;
 use crate::identity::repo::UserRecord;
 use crate::ids::{CategoryId, CourseId, LessonId, ModuleId, UserId};
@@ -224,7 +224,7 @@ impl Catalog {
     pub async fn create_course(&self, who: &UserRecord, input: NewCourse) -> Result<CourseRecord> {
         if !matches!(who.role, Role::Teacher | Role::Admin) {
             return Err(Error::Forbidden {
-                code: "teachers_only",
+                code: Code::TeachersOnly,
                 detail: "Only teachers can create courses.".into(),
             });
         }
@@ -554,7 +554,7 @@ impl Catalog {
             Ok((course, l))
         } else {
             Err(Error::Forbidden {
-                code: "not_enrolled",
+                code: Code::NotEnrolled,
                 detail: "Enroll in the course to open this lesson.".into(),
             })
         }

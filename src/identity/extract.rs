@@ -13,7 +13,7 @@ use axum::http::request::Parts;
 use super::Role;
 use super::service::Principal;
 use crate::app::AppState;
-use crate::error::Error;
+use crate::error::{Code, Error};
 use crate::http::extract::cookie;
 
 pub const ACCESS_COOKIE: &str = "lectern_access";
@@ -35,7 +35,7 @@ pub fn changes_state(method: &Method) -> bool {
 
 pub fn csrf_error() -> Error {
     Error::Forbidden {
-        code: "csrf_failed",
+        code: Code::CsrfFailed,
         detail: "This request must carry the X-CSRF-Token of your session.".into(),
     }
 }

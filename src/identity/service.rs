@@ -10,7 +10,7 @@ use super::tokens::{Keys, hash_token};
 use super::types::{Email, Name, Password, Role};
 use crate::clock::{Clock, Timestamp};
 use crate::config::Config;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::ids::{FamilyId, UserId};
 use crate::mail::{self, Mailer, templates};
 use crate::ratelimit::SlidingWindow;
@@ -98,13 +98,13 @@ pub struct Identity {
 
 fn invalid_credentials() -> Error {
     Error::Unauthorized {
-        code: "invalid_credentials",
+        code: Code::InvalidCredentials,
         detail: "The email or password is not correct.".into(),
     }
 }
 
 fn invalid_session() -> Error {
-    Error::Unauthorized { code: "invalid_token", detail: "This session has ended; sign in again.".into() }
+    Error::Unauthorized { code: Code::InvalidToken, detail: "This session has ended; sign in again.".into() }
 }
 
 impl Identity {
@@ -239,7 +239,7 @@ impl Identity {
             Rotation::Raced => {
                 tracing::info!("a browser refreshed a session twice within the grace window");
                 Err(Error::Unauthorized {
-                    code: "session_raced",
+                    code: Code::SessionRaced,
                     detail: "Another request refreshed this session a moment ago; retry with its cookies."
                         .into(),
                 })
@@ -247,7 +247,7 @@ impl Identity {
             Rotation::Reused => {
                 tracing::warn!("refresh token reused: its family was revoked");
                 Err(Error::Unauthorized {
-                    code: "token_reused",
+                    code: Code::TokenReused,
                     detail: "This refresh token was already used; the session has been ended for safety."
                         .into(),
                 })
@@ -334,7 +334,7 @@ impl Identity {
     pub async fn resend_verification(&self, user: &UserRecord) -> Result<()> {
         if user.email_verified {
             return Err(Error::Conflict {
-                code: "already_verified",
+                code: Code::AlreadyVerified,
                 detail: "This email is already confirmed.".into(),
             });
         }
@@ -419,7 +419,7 @@ impl Identity {
             .await?;
         if !valid {
             return Err(Error::BadRequest {
-                code: "invalid_token",
+                code: Code::InvalidToken,
                 detail: "This link is invalid or has expired. Ask for a new one.".into(),
             });
         }
@@ -432,7 +432,7 @@ impl Identity {
                 if user.password_changed_at.is_some_and(|changed| rec.created_at < changed) {
                     // Issued before the last password change: that request is over.
                     return Err(Error::BadRequest {
-                        code: "invalid_token",
+                        code: Code::InvalidToken,
                         detail: "This link is invalid or has expired. Ask for a new one.".into(),
                     });
                 }
@@ -483,7 +483,7 @@ impl Identity {
         if !self.hasher.verify(&who.user.password_hash, current).await? {
             self.password_failures.hit(&who.user.id, self.clock.now());
             return Err(Error::Forbidden {
-                code: "invalid_credentials",
+                code: Code::InvalidCredentials,
                 detail: "The current password is not correct.".into(),
             });
         }

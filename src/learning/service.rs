@@ -10,7 +10,7 @@ use crate::catalog::Catalog;
 use crate::catalog::repo::{self as catalog, CourseRecord};
 use crate::catalog::service::can_view;
 use crate::clock::Clock;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::identity::Role;
 use crate::identity::repo::UserRecord;
 use crate::ids::{CourseId, LessonId, NotificationId, ReviewId, UserId};
@@ -47,7 +47,7 @@ pub struct Learning {
 }
 
 fn not_enrolled() -> Error {
-    Error::Forbidden { code: "not_enrolled", detail: "Enroll in the course first.".into() }
+    Error::Forbidden { code: Code::NotEnrolled, detail: "Enroll in the course first.".into() }
 }
 
 fn progress_in(tx: &Tx<'_>, user: UserId, course: &CourseRecord, e: &EnrollmentRecord) -> Result<Progress> {
@@ -80,7 +80,7 @@ impl Learning {
         let c = self.catalog.course(&course.to_string(), Some(who)).await?;
         if !c.is_published() {
             return Err(Error::Conflict {
-                code: "not_published",
+                code: Code::NotPublished,
                 detail: "This course is not open for enrollment.".into(),
             });
         }
@@ -94,7 +94,7 @@ impl Learning {
                 let mut c = catalog::get_course(tx, course)?;
                 if repo::enrollment_tx(tx, user, course)?.is_some() {
                     return Err(Error::Conflict {
-                        code: "already_enrolled",
+                        code: Code::AlreadyEnrolled,
                         detail: "You are already enrolled.".into(),
                     });
                 }
@@ -262,7 +262,7 @@ impl Learning {
                 let mut c = catalog::get_course(tx, course)?;
                 if c.teacher_id == user {
                     return Err(Error::Forbidden {
-                        code: "own_course",
+                        code: Code::OwnCourse,
                         detail: "Teachers cannot review their own course.".into(),
                     });
                 }
@@ -271,7 +271,7 @@ impl Learning {
                 }
                 if tx.contains(REVIEWS_BY_AUTHOR, &(user.key(), course.key()))? {
                     return Err(Error::Conflict {
-                        code: "already_reviewed",
+                        code: Code::AlreadyReviewed,
                         detail: "You have already reviewed this course; edit your review instead.".into(),
                     });
                 }

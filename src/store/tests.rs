@@ -3,6 +3,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::*;
 use crate::clock::Timestamp;
+use crate::error::Code;
 use crate::identity::Role;
 use crate::identity::repo::UserRecord;
 use crate::ids::UserId;
@@ -77,7 +78,10 @@ async fn a_unit_failing_after_writing_leaves_nothing_and_spares_its_batch_mates(
                 runs.fetch_add(1, Ordering::Relaxed);
                 tx.put(COUNTERS, &i, &i)?;
                 if i % 10 == 3 {
-                    return Err(Error::Conflict { code: "test", detail: "fails after writing".into() });
+                    return Err(Error::Conflict {
+                        code: Code::SlugTaken,
+                        detail: "fails after writing".into(),
+                    });
                 }
                 if i % 10 == 7 {
                     panic!("a buggy unit");
