@@ -11,7 +11,6 @@ mod hardening;
 mod http;
 mod learning;
 mod mail;
-mod offsite;
 mod ops;
 mod paging;
 mod session;

@@ -1,6 +1,13 @@
 //! Off-host backups against a real S3-compatible server: `moto_server` (from the `moto[server]`
-//! Python package), started by each test on a free loopback port and killed when it ends. A
-//! missing `moto_server` fails the tests: CI installs it (`.ci/run`).
+//! Python package), started by each test on a free loopback port and killed when it ends.
+//!
+//! They need more than Rust, so they have their own command, which CI runs after installing
+//! moto (`.ci/run`): `cargo test --features s3-tests --test offsite`. A missing `moto_server`
+//! fails them.
+
+#[allow(dead_code, reason = "the API tests' helpers; these tests use some of them")]
+#[path = "api/helpers.rs"]
+mod helpers;
 
 use std::net::SocketAddr;
 use std::path::Path;
