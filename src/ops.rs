@@ -136,7 +136,9 @@ pub async fn scheduled(app: AppState, every: Duration, mut stop: watch::Receiver
 /// Take a backup now (admins). One consistent snapshot; the school keeps serving meanwhile. With
 /// off-host backups configured, answers once the upload succeeded or finally failed (`upload`).
 #[utoipa::path(post, path = "/api/v1/admin/backups", tag = "admin",
-    responses((status = 201, body = BackupTaken), (status = 403)), security(("bearer" = [])))]
+    responses((status = 201, body = BackupTaken), (status = 403, description = "forbidden: admins only."),
+        (status = 503, description = "unavailable: the backup could not be written (disk full...).")),
+    security(("bearer" = [])))]
 async fn create_backup(State(app): State<AppState>, _admin: AdminUser) -> Result<Response> {
     // Answer before the request timeout would turn a taken backup into a 503.
     let deadline = Instant::now() + app.config.request_timeout.mul_f64(0.8);
@@ -170,7 +172,8 @@ pub struct OffsiteList {
 
 /// Backups in `<data-dir>/backups` and, when configured, in the bucket; newest first (admins).
 #[utoipa::path(get, path = "/api/v1/admin/backups", tag = "admin",
-    responses((status = 200, body = BackupList), (status = 403)), security(("bearer" = [])))]
+    responses((status = 200, body = BackupList), (status = 403, description = "forbidden: admins only.")),
+    security(("bearer" = [])))]
 async fn list_backups(State(app): State<AppState>, _admin: AdminUser) -> Result<Json<BackupList>> {
     let mut items: Vec<BackupFile> = backup::list(&backup::dir(&app.config.data_dir))
         .into_iter()

@@ -7,6 +7,7 @@ use axum::http::header::{ACCEPT_LANGUAGE, LOCATION};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
+use utoipa::openapi::{RefOr, Schema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -19,6 +20,7 @@ use crate::error::{Error, FieldError, Result};
 use crate::http::extract::Json;
 use crate::http::ids::parse;
 use crate::http::middleware::no_content;
+use crate::http::openapi::inputs;
 use crate::identity::repo::UserRecord;
 use crate::identity::types::parse_locale;
 use crate::identity::{AdminUser, AuthUser, MaybeUser};
@@ -204,7 +206,8 @@ async fn detail_of(app: &AppState, c: Arc<CourseRecord>, locale: &str) -> Result
 }
 
 /// Categories with their numbers of published courses.
-#[utoipa::path(get, path = "/api/v1/categories", tag = "catalog", responses((status = 200, body = CategoryList)))]
+#[utoipa::path(get, path = "/api/v1/categories", tag = "catalog", responses((status = 200, body = CategoryList)),
+    security((), ("bearer" = [])))]
 async fn list_categories(
     State(app): State<AppState>,
     headers: HeaderMap,
@@ -217,14 +220,19 @@ async fn list_categories(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct NewCategoryBody {
+    #[schema(schema_with = inputs::slug)]
     slug: String,
+    #[schema(schema_with = inputs::text::<1, 80>)]
     name: String,
+    #[schema(schema_with = inputs::text_or_null::<1, 80>)]
     name_ru: Option<String>,
 }
 
 /// Create a category (admins).
 #[utoipa::path(post, path = "/api/v1/categories", tag = "catalog", request_body = NewCategoryBody,
-    responses((status = 201, body = CategoryOut), (status = 409)), security(("bearer" = [])))]
+    responses((status = 201, body = CategoryOut), (status = 403, description = "forbidden: admins only."),
+        (status = 409, description = "slug_taken")),
+    security(("bearer" = [])))]
 async fn create_category(
     State(app): State<AppState>,
     _admin: AdminUser,
@@ -251,18 +259,34 @@ async fn create_category(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct NewCourseBody {
+    #[schema(schema_with = inputs::text::<3, 120>)]
     title: String,
+    #[schema(schema_with = inputs::text_or_null::<0, 200>)]
     subtitle: Option<String>,
     /// Markdown; safe HTML allowed.
+    #[schema(schema_with = inputs::text::<0, 50_000>)]
     description: String,
+    #[schema(value_type = Level)]
     level: String,
+    #[schema(schema_with = inputs::language)]
     language: String,
     /// A category slug.
     category: String,
+    #[schema(minimum = 0, maximum = 100_000_000)]
     price_minor: i64,
+    #[schema(schema_with = currency)]
     currency: String,
     /// Default: made from the title.
+    #[schema(schema_with = inputs::slug_or_null)]
     slug: Option<String>,
+}
+
+fn currency() -> RefOr<Schema> {
+    inputs::one_of(types::CURRENCIES)
+}
+
+fn currency_or_null() -> RefOr<Schema> {
+    inputs::one_of_or_null(types::CURRENCIES)
 }
 
 fn collect_money(price: Option<i64>, currency: Option<&str>, errors: &mut Vec<FieldError>) -> Option<Money> {
@@ -280,7 +304,9 @@ fn collect_money(price: Option<i64>, currency: Option<&str>, errors: &mut Vec<Fi
 
 /// Create a draft course (teachers).
 #[utoipa::path(post, path = "/api/v1/courses", tag = "catalog", request_body = NewCourseBody,
-    responses((status = 201, body = CourseDetail), (status = 403), (status = 422)), security(("bearer" = [])))]
+    responses((status = 201, body = CourseDetail), (status = 403, description = "teachers_only"),
+        (status = 409, description = "slug_taken"), (status = 422, description = "validation_failed: also for a category that does not exist.")),
+    security(("bearer" = [])))]
 async fn create_course(
     State(app): State<AppState>,
     AuthUser(who): AuthUser,
@@ -328,7 +354,8 @@ async fn create_course(
 
 /// A course by id or slug. Drafts are visible to their teacher and admins only.
 #[utoipa::path(get, path = "/api/v1/courses/{id}", tag = "catalog",
-    params(("id" = String, Path, description = "id or slug")), responses((status = 200, body = CourseDetail), (status = 404)))]
+    params(("id" = String, Path, description = "id or slug")), responses((status = 200, body = CourseDetail), (status = 404)),
+    security((), ("bearer" = [])))]
 async fn get_course(
     State(app): State<AppState>,
     Path(id): Path<String>,
@@ -348,22 +375,38 @@ async fn get_course(
 
 #[derive(Deserialize, utoipa::ToSchema, Default)]
 pub struct CoursePatchBody {
+    #[schema(schema_with = inputs::text_or_null::<3, 120>)]
     title: Option<String>,
+    #[schema(schema_with = inputs::text_or_null::<0, 200>)]
     subtitle: Option<String>,
+    #[schema(schema_with = inputs::text_or_null::<0, 50_000>)]
     description: Option<String>,
+    #[schema(value_type = Option<Level>)]
     level: Option<String>,
+    #[schema(schema_with = inputs::language_or_null)]
     language: Option<String>,
+    /// A category slug.
     category: Option<String>,
+    #[schema(minimum = 0, maximum = 100_000_000)]
     price_minor: Option<i64>,
+    #[schema(schema_with = currency_or_null)]
     currency: Option<String>,
+    #[schema(schema_with = inputs::slug_or_null)]
     slug: Option<String>,
     /// `draft` (unpublish) or `archived`.
+    #[schema(schema_with = course_status_or_null)]
     status: Option<String>,
+}
+
+fn course_status_or_null() -> RefOr<Schema> {
+    inputs::one_of_or_null(&["draft", "archived"])
 }
 
 /// Change a course (its teacher or an admin).
 #[utoipa::path(patch, path = "/api/v1/courses/{id}", tag = "catalog", request_body = CoursePatchBody,
-    params(("id" = String, Path)), responses((status = 200, body = CourseDetail), (status = 403), (status = 404), (status = 422)),
+    params(("id" = String, Path)), responses((status = 200, body = CourseDetail),
+        (status = 403, description = "forbidden: not its teacher (a draft of someone else's is a 404)."), (status = 404),
+        (status = 409, description = "slug_taken"), (status = 422, description = "validation_failed: also for a category that does not exist.")),
     security(("bearer" = [])))]
 async fn update_course(
     State(app): State<AppState>,
@@ -441,7 +484,8 @@ async fn update_course(
 
 /// Publish a course (its teacher or an admin); 409 with the reasons when it is not ready.
 #[utoipa::path(post, path = "/api/v1/courses/{id}/publish", tag = "catalog",
-    params(("id" = String, Path)), responses((status = 200, body = CourseDetail), (status = 409, description = "not_publishable")),
+    params(("id" = String, Path)), responses((status = 200, body = CourseDetail), (status = 403, description = "forbidden: not its teacher."),
+        (status = 409, description = "not_publishable (with the reasons in `errors`)")),
     security(("bearer" = [])))]
 async fn publish_course(
     State(app): State<AppState>,
@@ -505,7 +549,8 @@ impl From<&Curriculum> for CurriculumOut {
 
 /// Modules and lessons of a course, in order.
 #[utoipa::path(get, path = "/api/v1/courses/{id}/curriculum", tag = "catalog",
-    params(("id" = String, Path)), responses((status = 200, body = CurriculumOut), (status = 404)))]
+    params(("id" = String, Path)), responses((status = 200, body = CurriculumOut), (status = 404)),
+    security((), ("bearer" = [])))]
 async fn get_curriculum(
     State(app): State<AppState>,
     Path(id): Path<String>,
@@ -517,8 +562,21 @@ async fn get_curriculum(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct ModuleBody {
+    #[schema(schema_with = inputs::text_or_null::<1, 120>)]
     title: Option<String>,
     /// 1-based; default: last.
+    #[schema(schema_with = inputs::u32_or_null)]
+    position: Option<u32>,
+}
+
+/// A [`ModuleBody`] as `add_module` accepts it: with a title.
+#[derive(utoipa::ToSchema)]
+#[expect(dead_code, reason = "documents the body add_module reads as a ModuleBody")]
+pub struct NewModuleBody {
+    #[schema(schema_with = inputs::text::<1, 120>)]
+    title: String,
+    /// 1-based; default: last.
+    #[schema(schema_with = inputs::u32_or_null)]
     position: Option<u32>,
 }
 
@@ -531,8 +589,9 @@ pub struct ModuleCreated {
 }
 
 /// Add a module (its teacher).
-#[utoipa::path(post, path = "/api/v1/courses/{id}/modules", tag = "catalog", request_body = ModuleBody,
-    params(("id" = String, Path)), responses((status = 201, body = ModuleCreated)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/courses/{id}/modules", tag = "catalog", request_body = NewModuleBody,
+    params(("id" = String, Path)), responses((status = 201, body = ModuleCreated), (status = 403, description = "forbidden: not its teacher.")),
+    security(("bearer" = [])))]
 async fn add_module(
     State(app): State<AppState>,
     AuthUser(who): AuthUser,
@@ -552,7 +611,8 @@ async fn add_module(
 
 /// Rename or move a module (its teacher).
 #[utoipa::path(patch, path = "/api/v1/modules/{id}", tag = "catalog", request_body = ModuleBody,
-    params(("id" = String, Path)), responses((status = 200, body = ModuleCreated)), security(("bearer" = [])))]
+    params(("id" = String, Path)), responses((status = 200, body = ModuleCreated), (status = 403, description = "forbidden: not its teacher.")),
+    security(("bearer" = [])))]
 async fn update_module(
     State(app): State<AppState>,
     AuthUser(who): AuthUser,
@@ -571,7 +631,8 @@ async fn update_module(
 
 /// Delete a module and its lessons (its teacher).
 #[utoipa::path(delete, path = "/api/v1/modules/{id}", tag = "catalog",
-    params(("id" = String, Path)), responses((status = 204)), security(("bearer" = [])))]
+    params(("id" = String, Path)), responses((status = 204), (status = 403, description = "forbidden: not its teacher.")),
+    security(("bearer" = [])))]
 async fn delete_module(
     State(app): State<AppState>,
     AuthUser(who): AuthUser,
@@ -581,19 +642,105 @@ async fn delete_module(
     Ok(no_content())
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
+/// What `add_lesson` and `update_lesson` read; each accepts its own shape of it, documented as
+/// [`NewLessonBody`] and [`LessonPatchBody`].
+#[derive(Deserialize)]
 pub struct LessonBody {
     title: Option<String>,
-    /// `text` or `video`.
     kind: Option<String>,
-    /// Markdown; safe HTML allowed.
     body: Option<String>,
     video_url: Option<String>,
     duration_s: Option<u32>,
     is_preview: Option<bool>,
-    /// 1-based; default: last.
     position: Option<u32>,
-    /// Move the lesson to another module of the same course (PATCH only).
+    module_id: Option<String>,
+}
+
+// The documented shapes of a `LessonBody`: they only describe it (serde's derive is there for
+// `untagged`, which utoipa reads), and schemathesis in CI holds them to what the handlers accept.
+
+/// A new lesson: text (the default kind) or video.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum NewLessonBody {
+    Text(NewTextLesson),
+    Video(NewVideoLesson),
+}
+
+/// A text lesson: its body must not be empty.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[expect(dead_code, reason = "documents the body add_lesson reads as a LessonBody")]
+pub struct NewTextLesson {
+    #[schema(schema_with = inputs::text::<1, 160>)]
+    title: String,
+    /// `text`, the default.
+    #[schema(schema_with = text_kind)]
+    kind: Option<String>,
+    /// Markdown; safe HTML allowed.
+    #[schema(schema_with = inputs::text::<1, 200_000>)]
+    body: String,
+    #[schema(schema_with = inputs::video_url_or_null)]
+    video_url: Option<String>,
+    /// Seconds (counted up to a day).
+    #[schema(schema_with = inputs::u32_or_null)]
+    duration_s: Option<u32>,
+    is_preview: Option<bool>,
+    /// 1-based; default: last.
+    #[schema(schema_with = inputs::u32_or_null)]
+    position: Option<u32>,
+}
+
+fn text_kind() -> RefOr<Schema> {
+    inputs::one_of_or_null(&["text"])
+}
+
+/// A video lesson: it needs the video's URL.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[expect(dead_code, reason = "documents the body add_lesson reads as a LessonBody")]
+pub struct NewVideoLesson {
+    #[schema(schema_with = inputs::text::<1, 160>)]
+    title: String,
+    #[schema(schema_with = video_kind)]
+    kind: String,
+    /// Markdown shown under the video; safe HTML allowed.
+    #[schema(schema_with = inputs::text_or_null::<0, 200_000>)]
+    body: Option<String>,
+    #[schema(schema_with = inputs::video_url)]
+    video_url: String,
+    /// Seconds (counted up to a day).
+    #[schema(schema_with = inputs::u32_or_null)]
+    duration_s: Option<u32>,
+    is_preview: Option<bool>,
+    /// 1-based; default: last.
+    #[schema(schema_with = inputs::u32_or_null)]
+    position: Option<u32>,
+}
+
+fn video_kind() -> RefOr<Schema> {
+    inputs::one_of(&["video"])
+}
+
+/// A change to a lesson; its kind cannot change.
+#[derive(utoipa::ToSchema)]
+#[expect(dead_code, reason = "documents the body update_lesson reads as a LessonBody")]
+pub struct LessonPatchBody {
+    #[schema(schema_with = inputs::text_or_null::<1, 160>)]
+    title: Option<String>,
+    /// Markdown; safe HTML allowed.
+    #[schema(schema_with = inputs::text_or_null::<0, 200_000>)]
+    body: Option<String>,
+    /// `""` removes the video of a text lesson (a video lesson keeps one).
+    #[schema(schema_with = inputs::video_url_or_null)]
+    video_url: Option<String>,
+    /// Seconds (counted up to a day).
+    #[schema(schema_with = inputs::u32_or_null)]
+    duration_s: Option<u32>,
+    is_preview: Option<bool>,
+    /// 1-based; default: last.
+    #[schema(schema_with = inputs::u32_or_null)]
+    position: Option<u32>,
+    /// Move the lesson to another module of the same course.
+    #[schema(schema_with = inputs::id_or_null)]
     module_id: Option<String>,
 }
 
@@ -631,8 +778,9 @@ impl From<LessonRecord> for LessonOut {
 const MAX_BODY: usize = 200_000;
 
 /// Add a lesson (its teacher).
-#[utoipa::path(post, path = "/api/v1/modules/{id}/lessons", tag = "catalog", request_body = LessonBody,
-    params(("id" = String, Path)), responses((status = 201, body = LessonOut)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/modules/{id}/lessons", tag = "catalog", request_body = NewLessonBody,
+    params(("id" = String, Path)), responses((status = 201, body = LessonOut), (status = 403, description = "forbidden: not its teacher.")),
+    security(("bearer" = [])))]
 async fn add_lesson(
     State(app): State<AppState>,
     AuthUser(who): AuthUser,
@@ -683,7 +831,10 @@ async fn add_lesson(
 
 /// A lesson with its body: for enrolled students, the teacher and admins; anyone for previews.
 #[utoipa::path(get, path = "/api/v1/lessons/{id}", tag = "catalog",
-    params(("id" = String, Path)), responses((status = 200, body = LessonOut), (status = 401), (status = 403, description = "not_enrolled"), (status = 404)))]
+    params(("id" = String, Path)), responses((status = 200, body = LessonOut),
+        (status = 401, description = "unauthenticated: sign in to open a lesson that is not a free preview."),
+        (status = 403, description = "not_enrolled"), (status = 404)),
+    security((), ("bearer" = [])))]
 async fn get_lesson(
     State(app): State<AppState>,
     Path(id): Path<String>,
@@ -694,8 +845,10 @@ async fn get_lesson(
 }
 
 /// Change a lesson (its teacher).
-#[utoipa::path(patch, path = "/api/v1/lessons/{id}", tag = "catalog", request_body = LessonBody,
-    params(("id" = String, Path)), responses((status = 200, body = LessonOut)), security(("bearer" = [])))]
+#[utoipa::path(patch, path = "/api/v1/lessons/{id}", tag = "catalog", request_body = LessonPatchBody,
+    params(("id" = String, Path)), responses((status = 200, body = LessonOut), (status = 403, description = "forbidden: not its teacher."),
+        (status = 404, description = "not_found: also for a `module_id` that names no module.")),
+    security(("bearer" = [])))]
 async fn update_lesson(
     State(app): State<AppState>,
     AuthUser(who): AuthUser,
@@ -748,7 +901,8 @@ async fn update_lesson(
 
 /// Delete a lesson (its teacher).
 #[utoipa::path(delete, path = "/api/v1/lessons/{id}", tag = "catalog",
-    params(("id" = String, Path)), responses((status = 204)), security(("bearer" = [])))]
+    params(("id" = String, Path)), responses((status = 204), (status = 403, description = "forbidden: not its teacher.")),
+    security(("bearer" = [])))]
 async fn delete_lesson(
     State(app): State<AppState>,
     AuthUser(who): AuthUser,
@@ -768,7 +922,8 @@ pub struct TeacherOut {
 
 /// A teacher's public profile and published courses.
 #[utoipa::path(get, path = "/api/v1/teachers/{id}", tag = "catalog",
-    params(("id" = String, Path)), responses((status = 200, body = TeacherOut), (status = 404)))]
+    params(("id" = String, Path)), responses((status = 200, body = TeacherOut), (status = 404)),
+    security((), ("bearer" = [])))]
 async fn get_teacher(
     State(app): State<AppState>,
     Path(id): Path<String>,

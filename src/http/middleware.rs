@@ -13,7 +13,7 @@ use crate::error::{Error, Problem};
 
 /// Paths never rate limited: probes must see the real state of the server, and a page's static
 /// assets (served from memory, cached for a year) would only eat a visitor's allowance.
-fn exempt(path: &str) -> bool {
+pub(super) fn exempt(path: &str) -> bool {
     path.starts_with("/health/") || path == "/metrics" || path.starts_with("/static/")
 }
 

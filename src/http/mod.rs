@@ -10,6 +10,9 @@ pub mod extract;
 pub mod health;
 pub mod ids;
 pub mod middleware;
+pub mod openapi;
+
+pub use openapi::openapi;
 
 use std::time::Duration;
 
@@ -26,52 +29,10 @@ use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, 
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
-use utoipa::OpenApi;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa_axum::router::OpenApiRouter;
 
 use crate::app::AppState;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
-
-#[derive(OpenApi)]
-#[openapi(
-    info(title = "Lectern API", description = "A whole online school in one binary. Errors are RFC 9457 problem+json with a stable `code`."),
-    components(schemas(crate::error::Problem, crate::error::FieldError)),
-    modifiers(&BearerAuth)
-)]
-struct ApiDoc;
-
-struct BearerAuth;
-
-impl utoipa::Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(
-                HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build(),
-            ),
-        );
-    }
-}
-
-/// All API routes with their OpenAPI description.
-fn api() -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .merge(health::router())
-        .merge(crate::identity::routes::router())
-        .merge(crate::catalog::routes::router())
-        .merge(crate::learning::routes::router())
-        .merge(crate::search::routes::router())
-        .merge(crate::ops::router())
-        .merge(crate::mail::routes::router())
-}
-
-/// The OpenAPI document, generated from the handlers.
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    api().split_for_parts().1
-}
 
 #[derive(Clone, Default)]
 struct MakeUlid;
@@ -110,7 +71,7 @@ fn not_personal_html(
 }
 
 pub fn router(state: AppState) -> Router {
-    let (routes, doc) = api().split_for_parts();
+    let (routes, doc) = openapi::routes();
     let doc_json = doc.to_json().expect("the OpenAPI document serialises");
     let config = &state.config;
 

@@ -5,6 +5,7 @@ use axum::http::header::{ACCEPT_LANGUAGE, LOCATION, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
+use utoipa::openapi::{RefOr, Schema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -19,6 +20,7 @@ use crate::clock::Rfc3339;
 use crate::error::{Error, FieldError, Result};
 use crate::http::extract::{ClientIp, Json, cookie};
 use crate::http::middleware::no_content;
+use crate::http::openapi::inputs;
 use crate::ids::UserId;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -90,13 +92,21 @@ impl From<TokenPair> for TokenResponse {
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct RegisterBody {
+    #[schema(schema_with = inputs::email)]
     email: String,
+    #[schema(value_type = inputs::NewPassword)]
     password: String,
+    #[schema(schema_with = inputs::name)]
     name: String,
     /// `student` (default) or `teacher`.
+    #[schema(schema_with = sign_up_role)]
     role: Option<String>,
     /// `en` or `ru`; default from Accept-Language.
     locale: Option<String>,
+}
+
+fn sign_up_role() -> RefOr<Schema> {
+    inputs::one_of_or_null(&["student", "teacher"])
 }
 
 /// Create an account (student or teacher) and sign it in.
@@ -226,6 +236,7 @@ async fn forgot_password(
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct ResetBody {
     token: String,
+    #[schema(value_type = inputs::NewPassword)]
     password: String,
 }
 
@@ -247,10 +258,17 @@ async fn me(AuthUser(who): AuthUser) -> Json<Me> {
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct UpdateMeBody {
+    #[schema(schema_with = inputs::name_or_null)]
     name: Option<String>,
+    #[schema(schema_with = locale_or_null)]
     locale: Option<String>,
     /// Markdown; shown on a teacher's public page (sanitised).
+    #[schema(schema_with = inputs::text_or_null::<0, 5000>)]
     bio: Option<String>,
+}
+
+fn locale_or_null() -> RefOr<Schema> {
+    inputs::one_of_or_null(&["en", "ru"])
 }
 
 /// Change your name, language or bio.
@@ -279,6 +297,7 @@ async fn update_me(
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct ChangePasswordBody {
     current_password: String,
+    #[schema(value_type = inputs::NewPassword)]
     new_password: String,
 }
 

@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::http::extract::{Json, Query};
 use crate::http::ids::parse;
 use crate::http::middleware::no_content;
+use crate::http::openapi::{PAGE_REFUSED, inputs};
 use crate::identity::{AuthUser, MaybeUser};
 use crate::ids::{CourseId, LessonId, NotificationId, ReviewId, UserId};
 use crate::store::page::{PageParams, decode_cursor};
@@ -83,7 +84,8 @@ pub struct EnrollmentPage {
 /// Enroll in a free course; paid courses answer 402 until payments exist.
 #[utoipa::path(post, path = "/api/v1/courses/{id}/enroll", tag = "learning",
     params(("id" = String, Path)),
-    responses((status = 201, body = EnrollmentOut), (status = 402, description = "payment_required"), (status = 409, description = "already_enrolled")),
+    responses((status = 201, body = EnrollmentOut), (status = 402, description = "payment_required"),
+        (status = 409, description = "already_enrolled, or not_published (a draft of the caller's own)")),
     security(("bearer" = [])))]
 async fn enroll(
     State(app): State<AppState>,
@@ -111,7 +113,7 @@ async fn enroll(
 
 /// Your courses with progress, most recently enrolled first.
 #[utoipa::path(get, path = "/api/v1/me/enrollments", tag = "learning", params(PageParams),
-    responses((status = 200, body = EnrollmentPage)), security(("bearer" = [])))]
+    responses((status = 200, body = EnrollmentPage), (status = 422, description = PAGE_REFUSED)), security(("bearer" = [])))]
 async fn my_enrollments(
     State(app): State<AppState>,
     AuthUser(who): AuthUser,
@@ -165,7 +167,7 @@ async fn complete_lesson(
 
 /// Un-mark a lesson.
 #[utoipa::path(delete, path = "/api/v1/lessons/{id}/complete", tag = "learning", params(("id" = String, Path)),
-    responses((status = 200, body = ProgressOut)), security(("bearer" = [])))]
+    responses((status = 200, body = ProgressOut), (status = 403, description = "not_enrolled")), security(("bearer" = [])))]
 async fn uncomplete_lesson(
     State(app): State<AppState>,
     AuthUser(who): AuthUser,
@@ -211,7 +213,7 @@ pub struct ReviewPage {
 
 /// Reviews of a course, newest first.
 #[utoipa::path(get, path = "/api/v1/courses/{id}/reviews", tag = "learning", params(("id" = String, Path), PageParams),
-    responses((status = 200, body = ReviewPage)))]
+    responses((status = 200, body = ReviewPage), (status = 422, description = PAGE_REFUSED)), security((), ("bearer" = [])))]
 async fn list_reviews(
     State(app): State<AppState>,
     Path(id): Path<String>,
@@ -229,8 +231,21 @@ async fn list_reviews(
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct ReviewBody {
     /// 1..=5.
+    #[schema(minimum = 1, maximum = 5)]
     rating: Option<i64>,
     /// Markdown (emphasis, lists, links).
+    #[schema(schema_with = inputs::text_or_null::<0, 5000>)]
+    text: Option<String>,
+}
+
+/// A [`ReviewBody`] as `create_review` accepts it: with a rating.
+#[derive(utoipa::ToSchema)]
+#[expect(dead_code, reason = "documents the body create_review reads as a ReviewBody")]
+pub struct NewReviewBody {
+    #[schema(minimum = 1, maximum = 5)]
+    rating: i64,
+    /// Markdown (emphasis, lists, links).
+    #[schema(schema_with = inputs::text_or_null::<0, 5000>)]
     text: Option<String>,
 }
 
@@ -243,8 +258,9 @@ fn rating(r: i64) -> Result<u8> {
 }
 
 /// Review a course you are enrolled in (one per course).
-#[utoipa::path(post, path = "/api/v1/courses/{id}/reviews", tag = "learning", params(("id" = String, Path)), request_body = ReviewBody,
-    responses((status = 201, body = ReviewOut), (status = 403, description = "not_enrolled"), (status = 409, description = "already_reviewed")),
+#[utoipa::path(post, path = "/api/v1/courses/{id}/reviews", tag = "learning", params(("id" = String, Path)), request_body = NewReviewBody,
+    responses((status = 201, body = ReviewOut), (status = 403, description = "not_enrolled, or own_course (its teacher)"),
+        (status = 409, description = "already_reviewed")),
     security(("bearer" = [])))]
 async fn create_review(
     State(app): State<AppState>,
@@ -265,7 +281,8 @@ async fn create_review(
 
 /// Edit your review (or any, as an admin).
 #[utoipa::path(patch, path = "/api/v1/reviews/{id}", tag = "learning", params(("id" = String, Path)), request_body = ReviewBody,
-    responses((status = 200, body = ReviewOut), (status = 403)), security(("bearer" = [])))]
+    responses((status = 200, body = ReviewOut), (status = 403, description = "forbidden: neither its author nor an admin.")),
+    security(("bearer" = [])))]
 async fn update_review(
     State(app): State<AppState>,
     AuthUser(who): AuthUser,
@@ -285,7 +302,8 @@ async fn update_review(
 
 /// Delete your review (or any, as an admin).
 #[utoipa::path(delete, path = "/api/v1/reviews/{id}", tag = "learning", params(("id" = String, Path)),
-    responses((status = 204), (status = 403)), security(("bearer" = [])))]
+    responses((status = 204), (status = 403, description = "forbidden: neither its author nor an admin.")),
+    security(("bearer" = [])))]
 async fn delete_review(
     State(app): State<AppState>,
     AuthUser(who): AuthUser,
@@ -303,7 +321,7 @@ pub struct CoursePage {
 
 /// Your wishlist, most recently added first.
 #[utoipa::path(get, path = "/api/v1/me/wishlist", tag = "learning", params(PageParams),
-    responses((status = 200, body = CoursePage)), security(("bearer" = [])))]
+    responses((status = 200, body = CoursePage), (status = 422, description = PAGE_REFUSED)), security(("bearer" = [])))]
 async fn wishlist(
     State(app): State<AppState>,
     AuthUser(who): AuthUser,
@@ -360,7 +378,7 @@ pub struct NotificationPage {
 
 /// Your notifications, newest first, and how many are unread.
 #[utoipa::path(get, path = "/api/v1/me/notifications", tag = "learning", params(PageParams),
-    responses((status = 200, body = NotificationPage)), security(("bearer" = [])))]
+    responses((status = 200, body = NotificationPage), (status = 422, description = PAGE_REFUSED)), security(("bearer" = [])))]
 async fn notifications(
     State(app): State<AppState>,
     AuthUser(who): AuthUser,

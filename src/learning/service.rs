@@ -50,6 +50,11 @@ fn not_enrolled() -> Error {
     Error::Forbidden { code: Code::NotEnrolled, detail: "Enroll in the course first.".into() }
 }
 
+/// `who` is not enrolled in `c`: 403, unless `c` is a course they may not know exists.
+fn not_enrolled_in(who: &UserRecord, c: &CourseRecord) -> Error {
+    if can_view(Some(who), c) { not_enrolled() } else { Error::NotFound }
+}
+
 fn progress_in(tx: &Tx<'_>, user: UserId, course: &CourseRecord, e: &EnrollmentRecord) -> Result<Progress> {
     let (u, c) = (user.key(), course.id.key());
     let ids: Vec<LessonId> = tx
@@ -124,12 +129,12 @@ impl Learning {
     }
 
     pub async fn progress(&self, who: &UserRecord, course: CourseId) -> Result<Progress> {
-        let user = who.id;
+        let (user, who) = (who.id, who.clone());
         self.store
             .read(move |rtx| {
                 let c = catalog::course(rtx, course)?.ok_or(Error::NotFound)?;
                 let Some(e) = repo::enrollment(rtx, user, course)? else {
-                    return Err(if c.is_published() { not_enrolled() } else { Error::NotFound });
+                    return Err(not_enrolled_in(&who, &c));
                 };
                 let ids = repo::completed_lesson_ids(rtx, user, course)?;
                 Ok(Progress {
@@ -145,13 +150,13 @@ impl Learning {
 
     /// Marks a lesson done (idempotent). The last lesson completes the course.
     pub async fn complete(&self, who: &UserRecord, lesson: LessonId, done: bool) -> Result<Progress> {
-        let (user, now) = (who.id, self.clock.now());
+        let (user, now, who) = (who.id, self.clock.now(), who.clone());
         self.store
             .write(move |tx| {
                 let l = catalog::lesson_tx(tx, lesson)?;
                 let c = catalog::get_course(tx, l.course_id)?;
                 let Some(mut e) = repo::enrollment_tx(tx, user, c.id)? else {
-                    return Err(if c.is_published() { not_enrolled() } else { Error::NotFound });
+                    return Err(not_enrolled_in(&who, &c));
                 };
                 let already = repo::is_completed(tx, user, c.id, lesson)?;
                 if done && !already {
@@ -254,7 +259,7 @@ impl Learning {
         rating: u8,
         text_md: String,
     ) -> Result<ReviewRecord> {
-        let (user, now) = (who.id, self.clock.now());
+        let (user, now, who) = (who.id, self.clock.now(), who.clone());
         let html = render_markdown(&text_md, Profile::Short);
         let (pos, c, r) = self
             .store
@@ -267,7 +272,7 @@ impl Learning {
                     });
                 }
                 if repo::enrollment_tx(tx, user, course)?.is_none() {
-                    return Err(if c.is_published() { not_enrolled() } else { Error::NotFound });
+                    return Err(not_enrolled_in(&who, &c));
                 }
                 if tx.contains(REVIEWS_BY_AUTHOR, &(user.key(), course.key()))? {
                     return Err(Error::Conflict {

@@ -10,6 +10,7 @@ use crate::app::AppState;
 use crate::clock::Rfc3339;
 use crate::error::Result;
 use crate::http::extract::{Json, Query};
+use crate::http::openapi::PAGE_REFUSED;
 use crate::identity::AdminUser;
 use crate::ids::MessageId;
 use crate::schema::OUTBOX;
@@ -40,7 +41,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// Recent outgoing mail, newest first.
 #[utoipa::path(get, path = "/api/v1/admin/outbox", tag = "admin",
     params(PageParams),
-    responses((status = 200, body = OutboxPage), (status = 401), (status = 403)),
+    responses((status = 200, body = OutboxPage), (status = 403, description = "forbidden: admins only."),
+        (status = 422, description = PAGE_REFUSED)),
     security(("bearer" = [])))]
 async fn list_outbox(
     State(app): State<AppState>,

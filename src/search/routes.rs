@@ -3,6 +3,7 @@
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use serde::{Deserialize, Serialize};
+use utoipa::openapi::{RefOr, Schema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -14,6 +15,7 @@ use crate::catalog::service::can_view;
 use crate::catalog::types::Level;
 use crate::error::{Error, FieldError, Result};
 use crate::http::extract::{Json, Query};
+use crate::http::openapi::inputs;
 use crate::identity::MaybeUser;
 use crate::store::page::{DEFAULT_LIMIT, MAX_LIMIT};
 
@@ -24,25 +26,53 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 pub struct ListParams {
     /// Words to search for (typos and inflected forms are found too).
+    #[param(nullable = false)]
     pub q: Option<String>,
     /// A category slug.
+    #[param(nullable = false)]
     pub category: Option<String>,
     /// beginner, intermediate or advanced.
+    #[param(schema_with = level_filter)]
     pub level: Option<String>,
+    #[param(nullable = false)]
     pub is_free: Option<bool>,
     /// In minor units.
+    #[param(schema_with = inputs::u64)]
     pub min_price: Option<u64>,
+    #[param(schema_with = inputs::u64)]
     pub max_price: Option<u64>,
     /// A two-letter language code.
+    #[param(nullable = false)]
     pub language: Option<String>,
     /// created_at (default), avg_rating, price, popularity, relevance (default with q).
+    #[param(schema_with = sort_param)]
     pub sort: Option<String>,
     /// asc or desc (default desc; asc for price).
+    #[param(schema_with = order_param)]
     pub order: Option<String>,
+    /// 1..=100, default 20.
+    #[param(minimum = 1, maximum = 100, nullable = false)]
     pub limit: Option<usize>,
+    /// Opaque; from `next_cursor` of the previous page, with the same `sort`.
+    #[param(nullable = false)]
     pub cursor: Option<String>,
     /// Include counts per category, level and free/paid.
+    #[param(nullable = false)]
     pub facets: Option<bool>,
+}
+
+// Filters sent empty (as the catalog page's form does) are the same as left out.
+
+fn level_filter() -> RefOr<Schema> {
+    inputs::one_of(&["", "beginner", "intermediate", "advanced"])
+}
+
+fn sort_param() -> RefOr<Schema> {
+    inputs::one_of(&["", "created_at", "newest", "avg_rating", "rating", "price", "popularity", "relevance"])
+}
+
+fn order_param() -> RefOr<Schema> {
+    inputs::one_of(&["", "asc", "desc"])
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -213,7 +243,10 @@ pub async fn list(app: &AppState, p: ListParams, who: &MaybeUser, locale: &str) 
 
 /// Published courses: search, filters, sorting, cursor pages, facets.
 #[utoipa::path(get, path = "/api/v1/courses", tag = "catalog", params(ListParams),
-    responses((status = 200, body = CourseList), (status = 422)))]
+    responses((status = 200, body = CourseList),
+        (status = 422, description = "validation_failed: a parameter out of its range, `min_price` above `max_price`, or a \
+            `cursor` not from a page with this `sort`.")),
+    security((), ("bearer" = [])))]
 async fn list_courses(
     State(app): State<AppState>,
     Query(p): Query<ListParams>,
@@ -234,6 +267,7 @@ async fn list_courses(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct SuggestParams {
     /// What the person has typed so far.
+    #[param(nullable = false)]
     pub q: Option<String>,
 }
 

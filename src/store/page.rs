@@ -16,8 +16,10 @@ pub const MAX_LIMIT: usize = 100;
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 pub struct PageParams {
     /// 1..=100, default 20.
+    #[param(minimum = 1, maximum = 100, nullable = false)]
     pub limit: Option<usize>,
-    /// Opaque; from `next_cursor` of the previous page.
+    /// Opaque; from `next_cursor` of the previous page (a 128-bit key, base64url).
+    #[param(nullable = false, pattern = "^[A-Za-z0-9_-]{21}[AQgw]$")]
     pub cursor: Option<String>,
 }
 

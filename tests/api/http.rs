@@ -182,6 +182,114 @@ async fn openapi_describes_every_identity_endpoint() {
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
 }
 
+/// Each operation of the document with its path and method.
+fn operations(doc: &Value) -> Vec<(String, String, &Value)> {
+    let mut out = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            out.push((path.clone(), method.clone(), op));
+        }
+    }
+    out
+}
+
+fn statuses(op: &Value) -> Vec<&str> {
+    op["responses"].as_object().unwrap().keys().map(String::as_str).collect()
+}
+
+fn has_param(op: &Value, location: &str) -> bool {
+    op["parameters"].as_array().is_some_and(|ps| ps.iter().any(|p| p["in"] == location))
+}
+
+/// What the shared layers answer is documented on every operation they wrap (schemathesis holds
+/// the whole document to the server in CI; this keeps the general rules from slipping between).
+#[test]
+fn openapi_lists_what_the_shared_layers_answer() {
+    let doc = serde_json::to_value(lectern::http::openapi()).unwrap();
+    let ops = operations(&doc);
+    assert!(ops.len() > 40, "{} operations", ops.len());
+    for (path, method, op) in ops {
+        let has = statuses(op);
+        let name = format!("{} {path}", method.to_uppercase());
+        if !path.starts_with("/health/") {
+            assert!(has.contains(&"429"), "{name} omits 429: {has:?}");
+            assert!(
+                op["responses"]["429"]["headers"]["Retry-After"].is_object(),
+                "{name}: 429 without Retry-After"
+            );
+        }
+        if path != "/health/live" {
+            assert!(has.contains(&"503"), "{name} omits 503: {has:?}");
+        }
+        if op.get("requestBody").is_some() {
+            for status in ["400", "413", "415", "422"] {
+                assert!(has.contains(&status), "{name} takes a JSON body but omits {status}: {has:?}");
+            }
+        }
+        if has_param(op, "query") {
+            assert!(has.contains(&"400"), "{name} reads a query but omits 400: {has:?}");
+        }
+        if has_param(op, "path") {
+            assert!(has.contains(&"404"), "{name} names something by id but omits 404: {has:?}");
+        }
+        let security = op["security"].as_array().cloned().unwrap_or_default();
+        if security.iter().any(|s| s.get("bearer").is_some()) {
+            assert!(has.contains(&"401"), "{name} checks a bearer token but omits 401: {has:?}");
+        }
+        for (status, response) in op["responses"].as_object().unwrap() {
+            assert!(
+                !response["description"].as_str().unwrap_or("").is_empty(),
+                "{name} {status}: no description"
+            );
+            if status.starts_with('4') || status.starts_with('5') {
+                assert_eq!(
+                    response["content"]["application/problem+json"]["schema"]["$ref"],
+                    "#/components/schemas/Problem",
+                    "{name} {status} is not a problem"
+                );
+            }
+        }
+    }
+}
+
+/// The bounds the server enforces are in the document, where clients and fuzzers read them.
+#[test]
+fn openapi_declares_the_bounds_the_server_enforces() {
+    let doc = serde_json::to_value(lectern::http::openapi()).unwrap();
+    let mut limits = 0;
+    for (path, method, op) in operations(&doc) {
+        for p in op["parameters"].as_array().into_iter().flatten().filter(|p| p["name"] == "limit") {
+            assert_eq!(
+                (&p["schema"]["minimum"], &p["schema"]["maximum"]),
+                (&json!(1), &json!(100)),
+                "{method} {path}"
+            );
+            assert_eq!(p["schema"]["type"], "integer", "{method} {path}: a query string has no null");
+            limits += 1;
+        }
+    }
+    assert!(limits >= 6, "{limits} lists");
+
+    let schemas = &doc["components"]["schemas"];
+    let register = &schemas["RegisterBody"]["properties"];
+    assert_eq!(register["email"]["format"], "email");
+    assert_eq!(register["password"]["$ref"], "#/components/schemas/NewPassword");
+    assert_eq!(register["role"]["enum"], json!(["student", "teacher", null]));
+    let password = &schemas["NewPassword"];
+    assert_eq!((&password["minLength"], &password["maxLength"]), (&json!(8), &json!(128)));
+    assert!(password["pattern"].as_str().unwrap().contains("[pP][aA][sS][sS][wW][oO][rR][dD]"));
+    assert!(schemas["NewCourseBody"]["properties"]["title"]["pattern"].as_str().unwrap().contains("{1,118}"));
+    assert_eq!(schemas["NewCourseBody"]["properties"]["price_minor"]["maximum"], 100_000_000);
+    assert_eq!(schemas["NewReviewBody"]["properties"]["rating"]["maximum"], 5);
+    assert_eq!(schemas["NewReviewBody"]["required"], json!(["rating"]));
+    let lesson = &schemas["NewLessonBody"]["oneOf"];
+    assert_eq!(lesson.as_array().map(Vec::len), Some(2), "a text or a video lesson");
+
+    // Visitors are served, and a token that is sent is checked.
+    let public = &doc["paths"]["/api/v1/lessons/{id}"]["get"]["security"];
+    assert_eq!(public, &json!([{}, {"bearer": []}]));
+}
+
 #[tokio::test]
 async fn data_survives_a_restart() {
     let app = spawn_app().await;
