@@ -10,7 +10,6 @@ use lectern::clock::Timestamp;
 use lectern::identity::Role;
 use lectern::identity::repo::{self, UserRecord};
 use lectern::ids::UserId;
-use lectern::store::Store;
 
 fn user(i: usize) -> UserRecord {
     UserRecord {
@@ -31,7 +30,7 @@ fn user(i: usize) -> UserRecord {
 fn store_benches(c: &mut Criterion) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
+    let store = lectern::schema::open(dir.path()).unwrap();
     let ids: Vec<UserId> = rt.block_on(async {
         let mut ids = Vec::new();
         for chunk in (0..10_000).collect::<Vec<_>>().chunks(1000) {

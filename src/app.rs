@@ -42,7 +42,9 @@ pub struct App {
     pub tasks: TaskTracker,
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
     /// Rendered pages for visitors.
-    pub pages: crate::web::cache::PageCache,
+    pub pages: crate::respcache::PageCache,
+    /// Where backups are copied off the machine (`LECTERN_BACKUP_S3_URL`), if anywhere.
+    pub offsite: Option<Arc<crate::offsite::Offsite>>,
 }
 
 /// The one state handle the router carries.
@@ -59,9 +61,11 @@ impl Deref for AppState {
 impl App {
     pub async fn build(config: Config) -> anyhow::Result<AppState> {
         let (data_dir, store_cache) = (config.data_dir.clone(), config.store_cache_bytes);
-        let store = tokio::task::spawn_blocking(move || Store::open_with(&data_dir, store_cache))
-            .await?
-            .with_context(|| format!("opening the store in {}", config.data_dir.display()))?;
+        let store = tokio::task::spawn_blocking(move || {
+            Store::open_with(&data_dir, &crate::schema::SCHEMA, store_cache)
+        })
+        .await?
+        .with_context(|| format!("opening the store in {}", config.data_dir.display()))?;
         let secret = match &config.jwt_secret {
             Some(s) => s.clone(),
             None => load_or_create_secret(&config.data_dir).context("loading the signing secret")?,
@@ -99,6 +103,12 @@ impl App {
             )
         };
         let config_page_bytes = config.page_cache_bytes;
+        let offsite = config
+            .offsite
+            .as_ref()
+            .map(|c| crate::offsite::Offsite::connect(c).map(Arc::new))
+            .transpose()
+            .context("configuring off-host backups (LECTERN_BACKUP_S3_*)")?;
         Ok(AppState(Arc::new(App {
             config,
             store,
@@ -112,7 +122,8 @@ impl App {
             ready: AtomicBool::new(false),
             tasks,
             metrics: crate::observe::install(),
-            pages: crate::web::cache::PageCache::new(config_page_bytes),
+            pages: crate::respcache::PageCache::new(config_page_bytes),
+            offsite,
         })))
     }
 }

@@ -22,7 +22,7 @@ use redb::{Database, ReadableDatabase};
 use sha2::{Digest, Sha256};
 
 use crate::clock::Timestamp;
-use crate::store::tables::ALL;
+use crate::schema::{ALL, SCHEMA, SCHEMA_VERSION};
 use crate::store::{DB_FILE, Store, StoreError, migrate, position_in};
 
 pub const MAGIC: &[u8] = b"LECTERN-BACKUP\n";
@@ -84,7 +84,7 @@ fn write_to(store: &Store, tmp: &Path, path: &Path, now: Timestamp) -> anyhow::R
     let mut out = Hashing { inner: BufWriter::new(file), hash: Sha256::new(), written: 0 };
     let (schema, position, records) = store
         .read_now(|rtx| {
-            let schema = crate::store::tables::META.get(rtx, &"schema_version".to_owned())?.unwrap_or(0);
+            let schema = crate::schema::META.get(rtx, &"schema_version".to_owned())?.unwrap_or(0);
             let position = position_in(rtx)?;
             let io = |e: std::io::Error| StoreError::Unavailable(e.to_string());
             out.write_all(MAGIC).map_err(io)?;
@@ -133,7 +133,7 @@ fn write_to(store: &Store, tmp: &Path, path: &Path, now: Timestamp) -> anyhow::R
     })
 }
 
-fn hex(b: &[u8]) -> String {
+pub(crate) fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
@@ -196,11 +196,11 @@ pub fn verify(path: &Path) -> anyhow::Result<BackupInfo> {
     let schema = p.u64()?;
     let created_at_ms = p.u64()? as i64;
     let position = p.u64()?;
-    if schema > migrate::SCHEMA_VERSION {
+    if schema > SCHEMA_VERSION {
         bail!(
             "{} was made by a newer Lectern (schema {schema}; this one knows up to {}): upgrade Lectern first",
             path.display(),
-            migrate::SCHEMA_VERSION
+            SCHEMA_VERSION
         );
     }
     Ok(BackupInfo {
@@ -236,7 +236,7 @@ pub fn restore(from: &Path, data_dir: &Path) -> anyhow::Result<BackupInfo> {
         bail!("the restored database failed redb's integrity check");
     }
     // Brings an older backup up to this version's schema.
-    migrate::migrate(&db, migrate::SCHEMA_VERSION).map_err(|e| anyhow!("{e}"))?;
+    migrate::migrate(&db, &SCHEMA, SCHEMA_VERSION).map_err(|e| anyhow!("{e}"))?;
     drop(db);
     crate::store::restrict_permissions(&db_path);
     Ok(info)
@@ -244,7 +244,7 @@ pub fn restore(from: &Path, data_dir: &Path) -> anyhow::Result<BackupInfo> {
 
 fn load(from: &Path, db_path: &Path, schema: u64) -> anyhow::Result<u64> {
     let db = Database::create(db_path)?;
-    migrate::migrate(&db, schema).map_err(|e| anyhow!("{e}"))?;
+    migrate::migrate(&db, &SCHEMA, schema).map_err(|e| anyhow!("{e}"))?;
     let mut p = Parser { r: BufReader::new(File::open(from)?) };
     p.bytes(MAGIC.len() + 4 + 8 + 8 + 8)?;
     let tables = p.u32()?;
@@ -275,7 +275,7 @@ fn load(from: &Path, db_path: &Path, schema: u64) -> anyhow::Result<u64> {
     }
     let rtx = db.begin_read()?;
     let restored_schema =
-        crate::store::tables::META.get(&rtx, &"schema_version".to_owned()).map_err(|e| anyhow!("{e}"))?;
+        crate::schema::META.get(&rtx, &"schema_version".to_owned()).map_err(|e| anyhow!("{e}"))?;
     if restored_schema != Some(schema) {
         bail!("the backup's contents do not match its header");
     }
@@ -302,6 +302,24 @@ pub fn file_name(now: Timestamp) -> String {
     )
 }
 
+/// Whether `name` is one of the names [`file_name`] gives (possibly with a `-N` suffix).
+pub fn is_backup_name(name: &str) -> bool {
+    name.starts_with("lectern-") && name.ends_with(".backup")
+}
+
+/// Sort key of a backup name, oldest first. Plain string order puts `…Z-2.backup` (the second
+/// backup of a second) before `…Z.backup` because '-' sorts before '.'.
+pub fn name_order(name: &str) -> (&str, u32) {
+    let stem = name.strip_suffix(".backup").unwrap_or(name);
+    match stem.rsplit_once('-') {
+        Some((base, n)) if base.ends_with('Z') => match n.parse() {
+            Ok(n) => (base, n),
+            Err(_) => (stem, 1),
+        },
+        _ => (stem, 1),
+    }
+}
+
 /// Backups in `dir`, oldest first.
 pub fn list(dir: &Path) -> Vec<(String, u64)> {
     let mut out: Vec<(String, u64)> = std::fs::read_dir(dir)
@@ -310,12 +328,12 @@ pub fn list(dir: &Path) -> Vec<(String, u64)> {
                 .filter_map(|e| {
                     let name = e.file_name().to_string_lossy().into_owned();
                     let size = e.metadata().ok()?.len();
-                    (name.starts_with("lectern-") && name.ends_with(".backup")).then_some((name, size))
+                    is_backup_name(&name).then_some((name, size))
                 })
                 .collect()
         })
         .unwrap_or_default();
-    out.sort();
+    out.sort_by(|(a, _), (b, _)| name_order(a).cmp(&name_order(b)));
     out
 }
 
@@ -330,4 +348,30 @@ pub fn prune(dir: &Path, keep: usize) -> usize {
         }
     }
     n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_sort_by_time_even_within_one_second() {
+        let mut names = vec![
+            "lectern-20250601T101500Z-2.backup",
+            "lectern-20250601T101501Z.backup",
+            "lectern-20250601T101500Z-10.backup",
+            "lectern-20250601T101500Z.backup",
+        ];
+        names.sort_by_key(|n| name_order(n));
+        assert_eq!(
+            names,
+            [
+                "lectern-20250601T101500Z.backup",
+                "lectern-20250601T101500Z-2.backup",
+                "lectern-20250601T101500Z-10.backup",
+                "lectern-20250601T101501Z.backup",
+            ]
+        );
+        assert!(is_backup_name(names[1]) && !is_backup_name("lectern-x.backup.manifest"));
+    }
 }

@@ -44,7 +44,9 @@ where
     /// `Some(Some(v))`: cached value; `Some(None)`: cached absence; `None`: not cached.
     pub fn get(&self, k: &K) -> Option<Option<Arc<V>>> {
         let found = self.inner.get(k).map(|(_, v)| v);
-        crate::observe::cache_lookup(self.name, found.is_some());
+        // Counted here rather than through `observe`, so this leaf imports nothing of the app.
+        let result = if found.is_some() { "lectern_cache_hits_total" } else { "lectern_cache_misses_total" };
+        metrics::counter!(result, "cache" => self.name).increment(1);
         found
     }
 
@@ -60,6 +62,27 @@ where
 
     pub fn entry_count(&self) -> u64 {
         self.inner.entry_count()
+    }
+}
+
+/// How many changes have taken something out of public view: a course unpublished, archived or
+/// renamed, a lesson or module deleted or no longer a preview, a review removed.
+///
+/// Response caches remember the count an answer was rendered under and never serve an answer
+/// from before a withdrawal, not even while revalidating: content edits may lag a second, but
+/// what was taken down must be gone for every visitor at once.
+#[derive(Clone, Default)]
+pub struct Withdrawals(Arc<AtomicU64>);
+
+impl Withdrawals {
+    pub fn count(&self) -> u64 {
+        self.0.load(Ordering::Acquire)
+    }
+
+    /// Records a withdrawal. Call it after the write committed *and* the domain caches hold the
+    /// new values: an answer rendered under the new count then cannot have read the old state.
+    pub fn record(&self) {
+        self.0.fetch_add(1, Ordering::AcqRel);
     }
 }
 

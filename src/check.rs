@@ -7,8 +7,8 @@ use std::collections::HashMap;
 
 use crate::catalog::repo as catalog;
 use crate::ids::{CourseId, UserId};
+use crate::schema::*;
 use crate::store::StoreResult;
-use crate::store::tables::*;
 
 /// Problems found, in words; empty when everything adds up.
 pub fn counters(rtx: &redb::ReadTransaction) -> StoreResult<Vec<String>> {

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::config::ServeArgs;
+use crate::config::{S3Args, S3ConnectionArgs, S3Url, ServeArgs};
 
 /// Lectern: a whole online school in one binary.
 #[derive(Debug, Parser)]
@@ -34,7 +34,8 @@ pub enum Command {
     /// Fill a data dir with a synthetic school for benchmarks (server stopped).
     Seed(SeedArgs),
     /// Write a consistent backup to a file: directly from a stopped data dir, or through a
-    /// running server (`--server`, with LECTERN_ADMIN_EMAIL and LECTERN_ADMIN_PASSWORD).
+    /// running server (`--server`, with LECTERN_ADMIN_EMAIL and LECTERN_ADMIN_PASSWORD). With
+    /// LECTERN_BACKUP_S3_URL set it is also uploaded (by the server, with `--server`).
     Backup {
         #[arg(long)]
         out: PathBuf,
@@ -43,16 +44,25 @@ pub enum Command {
         /// The running server on this host, e.g. http://127.0.0.1:8080.
         #[arg(long)]
         server: Option<String>,
+        /// Backups kept in the bucket unless LECTERN_BACKUP_S3_KEEP says otherwise.
+        #[arg(long, env = "LECTERN_BACKUP_KEEP", default_value_t = 7)]
+        backup_keep: usize,
+        #[command(flatten)]
+        s3: S3Args,
     },
     /// Restore a backup into a new data dir (checksum and schema verified first).
     Restore {
-        #[arg(long)]
-        from: PathBuf,
+        /// A backup file, s3://BUCKET/PREFIX/NAME, or s3://BUCKET/PREFIX/latest for the newest
+        /// complete backup in the bucket.
+        #[arg(long, value_parser = BackupSource::parse)]
+        from: BackupSource,
         #[arg(long)]
         data_dir: PathBuf,
         /// Default: <data-dir>/../index next to it is not assumed; give it or get <data-dir>/index.
         #[arg(long)]
         index_dir: Option<PathBuf>,
+        #[command(flatten)]
+        s3: S3ConnectionArgs,
     },
     /// Check that every counter matches the records (server stopped). Exit 1 on problems.
     Check {
@@ -64,6 +74,32 @@ pub enum Command {
         #[arg(long, default_value = "http://127.0.0.1:8080/health/ready")]
         url: String,
     },
+}
+
+/// Where `lectern restore` reads a backup.
+#[derive(Debug, Clone)]
+pub enum BackupSource {
+    File(PathBuf),
+    S3(S3Url),
+}
+
+impl BackupSource {
+    pub fn parse(raw: &str) -> Result<BackupSource, String> {
+        if raw.starts_with("s3://") {
+            S3Url::parse(raw).map(BackupSource::S3)
+        } else {
+            Ok(BackupSource::File(raw.into()))
+        }
+    }
+}
+
+impl std::fmt::Display for BackupSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BackupSource::File(path) => write!(f, "{}", path.display()),
+            BackupSource::S3(url) => write!(f, "{url}"),
+        }
+    }
 }
 
 #[derive(Debug, clap::Args)]

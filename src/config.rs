@@ -8,19 +8,30 @@ use std::time::Duration;
 use clap::Args;
 use ipnet::IpNet;
 
-/// Bytes that must never be printed (keys, passwords, URLs with credentials).
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(Vec<u8>);
+/// Bytes that must never be printed (keys, passwords, URLs with credentials): redacted in
+/// `Debug`, wiped from memory when dropped (`secrecy`), and without `==`, so a comparison has
+/// to be the constant-time [`Secret::matches`].
+pub struct Secret(secrecy::SecretSlice<u8>);
 
 impl Secret {
     pub fn new(bytes: Vec<u8>) -> Secret {
-        Secret(bytes)
+        Secret(bytes.into())
     }
     pub fn expose(&self) -> &[u8] {
-        &self.0
+        secrecy::ExposeSecret::expose_secret(&self.0)
     }
     pub fn expose_str(&self) -> &str {
-        std::str::from_utf8(&self.0).unwrap_or_default()
+        std::str::from_utf8(self.expose()).unwrap_or_default()
+    }
+    /// Whether `presented` is this secret, in time that does not depend on where they differ.
+    pub fn matches(&self, presented: &[u8]) -> bool {
+        subtle::ConstantTimeEq::ct_eq(self.expose(), presented).into()
+    }
+}
+
+impl Clone for Secret {
+    fn clone(&self) -> Secret {
+        Secret::new(self.expose().to_vec())
     }
 }
 
@@ -28,6 +39,27 @@ impl std::fmt::Debug for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Secret(***)")
     }
+}
+
+/// The store's page cache unless configured (`LECTERN_STORE_CACHE_MB`).
+pub const DEFAULT_STORE_CACHE_BYTES: usize = 64 << 20;
+
+/// Parses "24h", "6h", "30m", "90s", "2d" or "0" (off).
+pub fn parse_every(s: &str) -> std::result::Result<Duration, String> {
+    let s = s.trim();
+    if s == "0" {
+        return Ok(Duration::ZERO);
+    }
+    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: u64 = num.parse().map_err(|_| format!("{s:?}: expected a number with s, m, h or d"))?;
+    let secs = match unit {
+        "s" => n,
+        "m" => n * 60,
+        "h" | "" => n * 3600,
+        "d" => n * 86_400,
+        _ => return Err(format!("{s:?}: unit must be s, m, h or d")),
+    };
+    Ok(Duration::from_secs(secs))
 }
 
 /// `lectern serve` options.
@@ -86,11 +118,13 @@ pub struct ServeArgs {
     #[arg(long, env = "LECTERN_SESSION_DAYS", default_value_t = 30)]
     pub session_days: u64,
     /// How often to take a backup into <data-dir>/backups: 24h, 6h, 30m... (0 = never).
-    #[arg(long, env = "LECTERN_BACKUP_EVERY", default_value = "24h", value_parser = crate::ops::parse_every)]
+    #[arg(long, env = "LECTERN_BACKUP_EVERY", default_value = "24h", value_parser = parse_every)]
     pub backup_every: Duration,
     /// How many scheduled backups to keep.
     #[arg(long, env = "LECTERN_BACKUP_KEEP", default_value_t = 7)]
     pub backup_keep: usize,
+    #[command(flatten)]
+    pub s3: S3Args,
     /// Bearer token required by /metrics (unset: open).
     #[arg(long, env = "LECTERN_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<String>,
@@ -108,6 +142,206 @@ pub struct ServeArgs {
     pub admin_email: Option<String>,
     #[arg(long, env = "LECTERN_ADMIN_PASSWORD", hide_env_values = true)]
     pub admin_password: Option<String>,
+}
+
+/// Off-host copies of backups in S3-compatible object storage (`serve`, `backup`).
+#[derive(Debug, Clone, Default, Args)]
+pub struct S3Args {
+    /// Also upload every backup to S3-compatible storage: s3://BUCKET or s3://BUCKET/PREFIX.
+    #[arg(long, env = "LECTERN_BACKUP_S3_URL")]
+    pub backup_s3_url: Option<String>,
+    /// How many backups to keep in the bucket. Default: as many as LECTERN_BACKUP_KEEP.
+    #[arg(long, env = "LECTERN_BACKUP_S3_KEEP")]
+    pub backup_s3_keep: Option<usize>,
+    #[command(flatten)]
+    pub connection: S3ConnectionArgs,
+}
+
+impl S3Args {
+    /// The upload target, when `LECTERN_BACKUP_S3_URL` is set; `keep` is the local retention.
+    pub fn offsite(&self, keep: usize) -> anyhow::Result<Option<OffsiteConfig>> {
+        let Some(url) = self.backup_s3_url.as_deref().filter(|u| !u.trim().is_empty()) else {
+            return Ok(None);
+        };
+        let url = S3Url::parse(url).map_err(|e| anyhow::anyhow!("LECTERN_BACKUP_S3_URL: {e}"))?;
+        Ok(Some(OffsiteConfig {
+            url,
+            connection: self.connection.connection()?,
+            keep: self.backup_s3_keep.unwrap_or(keep).max(1),
+            retry: UploadRetry::default(),
+            stray_after: Duration::from_secs(86_400),
+        }))
+    }
+}
+
+/// How to reach S3-compatible storage (also for `restore --from s3://...`).
+#[derive(Debug, Clone, Default, Args)]
+pub struct S3ConnectionArgs {
+    /// Endpoint of an S3-compatible server (MinIO, Ceph, Garage...), e.g.
+    /// https://minio.internal:9000. Default: AWS S3 in the region.
+    #[arg(long, env = "LECTERN_BACKUP_S3_ENDPOINT")]
+    pub backup_s3_endpoint: Option<String>,
+    /// The bucket's region (S3-compatible servers mostly accept any).
+    #[arg(long, env = "LECTERN_BACKUP_S3_REGION", default_value = "us-east-1")]
+    pub backup_s3_region: String,
+    /// Accept a plain-http endpoint on another machine (backups and signatures would cross the
+    /// network unencrypted). Loopback endpoints may always be http.
+    #[arg(long, env = "LECTERN_BACKUP_S3_ALLOW_HTTP")]
+    pub backup_s3_allow_http: bool,
+    /// Credentials: the standard AWS variables (prefer the environment to the flag). Unset: the
+    /// instance's role from the EC2 metadata service.
+    #[arg(long, env = "AWS_ACCESS_KEY_ID", hide_env_values = true)]
+    pub aws_access_key_id: Option<String>,
+    #[arg(long, env = "AWS_SECRET_ACCESS_KEY", hide_env_values = true)]
+    pub aws_secret_access_key: Option<String>,
+    #[arg(long, env = "AWS_SESSION_TOKEN", hide_env_values = true)]
+    pub aws_session_token: Option<String>,
+}
+
+impl S3ConnectionArgs {
+    pub fn connection(&self) -> anyhow::Result<S3Connection> {
+        let secret = |v: &Option<String>| {
+            v.as_ref().filter(|s| !s.is_empty()).map(|s| Secret::new(s.clone().into_bytes()))
+        };
+        let endpoint = self.backup_s3_endpoint.as_deref().filter(|e| !e.trim().is_empty());
+        let endpoint = endpoint.map(|e| check_endpoint(e, self.backup_s3_allow_http)).transpose()?;
+        let (access_key_id, secret_access_key) =
+            (secret(&self.aws_access_key_id), secret(&self.aws_secret_access_key));
+        if access_key_id.is_some() != secret_access_key.is_some() {
+            anyhow::bail!("set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither");
+        }
+        let region = match self.backup_s3_region.trim() {
+            "" => "us-east-1".to_owned(),
+            r => r.to_owned(),
+        };
+        Ok(S3Connection {
+            endpoint,
+            region,
+            access_key_id,
+            secret_access_key,
+            session_token: secret(&self.aws_session_token),
+            ..S3Connection::default()
+        })
+    }
+}
+
+/// `s3://bucket/some/key`: a bucket and a path in it (without leading or trailing slashes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct S3Url {
+    pub bucket: String,
+    pub path: String,
+}
+
+impl S3Url {
+    pub fn parse(raw: &str) -> Result<S3Url, String> {
+        let rest =
+            raw.trim().strip_prefix("s3://").ok_or_else(|| format!("{raw:?} must start with s3://"))?;
+        let (bucket, path) = rest.split_once('/').unwrap_or((rest, ""));
+        // S3's bucket naming rules: 3 to 63 lowercase letters, digits, dots and hyphens.
+        let bucket_ok = (3..=63).contains(&bucket.len())
+            && bucket.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-');
+        if !bucket_ok {
+            return Err(format!("{bucket:?} is not a valid bucket name"));
+        }
+        let path = path.trim_matches('/');
+        if path.split('/').any(|seg| seg == "." || seg == "..") || path.contains("//") {
+            return Err(format!("{raw:?} has an invalid path"));
+        }
+        Ok(S3Url { bucket: bucket.to_owned(), path: path.to_owned() })
+    }
+}
+
+impl std::fmt::Display for S3Url {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.path.as_str() {
+            "" => write!(f, "s3://{}", self.bucket),
+            path => write!(f, "s3://{}/{path}", self.bucket),
+        }
+    }
+}
+
+/// How to reach S3-compatible storage.
+#[derive(Debug, Clone)]
+pub struct S3Connection {
+    /// `None`: AWS itself. Checked: https, or http on loopback or when explicitly allowed.
+    pub endpoint: Option<String>,
+    pub region: String,
+    pub access_key_id: Option<Secret>,
+    pub secret_access_key: Option<Secret>,
+    pub session_token: Option<Secret>,
+    /// Longest a single request may take (one part of an upload, one listing page).
+    pub request_timeout: Duration,
+    /// Retries of one failed request inside an attempt (connection reset, 503 slow down).
+    pub request_retries: usize,
+}
+
+impl Default for S3Connection {
+    fn default() -> S3Connection {
+        S3Connection {
+            endpoint: None,
+            region: "us-east-1".into(),
+            access_key_id: None,
+            secret_access_key: None,
+            session_token: None,
+            request_timeout: Duration::from_secs(120),
+            request_retries: 2,
+        }
+    }
+}
+
+/// How often an upload is tried before it is reported failed.
+#[derive(Debug, Clone, Copy)]
+pub struct UploadRetry {
+    pub attempts: u32,
+    /// Wait before the second attempt; doubled before each further one.
+    pub backoff: Duration,
+}
+
+impl Default for UploadRetry {
+    fn default() -> UploadRetry {
+        // About 30 s of waiting in all: rides out a restarting endpoint, not a long outage (the
+        // next scheduled backup tries again).
+        UploadRetry { attempts: 4, backoff: Duration::from_secs(4) }
+    }
+}
+
+/// Where backups are copied off the machine, and how many are kept there.
+#[derive(Debug, Clone)]
+pub struct OffsiteConfig {
+    pub url: S3Url,
+    pub connection: S3Connection,
+    pub keep: usize,
+    pub retry: UploadRetry,
+    /// An object under the prefix that never became a complete backup (an upload cut off before
+    /// its manifest) is deleted once this old; younger ones may be uploads in progress.
+    pub stray_after: Duration,
+}
+
+/// An endpoint URL without a trailing slash, refused if it would send backups in the clear.
+pub fn check_endpoint(raw: &str, allow_http: bool) -> anyhow::Result<String> {
+    let url = raw.trim().trim_end_matches('/');
+    let (plain, rest) = match (url.strip_prefix("https://"), url.strip_prefix("http://")) {
+        (Some(rest), _) => (false, rest),
+        (None, Some(rest)) => (true, rest),
+        _ => anyhow::bail!("LECTERN_BACKUP_S3_ENDPOINT {raw:?} must start with https:// or http://"),
+    };
+    let authority = rest.split('/').next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+    };
+    if host.is_empty() || rest.contains(char::is_whitespace) {
+        anyhow::bail!("LECTERN_BACKUP_S3_ENDPOINT {raw:?} is not a valid URL");
+    }
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    if plain && !loopback && !allow_http {
+        anyhow::bail!(
+            "LECTERN_BACKUP_S3_ENDPOINT {raw:?} is plain http to another machine: use https, or set \
+             LECTERN_BACKUP_S3_ALLOW_HTTP=true if the network path is trusted"
+        );
+    }
+    Ok(url.to_owned())
 }
 
 #[derive(Debug, Clone)]
@@ -142,6 +376,8 @@ pub struct Config {
     /// Zero: no scheduled backups.
     pub backup_every: Duration,
     pub backup_keep: usize,
+    /// Off-host copies of every backup (`LECTERN_BACKUP_S3_URL`).
+    pub offsite: Option<OffsiteConfig>,
     pub metrics_token: Option<Secret>,
 }
 
@@ -170,9 +406,10 @@ impl Config {
             hash_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
             cache_capacity: 20_000,
             page_cache_bytes: 32 << 20,
-            store_cache_bytes: crate::store::DEFAULT_CACHE_BYTES,
+            store_cache_bytes: DEFAULT_STORE_CACHE_BYTES,
             backup_every: Duration::ZERO,
             backup_keep: 7,
+            offsite: None,
             metrics_token: None,
         }
     }
@@ -194,6 +431,7 @@ impl Config {
                 anyhow::bail!("set both LECTERN_ADMIN_EMAIL and LECTERN_ADMIN_PASSWORD, or neither")
             }
         };
+        let offsite = a.s3.offsite(a.backup_keep)?;
         Ok(Config {
             addr: a.addr,
             data_dir: a.data_dir,
@@ -214,6 +452,7 @@ impl Config {
             admin,
             backup_every: a.backup_every,
             backup_keep: a.backup_keep,
+            offsite,
             metrics_token: a.metrics_token.filter(|t| !t.is_empty()).map(|t| Secret::new(t.into_bytes())),
             cache_capacity: a.cache_entries.max(1),
             page_cache_bytes: a.page_cache_mb << 20,
@@ -281,11 +520,52 @@ mod tests {
     }
 
     #[test]
+    fn s3_urls_and_endpoints_are_checked() {
+        let u = S3Url::parse("s3://school-backups/lectern/prod/").unwrap();
+        assert_eq!((u.bucket.as_str(), u.path.as_str()), ("school-backups", "lectern/prod"));
+        assert_eq!(u.to_string(), "s3://school-backups/lectern/prod");
+        assert_eq!(S3Url::parse("s3://school-backups").unwrap().path, "");
+        for bad in ["https://x/y", "s3://", "s3://UPPER", "s3://ab", "s3://b-ok/../x", "s3://b-ok/a//b"] {
+            assert!(S3Url::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            check_endpoint("https://minio.example:9000/", false).unwrap(),
+            "https://minio.example:9000"
+        );
+        for local in ["http://127.0.0.1:9000", "http://localhost:9000", "http://[::1]:9000"] {
+            assert!(check_endpoint(local, false).is_ok(), "{local}");
+        }
+        assert!(check_endpoint("http://minio.example:9000", false).is_err());
+        assert!(check_endpoint("http://minio.example:9000", true).is_ok());
+        assert!(check_endpoint("ftp://minio.example", true).is_err());
+    }
+
+    #[test]
+    fn s3_credentials_never_print() {
+        let connection = S3ConnectionArgs {
+            aws_access_key_id: Some("AKIDEXAMPLE".into()),
+            aws_secret_access_key: Some("wJalrXUtnFEMI".into()),
+            ..S3ConnectionArgs::default()
+        };
+        let args = S3Args {
+            backup_s3_url: Some("s3://school-backups/x".into()),
+            backup_s3_keep: None,
+            connection: connection.clone(),
+        };
+        let offsite = args.offsite(3).unwrap().unwrap();
+        assert_eq!((offsite.keep, offsite.connection.region.as_str()), (3, "us-east-1"));
+        let shown = format!("{offsite:?}");
+        assert!(!shown.contains("AKIDEXAMPLE") && !shown.contains("wJalrXUtnFEMI"), "{shown}");
+        let half = S3ConnectionArgs { aws_secret_access_key: None, ..connection };
+        assert!(half.connection().is_err(), "a key id without its secret is refused");
+    }
+
+    #[test]
     fn secret_is_created_once_with_private_permissions() {
         let dir = tempfile::tempdir().unwrap();
         let a = load_or_create_secret(dir.path()).unwrap();
         let b = load_or_create_secret(dir.path()).unwrap();
-        assert_eq!(a, b);
+        assert!(a.matches(b.expose()));
         assert_eq!(a.expose().len(), 64);
         assert_eq!(format!("{a:?}"), "Secret(***)");
         #[cfg(unix)]
@@ -294,5 +574,15 @@ mod tests {
             let mode = std::fs::metadata(dir.path().join("secret.key")).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+    }
+
+    #[test]
+    fn intervals() {
+        assert_eq!(parse_every("24h").unwrap(), Duration::from_secs(86_400));
+        assert_eq!(parse_every("30m").unwrap(), Duration::from_secs(1800));
+        assert_eq!(parse_every("2d").unwrap(), Duration::from_secs(172_800));
+        assert_eq!(parse_every("0").unwrap(), Duration::ZERO);
+        assert!(parse_every("soon").is_err());
+        assert!(parse_every("5y").is_err());
     }
 }

@@ -21,7 +21,7 @@ use crate::identity::repo::{self as identity, UserRecord};
 use crate::ids::{CategoryId, CourseId, LessonId, ModuleId, ReviewId, UserId};
 use crate::learning::repo::{self as learning, EnrollmentRecord, EnrollmentStatus, ReviewRecord};
 use crate::richtext::{Profile, render_markdown};
-use crate::store::tables::*;
+use crate::schema::*;
 
 #[derive(RustEmbed)]
 #[folder = "data/demo/"]

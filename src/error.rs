@@ -23,6 +23,105 @@ impl FieldError {
     }
 }
 
+/// The codes of the errors that name a rule (the variants with a `code`). Clients match on the
+/// string; Rust code, pages included, matches on the variant. [`Code::ALL`] lists them all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Code {
+    Unauthenticated,
+    InvalidCredentials,
+    InvalidToken,
+    TokenReused,
+    SessionRaced,
+    Forbidden,
+    CsrfFailed,
+    CrossSite,
+    TeachersOnly,
+    NotEnrolled,
+    OwnCourse,
+    NotPublished,
+    EmailTaken,
+    SlugTaken,
+    AlreadyVerified,
+    AlreadyEnrolled,
+    AlreadyReviewed,
+}
+
+impl Code {
+    pub const ALL: &[Code] = &[
+        Code::Unauthenticated,
+        Code::InvalidCredentials,
+        Code::InvalidToken,
+        Code::TokenReused,
+        Code::SessionRaced,
+        Code::Forbidden,
+        Code::CsrfFailed,
+        Code::CrossSite,
+        Code::TeachersOnly,
+        Code::NotEnrolled,
+        Code::OwnCourse,
+        Code::NotPublished,
+        Code::EmailTaken,
+        Code::SlugTaken,
+        Code::AlreadyVerified,
+        Code::AlreadyEnrolled,
+        Code::AlreadyReviewed,
+    ];
+
+    /// The stable snake_case string clients see.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::Unauthenticated => "unauthenticated",
+            Code::InvalidCredentials => "invalid_credentials",
+            Code::InvalidToken => "invalid_token",
+            Code::TokenReused => "token_reused",
+            Code::SessionRaced => "session_raced",
+            Code::Forbidden => "forbidden",
+            Code::CsrfFailed => "csrf_failed",
+            Code::CrossSite => "cross_site",
+            Code::TeachersOnly => "teachers_only",
+            Code::NotEnrolled => "not_enrolled",
+            Code::OwnCourse => "own_course",
+            Code::NotPublished => "not_published",
+            Code::EmailTaken => "email_taken",
+            Code::SlugTaken => "slug_taken",
+            Code::AlreadyVerified => "already_verified",
+            Code::AlreadyEnrolled => "already_enrolled",
+            Code::AlreadyReviewed => "already_reviewed",
+        }
+    }
+
+    /// The statuses an answer with this code has (`invalid_credentials` is a 403 on
+    /// `/me/password`, where the session itself is valid; `invalid_token` is a 400 for emailed
+    /// links and a 401 for refresh tokens).
+    pub fn statuses(self) -> &'static [StatusCode] {
+        match self {
+            Code::Unauthenticated => &[StatusCode::UNAUTHORIZED],
+            Code::InvalidCredentials => &[StatusCode::UNAUTHORIZED, StatusCode::FORBIDDEN],
+            Code::InvalidToken => &[StatusCode::BAD_REQUEST, StatusCode::UNAUTHORIZED],
+            Code::TokenReused => &[StatusCode::UNAUTHORIZED],
+            Code::SessionRaced => &[StatusCode::UNAUTHORIZED],
+            Code::Forbidden => &[StatusCode::FORBIDDEN],
+            Code::CsrfFailed => &[StatusCode::FORBIDDEN],
+            Code::CrossSite => &[StatusCode::FORBIDDEN],
+            Code::TeachersOnly => &[StatusCode::FORBIDDEN],
+            Code::NotEnrolled => &[StatusCode::FORBIDDEN],
+            Code::OwnCourse => &[StatusCode::FORBIDDEN],
+            Code::NotPublished => &[StatusCode::CONFLICT],
+            Code::EmailTaken => &[StatusCode::CONFLICT],
+            Code::SlugTaken => &[StatusCode::CONFLICT],
+            Code::AlreadyVerified => &[StatusCode::CONFLICT],
+            Code::AlreadyEnrolled => &[StatusCode::CONFLICT],
+            Code::AlreadyReviewed => &[StatusCode::CONFLICT],
+        }
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The request could not be read (malformed JSON, bad query string, bad path).
@@ -37,18 +136,18 @@ pub enum Error {
     Validation(Vec<FieldError>),
     /// A request that names something that cannot be used (an unknown or expired token...).
     #[error("{detail}")]
-    BadRequest { code: &'static str, detail: String },
+    BadRequest { code: Code, detail: String },
     #[error("{detail}")]
-    Unauthorized { code: &'static str, detail: String },
+    Unauthorized { code: Code, detail: String },
     #[error("{detail}")]
-    Forbidden { code: &'static str, detail: String },
+    Forbidden { code: Code, detail: String },
     #[error("not found")]
     NotFound,
     /// The thing must be paid for first.
     #[error("payment required")]
     PaymentRequired,
     #[error("{detail}")]
-    Conflict { code: &'static str, detail: String },
+    Conflict { code: Code, detail: String },
     /// A course that cannot be published yet, with the reasons.
     #[error("not publishable")]
     NotPublishable(Vec<FieldError>),
@@ -67,11 +166,11 @@ impl Error {
     }
 
     pub fn unauthenticated() -> Self {
-        Error::Unauthorized { code: "unauthenticated", detail: "Sign in to continue.".into() }
+        Error::Unauthorized { code: Code::Unauthenticated, detail: "Sign in to continue.".into() }
     }
 
     pub fn forbidden() -> Self {
-        Error::Forbidden { code: "forbidden", detail: "You are not allowed to do this.".into() }
+        Error::Forbidden { code: Code::Forbidden, detail: "You are not allowed to do this.".into() }
     }
 
     pub fn status(&self) -> StatusCode {
@@ -101,7 +200,7 @@ impl Error {
             Error::BadRequest { code, .. }
             | Error::Unauthorized { code, .. }
             | Error::Forbidden { code, .. }
-            | Error::Conflict { code, .. } => code,
+            | Error::Conflict { code, .. } => code.as_str(),
             Error::NotFound => "not_found",
             Error::PaymentRequired => "payment_required",
             Error::RateLimited { .. } => "rate_limited",
@@ -187,15 +286,6 @@ impl IntoResponse for Error {
     }
 }
 
-impl From<crate::store::StoreError> for Error {
-    fn from(e: crate::store::StoreError) -> Self {
-        match e {
-            crate::store::StoreError::Unavailable(d) => Error::Unavailable(d),
-            other => Error::Internal(anyhow::Error::new(other)),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -213,6 +303,25 @@ mod tests {
                 !text.contains("os error") && !text.contains("internals") && !text.contains("/var"),
                 "{text}"
             );
+        }
+    }
+
+    #[test]
+    fn codes_are_unique_and_answer_with_their_statuses() {
+        let mut seen = std::collections::HashSet::new();
+        for &c in Code::ALL {
+            assert!(seen.insert(c.as_str()), "{c} twice");
+            assert!(!c.statuses().is_empty());
+            for &status in c.statuses() {
+                let e = match status {
+                    StatusCode::BAD_REQUEST => Error::BadRequest { code: c, detail: String::new() },
+                    StatusCode::UNAUTHORIZED => Error::Unauthorized { code: c, detail: String::new() },
+                    StatusCode::FORBIDDEN => Error::Forbidden { code: c, detail: String::new() },
+                    StatusCode::CONFLICT => Error::Conflict { code: c, detail: String::new() },
+                    other => panic!("{c}: no variant answers {other}"),
+                };
+                assert_eq!((e.status(), e.code()), (status, c.as_str()));
+            }
         }
     }
 }

@@ -3,11 +3,18 @@
 //! Map of the crate:
 //! - [`app`]: the application state and the server lifecycle (bind, serve, drain, close).
 //! - [`config`], [`cli`], [`telemetry`]: how the binary is started and observed.
-//! - [`http`]: router, middleware (client IP, rate limit, security headers), extractors.
-//! - [`error`]: the one error type, rendered as problem+json.
-//! - [`store`]: redb, the source of truth: typed tables, the single writer, migrations, paging.
-//! - [`identity`]: accounts, tokens, sessions; [`mail`]: the durable outbox.
-//! - [`clock`], [`ids`], [`ratelimit`]: small shared pieces.
+//! - [`http`]: router, middleware (client IP, rate limit, security headers), extractors, OpenAPI.
+//! - [`web`]: the server-rendered pages, their templates, languages and assets.
+//! - [`error`]: the one error type and its codes, rendered as problem+json.
+//! - [`store`]: redb, the source of truth: typed tables, the single writer, migrations, paging;
+//!   [`schema`]: every domain's tables and migrations, handed to the store.
+//! - Domains: [`identity`] (accounts, tokens, sessions), [`catalog`] (courses and their
+//!   content), [`learning`] (enrollments, progress, reviews), [`search`] (the tantivy index),
+//!   [`mail`] (the durable outbox).
+//! - [`cache`] (versioned record caches), [`respcache`] (answers for visitors), [`ratelimit`].
+//! - Operations: [`backup`], [`offsite`] (S3 copies), [`ops`], [`check`], [`observe`] (metrics),
+//!   [`demo`] and [`seed`] (content).
+//! - [`clock`], [`ids`], [`richtext`], [`client`]: small shared pieces.
 
 pub mod app;
 pub mod backup;
@@ -26,10 +33,14 @@ pub mod ids;
 pub mod learning;
 pub mod mail;
 pub mod observe;
+pub mod offsite;
 pub mod ops;
 pub mod ratelimit;
+pub mod respcache;
 pub mod richtext;
+pub mod schema;
 pub mod search;
+
 pub mod seed;
 pub mod store;
 pub mod telemetry;

@@ -2,9 +2,10 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use lectern::app::{App, Server, shutdown_signal};
-use lectern::cli::{AdminCommand, Cli, Command};
+use lectern::cli::{AdminCommand, BackupSource, Cli, Command};
 use lectern::config::Config;
 use lectern::identity::{Email, Name, Password, Role};
+use lectern::offsite::{Upload, UploadState};
 
 /// mimalloc returns freed memory to the system and keeps per-thread heaps small: with glibc's
 /// allocator the many short-lived search and store buffers of a busy server fragmented into
@@ -66,11 +67,13 @@ async fn run(command: Command) -> anyhow::Result<()> {
             state.store.clone().close().await;
             Ok(())
         }
-        Command::Backup { out, data_dir, server } => {
-            let info = match server {
+        Command::Backup { out, data_dir, server, backup_keep, s3 } => {
+            let offsite = s3.offsite(backup_keep)?;
+            let (info, upload) = match server {
+                // The server uploads it, as every backup it takes.
                 Some(base) => backup_through(&base, &data_dir, &out)?,
                 None => {
-                    let store = lectern::store::Store::open(&data_dir).map_err(|e| match e {
+                    let store = lectern::schema::open(&data_dir).map_err(|e| match e {
                         lectern::store::StoreError::InUse(_) => anyhow::anyhow!(
                             "{} is in use by a running server: add --server http://127.0.0.1:PORT (with LECTERN_ADMIN_EMAIL and LECTERN_ADMIN_PASSWORD)",
                             data_dir.display()
@@ -79,13 +82,27 @@ async fn run(command: Command) -> anyhow::Result<()> {
                     })?;
                     let now = lectern::clock::Clock::default().now();
                     let path = out.clone();
-                    let info = tokio::task::spawn_blocking({
+                    let (info, file) = tokio::task::spawn_blocking({
                         let store = store.clone();
-                        move || lectern::backup::write(&store, &path, now)
+                        move || {
+                            let info = lectern::backup::write(&store, &path, now)?;
+                            let checked = lectern::backup::verify(&path)?;
+                            anyhow::ensure!(
+                                checked.checksum == info.checksum,
+                                "the backup changed after it was written"
+                            );
+                            Ok((info, std::fs::File::open(&path)?))
+                        }
                     })
                     .await??;
                     store.close().await;
-                    info
+                    let upload = match &offsite {
+                        Some(config) => {
+                            Some(lectern::offsite::Offsite::connect(config)?.upload(file, &info).await)
+                        }
+                        None => None,
+                    };
+                    (info, upload)
                 }
             };
             println!(
@@ -96,12 +113,30 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 info.schema_version,
                 info.checksum
             );
-            Ok(())
+            match upload {
+                Some(Upload { state: UploadState::Uploaded, url, attempts }) => {
+                    println!("uploaded to {} ({attempts} attempts)", url.unwrap_or_default());
+                    Ok(())
+                }
+                // Fails the command so cron notices, but the local file above is complete.
+                Some(Upload { state: UploadState::Failed, attempts, .. }) => anyhow::bail!(
+                    "the backup in {} is complete, but uploading it failed after {attempts} attempts (see the log above)",
+                    out.display()
+                ),
+                Some(Upload { state: UploadState::InProgress, .. }) => {
+                    println!("the server is still uploading it (its log says when it is done)");
+                    Ok(())
+                }
+                Some(Upload { state: UploadState::NotConfigured, .. }) | None => Ok(()),
+            }
         }
-        Command::Restore { from, data_dir, index_dir } => {
-            let info = {
-                let (from, data_dir) = (from.clone(), data_dir.clone());
-                tokio::task::spawn_blocking(move || lectern::backup::restore(&from, &data_dir)).await??
+        Command::Restore { from, data_dir, index_dir, s3 } => {
+            let info = match &from {
+                BackupSource::File(path) => {
+                    let (from, data_dir) = (path.clone(), data_dir.clone());
+                    tokio::task::spawn_blocking(move || lectern::backup::restore(&from, &data_dir)).await??
+                }
+                BackupSource::S3(url) => lectern::offsite::restore(&s3.connection()?, url, &data_dir).await?,
             };
             let index_dir = index_dir.unwrap_or_else(|| data_dir.join("index"));
             if index_dir.exists() {
@@ -113,7 +148,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             let courses = state.search.num_docs();
             state.store.clone().close().await;
             println!(
-                "restored {} records (schema {}, position {}) into {}; search index rebuilt in {} ({courses} courses)",
+                "restored {} records (schema {}, position {}) from {from} into {}; search index rebuilt in {} ({courses} courses)",
                 info.records,
                 info.schema_version,
                 info.position,
@@ -123,7 +158,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Check { data_dir } => {
-            let store = lectern::store::Store::open(&data_dir).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let store = lectern::schema::open(&data_dir).map_err(|e| anyhow::anyhow!("{e}"))?;
             let problems = store
                 .read_now(|rtx| Ok(lectern::check::counters(rtx)?))
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -165,7 +200,7 @@ fn backup_through(
     base: &str,
     data_dir: &std::path::Path,
     out: &std::path::Path,
-) -> anyhow::Result<lectern::backup::BackupInfo> {
+) -> anyhow::Result<(lectern::backup::BackupInfo, Option<Upload>)> {
     let email =
         std::env::var("LECTERN_ADMIN_EMAIL").map_err(|_| anyhow::anyhow!("set LECTERN_ADMIN_EMAIL"))?;
     let password =
@@ -187,5 +222,16 @@ fn backup_through(
     let src = lectern::backup::dir(data_dir).join(name);
     std::fs::copy(&src, out)
         .map_err(|e| anyhow::anyhow!("copying {}: {e} (is --data-dir the server's?)", src.display()))?;
-    lectern::backup::verify(out)
+    let upload = match info["upload"]["state"].as_str() {
+        Some("uploaded") => Some(UploadState::Uploaded),
+        Some("failed") => Some(UploadState::Failed),
+        Some("in_progress") => Some(UploadState::InProgress),
+        _ => None,
+    };
+    let upload = upload.map(|state| Upload {
+        state,
+        url: info["upload"]["url"].as_str().map(str::to_owned),
+        attempts: info["upload"]["attempts"].as_u64().unwrap_or(0) as u32,
+    });
+    Ok((lectern::backup::verify(out)?, upload))
 }

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 use crate::app::AppState;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 
 static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 
@@ -63,12 +63,14 @@ pub async fn track(req: Request, next: Next) -> Response {
     res
 }
 
-pub fn cache_lookup(cache: &'static str, hit: bool) {
-    if hit {
-        metrics::counter!("lectern_cache_hits_total", "cache" => cache).increment(1);
-    } else {
-        metrics::counter!("lectern_cache_misses_total", "cache" => cache).increment(1);
-    }
+/// Counts off-host backup uploads by outcome (`uploaded`, `failed`).
+pub fn backup_upload(state: crate::offsite::UploadState) {
+    let result = match state {
+        crate::offsite::UploadState::NotConfigured | crate::offsite::UploadState::InProgress => return,
+        crate::offsite::UploadState::Uploaded => "uploaded",
+        crate::offsite::UploadState::Failed => "failed",
+    };
+    metrics::counter!("lectern_backup_uploads_total", "result" => result).increment(1);
 }
 
 /// `GET /metrics`: Prometheus text format; with `LECTERN_METRICS_TOKEN` set, only for a caller
@@ -80,9 +82,9 @@ pub async fn metrics_endpoint(State(app): State<AppState>, headers: HeaderMap) -
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .unwrap_or("");
-        if !bool::from(subtle::ConstantTimeEq::ct_eq(presented.as_bytes(), token.expose())) {
+        if !token.matches(presented.as_bytes()) {
             return Err(Error::Unauthorized {
-                code: "unauthenticated",
+                code: Code::Unauthenticated,
                 detail: "Send the metrics token as a Bearer token.".into(),
             });
         }
@@ -90,7 +92,7 @@ pub async fn metrics_endpoint(State(app): State<AppState>, headers: HeaderMap) -
     let state = app.clone();
     let (position, outbox) = app
         .store
-        .read(|rtx| Ok((crate::store::position_in(rtx)?, crate::store::tables::OUTBOX_DUE.len(rtx)?)))
+        .read(|rtx| Ok((crate::store::position_in(rtx)?, crate::schema::OUTBOX_DUE.len(rtx)?)))
         .await?;
     metrics::gauge!("lectern_search_index_lag").set(position.saturating_sub(state.search.position()) as f64);
     metrics::gauge!("lectern_outbox_depth").set(outbox as f64);

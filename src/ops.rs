@@ -1,4 +1,5 @@
-//! Operations over HTTP and on a schedule: backups (take, list, prune).
+//! Operations over HTTP and on a schedule: backups (take, list, prune), each also copied off the
+//! machine when `LECTERN_BACKUP_S3_URL` is set (see [`crate::offsite`]).
 
 use std::path::Path;
 use std::time::{Duration, SystemTime};
@@ -8,6 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use tokio::sync::watch;
+use tokio::time::Instant;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -16,17 +18,30 @@ use crate::backup::{self, BackupInfo};
 use crate::error::{Error, Result};
 use crate::http::extract::Json;
 use crate::identity::AdminUser;
+use crate::offsite::{RemoteBackup, Upload, UploadState};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(create_backup, list_backups))
 }
 
-/// Takes a backup into `<data-dir>/backups` and prunes old ones beyond the configured number.
-pub async fn take_backup(app: &AppState) -> Result<BackupInfo> {
+/// A backup just taken, and what became of its off-host copy.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BackupTaken {
+    #[serde(flatten)]
+    pub backup: BackupInfo,
+    pub upload: Upload,
+}
+
+/// Takes a backup into `<data-dir>/backups`, prunes old ones beyond the configured number, and
+/// uploads it when off-host backups are configured. A failed upload is reported in the answer
+/// (and logged, and counted), never as a failed backup: the local file is complete.
+///
+/// With a `deadline`, an upload still running then is reported `in_progress` and goes on.
+pub async fn take_backup(app: &AppState, deadline: Option<Instant>) -> Result<BackupTaken> {
     let dir = backup::dir(&app.config.data_dir);
     let now = app.clock.now();
     let (store, keep) = (app.store.clone(), app.config.backup_keep);
-    tokio::task::spawn_blocking(move || {
+    let (info, file) = tokio::task::spawn_blocking(move || {
         let mut builder = std::fs::DirBuilder::new();
         builder.recursive(true);
         #[cfg(unix)]
@@ -39,16 +54,48 @@ pub async fn take_backup(app: &AppState) -> Result<BackupInfo> {
             n += 1;
             name = backup::file_name(now).replace(".backup", &format!("-{n}.backup"));
         }
-        let info = backup::write(&store, &dir.join(&name), now)?;
+        let path = dir.join(&name);
+        let info = backup::write(&store, &path, now)?;
+        // Read back what reached the disk before sending it anywhere.
+        let checked = backup::verify(&path)?;
+        anyhow::ensure!(checked.checksum == info.checksum, "{name} changed after it was written");
+        // Opened before pruning, so a prune (with a small keep) cannot pull it from the upload.
+        let file = std::fs::File::open(&path)?;
         backup::prune(&dir, keep.max(1));
-        Ok::<_, anyhow::Error>(info)
+        Ok::<_, anyhow::Error>((info, file))
     })
     .await
     .map_err(|e| Error::Internal(anyhow::anyhow!("backup task: {e}")))?
     .map_err(|e| {
         tracing::error!(error = %e, "backup failed");
         Error::Unavailable(format!("backup failed: {e}"))
-    })
+    })?;
+    let upload = match app.offsite.clone() {
+        None => Upload::not_configured(),
+        Some(offsite) => {
+            // Its own task: a request that times out or a client that hangs up does not cut the
+            // upload short, and shutdown waits for it.
+            let (info, attempts) = (info.clone(), offsite.retry_attempts());
+            let task = app.tasks.spawn(async move {
+                let upload = offsite.upload(file, &info).await;
+                crate::observe::backup_upload(upload.state);
+                upload
+            });
+            let failed = |e: tokio::task::JoinError| {
+                tracing::error!(error = %e, "backup upload task failed");
+                Upload { state: UploadState::Failed, url: None, attempts }
+            };
+            match deadline {
+                None => task.await.unwrap_or_else(failed),
+                // Dropping the handle on time-out detaches the task; it is not cancelled.
+                Some(at) => match tokio::time::timeout_at(at, task).await {
+                    Ok(joined) => joined.unwrap_or_else(failed),
+                    Err(_) => Upload { state: UploadState::InProgress, url: None, attempts: 0 },
+                },
+            }
+        }
+    };
+    Ok(BackupTaken { backup: info, upload })
 }
 
 pub fn newest_backup_age(data_dir: &Path) -> Option<Duration> {
@@ -68,9 +115,12 @@ pub async fn scheduled(app: AppState, every: Duration, mut stop: watch::Receiver
             _ = tokio::time::sleep(wait.max(Duration::from_secs(1))) => {}
             _ = stop.changed() => return,
         }
-        match take_backup(&app).await {
-            Ok(info) => {
-                tracing::info!(name = %info.name, bytes = info.size, records = info.records, "scheduled backup taken")
+        match take_backup(&app, None).await {
+            Ok(BackupTaken { backup: info, upload }) => {
+                tracing::info!(
+                    name = %info.name, bytes = info.size, records = info.records,
+                    upload = ?upload.state, "scheduled backup taken"
+                )
             }
             Err(e) => {
                 tracing::warn!(error = %e, "scheduled backup failed; retrying in 5 minutes");
@@ -83,14 +133,17 @@ pub async fn scheduled(app: AppState, every: Duration, mut stop: watch::Receiver
     }
 }
 
-/// Take a backup now (admins). One consistent snapshot; the school keeps serving meanwhile.
+/// Take a backup now (admins). One consistent snapshot; the school keeps serving meanwhile. With
+/// off-host backups configured, answers once the upload succeeded or finally failed (`upload`).
 #[utoipa::path(post, path = "/api/v1/admin/backups", tag = "admin",
-    responses((status = 201, body = BackupInfo), (status = 403, description = "forbidden: admins only."),
+    responses((status = 201, body = BackupTaken), (status = 403, description = "forbidden: admins only."),
         (status = 503, description = "unavailable: the backup could not be written (disk full...).")),
     security(("bearer" = [])))]
 async fn create_backup(State(app): State<AppState>, _admin: AdminUser) -> Result<Response> {
-    let info = take_backup(&app).await?;
-    Ok((StatusCode::CREATED, Json(info)).into_response())
+    // Answer before the request timeout would turn a taken backup into a 503.
+    let deadline = Instant::now() + app.config.request_timeout.mul_f64(0.8);
+    let taken = take_backup(&app, Some(deadline)).await?;
+    Ok((StatusCode::CREATED, Json(taken)).into_response())
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -102,9 +155,22 @@ pub struct BackupFile {
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct BackupList {
     items: Vec<BackupFile>,
+    /// The complete backups in the bucket, when off-host backups are configured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    offsite: Option<OffsiteList>,
 }
 
-/// Backups in `<data-dir>/backups`, newest first (admins).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct OffsiteList {
+    /// `s3://bucket/prefix`.
+    url: String,
+    /// False when the bucket could not be listed (the reason is in the server log).
+    reachable: bool,
+    /// Newest first.
+    items: Vec<RemoteBackup>,
+}
+
+/// Backups in `<data-dir>/backups` and, when configured, in the bucket; newest first (admins).
 #[utoipa::path(get, path = "/api/v1/admin/backups", tag = "admin",
     responses((status = 200, body = BackupList), (status = 403, description = "forbidden: admins only.")),
     security(("bearer" = [])))]
@@ -114,38 +180,18 @@ async fn list_backups(State(app): State<AppState>, _admin: AdminUser) -> Result<
         .map(|(name, size)| BackupFile { name, size })
         .collect();
     items.reverse();
-    Ok(Json(BackupList { items }))
-}
-
-/// Parses "24h", "6h", "30m", "90s", "2d" or "0" (off).
-pub fn parse_every(s: &str) -> std::result::Result<Duration, String> {
-    let s = s.trim();
-    if s == "0" {
-        return Ok(Duration::ZERO);
-    }
-    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
-    let n: u64 = num.parse().map_err(|_| format!("{s:?}: expected a number with s, m, h or d"))?;
-    let secs = match unit {
-        "s" => n,
-        "m" => n * 60,
-        "h" | "" => n * 3600,
-        "d" => n * 86_400,
-        _ => return Err(format!("{s:?}: unit must be s, m, h or d")),
+    let offsite = match &app.offsite {
+        None => None,
+        Some(offsite) => Some(match offsite.backups().await {
+            Ok(mut items) => {
+                items.reverse();
+                OffsiteList { url: offsite.url(), reachable: true, items }
+            }
+            Err(e) => {
+                tracing::warn!(error = crate::offsite::describe(&e), "listing the backup bucket failed");
+                OffsiteList { url: offsite.url(), reachable: false, items: Vec::new() }
+            }
+        }),
     };
-    Ok(Duration::from_secs(secs))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn intervals() {
-        assert_eq!(parse_every("24h").unwrap(), Duration::from_secs(86_400));
-        assert_eq!(parse_every("30m").unwrap(), Duration::from_secs(1800));
-        assert_eq!(parse_every("2d").unwrap(), Duration::from_secs(172_800));
-        assert_eq!(parse_every("0").unwrap(), Duration::ZERO);
-        assert!(parse_every("soon").is_err());
-        assert!(parse_every("5y").is_err());
-    }
+    Ok(Json(BackupList { items, offsite }))
 }

@@ -18,7 +18,7 @@ use crate::identity::repo::{self as identity, UserRecord};
 use crate::ids::{CategoryId, CourseId, LessonId, ModuleId, ReviewId, UserId};
 use crate::learning::repo::{self as learning, EnrollmentRecord, EnrollmentStatus, ReviewRecord};
 use crate::richtext::{Profile, render_markdown};
-use crate::store::tables::*;
+use crate::schema::*;
 
 pub const PASSWORD: &str = "seed-password-2026";
 

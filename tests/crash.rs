@@ -367,7 +367,7 @@ async fn acknowledged_writes_survive_sigkill() {
         terminate(server);
 
         // Nothing half-applied: every counter equals its records; search caught up.
-        let store = lectern::store::Store::open(&data).unwrap();
+        let store = lectern::schema::open(&data).unwrap();
         let problems = store.read_now(|rtx| Ok(lectern::check::counters(rtx)?)).unwrap();
         assert!(problems.is_empty(), "cycle {cycle}: {problems:?}");
         let position = store.position().unwrap();

@@ -142,7 +142,7 @@ async fn a_full_disk_gives_503_and_the_server_recovers() {
     let _ = mine;
     let (courses, problems) = state
         .store
-        .read_now(|rtx| Ok((lectern::store::tables::COURSES.len(rtx)?, lectern::check::counters(rtx)?)))
+        .read_now(|rtx| Ok((lectern::schema::COURSES.len(rtx)?, lectern::check::counters(rtx)?)))
         .unwrap();
     assert_eq!(courses as usize, created + 1, "acknowledged courses plus the one after recovery");
     assert!(problems.is_empty(), "{problems:?}");

@@ -7,9 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use super::types::{CourseStatus, LessonKind, Level};
 use crate::clock::Timestamp;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::ids::{CategoryId, CourseId, LessonId, ModuleId, UserId};
-use crate::store::tables::*;
+use crate::schema::*;
 use crate::store::{StoreResult, Tx};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -149,7 +149,7 @@ pub fn category_by_slug_tx(tx: &Tx<'_>, slug: &str) -> Result<Option<CategoryRec
 pub fn insert_category(tx: &mut Tx<'_>, c: &CategoryRecord) -> Result<()> {
     if tx.contains(CATEGORIES_BY_SLUG, &c.slug)? {
         return Err(Error::Conflict {
-            code: "slug_taken",
+            code: Code::SlugTaken,
             detail: "A category with this slug exists.".into(),
         });
     }
@@ -194,7 +194,7 @@ pub fn free_slug(tx: &Tx<'_>, base: &super::types::Slug) -> Result<String> {
             return Ok(s.as_str().to_owned());
         }
     }
-    Err(Error::Conflict { code: "slug_taken", detail: "Choose another slug.".into() })
+    Err(Error::Conflict { code: Code::SlugTaken, detail: "Choose another slug.".into() })
 }
 
 fn next_seq(tx: &mut Tx<'_>) -> Result<u32> {
@@ -207,7 +207,10 @@ fn next_seq(tx: &mut Tx<'_>) -> Result<u32> {
 /// Inserts a new course (its `seq` is assigned here).
 pub fn insert_course(tx: &mut Tx<'_>, mut c: CourseRecord) -> Result<CourseRecord> {
     if tx.contains(COURSES_BY_SLUG, &c.slug)? {
-        return Err(Error::Conflict { code: "slug_taken", detail: "Another course uses this slug.".into() });
+        return Err(Error::Conflict {
+            code: Code::SlugTaken,
+            detail: "Another course uses this slug.".into(),
+        });
     }
     c.seq = next_seq(tx)?;
     tx.put(COURSES, &c.id.key(), &c)?;
@@ -225,7 +228,7 @@ pub fn update_course(tx: &mut Tx<'_>, before: &CourseRecord, after: &CourseRecor
     if before.slug != after.slug {
         if tx.contains(COURSES_BY_SLUG, &after.slug)? {
             return Err(Error::Conflict {
-                code: "slug_taken",
+                code: Code::SlugTaken,
                 detail: "Another course uses this slug.".into(),
             });
         }

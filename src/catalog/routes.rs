@@ -363,12 +363,12 @@ async fn get_course(
     headers: HeaderMap,
 ) -> Result<Response> {
     let locale = locale(&headers, who.user());
-    // What visitors read most is served from the response cache (see `web::cache`): the same
+    // What visitors read most is served from the response cache (see `respcache`): the same
     // JSON for everyone without a session, at most a second behind a commit.
     let anonymous = who.0.is_none();
-    crate::web::cache::visitor_json(&app, format!("api:course:{id}"), &locale, anonymous, async {
+    crate::respcache::visitor_json(&app, format!("api:course:{id}"), &locale, anonymous, async {
         let c = app.catalog.course(&id, who.user()).await?;
-        crate::web::cache::to_json(&detail_of(&app, c, &locale).await?)
+        crate::respcache::to_json(&detail_of(&app, c, &locale).await?)
     })
     .await
 }

@@ -5,15 +5,15 @@ use std::time::Duration;
 
 use super::repo::{self, CategoryRecord, CourseRecord, Curriculum, LessonRecord, ModuleRecord};
 use super::types::{CourseStatus, LessonKind, Level, Money, Slug};
-use crate::cache::VersionedCache;
+use crate::cache::{VersionedCache, Withdrawals};
 use crate::clock::Clock;
-use crate::error::{Error, FieldError, Result};
+use crate::error::{Code, Error, FieldError, Result};
 use crate::identity::Role;
 use crate::identity::repo::UserRecord;
 use crate::ids::{CategoryId, CourseId, LessonId, ModuleId, UserId};
 use crate::learning::repo as learning;
 use crate::richtext::{Profile, render_markdown};
-use crate::store::tables::{LESSONS, LESSONS_BY_MODULE, MODULES, MODULES_BY_COURSE};
+use crate::schema::{LESSONS, LESSONS_BY_MODULE, MODULES, MODULES_BY_COURSE};
 use crate::store::{Store, Tx, position_in};
 
 /// Who is asking (anonymous callers are `None`).
@@ -75,6 +75,7 @@ pub struct Catalog {
     courses: VersionedCache<CourseId, CourseRecord>,
     slugs: VersionedCache<String, CourseId>,
     curricula: VersionedCache<CourseId, Curriculum>,
+    withdrawals: Withdrawals,
 }
 
 fn is_admin(who: Caller<'_>) -> bool {
@@ -110,7 +111,14 @@ impl Catalog {
             courses: VersionedCache::new("course", cache_capacity, CACHE_TTL),
             slugs: VersionedCache::new("course_slug", cache_capacity, CACHE_TTL),
             curricula: VersionedCache::new("curriculum", cache_capacity / 4 + 1, CACHE_TTL),
+            withdrawals: Withdrawals::default(),
         }
+    }
+
+    /// Counts the changes that took something of the catalog out of public view; response
+    /// caches must not outlive them (see [`Withdrawals`]).
+    pub fn withdrawals(&self) -> &Withdrawals {
+        &self.withdrawals
     }
 
     pub fn store(&self) -> &Store {
@@ -141,7 +149,7 @@ impl Catalog {
     ) -> Result<CategoryRecord> {
         self.store
             .write(move |tx| {
-                let position = tx.range(crate::store::tables::CATEGORIES, .., usize::MAX)?.len() as u32 + 1;
+                let position = tx.range(crate::schema::CATEGORIES, .., usize::MAX)?.len() as u32 + 1;
                 let c = CategoryRecord {
                     id: CategoryId::generate(),
                     slug: slug.as_str().to_owned(),
@@ -216,7 +224,7 @@ impl Catalog {
     pub async fn create_course(&self, who: &UserRecord, input: NewCourse) -> Result<CourseRecord> {
         if !matches!(who.role, Role::Teacher | Role::Admin) {
             return Err(Error::Forbidden {
-                code: "teachers_only",
+                code: Code::TeachersOnly,
                 detail: "Only teachers can create courses.".into(),
             });
         }
@@ -333,6 +341,10 @@ impl Catalog {
             self.slugs.offer(before.slug.clone(), pos, None);
         }
         self.cache_course(pos, &after);
+        // Unpublished, archived, or moved to another address: the old page must go at once.
+        if before.is_published() && (!after.is_published() || before.slug != after.slug) {
+            self.withdrawals.record();
+        }
         Ok(after)
     }
 
@@ -467,6 +479,9 @@ impl Catalog {
             .await?;
         self.cache_course(pos, &c);
         self.cache_curriculum(pos, c.id, cur);
+        if c.is_published() {
+            self.withdrawals.record();
+        }
         Ok(())
     }
 
@@ -539,7 +554,7 @@ impl Catalog {
             Ok((course, l))
         } else {
             Err(Error::Forbidden {
-                code: "not_enrolled",
+                code: Code::NotEnrolled,
                 detail: "Enroll in the course to open this lesson.".into(),
             })
         }
@@ -554,7 +569,7 @@ impl Catalog {
         let who = who.clone();
         let now = self.clock.now();
         let html = patch.body_md.as_deref().map(|md| render_markdown(md, Profile::Document));
-        let (pos, l, c, cur) = self
+        let (pos, l, c, cur, was_preview) = self
             .store
             .write(move |tx| {
                 let before = repo::lesson_tx(tx, id)?;
@@ -604,11 +619,15 @@ impl Catalog {
                 c.updated_at = now;
                 repo::save_counters(tx, &c)?;
                 let l = repo::lesson_tx(tx, id)?;
-                Ok((tx.position(), l, c.clone(), repo::curriculum_tx(tx, c.id)?))
+                Ok((tx.position(), l, c.clone(), repo::curriculum_tx(tx, c.id)?, before.is_preview))
             })
             .await?;
         self.cache_course(pos, &c);
         self.cache_curriculum(pos, c.id, cur);
+        // A free preview that is no longer one must not stay readable from a cached page.
+        if was_preview && !l.is_preview && c.is_published() {
+            self.withdrawals.record();
+        }
         Ok(l)
     }
 
@@ -632,6 +651,9 @@ impl Catalog {
             .await?;
         self.cache_course(pos, &c);
         self.cache_curriculum(pos, c.id, cur);
+        if c.is_published() {
+            self.withdrawals.record();
+        }
         Ok(())
     }
 

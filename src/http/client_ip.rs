@@ -53,18 +53,7 @@ pub async fn client_ip(State(app): State<AppState>, mut req: Request, next: Next
     next.run(req).await
 }
 
-/// The key a client is rate limited by: its IPv4 address, or its IPv6 /64 (one subscriber
-/// usually holds a whole /64, so single IPv6 addresses would give it endless budgets).
-pub fn limit_key(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V4(_) => ip,
-        IpAddr::V6(v6) => {
-            let mut seg = v6.segments();
-            seg[4..].fill(0);
-            IpAddr::from(seg)
-        }
-    }
-}
+pub use crate::ratelimit::client_key as limit_key;
 
 #[cfg(test)]
 mod tests {

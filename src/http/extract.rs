@@ -103,10 +103,34 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     }
 }
 
+/// The value of cookie `name`, if the request carries it.
+pub fn cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::HeaderMap;
+    use axum::http::header::COOKIE;
     use serde_json::json;
+
+    #[test]
+    fn finds_cookies_among_many() {
+        let mut h = HeaderMap::new();
+        h.append(COOKIE, "a=1; lectern_access=tok; b=2".parse().unwrap());
+        h.append(COOKIE, "c=3".parse().unwrap());
+        assert_eq!(cookie(&h, "lectern_access"), Some("tok"));
+        assert_eq!(cookie(&h, "c"), Some("3"));
+        assert_eq!(cookie(&h, "lectern"), None);
+    }
 
     #[test]
     fn whole_floats_read_as_integers_and_fractions_stay() {

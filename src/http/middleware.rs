@@ -29,6 +29,33 @@ pub async fn rate_limit(State(app): State<AppState>, req: Request, next: Next) -
     next.run(req).await
 }
 
+/// API answers are personal (tokens, profiles, lessons, orders) unless a handler said otherwise:
+/// any response without its own `Cache-Control` gets `no-store`, so neither a browser nor a
+/// proxy keeps a copy, and `Vary: Accept-Language`. Public answers (see
+/// `respcache::visitor_json`) set their own.
+pub async fn api_no_store(req: Request, next: Next) -> Response {
+    let api = {
+        let path = req.uri().path();
+        path.starts_with("/api/") || path.starts_with("/health/") || path == "/metrics"
+    };
+    let mut res = next.run(req).await;
+    if api && !res.headers().contains_key(header::CACHE_CONTROL) {
+        res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    // Names of categories, levels and errors follow the caller's language.
+    if api && !res.headers().contains_key(header::VARY) {
+        res.headers_mut().insert(header::VARY, HeaderValue::from_static("Accept-Language"));
+    }
+    res
+}
+
+/// A client's `X-Request-Id` is kept only when it is short and plain (letters, digits and
+/// `-_.:`), so it cannot smuggle log lines, markup or megabytes into logs and answers.
+pub fn safe_request_id(value: &HeaderValue) -> bool {
+    let b = value.as_bytes();
+    (1..=64).contains(&b.len()) && b.iter().all(|c| c.is_ascii_alphanumeric() || b"-_.:".contains(c))
+}
+
 /// Gives a problem+json body to every error response that has no structured body of its own
 /// (empty or plain-text bodies from routing, timeouts and body limits).
 pub async fn problem_bodies(req: Request, next: Next) -> Response {

@@ -43,6 +43,20 @@ impl MakeRequestId for MakeUlid {
     }
 }
 
+/// Drops a client's `X-Request-Id` that is not in a safe format, so [`SetRequestIdLayer`] makes
+/// a fresh one instead of echoing it into logs and answers.
+async fn screen_request_id(
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if req.headers().get_all(REQUEST_ID).iter().count() > 1
+        || req.headers().get(REQUEST_ID).is_some_and(|v| !middleware::safe_request_id(v))
+    {
+        req.headers_mut().remove(REQUEST_ID);
+    }
+    next.run(req).await
+}
+
 /// Personal pages carry the session's CSRF token next to text the request chose (a search box):
 /// compressed, the length would leak the token a byte at a time (BREACH). They go uncompressed.
 fn not_personal_html(
@@ -112,6 +126,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::rate_limit))
         .layer(tower::util::option_layer(cors))
         .layer(axum::middleware::from_fn(middleware::problem_bodies))
+        .layer(axum::middleware::from_fn(middleware::api_no_store))
         // Outside the problem bodies, so a page request that fails gets a page, not JSON.
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::web::session::pages));
     for (name, value) in middleware::security_headers(config.secure_cookies()) {
@@ -121,6 +136,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), client_ip::client_ip))
         .layer(
             ServiceBuilder::new()
+                .layer(axum::middleware::from_fn(screen_request_id))
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeUlid))
                 .layer(trace)
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID)),

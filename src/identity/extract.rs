@@ -6,14 +6,15 @@
 //! the session only our own pages can read (from the `lectern_csrf` cookie).
 
 use axum::extract::FromRequestParts;
-use axum::http::header::{AUTHORIZATION, COOKIE};
+use axum::http::Method;
+use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, Method};
 
 use super::Role;
 use super::service::Principal;
 use crate::app::AppState;
-use crate::error::Error;
+use crate::error::{Code, Error};
+use crate::http::extract::cookie;
 
 pub const ACCESS_COOKIE: &str = "lectern_access";
 pub const REFRESH_COOKIE: &str = "lectern_refresh";
@@ -28,25 +29,13 @@ pub struct AuthUser(pub Principal);
 #[derive(Debug, Clone)]
 pub struct AdminUser(pub Principal);
 
-/// The value of cookie `name`, if the request carries it.
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
-}
-
 pub fn changes_state(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE)
 }
 
 pub fn csrf_error() -> Error {
     Error::Forbidden {
-        code: "csrf_failed",
+        code: Code::CsrfFailed,
         detail: "This request must carry the X-CSRF-Token of your session.".into(),
     }
 }
@@ -109,20 +98,5 @@ impl FromRequestParts<AppState> for AdminUser {
             return Err(Error::forbidden());
         }
         Ok(AdminUser(p))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn finds_cookies_among_many() {
-        let mut h = HeaderMap::new();
-        h.append(COOKIE, "a=1; lectern_access=tok; b=2".parse().unwrap());
-        h.append(COOKIE, "c=3".parse().unwrap());
-        assert_eq!(cookie(&h, ACCESS_COOKIE), Some("tok"));
-        assert_eq!(cookie(&h, "c"), Some("3"));
-        assert_eq!(cookie(&h, "lectern"), None);
     }
 }

@@ -9,9 +9,9 @@ use std::time::Duration;
 use super::Role;
 use super::tokens::opaque_token;
 use crate::clock::Timestamp;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::ids::{FamilyId, UserId};
-use crate::store::tables::*;
+use crate::schema::*;
 use crate::store::{StoreResult, Tx};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -112,7 +112,7 @@ pub fn any_with_role_tx(tx: &Tx<'_>, role: Role) -> Result<bool> {
 pub fn insert_user(tx: &mut Tx<'_>, user: &UserRecord) -> Result<()> {
     if tx.contains(USERS_BY_EMAIL, &user.email)? {
         return Err(Error::Conflict {
-            code: "email_taken",
+            code: Code::EmailTaken,
             detail: "An account with this email already exists.".into(),
         });
     }
@@ -356,7 +356,7 @@ pub fn consume_email_token(
     now: Timestamp,
 ) -> Result<EmailTokenRecord> {
     let invalid = || Error::BadRequest {
-        code: "invalid_token",
+        code: Code::InvalidToken,
         detail: "This link is invalid or has expired. Ask for a new one.".into(),
     };
     let mut rec = tx.get(EMAIL_TOKENS, hash)?.ok_or_else(invalid)?;

@@ -9,7 +9,8 @@ use utoipa::openapi::{RefOr, Schema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::{ACCESS_COOKIE, CSRF_COOKIE, CSRF_HEADER, REFRESH_COOKIE, cookie, csrf_error};
+use super::cookies::{clear_session_cookies, session_cookies};
+use super::extract::{CSRF_HEADER, REFRESH_COOKIE, csrf_error};
 use super::repo::UserRecord;
 use super::service::{NewAccount, TokenPair};
 use super::types::{Email, Name, Password, Role, collect, parse_locale};
@@ -17,7 +18,7 @@ use super::{AuthUser, Identity};
 use crate::app::AppState;
 use crate::clock::Rfc3339;
 use crate::error::{Error, FieldError, Result};
-use crate::http::extract::{ClientIp, Json};
+use crate::http::extract::{ClientIp, Json, cookie};
 use crate::http::middleware::no_content;
 use crate::http::openapi::inputs;
 use crate::ids::UserId;
@@ -160,8 +161,12 @@ pub struct LoginBody {
 /// Sign in. Wrong email and wrong password get the same answer.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "identity", request_body = LoginBody,
     responses((status = 200, body = TokenResponse), (status = 401, description = "invalid_credentials")))]
-async fn login(State(app): State<AppState>, Json(b): Json<LoginBody>) -> Result<Json<TokenResponse>> {
-    Ok(Json(app.identity.login(&b.email, &b.password).await?.into()))
+async fn login(
+    State(app): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Json(b): Json<LoginBody>,
+) -> Result<Json<TokenResponse>> {
+    Ok(Json(app.identity.login(&b.email, &b.password, ip).await?.into()))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -321,54 +326,6 @@ pub struct SessionResponse {
     expires_in: u64,
 }
 
-fn cookie_header(
-    name: &str,
-    value: &str,
-    path: &str,
-    max_age: u64,
-    http_only: bool,
-    secure: bool,
-) -> HeaderValue {
-    let mut c = format!("{name}={value}; Path={path}; Max-Age={max_age}; SameSite=Lax");
-    if http_only {
-        c.push_str("; HttpOnly");
-    }
-    if secure {
-        c.push_str("; Secure");
-    }
-    HeaderValue::from_str(&c).expect("cookie values are base64url and JWTs")
-}
-
-/// The cookies of a browser session: the access token and the refresh token (HttpOnly; the
-/// refresh cookie goes to every path so server-rendered pages can renew an expired access token),
-/// and the CSRF token (readable by our scripts). Returns them with the CSRF token.
-pub fn session_cookies(app: &AppState, pair: &TokenPair) -> (Vec<HeaderValue>, String) {
-    let secure = app.config.secure_cookies();
-    let session_secs = app.config.session_lifetime.as_secs();
-    let csrf = app.identity.keys.csrf_token(pair.family);
-    let cookies = vec![
-        cookie_header(ACCESS_COOKIE, &pair.access_token, "/", pair.expires_in, true, secure),
-        cookie_header(REFRESH_COOKIE, &pair.refresh_token, "/", session_secs, true, secure),
-        // Sessions started before the web front kept it under /api/v1/auth; that copy would
-        // shadow the new one there (longest path first) and come back spent.
-        cookie_header(REFRESH_COOKIE, "", "/api/v1/auth", 0, true, secure),
-        cookie_header(CSRF_COOKIE, &csrf, "/", session_secs, false, secure),
-    ];
-    (cookies, csrf)
-}
-
-/// Cookies that end a browser session (including a refresh cookie on the path used before the
-/// web front).
-pub fn clear_session_cookies(app: &AppState) -> Vec<HeaderValue> {
-    let secure = app.config.secure_cookies();
-    vec![
-        cookie_header(ACCESS_COOKIE, "", "/", 0, true, secure),
-        cookie_header(REFRESH_COOKIE, "", "/", 0, true, secure),
-        cookie_header(REFRESH_COOKIE, "", "/api/v1/auth", 0, true, secure),
-        cookie_header(CSRF_COOKIE, "", "/", 0, false, secure),
-    ]
-}
-
 fn session_response(app: &AppState, pair: TokenPair) -> Response {
     let (cookies, csrf) = session_cookies(app, &pair);
     let mut res =
@@ -383,8 +340,12 @@ fn session_response(app: &AppState, pair: TokenPair) -> Response {
 /// Sign in a browser: the tokens go into HttpOnly cookies.
 #[utoipa::path(post, path = "/api/v1/auth/session", tag = "identity", request_body = LoginBody,
     responses((status = 200, body = SessionResponse), (status = 401)))]
-async fn session_login(State(app): State<AppState>, Json(b): Json<LoginBody>) -> Result<Response> {
-    let pair = app.identity.login(&b.email, &b.password).await?;
+async fn session_login(
+    State(app): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Json(b): Json<LoginBody>,
+) -> Result<Response> {
+    let pair = app.identity.login(&b.email, &b.password, ip).await?;
     Ok(session_response(&app, pair))
 }
 

@@ -10,7 +10,7 @@ use super::tokens::{Keys, hash_token};
 use super::types::{Email, Name, Password, Role};
 use crate::clock::{Clock, Timestamp};
 use crate::config::Config;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::ids::{FamilyId, UserId};
 use crate::mail::{self, Mailer, templates};
 use crate::ratelimit::SlidingWindow;
@@ -21,9 +21,30 @@ pub const RESET_TTL: Duration = Duration::from_secs(3600);
 /// How long a just-spent refresh token is taken for a concurrent browser refresh, not a theft.
 pub const BROWSER_REFRESH_GRACE: Duration = Duration::from_secs(20);
 const HOUR: Duration = Duration::from_secs(3600);
-/// Failed sign-ins allowed per email address in [`FAILURE_WINDOW`].
+/// Failed sign-ins allowed per email address and client (IPv4 address or IPv6 /64) in
+/// [`FAILURE_WINDOW`]; past it that client gets 429 for this email.
 pub const LOGIN_FAILURES: u32 = 10;
+/// Failed sign-ins for one email from all clients together in [`FAILURE_WINDOW`] after which
+/// every attempt for it is slowed by [`ACCOUNT_SLOWDOWN`]. Slowed, never refused: an attacker
+/// elsewhere must not be able to lock the owner out.
+pub const ACCOUNT_FAILURES: u32 = 20;
+pub const ACCOUNT_SLOWDOWN: Duration = Duration::from_secs(2);
 pub const FAILURE_WINDOW: Duration = Duration::from_secs(15 * 60);
+
+/// A fixed-size limiter key for an email (and a client), so no input can make the limiter's
+/// keys large.
+fn failure_key(email: &Email, client: Option<IpAddr>) -> [u8; 16] {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    h.update(email.as_str().as_bytes());
+    if let Some(ip) = client {
+        h.update([0]);
+        h.update(crate::ratelimit::client_key(ip).to_string().as_bytes());
+    }
+    let mut key = [0; 16];
+    key.copy_from_slice(&h.finalize()[..16]);
+    key
+}
 
 fn too_many_failures(wait: Duration) -> Error {
     Error::RateLimited { retry_after_secs: wait.as_secs().max(1) }
@@ -66,8 +87,10 @@ pub struct Identity {
     reset_per_account: SlidingWindow<UserId>,
     reset_per_ip: SlidingWindow<IpAddr>,
     resend_per_account: SlidingWindow<UserId>,
-    /// Failed sign-ins per email (known or not, so the limit reveals nothing).
-    login_failures: SlidingWindow<String>,
+    /// Failed sign-ins per email and client (known emails or not, so the limit reveals nothing).
+    login_failures: SlidingWindow<[u8; 16]>,
+    /// Failed sign-ins per email from every client: past [`ACCOUNT_FAILURES`], attempts slow down.
+    account_failures: SlidingWindow<[u8; 16]>,
     /// Wrong current passwords per account.
     password_failures: SlidingWindow<UserId>,
     tasks: tokio_util::task::TaskTracker,
@@ -75,13 +98,13 @@ pub struct Identity {
 
 fn invalid_credentials() -> Error {
     Error::Unauthorized {
-        code: "invalid_credentials",
+        code: Code::InvalidCredentials,
         detail: "The email or password is not correct.".into(),
     }
 }
 
 fn invalid_session() -> Error {
-    Error::Unauthorized { code: "invalid_token", detail: "This session has ended; sign in again.".into() }
+    Error::Unauthorized { code: Code::InvalidToken, detail: "This session has ended; sign in again.".into() }
 }
 
 impl Identity {
@@ -106,6 +129,7 @@ impl Identity {
             reset_per_ip: SlidingWindow::new(3, HOUR),
             resend_per_account: SlidingWindow::new(3, HOUR),
             login_failures: SlidingWindow::new(LOGIN_FAILURES, FAILURE_WINDOW),
+            account_failures: SlidingWindow::new(ACCOUNT_FAILURES, FAILURE_WINDOW),
             password_failures: SlidingWindow::new(5, FAILURE_WINDOW),
             tasks,
         }
@@ -160,13 +184,20 @@ impl Identity {
         Ok(self.pair(user, family, token))
     }
 
-    /// Signs in. Unknown emails cost the same hashing work as known ones and get the same answer.
-    pub async fn login(&self, email: &str, password: &str) -> Result<TokenPair> {
-        let key = email.trim().to_lowercase();
-        self.login_failures.peek(&key, self.clock.now()).map_err(too_many_failures)?;
-        let result = self.check_password(email, password).await;
+    /// Signs in from `client`. Unknown emails cost the same hashing work as known ones and get
+    /// the same answer. Something that is not an email address cannot be an account: it is
+    /// refused before the limiters or the hasher see it.
+    pub async fn login(&self, email: &str, password: &str, client: IpAddr) -> Result<TokenPair> {
+        let email = Email::parse(email).map_err(|_| invalid_credentials())?;
+        let (here, everywhere) = (failure_key(&email, Some(client)), failure_key(&email, None));
+        self.login_failures.peek(&here, self.clock.now()).map_err(too_many_failures)?;
+        if self.account_failures.peek(&everywhere, self.clock.now()).is_err() {
+            tokio::time::sleep(ACCOUNT_SLOWDOWN).await;
+        }
+        let result = self.check_password(&email, password).await;
         if matches!(result, Err(Error::Unauthorized { .. })) {
-            self.login_failures.hit(&key, self.clock.now());
+            self.login_failures.hit(&here, self.clock.now());
+            self.account_failures.hit(&everywhere, self.clock.now());
         }
         let user = result?;
         let (now, lifetime, id) = (self.clock.now(), self.session_lifetime, user.id);
@@ -174,14 +205,9 @@ impl Identity {
         Ok(self.pair(user, fam.id, token))
     }
 
-    async fn check_password(&self, email: &str, password: &str) -> Result<UserRecord> {
-        let user = match Email::parse(email) {
-            Ok(e) => {
-                let key = e.as_str().to_owned();
-                self.store.read(move |rtx| Ok(repo::user_by_email(rtx, &key)?)).await?
-            }
-            Err(_) => None,
-        };
+    async fn check_password(&self, email: &Email, password: &str) -> Result<UserRecord> {
+        let key = email.as_str().to_owned();
+        let user = self.store.read(move |rtx| Ok(repo::user_by_email(rtx, &key)?)).await?;
         let Some(user) = user else {
             self.hasher.verify_dummy(password).await?;
             return Err(invalid_credentials());
@@ -213,7 +239,7 @@ impl Identity {
             Rotation::Raced => {
                 tracing::info!("a browser refreshed a session twice within the grace window");
                 Err(Error::Unauthorized {
-                    code: "session_raced",
+                    code: Code::SessionRaced,
                     detail: "Another request refreshed this session a moment ago; retry with its cookies."
                         .into(),
                 })
@@ -221,7 +247,7 @@ impl Identity {
             Rotation::Reused => {
                 tracing::warn!("refresh token reused: its family was revoked");
                 Err(Error::Unauthorized {
-                    code: "token_reused",
+                    code: Code::TokenReused,
                     detail: "This refresh token was already used; the session has been ended for safety."
                         .into(),
                 })
@@ -308,7 +334,7 @@ impl Identity {
     pub async fn resend_verification(&self, user: &UserRecord) -> Result<()> {
         if user.email_verified {
             return Err(Error::Conflict {
-                code: "already_verified",
+                code: Code::AlreadyVerified,
                 detail: "This email is already confirmed.".into(),
             });
         }
@@ -393,7 +419,7 @@ impl Identity {
             .await?;
         if !valid {
             return Err(Error::BadRequest {
-                code: "invalid_token",
+                code: Code::InvalidToken,
                 detail: "This link is invalid or has expired. Ask for a new one.".into(),
             });
         }
@@ -406,7 +432,7 @@ impl Identity {
                 if user.password_changed_at.is_some_and(|changed| rec.created_at < changed) {
                     // Issued before the last password change: that request is over.
                     return Err(Error::BadRequest {
-                        code: "invalid_token",
+                        code: Code::InvalidToken,
                         detail: "This link is invalid or has expired. Ask for a new one.".into(),
                     });
                 }
@@ -457,7 +483,7 @@ impl Identity {
         if !self.hasher.verify(&who.user.password_hash, current).await? {
             self.password_failures.hit(&who.user.id, self.clock.now());
             return Err(Error::Forbidden {
-                code: "invalid_credentials",
+                code: Code::InvalidCredentials,
                 detail: "The current password is not correct.".into(),
             });
         }

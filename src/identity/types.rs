@@ -38,8 +38,12 @@ pub struct Email(String);
 
 impl Email {
     pub fn parse(raw: &str) -> Result<Email, FieldError> {
-        let s = raw.trim().to_lowercase();
         let bad = || FieldError::new("email", "must be a valid email address");
+        // Checked before copying: the input may be megabytes.
+        if raw.len() > 320 {
+            return Err(bad());
+        }
+        let s = raw.trim().to_lowercase();
         if s.len() > 254 || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(bad());
         }
@@ -66,8 +70,9 @@ impl Email {
 }
 
 /// A password a person may use: 8..=128 characters and not one of the most common ones.
+/// Wiped from memory when dropped; no `==` (passwords are only ever compared as hashes).
 #[derive(Clone)]
-pub struct Password(String);
+pub struct Password(secrecy::SecretString);
 
 impl std::fmt::Debug for Password {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -98,11 +103,11 @@ impl Password {
         if COMMON.contains(raw.to_lowercase().as_str()) {
             return Err(FieldError::new(field, "is one of the most common passwords; choose another"));
         }
-        Ok(Password(raw.to_owned()))
+        Ok(Password(raw.into()))
     }
 
     pub fn expose(&self) -> &str {
-        &self.0
+        secrecy::ExposeSecret::expose_secret(&self.0)
     }
 }
 

@@ -7,7 +7,7 @@ use crate::catalog::repo::CourseRecord;
 use crate::clock::Timestamp;
 use crate::error::Result;
 use crate::ids::{CourseId, LessonId, NotificationId, ReviewId, UserId};
-use crate::store::tables::*;
+use crate::schema::*;
 use crate::store::{StoreResult, Tx};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

@@ -10,13 +10,13 @@ use crate::catalog::Catalog;
 use crate::catalog::repo::{self as catalog, CourseRecord};
 use crate::catalog::service::can_view;
 use crate::clock::Clock;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::identity::Role;
 use crate::identity::repo::UserRecord;
 use crate::ids::{CourseId, LessonId, NotificationId, ReviewId, UserId};
 use crate::richtext::{Profile, render_markdown};
+use crate::schema::*;
 use crate::store::page::{Page, page_from};
-use crate::store::tables::*;
 use crate::store::{Store, Tx};
 
 #[derive(Debug, Clone)]
@@ -47,7 +47,7 @@ pub struct Learning {
 }
 
 fn not_enrolled() -> Error {
-    Error::Forbidden { code: "not_enrolled", detail: "Enroll in the course first.".into() }
+    Error::Forbidden { code: Code::NotEnrolled, detail: "Enroll in the course first.".into() }
 }
 
 /// `who` is not enrolled in `c`: 403, unless `c` is a course they may not know exists.
@@ -85,7 +85,7 @@ impl Learning {
         let c = self.catalog.course(&course.to_string(), Some(who)).await?;
         if !c.is_published() {
             return Err(Error::Conflict {
-                code: "not_published",
+                code: Code::NotPublished,
                 detail: "This course is not open for enrollment.".into(),
             });
         }
@@ -99,7 +99,7 @@ impl Learning {
                 let mut c = catalog::get_course(tx, course)?;
                 if repo::enrollment_tx(tx, user, course)?.is_some() {
                     return Err(Error::Conflict {
-                        code: "already_enrolled",
+                        code: Code::AlreadyEnrolled,
                         detail: "You are already enrolled.".into(),
                     });
                 }
@@ -267,7 +267,7 @@ impl Learning {
                 let mut c = catalog::get_course(tx, course)?;
                 if c.teacher_id == user {
                     return Err(Error::Forbidden {
-                        code: "own_course",
+                        code: Code::OwnCourse,
                         detail: "Teachers cannot review their own course.".into(),
                     });
                 }
@@ -276,7 +276,7 @@ impl Learning {
                 }
                 if tx.contains(REVIEWS_BY_AUTHOR, &(user.key(), course.key()))? {
                     return Err(Error::Conflict {
-                        code: "already_reviewed",
+                        code: Code::AlreadyReviewed,
                         detail: "You have already reviewed this course; edit your review instead.".into(),
                     });
                 }
@@ -368,6 +368,7 @@ impl Learning {
             })
             .await?;
         self.catalog.cache_course(pos, &c);
+        self.catalog.withdrawals().record();
         Ok(())
     }
 

@@ -19,7 +19,7 @@ use tokio::sync::Notify;
 use crate::clock::{Clock, Timestamp};
 use crate::error::Result;
 use crate::ids::MessageId;
-use crate::store::tables::{OUTBOX, OUTBOX_DUE};
+use crate::schema::{OUTBOX, OUTBOX_DUE};
 use crate::store::{Store, Tx};
 
 pub const MAX_ATTEMPTS: u32 = 8;

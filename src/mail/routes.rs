@@ -13,8 +13,8 @@ use crate::http::extract::{Json, Query};
 use crate::http::openapi::PAGE_REFUSED;
 use crate::identity::AdminUser;
 use crate::ids::MessageId;
+use crate::schema::OUTBOX;
 use crate::store::page::{PageParams, decode_cursor, page_from};
-use crate::store::tables::OUTBOX;
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct OutboxItem {

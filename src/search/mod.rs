@@ -26,7 +26,7 @@ use tokio::sync::watch;
 use crate::catalog::repo as catalog;
 use crate::error::{Error, Result};
 use crate::ids::{CourseId, UserId};
-use crate::store::tables::COURSES;
+use crate::schema::COURSES;
 use crate::store::{Store, position_in};
 pub use query::{Facets, Filters, Hit, ListQuery, ListResult, Sort};
 use schema::{Fields, SCHEMA_VERSION};

@@ -258,8 +258,8 @@ async fn list_courses(
     // Popular searches and listings repeat: visitors get them from the response cache.
     let key = format!("api:courses?{}", raw.unwrap_or_default());
     let anonymous = who.0.is_none();
-    crate::web::cache::visitor_json(&app, key, &locale, anonymous, async {
-        crate::web::cache::to_json(&list(&app, p, &who, &locale).await?)
+    crate::respcache::visitor_json(&app, key, &locale, anonymous, async {
+        crate::respcache::to_json(&list(&app, p, &who, &locale).await?)
     })
     .await
 }

@@ -1,7 +1,8 @@
 //! The store: redb, the source of truth.
 //!
-//! - Tables are declared in [`tables`], typed by [`table::Table`]; only the domains' `repo`
-//!   modules touch them.
+//! - The store knows no domain. Tables are typed by [`table::Table`]; the domains' tables and
+//!   migrations are declared in `crate::schema` and handed to [`Store::open`] as a [`Schema`];
+//!   only the domains' `repo` modules touch them.
 //! - Reads run on the blocking pool ([`Store::read`]) inside one read transaction: a consistent
 //!   snapshot that never waits for writers.
 //! - Writes are *units of work* submitted to one writer thread ([`Store::write`]). The writer
@@ -26,6 +27,7 @@ use std::sync::Arc;
 use redb::{Database, ReadTransaction, ReadableDatabase, ReadableTable, WriteTransaction};
 
 use crate::error::{Error, Result};
+pub use migrate::Schema;
 pub use table::{KeyType, Record, Table};
 use tables::{CHANGES, Change, META};
 
@@ -45,6 +47,16 @@ pub enum StoreError {
     InUse(PathBuf),
     #[error("storage: {0}")]
     Other(String),
+}
+
+/// Here rather than in `error`, so the error type (a leaf) knows nothing of the store.
+impl From<StoreError> for Error {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Unavailable(d) => Error::Unavailable(d),
+            other => Error::Internal(anyhow::Error::new(other)),
+        }
+    }
 }
 
 macro_rules! storage_errors {
@@ -119,27 +131,31 @@ pub struct Store {
 }
 
 pub const DB_FILE: &str = "lectern.redb";
-/// The store's page cache unless configured (`LECTERN_STORE_CACHE_MB`).
-pub const DEFAULT_CACHE_BYTES: usize = 64 << 20;
+pub use crate::config::DEFAULT_STORE_CACHE_BYTES as DEFAULT_CACHE_BYTES;
 
 impl Store {
-    /// Opens (or creates) the database in `data_dir` and brings its schema up to date.
-    pub fn open(data_dir: &Path) -> StoreResult<Store> {
-        Self::open_with(data_dir, DEFAULT_CACHE_BYTES)
+    /// Opens (or creates) the database in `data_dir` and brings it up to `schema`.
+    pub fn open(data_dir: &Path, schema: &Schema) -> StoreResult<Store> {
+        Self::open_with(data_dir, schema, DEFAULT_CACHE_BYTES)
     }
 
     /// Opens with a page cache of `cache_bytes` (redb's own default is 1 GiB, which a server
     /// on a small VPS cannot spare: the cache fills as pages are read and never shrinks).
-    pub fn open_with(data_dir: &Path, cache_bytes: usize) -> StoreResult<Store> {
-        Self::open_at_with(data_dir, migrate::SCHEMA_VERSION, cache_bytes)
+    pub fn open_with(data_dir: &Path, schema: &Schema, cache_bytes: usize) -> StoreResult<Store> {
+        Self::open_at_with(data_dir, schema, schema.version(), cache_bytes)
     }
 
     #[cfg(test)]
-    pub(crate) fn open_at(data_dir: &Path, target_version: u64) -> StoreResult<Store> {
-        Self::open_at_with(data_dir, target_version, DEFAULT_CACHE_BYTES)
+    pub(crate) fn open_at(data_dir: &Path, schema: &Schema, target_version: u64) -> StoreResult<Store> {
+        Self::open_at_with(data_dir, schema, target_version, DEFAULT_CACHE_BYTES)
     }
 
-    fn open_at_with(data_dir: &Path, target_version: u64, cache_bytes: usize) -> StoreResult<Store> {
+    fn open_at_with(
+        data_dir: &Path,
+        schema: &Schema,
+        target_version: u64,
+        cache_bytes: usize,
+    ) -> StoreResult<Store> {
         std::fs::create_dir_all(data_dir)
             .map_err(|e| StoreError::Unavailable(format!("{}: {e}", data_dir.display())))?;
         let path = data_dir.join(DB_FILE);
@@ -148,7 +164,7 @@ impl Store {
             other => StoreError::from(other),
         })?;
         restrict_permissions(&path);
-        migrate::migrate(&db, target_version)?;
+        migrate::migrate(&db, schema, target_version)?;
         let position = {
             let rtx = db.begin_read()?;
             position_in(&rtx)?

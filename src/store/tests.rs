@@ -1,12 +1,13 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use super::tables::*;
 use super::*;
 use crate::clock::Timestamp;
+use crate::error::Code;
 use crate::identity::Role;
 use crate::identity::repo::UserRecord;
 use crate::ids::UserId;
+use crate::schema::*;
 
 const COUNTERS: Table<u64, u64> = Table::new("test_counters");
 
@@ -29,10 +30,10 @@ fn user(email: &str, role: Role) -> UserRecord {
 #[tokio::test]
 async fn writes_are_durable_across_reopen() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
+    let store = Store::open(dir.path(), &SCHEMA).unwrap();
     store.write(|tx| Ok(tx.put(COUNTERS, &1, &41)?)).await.unwrap();
     store.close().await;
-    let store = Store::open(dir.path()).unwrap();
+    let store = Store::open(dir.path(), &SCHEMA).unwrap();
     let v = store.read(|rtx| Ok(COUNTERS.get(rtx, &1)?)).await.unwrap();
     assert_eq!(v, Some(41));
 }
@@ -40,7 +41,7 @@ async fn writes_are_durable_across_reopen() {
 #[tokio::test]
 async fn concurrent_units_share_commits_and_all_land() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
+    let store = Store::open(dir.path(), &SCHEMA).unwrap();
     let mut handles = Vec::new();
     for i in 0..500u64 {
         let s = store.clone();
@@ -66,7 +67,7 @@ async fn concurrent_units_share_commits_and_all_land() {
 #[tokio::test]
 async fn a_unit_failing_after_writing_leaves_nothing_and_spares_its_batch_mates() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
+    let store = Store::open(dir.path(), &SCHEMA).unwrap();
     let runs = Arc::new(AtomicUsize::new(0));
     let mut handles = Vec::new();
     for i in 0..200u64 {
@@ -77,7 +78,10 @@ async fn a_unit_failing_after_writing_leaves_nothing_and_spares_its_batch_mates(
                 runs.fetch_add(1, Ordering::Relaxed);
                 tx.put(COUNTERS, &i, &i)?;
                 if i % 10 == 3 {
-                    return Err(Error::Conflict { code: "test", detail: "fails after writing".into() });
+                    return Err(Error::Conflict {
+                        code: Code::SlugTaken,
+                        detail: "fails after writing".into(),
+                    });
                 }
                 if i % 10 == 7 {
                     panic!("a buggy unit");
@@ -113,7 +117,7 @@ async fn a_unit_failing_after_writing_leaves_nothing_and_spares_its_batch_mates(
 #[tokio::test]
 async fn a_clean_failure_does_not_replay_its_batch() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
+    let store = Store::open(dir.path(), &SCHEMA).unwrap();
     let runs: Arc<Vec<AtomicUsize>> = Arc::new((0..101).map(|_| AtomicUsize::new(0)).collect());
     let mut handles = Vec::new();
     for i in 0..101u64 {
@@ -145,7 +149,7 @@ async fn a_clean_failure_does_not_replay_its_batch() {
 #[tokio::test]
 async fn change_log_positions_grow_with_each_change() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
+    let store = Store::open(dir.path(), &SCHEMA).unwrap();
     assert_eq!(store.position().unwrap(), 0);
     store
         .write(|tx| {
@@ -170,7 +174,7 @@ async fn upgrades_a_version_1_database_and_backfills_the_role_index() {
     let dir = tempfile::tempdir().unwrap();
     let (admin, student) = (user("a@x.org", Role::Admin), user("s@x.org", Role::Student));
     {
-        let v1 = Store::open_at(dir.path(), 1).unwrap();
+        let v1 = Store::open_at(dir.path(), &SCHEMA, 1).unwrap();
         let (a, s) = (admin.clone(), student.clone());
         v1.write(move |tx| {
             for u in [&a, &s] {
@@ -185,9 +189,9 @@ async fn upgrades_a_version_1_database_and_backfills_the_role_index() {
         assert!(!has_index, "version 1 had no role index");
         v1.close().await;
     }
-    let store = Store::open(dir.path()).unwrap();
+    let store = Store::open(dir.path(), &SCHEMA).unwrap();
     let version = store.read(|rtx| Ok(META.get(rtx, &"schema_version".to_owned())?)).await.unwrap();
-    assert_eq!(version, Some(migrate::SCHEMA_VERSION));
+    assert_eq!(version, Some(SCHEMA_VERSION));
     let admin_key = admin.id.key();
     let found = store
         .read(move |rtx| Ok(USERS_BY_ROLE.range(rtx, (3u8, 0)..=(3u8, u128::MAX), false, 10)?))
@@ -201,18 +205,15 @@ async fn upgrades_a_version_1_database_and_backfills_the_role_index() {
 #[tokio::test]
 async fn refuses_a_database_from_a_newer_version_without_touching_it() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
-    store
-        .write(|tx| Ok(tx.put(META, &"schema_version".to_owned(), &(migrate::SCHEMA_VERSION + 1))?))
-        .await
-        .unwrap();
+    let store = Store::open(dir.path(), &SCHEMA).unwrap();
+    store.write(|tx| Ok(tx.put(META, &"schema_version".to_owned(), &(SCHEMA_VERSION + 1))?)).await.unwrap();
     store.close().await;
     // Refused, and still refused: the first attempt changed nothing (no migration ran).
     for _ in 0..2 {
-        match Store::open(dir.path()) {
+        match Store::open(dir.path(), &SCHEMA) {
             Err(StoreError::TooNew { found, supported }) => {
-                assert_eq!(found, migrate::SCHEMA_VERSION + 1);
-                assert_eq!(supported, migrate::SCHEMA_VERSION);
+                assert_eq!(found, SCHEMA_VERSION + 1);
+                assert_eq!(supported, SCHEMA_VERSION);
             }
             Err(e) => panic!("unexpected error {e}"),
             Ok(_) => panic!("opened a database from the future"),
@@ -223,14 +224,14 @@ async fn refuses_a_database_from_a_newer_version_without_touching_it() {
 #[tokio::test]
 async fn a_second_process_cannot_open_the_same_data_dir() {
     let dir = tempfile::tempdir().unwrap();
-    let _store = Store::open(dir.path()).unwrap();
-    assert!(matches!(Store::open(dir.path()), Err(StoreError::InUse(_))));
+    let _store = Store::open(dir.path(), &SCHEMA).unwrap();
+    assert!(matches!(Store::open(dir.path(), &SCHEMA), Err(StoreError::InUse(_))));
 }
 
 #[tokio::test]
 async fn range_reads_stop_at_the_limit_in_either_direction() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
+    let store = Store::open(dir.path(), &SCHEMA).unwrap();
     store
         .write(|tx| {
             for i in 0..50u64 {

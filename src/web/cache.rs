@@ -1,87 +1,9 @@
-//! Rendered pages for visitors, kept in memory so a popular course page is rendered once, not
-//! once per request.
-//!
-//! An entry remembers the position (store + search index) it was rendered at. It is served while
-//! nothing has changed since, and for [`FRESH_FOR`] after a change: under a steady stream of
-//! writes (students completing lessons) a visitor's page lags by about a second, and each page is
-//! rendered about once a second. Past that, one request re-renders while the others are still
-//! served the previous version (stale-while-revalidate). Signed-in pages are never cached.
+//! The public pages' side of the response cache ([`crate::respcache`]): a visitor's GET is
+//! answered from it when it can be, and a freshly rendered page is kept for the next visitor.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
 
-use super::i18n::Lang;
-
-pub const FRESH_FOR: Duration = Duration::from_secs(1);
-
-/// What a cached answer is tagged with: it moves whenever the store commits or the search index
-/// catches up (a listing rendered while the index lagged must not outlive the lag).
-pub fn freshness(app: &crate::app::AppState) -> u64 {
-    let store = *app.store.subscribe().borrow();
-    store.wrapping_add(app.search.position())
-}
-
-pub struct CachedPage {
-    pub body: Arc<str>,
-    pub etag: String,
-    position: u64,
-    rendered: Instant,
-    /// Milliseconds after `rendered` at which one request took on re-rendering (0: nobody).
-    refreshing: AtomicU64,
-}
-
-/// How long the one request re-rendering a stale entry has before another may try.
-const REFRESH_CLAIM: Duration = Duration::from_secs(2);
-
-pub struct PageCache {
-    pages: Option<moka::sync::Cache<(String, Lang), Arc<CachedPage>>>,
-}
-
-impl PageCache {
-    /// A cache of at most `bytes` of pages; 0 turns it off.
-    pub fn new(bytes: u64) -> PageCache {
-        let pages = (bytes > 0).then(|| {
-            moka::sync::Cache::builder()
-                .max_capacity(bytes)
-                .weigher(|k: &(String, Lang), v: &Arc<CachedPage>| {
-                    u32::try_from(k.0.len() + v.body.len() + 64).unwrap_or(u32::MAX)
-                })
-                .build()
-        });
-        PageCache { pages }
-    }
-
-    /// The cached answer, if it may be served. When it is stale, exactly one caller gets `None`
-    /// and re-renders; the others keep getting the stale answer meanwhile, so a change never
-    /// sends every concurrent request into rendering the same page at once.
-    pub fn get(&self, here: &str, lang: Lang, position: u64) -> Option<Arc<CachedPage>> {
-        let hit = self.pages.as_ref()?.get(&(here.to_owned(), lang))?;
-        let age = hit.rendered.elapsed();
-        if hit.position == position || age < FRESH_FOR {
-            metrics::counter!("lectern_page_cache_total", "result" => "hit").increment(1);
-            return Some(hit);
-        }
-        let now = u64::try_from(age.as_millis()).unwrap_or(u64::MAX).max(1);
-        let claimed = hit.refreshing.load(Ordering::Acquire);
-        let free = claimed == 0 || now.saturating_sub(claimed) > REFRESH_CLAIM.as_millis() as u64;
-        if free && hit.refreshing.compare_exchange(claimed, now, Ordering::AcqRel, Ordering::Acquire).is_ok()
-        {
-            metrics::counter!("lectern_page_cache_total", "result" => "refresh").increment(1);
-            return None;
-        }
-        metrics::counter!("lectern_page_cache_total", "result" => "stale").increment(1);
-        Some(hit)
-    }
-
-    pub fn put(&self, here: &str, lang: Lang, position: u64, body: Arc<str>, etag: String) {
-        if let Some(pages) = &self.pages {
-            let page =
-                CachedPage { body, etag, position, rendered: Instant::now(), refreshing: AtomicU64::new(0) };
-            pages.insert((here.to_owned(), lang), Arc::new(page));
-        }
-    }
-}
+use crate::respcache::freshness;
 
 /// Middleware for the public pages: a visitor's GET is answered from the cache when it can be,
 /// and a freshly rendered page is kept for the next visitor.
@@ -96,13 +18,13 @@ pub async fn visitor_pages(
     let Some(ctx) = req.extensions().get::<super::session::PageCtx>().cloned() else {
         return next.run(req).await;
     };
-    if ctx.principal.is_some() || req.method() != Method::GET || app.pages.pages.is_none() {
+    if ctx.principal.is_some() || req.method() != Method::GET || !app.pages.enabled() {
         return next.run(req).await;
     }
     // The position before rendering: a commit during the render makes the entry stale, never
     // the other way round.
-    let position = freshness(&app);
-    if let Some(hit) = app.pages.get(&ctx.here, ctx.lang, position) {
+    let tag = freshness(&app);
+    if let Some(hit) = app.pages.get(&ctx.here, ctx.lang.code(), tag) {
         let mut h = axum::http::HeaderMap::new();
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=0, must-revalidate"));
         h.insert(header::ETAG, HeaderValue::from_str(&hit.etag).expect("stored from a header"));
@@ -114,49 +36,22 @@ pub async fn visitor_pages(
     }
     let res = next.run(req).await;
     let etag = res.headers().get(header::ETAG).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let (Some(etag), StatusCode::OK) = (etag, res.status()) else { return res };
+    let (Some(etag), StatusCode::OK) = (etag, res.status()) else {
+        app.pages.drop_entry(&ctx.here, ctx.lang.code());
+        return res;
+    };
     let (parts, body) = res.into_parts();
     match axum::body::to_bytes(body, 8 << 20).await {
         Ok(bytes) => {
-            if let Ok(text) = std::str::from_utf8(&bytes) {
-                app.pages.put(&ctx.here, ctx.lang, position, Arc::from(text), etag);
+            match std::str::from_utf8(&bytes) {
+                Ok(text) => app.pages.put(&ctx.here, ctx.lang.code(), tag, Arc::from(text), etag),
+                Err(_) => app.pages.drop_entry(&ctx.here, ctx.lang.code()),
             }
             axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
         }
-        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "page too large").into_response(),
+        Err(_) => {
+            app.pages.drop_entry(&ctx.here, ctx.lang.code());
+            (StatusCode::INTERNAL_SERVER_ERROR, "page too large").into_response()
+        }
     }
-}
-
-/// A JSON answer for callers without a session, from the cache when it is fresh, else produced
-/// by `render` and kept. Callers with a session always get `render`'s fresh answer. The answer is
-/// tagged with [`freshness`].
-pub async fn visitor_json<F>(
-    app: &crate::app::AppState,
-    key: String,
-    locale: &str,
-    anonymous: bool,
-    render: F,
-) -> crate::error::Result<axum::response::Response>
-where
-    F: Future<Output = crate::error::Result<String>>,
-{
-    use axum::response::IntoResponse;
-    let json =
-        |body: String| ([(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response();
-    if !anonymous {
-        return Ok(json(render.await?));
-    }
-    let lang = Lang::parse(locale).unwrap_or(Lang::En);
-    let position = freshness(app);
-    if let Some(hit) = app.pages.get(&key, lang, position) {
-        return Ok(json(hit.body.to_string()));
-    }
-    let body = render.await?;
-    app.pages.put(&key, lang, position, body.as_str().into(), String::new());
-    Ok(json(body))
-}
-
-/// Serialises an API answer for [`visitor_json`].
-pub fn to_json(value: &impl serde::Serialize) -> crate::error::Result<String> {
-    serde_json::to_string(value).map_err(|e| crate::error::Error::Internal(anyhow::anyhow!("JSON: {e}")))
 }

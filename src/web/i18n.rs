@@ -9,7 +9,7 @@ use axum::http::header::ACCEPT_LANGUAGE;
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
-use crate::identity::extract::cookie;
+use crate::http::extract::cookie;
 
 /// The cookie that remembers a visitor's choice of language.
 pub const LANG_COOKIE: &str = "lectern_lang";

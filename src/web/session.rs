@@ -12,10 +12,11 @@ use axum::response::{IntoResponse, Response};
 
 use super::i18n::{Lang, Tr};
 use crate::app::AppState;
-use crate::error::{Error, Result};
-use crate::identity::extract::{ACCESS_COOKIE, REFRESH_COOKIE, cookie};
+use crate::error::{Code, Error, Result};
+use crate::http::extract::cookie;
+use crate::identity::cookies::{clear_session_cookies, session_cookies};
+use crate::identity::extract::{ACCESS_COOKIE, REFRESH_COOKIE};
 use crate::identity::repo::UserRecord;
-use crate::identity::routes::{clear_session_cookies, session_cookies};
 use crate::identity::service::Principal;
 
 /// What every page handler knows about its request.
@@ -159,7 +160,7 @@ async fn session(app: &AppState, headers: &HeaderMap) -> (Option<Principal>, Coo
             (Some(Principal { user: pair.user, family: pair.family }), Cookies::Renewed(cookies))
         }
         // Another tab just renewed it: this page renders signed out, the next one will not.
-        Err(Error::Unauthorized { code: "session_raced", .. }) => (None, Cookies::Keep),
+        Err(Error::Unauthorized { code: Code::SessionRaced, .. }) => (None, Cookies::Keep),
         // The session ended: drop its cookies (and what the browser kept) so no request tries again.
         Err(Error::Unauthorized { .. }) => (None, Cookies::Ended),
         Err(_) => (None, Cookies::Keep),

@@ -7,6 +7,7 @@ mod admin;
 mod auth;
 mod catalog;
 mod demo;
+mod hardening;
 mod http;
 mod learning;
 mod mail;

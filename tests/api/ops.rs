@@ -14,7 +14,7 @@ fn dump(store: &lectern::store::Store) -> BTreeMap<(String, Vec<u8>), Vec<u8>> {
     store
         .read_now(|rtx| {
             let mut all = BTreeMap::new();
-            for t in lectern::store::tables::ALL {
+            for t in lectern::schema::ALL {
                 t.dump(rtx, &mut |k, v| {
                     all.insert((t.name().to_owned(), k.to_vec()), v.to_vec());
                     Ok(())
@@ -96,7 +96,7 @@ async fn a_backup_taken_under_write_load_restores_exactly() {
     let restored_dir = target.path().join("data");
     let restored = lectern::backup::restore(&file, &restored_dir).unwrap();
     assert_eq!(restored.records, info["records"].as_u64().unwrap());
-    let store = lectern::store::Store::open(&restored_dir).unwrap();
+    let store = lectern::schema::open(&restored_dir).unwrap();
     assert_eq!(
         store.position().unwrap(),
         info["position"].as_u64().unwrap(),

@@ -202,7 +202,7 @@ async fn ended_sessions_are_purged_from_the_store() {
         state
             .store
             .read(|rtx| {
-                use lectern::store::tables::{EMAIL_TOKENS, FAMILIES, REFRESH_TOKENS};
+                use lectern::schema::{EMAIL_TOKENS, FAMILIES, REFRESH_TOKENS};
                 Ok((FAMILIES.len(rtx)?, REFRESH_TOKENS.len(rtx)?, EMAIL_TOKENS.len(rtx)?))
             })
             .await

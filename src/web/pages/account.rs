@@ -13,10 +13,10 @@ use serde::Deserialize;
 
 use super::render;
 use crate::app::AppState;
-use crate::error::{Error, FieldError, Result};
-use crate::http::extract::ClientIp;
-use crate::identity::extract::{REFRESH_COOKIE, cookie};
-use crate::identity::routes::session_cookies;
+use crate::error::{Code, Error, FieldError, Result};
+use crate::http::extract::{ClientIp, cookie};
+use crate::identity::cookies::session_cookies;
+use crate::identity::extract::REFRESH_COOKIE;
 use crate::identity::service::{NewAccount, TokenPair};
 use crate::identity::{Email, Name, Password, Role};
 use crate::web::i18n::{LANG_COOKIE, Lang, Tr};
@@ -60,15 +60,17 @@ impl FormState {
                     self.errors.push((f.field, message));
                 }
             }
-            Error::Conflict { code: "email_taken", .. } => {
+            Error::Conflict { code: Code::EmailTaken, .. } => {
                 self.errors.push(("email".into(), tr.t("form-email-taken")));
             }
-            Error::Unauthorized { code: "invalid_credentials", .. }
-            | Error::Forbidden { code: "invalid_credentials", .. } => {
+            Error::Unauthorized { code: Code::InvalidCredentials, .. }
+            | Error::Forbidden { code: Code::InvalidCredentials, .. } => {
                 self.error = Some(tr.t("form-invalid-credentials"));
             }
             Error::RateLimited { .. } => self.error = Some(tr.t("form-too-many")),
-            Error::BadRequest { code: "invalid_token", .. } => self.error = Some(tr.t("form-invalid-token")),
+            Error::BadRequest { code: Code::InvalidToken, .. } => {
+                self.error = Some(tr.t("form-invalid-token"))
+            }
             other => return Err(other),
         }
         Ok(self)
@@ -98,7 +100,10 @@ fn from_this_site(app: &AppState, headers: &HeaderMap) -> Result<()> {
     if same_origin(headers, &app.config.public_url) {
         Ok(())
     } else {
-        Err(Error::Forbidden { code: "cross_site", detail: "This form must be sent from this site.".into() })
+        Err(Error::Forbidden {
+            code: Code::CrossSite,
+            detail: "This form must be sent from this site.".into(),
+        })
     }
 }
 
@@ -220,12 +225,13 @@ pub async fn signin(
     State(app): State<AppState>,
     ctx: PageCtx,
     headers: HeaderMap,
+    ClientIp(ip): ClientIp,
     Form(f): Form<SigninForm>,
 ) -> Result<Response> {
     from_this_site(&app, &headers)?;
     let tr = ctx.tr();
     let next = safe_next(f.next.as_deref(), "/learn");
-    match app.identity.login(&f.email, &f.password).await {
+    match app.identity.login(&f.email, &f.password, ip).await {
         Ok(pair) => Ok(signed_in(&app, &pair, &next)),
         Err(e) => {
             let f = FormState::default().keep("email", &f.email).failed(tr, e)?;

@@ -13,7 +13,7 @@ use super::render;
 use crate::app::AppState;
 use crate::catalog::routes::summaries;
 use crate::catalog::types::LessonKind;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::http::ids::parse;
 use crate::ids::LessonId;
 use crate::learning::repo::EnrollmentStatus;
@@ -53,7 +53,7 @@ pub async fn enroll(
     ctx.check_csrf(&f.csrf)?;
     let course = app.catalog.course(&slug, Some(&who.user)).await?;
     match app.learning.enroll(&who.user, course.id).await {
-        Ok(_) | Err(Error::Conflict { code: "already_enrolled", .. }) => {}
+        Ok(_) | Err(Error::Conflict { code: Code::AlreadyEnrolled, .. }) => {}
         Err(e) => return Err(e),
     }
     Ok(see_other(&format!("/learn/{}", course.slug)))
@@ -252,7 +252,7 @@ pub async fn player(
     let (course, l) = match app.catalog.lesson(lesson_id, ctx.user()).await {
         Ok(found) => found,
         // Not enrolled: the course page says how to enroll.
-        Err(Error::Forbidden { code: "not_enrolled", .. }) => {
+        Err(Error::Forbidden { code: Code::NotEnrolled, .. }) => {
             return Ok(see_other(&format!("/courses/{slug}")));
         }
         Err(e) => return Err(e),

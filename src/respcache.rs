@@ -1,0 +1,172 @@
+//! The response cache: answers for visitors (rendered pages, public JSON), kept in memory so a
+//! popular course page is rendered once, not once per request. Both the JSON API and the pages
+//! use it; it depends on neither.
+//!
+//! An entry remembers the position (store + search index) it was rendered at. It is served while
+//! nothing has changed since, and for [`FRESH_FOR`] after a change: under a steady stream of
+//! writes (students completing lessons) a visitor's page lags by about a second, and each page is
+//! rendered about once a second. Past that, one request re-renders while the others are still
+//! served the previous version (stale-while-revalidate). Signed-in pages are never cached.
+//!
+//! Stale-while-revalidate is only for changes of content. A change that takes something out of
+//! public view (see [`crate::cache::Withdrawals`]) ends every entry rendered before it at once,
+//! and a re-render that answers anything but 200 drops the entry it was refreshing, so a course
+//! taken down is gone for every visitor as soon as the write answers.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+pub const FRESH_FOR: Duration = Duration::from_secs(1);
+
+/// What a cached answer is tagged with, read *before* rendering it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tag {
+    /// Moves whenever the store commits or the search index catches up (a listing rendered while
+    /// the index lagged must not outlive the lag).
+    position: u64,
+    /// The withdrawals counted so far: an answer from before a withdrawal is never served.
+    withdrawals: u64,
+}
+
+pub fn freshness(app: &crate::app::AppState) -> Tag {
+    // The withdrawals first: one recorded after this read may still be missing from the
+    // position, and then the entry is merely stale, never served past the withdrawal.
+    let withdrawals = app.catalog.withdrawals().count();
+    let store = *app.store.subscribe().borrow();
+    Tag { position: store.wrapping_add(app.search.position()), withdrawals }
+}
+
+pub struct CachedPage {
+    pub body: Arc<str>,
+    pub etag: String,
+    tag: Tag,
+    rendered: Instant,
+    /// Milliseconds after `rendered` at which one request took on re-rendering (0: nobody).
+    refreshing: AtomicU64,
+}
+
+/// How long the one request re-rendering a stale entry has before another may try.
+const REFRESH_CLAIM: Duration = Duration::from_secs(2);
+
+pub struct PageCache {
+    pages: Option<moka::sync::Cache<(String, &'static str), Arc<CachedPage>>>,
+}
+
+impl PageCache {
+    /// A cache of at most `bytes` of pages; 0 turns it off.
+    pub fn new(bytes: u64) -> PageCache {
+        let pages = (bytes > 0).then(|| {
+            moka::sync::Cache::builder()
+                .max_capacity(bytes)
+                .weigher(|k: &(String, &'static str), v: &Arc<CachedPage>| {
+                    u32::try_from(k.0.len() + v.body.len() + 64).unwrap_or(u32::MAX)
+                })
+                .build()
+        });
+        PageCache { pages }
+    }
+
+    /// The cached answer, if it may be served. When it is stale, exactly one caller gets `None`
+    /// and re-renders; the others keep getting the stale answer meanwhile, so a change never
+    /// sends every concurrent request into rendering the same page at once. An answer from
+    /// before a withdrawal is served to nobody.
+    pub fn get(&self, here: &str, lang: &'static str, now: Tag) -> Option<Arc<CachedPage>> {
+        let hit = self.pages.as_ref()?.get(&(here.to_owned(), lang))?;
+        if hit.tag.withdrawals != now.withdrawals {
+            metrics::counter!("lectern_page_cache_total", "result" => "withdrawn").increment(1);
+            return None;
+        }
+        let age = hit.rendered.elapsed();
+        if hit.tag.position == now.position || age < FRESH_FOR {
+            metrics::counter!("lectern_page_cache_total", "result" => "hit").increment(1);
+            return Some(hit);
+        }
+        let now = u64::try_from(age.as_millis()).unwrap_or(u64::MAX).max(1);
+        let claimed = hit.refreshing.load(Ordering::Acquire);
+        let free = claimed == 0 || now.saturating_sub(claimed) > REFRESH_CLAIM.as_millis() as u64;
+        if free && hit.refreshing.compare_exchange(claimed, now, Ordering::AcqRel, Ordering::Acquire).is_ok()
+        {
+            metrics::counter!("lectern_page_cache_total", "result" => "refresh").increment(1);
+            return None;
+        }
+        metrics::counter!("lectern_page_cache_total", "result" => "stale").increment(1);
+        Some(hit)
+    }
+
+    pub fn put(&self, here: &str, lang: &'static str, tag: Tag, body: Arc<str>, etag: String) {
+        if let Some(pages) = &self.pages {
+            let page =
+                CachedPage { body, etag, tag, rendered: Instant::now(), refreshing: AtomicU64::new(0) };
+            pages.insert((here.to_owned(), lang), Arc::new(page));
+        }
+    }
+
+    /// Whether answers are kept at all (`LECTERN_PAGE_CACHE_MB=0` turns the cache off).
+    pub fn enabled(&self) -> bool {
+        self.pages.is_some()
+    }
+
+    /// Forgets an answer: its re-render failed or answered something else than 200 (the course
+    /// is gone, the visitor is refused), so the old answer must not be served any longer.
+    pub fn drop_entry(&self, here: &str, lang: &'static str) {
+        if let Some(pages) = &self.pages {
+            pages.invalidate(&(here.to_owned(), lang));
+        }
+    }
+}
+
+/// A JSON answer for callers without a session, from the cache when it is fresh, else produced
+/// by `render` and kept. Callers with a session always get `render`'s fresh answer. The answer is
+/// tagged with [`freshness`].
+pub async fn visitor_json<F>(
+    app: &crate::app::AppState,
+    key: String,
+    locale: &str,
+    anonymous: bool,
+    render: F,
+) -> crate::error::Result<axum::response::Response>
+where
+    F: Future<Output = crate::error::Result<String>>,
+{
+    use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, VARY};
+    use axum::response::IntoResponse;
+    // The same answer for every visitor of a language, so shared caches may keep it (and must
+    // revalidate); an answer for a signed-in caller is theirs alone.
+    let json = |body: String| {
+        let cache = if anonymous { "public, max-age=0, must-revalidate" } else { "private, no-store" };
+        (
+            [
+                (CONTENT_TYPE, "application/json"),
+                (CACHE_CONTROL, cache),
+                (VARY, "Accept-Language, Authorization"),
+            ],
+            body,
+        )
+            .into_response()
+    };
+    if !anonymous {
+        return Ok(json(render.await?));
+    }
+    // Locales are normalised by the caller; anything else shares the default's entry.
+    let lang = if locale == "ru" { "ru" } else { "en" };
+    let tag = freshness(app);
+    if let Some(hit) = app.pages.get(&key, lang, tag) {
+        return Ok(json(hit.body.to_string()));
+    }
+    match render.await {
+        Ok(body) => {
+            app.pages.put(&key, lang, tag, body.as_str().into(), String::new());
+            Ok(json(body))
+        }
+        Err(e) => {
+            app.pages.drop_entry(&key, lang);
+            Err(e)
+        }
+    }
+}
+
+/// Serialises an API answer for [`visitor_json`].
+pub fn to_json(value: &impl serde::Serialize) -> crate::error::Result<String> {
+    serde_json::to_string(value).map_err(|e| crate::error::Error::Internal(anyhow::anyhow!("JSON: {e}")))
+}

@@ -1,0 +1,199 @@
+//! The store's schema: every table of every domain and the migrations between versions.
+//!
+//! It sits above both the store (which knows tables and transactions, not what is in them) and
+//! the domains (which own their record types): a new domain adds its tables and a migration
+//! here, in one place, and the store stays free of domain code.
+//!
+//! Naming: `<entity>` holds records by id; `<entity>_by_<field>` is a secondary index kept in the
+//! same write transaction as the record it points to. Keys are ULIDs as `u128`, so an index
+//! keyed by `(parent, child)` lists a parent's children in creation order.
+
+use std::path::Path;
+
+use crate::catalog::repo::{CategoryRecord, CourseRecord, LessonRecord, ModuleRecord};
+use crate::clock::Timestamp;
+use crate::identity::repo::{EmailTokenRecord, FamilyRecord, RefreshTokenRecord, UserRecord};
+use crate::learning::repo::{EnrollmentRecord, NotificationRecord, ReviewRecord};
+use crate::mail::OutboxRecord;
+use crate::store::migrate::{Migration, Schema};
+use crate::store::table::{RawTable, Table};
+pub use crate::store::tables::{CHANGES, Change, META};
+use crate::store::{Store, StoreResult, Tx};
+
+/// Lectern's schema, as [`Store::open`] takes it.
+pub static SCHEMA: Schema = Schema { migrations: MIGRATIONS, tables: ALL };
+
+/// The version this build writes.
+pub const SCHEMA_VERSION: u64 = 3;
+
+/// Opens (or creates) the store in `data_dir` with Lectern's schema, upgrading it if older.
+pub fn open(data_dir: &Path) -> StoreResult<Store> {
+    Store::open(data_dir, &SCHEMA)
+}
+
+pub const USERS: Table<u128, UserRecord> = Table::new("users");
+/// Normalised email → user id.
+pub const USERS_BY_EMAIL: Table<String, u128> = Table::new("users_by_email");
+/// (role, user id) → (); added by migration 2.
+pub const USERS_BY_ROLE: Table<(u8, u128), ()> = Table::new("users_by_role");
+
+/// SHA-256 of a refresh token → its record. The token itself is never stored.
+pub const REFRESH_TOKENS: Table<[u8; 32], RefreshTokenRecord> = Table::new("refresh_tokens");
+pub const FAMILIES: Table<u128, FamilyRecord> = Table::new("refresh_families");
+/// (user id, family id) → (): every sign-in of a user, to revoke them all.
+pub const FAMILIES_BY_USER: Table<(u128, u128), ()> = Table::new("refresh_families_by_user");
+/// (family id, token hash) → (): to delete a family's tokens when it is purged.
+pub const TOKENS_BY_FAMILY: Table<(u128, [u8; 32]), ()> = Table::new("refresh_tokens_by_family");
+
+/// SHA-256 of an email-verification or password-reset token → its record.
+pub const EMAIL_TOKENS: Table<[u8; 32], EmailTokenRecord> = Table::new("email_tokens");
+
+pub const OUTBOX: Table<u128, OutboxRecord> = Table::new("outbox");
+/// (next attempt at, message id) → (): messages still to send, soonest first.
+pub const OUTBOX_DUE: Table<(i64, u128), ()> = Table::new("outbox_due");
+
+// ---- catalog (migration 3) ----
+
+pub const CATEGORIES: Table<u128, CategoryRecord> = Table::new("categories");
+pub const CATEGORIES_BY_SLUG: Table<String, u128> = Table::new("categories_by_slug");
+pub const COURSES: Table<u128, CourseRecord> = Table::new("courses");
+pub const COURSES_BY_SLUG: Table<String, u128> = Table::new("courses_by_slug");
+/// (teacher, course) → ().
+pub const COURSES_BY_TEACHER: Table<(u128, u128), ()> = Table::new("courses_by_teacher");
+pub const MODULES: Table<u128, ModuleRecord> = Table::new("modules");
+/// (course, module) → ().
+pub const MODULES_BY_COURSE: Table<(u128, u128), ()> = Table::new("modules_by_course");
+pub const LESSONS: Table<u128, LessonRecord> = Table::new("lessons");
+/// (module, lesson) → ().
+pub const LESSONS_BY_MODULE: Table<(u128, u128), ()> = Table::new("lessons_by_module");
+
+// ---- learning (migration 3) ----
+
+/// (student, course) → enrollment.
+pub const ENROLLMENTS: Table<(u128, u128), EnrollmentRecord> = Table::new("enrollments");
+/// (course, student) → ().
+pub const ENROLLMENTS_BY_COURSE: Table<(u128, u128), ()> = Table::new("enrollments_by_course");
+/// (student, course, lesson) → when it was completed.
+pub const COMPLETIONS: Table<(u128, u128, u128), Timestamp> = Table::new("completions");
+/// (lesson, student) → ().
+pub const COMPLETIONS_BY_LESSON: Table<(u128, u128), ()> = Table::new("completions_by_lesson");
+pub const REVIEWS: Table<u128, ReviewRecord> = Table::new("reviews");
+/// (course, review) → ().
+pub const REVIEWS_BY_COURSE: Table<(u128, u128), ()> = Table::new("reviews_by_course");
+/// (author, course) → review: one review per student and course.
+pub const REVIEWS_BY_AUTHOR: Table<(u128, u128), u128> = Table::new("reviews_by_author");
+/// (user, course) → the key it has in `WISHLIST_BY_TIME`.
+pub const WISHLIST: Table<(u128, u128), u128> = Table::new("wishlist");
+/// (user, added) → course: the wishlist, most recent last.
+pub const WISHLIST_BY_TIME: Table<(u128, u128), u128> = Table::new("wishlist_by_time");
+/// (user, notification) → notification.
+pub const NOTIFICATIONS: Table<(u128, u128), NotificationRecord> = Table::new("notifications");
+/// user → number of unread notifications.
+pub const NOTIFICATIONS_UNREAD: Table<u128, u64> = Table::new("notifications_unread");
+
+/// Every table, for backups and restores (add new tables here too).
+pub const ALL: &[&dyn RawTable] = &[
+    &META,
+    &CHANGES,
+    &USERS,
+    &USERS_BY_EMAIL,
+    &USERS_BY_ROLE,
+    &REFRESH_TOKENS,
+    &FAMILIES,
+    &FAMILIES_BY_USER,
+    &TOKENS_BY_FAMILY,
+    &EMAIL_TOKENS,
+    &OUTBOX,
+    &OUTBOX_DUE,
+    &CATEGORIES,
+    &CATEGORIES_BY_SLUG,
+    &COURSES,
+    &COURSES_BY_SLUG,
+    &COURSES_BY_TEACHER,
+    &MODULES,
+    &MODULES_BY_COURSE,
+    &LESSONS,
+    &LESSONS_BY_MODULE,
+    &ENROLLMENTS,
+    &ENROLLMENTS_BY_COURSE,
+    &COMPLETIONS,
+    &COMPLETIONS_BY_LESSON,
+    &REVIEWS,
+    &REVIEWS_BY_COURSE,
+    &REVIEWS_BY_AUTHOR,
+    &WISHLIST,
+    &WISHLIST_BY_TIME,
+    &NOTIFICATIONS,
+    &NOTIFICATIONS_UNREAD,
+];
+
+const MIGRATIONS: &[Migration] = &[
+    Migration { to: 1, name: "initial tables", run: v1_initial },
+    Migration { to: 2, name: "index users by role", run: v2_users_by_role },
+    Migration { to: 3, name: "catalog and learning tables", run: v3_catalog },
+];
+
+fn v3_catalog(tx: &mut Tx<'_>) -> StoreResult<()> {
+    tx.create(CATEGORIES)?;
+    tx.create(CATEGORIES_BY_SLUG)?;
+    tx.create(COURSES)?;
+    tx.create(COURSES_BY_SLUG)?;
+    tx.create(COURSES_BY_TEACHER)?;
+    tx.create(MODULES)?;
+    tx.create(MODULES_BY_COURSE)?;
+    tx.create(LESSONS)?;
+    tx.create(LESSONS_BY_MODULE)?;
+    tx.create(ENROLLMENTS)?;
+    tx.create(ENROLLMENTS_BY_COURSE)?;
+    tx.create(COMPLETIONS)?;
+    tx.create(COMPLETIONS_BY_LESSON)?;
+    tx.create(REVIEWS)?;
+    tx.create(REVIEWS_BY_COURSE)?;
+    tx.create(REVIEWS_BY_AUTHOR)?;
+    tx.create(WISHLIST)?;
+    tx.create(WISHLIST_BY_TIME)?;
+    tx.create(NOTIFICATIONS)?;
+    tx.create(NOTIFICATIONS_UNREAD)?;
+    Ok(())
+}
+
+fn v1_initial(tx: &mut Tx<'_>) -> StoreResult<()> {
+    tx.create(META)?;
+    tx.create(CHANGES)?;
+    tx.create(USERS)?;
+    tx.create(USERS_BY_EMAIL)?;
+    tx.create(REFRESH_TOKENS)?;
+    tx.create(FAMILIES)?;
+    tx.create(FAMILIES_BY_USER)?;
+    tx.create(TOKENS_BY_FAMILY)?;
+    tx.create(EMAIL_TOKENS)?;
+    tx.create(OUTBOX)?;
+    tx.create(OUTBOX_DUE)?;
+    Ok(())
+}
+
+/// Version 1 found admins by scanning users; version 2 keeps an index, backfilled here.
+fn v2_users_by_role(tx: &mut Tx<'_>) -> StoreResult<()> {
+    tx.create(USERS_BY_ROLE)?;
+    let mut after: Option<u128> = None;
+    loop {
+        let chunk = match after {
+            None => tx.range(USERS, .., 1000)?,
+            Some(k) => tx.range(USERS, (std::ops::Bound::Excluded(k), std::ops::Bound::Unbounded), 1000)?,
+        };
+        let Some((last, _)) = chunk.last() else { break };
+        after = Some(*last);
+        for (id, user) in &chunk {
+            tx.put(USERS_BY_ROLE, &(user.role.as_u8(), *id), &())?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_version_is_the_last_migration() {
+        assert_eq!(super::SCHEMA.version(), super::SCHEMA_VERSION);
+    }
+}
