@@ -3,11 +3,19 @@
 
     python3 .ci/modgraph.py            # edges, and the strongly connected components (cycles)
     python3 .ci/modgraph.py --dot      # Graphviz
-    python3 .ci/modgraph.py --check    # exit 1 if a leaf module imports the app (CI)
+    python3 .ci/modgraph.py --check    # exit 1 on a forbidden import (CI)
 
 A module is a top-level module of `src/` (`catalog`, `web`, ...); `a -> b` means a file of `a`
 names `crate::b`. Test modules (`tests.rs`, `#[cfg(test)] mod tests`) are left out: they may
 reach anywhere.
+
+`--check` enforces three rules (docs/ARCHITECTURE.md, "Dependency directions"):
+- leaf modules import nothing of the app but other leaves;
+- only `http` (which assembles the router) imports a domain's `routes` module;
+- a domain imports only the domains declared below it in DOMAINS. A domain's `routes.rs` is its
+  HTTP adapter and may also name `identity` for the extractors that authenticate a request.
+  Reactions across domains the other way (certificates on completion, emails, search) go
+  through the change log or an event the lower domain publishes, never a direct call.
 """
 
 import re
@@ -18,10 +26,26 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parent.parent / "src"
 
 # Modules that must import nothing of the app (issue 11): small pieces everyone may use.
-LEAVES = {"clock", "ids", "richtext", "ratelimit", "cache", "client", "config", "error"}
+LEAVES = {"clock", "ids", "richtext", "ratelimit", "cache", "client", "config", "error", "fields"}
 
-PATH = re.compile(r"\bcrate::([a-z_][a-z0-9_]*)")
+# Each domain and the domains it may import. Infrastructure (store, schema, respcache, http,
+# app, web, ...) is not a domain; `schema` lists every domain's tables and `app`/`http`/`web`
+# assemble domains, so they sit above all of them.
+DOMAINS = {
+    "mail": set(),  # the outbox: any domain may queue a message in its own unit of work
+    "identity": {"mail"},
+    "catalog": {"identity"},
+    "learning": {"catalog", "identity"},
+    "search": {"catalog", "identity"},
+    "commerce": {"learning", "catalog", "identity", "mail"},
+    "studio": {"commerce", "learning", "catalog", "identity", "mail"},
+    "moderation": {"learning", "catalog", "identity", "mail"},
+    "engagement": {"commerce", "learning", "catalog", "identity", "mail"},
+}
+
+PATH = re.compile(r"\bcrate::([a-z_][a-z0-9_]*)(?:::([a-z_][a-z0-9_]*))?")
 USE_GROUP = re.compile(r"\buse\s+crate::\{([^;]*)\};", re.S)
+NESTED = re.compile(r"\buse\s+crate::([a-z_][a-z0-9_]*)::\{([^;]*)\};", re.S)
 
 
 def module_of(path: Path) -> str:
@@ -39,24 +63,55 @@ def strip_comments(text: str) -> str:
     return "\n".join(line.split("//", 1)[0] for line in text.splitlines())
 
 
+def file_imports(f: Path) -> set[tuple[str, str | None]]:
+    """(module, submodule or None) pairs a file names through `crate::`."""
+    text = strip_comments(strip_tests(f.read_text()))
+    found = {(a, b or None) for a, b in PATH.findall(text)}
+    for group in USE_GROUP.findall(text):
+        for item in group.split(","):
+            parts = item.strip().split("::")
+            name = parts[0].split(" ")[0]
+            if name:
+                found.add((name, parts[1].split(" ")[0].strip("{") if len(parts) > 1 else None))
+    for top, group in NESTED.findall(text):
+        for item in group.split(","):
+            found.add((top, item.strip().split("::")[0].split(" ")[0] or None))
+    return {(a, b) for a, b in found if (SRC / f"{a}.rs").exists() or (SRC / a).is_dir()}
+
+
+def sources():
+    for f in sorted(SRC.rglob("*.rs")):
+        if f.name not in ("tests.rs", "main.rs", "lib.rs"):
+            yield f
+
+
 def graph() -> dict[str, set[str]]:
     edges: dict[str, set[str]] = defaultdict(set)
-    for f in sorted(SRC.rglob("*.rs")):
-        if f.name in ("tests.rs", "main.rs", "lib.rs"):
-            continue
+    for f in sources():
         src = module_of(f)
         edges.setdefault(src, set())
-        text = strip_comments(strip_tests(f.read_text()))
-        targets = set(PATH.findall(text))
-        for group in USE_GROUP.findall(text):
-            for item in group.split(","):
-                name = item.strip().split("::")[0].split(" ")[0]
-                if name:
-                    targets.add(name)
-        for t in targets:
-            if t != src and ((SRC / f"{t}.rs").exists() or (SRC / t).is_dir()):
-                edges[src].add(t)
+        edges[src] |= {a for a, _ in file_imports(f) if a != src}
     return edges
+
+
+def violations(edges: dict[str, set[str]]) -> list[str]:
+    # A leaf may use another leaf (ratelimit counts time with clock), nothing else of the app.
+    leaves = sorted(LEAVES & edges.keys())
+    bad = [f"leaf module `{a}` imports `{b}`" for a in leaves for b in sorted(edges[a] - LEAVES)]
+    for f in sources():
+        src = module_of(f)
+        rel = f.relative_to(SRC)
+        for a, b in sorted(file_imports(f), key=str):
+            if a == src:
+                continue
+            if b == "routes" and src != "http":
+                bad.append(f"{rel} imports `{a}::routes`: only src/http assembles routes")
+            if src in DOMAINS and a in DOMAINS and a not in DOMAINS[src]:
+                if f.name == "routes.rs" and a == "identity":
+                    continue
+                allowed = ", ".join(sorted(DOMAINS[src])) or "no domain"
+                bad.append(f"{rel} imports `{a}`: domain `{src}` may import only {allowed}")
+    return bad
 
 
 def sccs(edges: dict[str, set[str]]) -> list[list[str]]:
@@ -101,11 +156,10 @@ def main() -> int:
                 print(f'  "{a}" -> "{b}";')
         print("}")
         return 0
-    # A leaf may use another leaf (ratelimit counts time with clock), nothing else of the app.
-    bad = [(a, b) for a in sorted(LEAVES & edges.keys()) for b in sorted(edges[a] - LEAVES)]
+    bad = violations(edges)
     if "--check" in sys.argv:
-        for a, b in bad:
-            print(f"forbidden: leaf module `{a}` imports `{b}`")
+        for b in bad:
+            print(f"forbidden: {b}")
         return 1 if bad else 0
     for a in sorted(edges):
         print(f"{a} -> {', '.join(sorted(edges[a])) or '-'}")
@@ -114,7 +168,7 @@ def main() -> int:
     print(f"largest cycle (strongly connected component): {len(comps[0]) if comps else 1} modules")
     for c in comps:
         print(f"  cycle of {len(c)}: {' '.join(c)}")
-    print(f"leaf modules importing the app: {len(bad)}" + "".join(f"\n  {a} -> {b}" for a, b in bad))
+    print(f"forbidden imports: {len(bad)}" + "".join(f"\n  {b}" for b in bad))
     return 0
 
 

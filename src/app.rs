@@ -92,7 +92,9 @@ impl App {
             tracing::info!("created the first admin from LECTERN_ADMIN_EMAIL");
         }
         let rate_limiter = SlidingWindow::new(config.rate_limit_per_min, Duration::from_secs(60));
-        let catalog = Arc::new(Catalog::new(store.clone(), clock.clone(), config.cache_capacity));
+        let mut catalog = Catalog::new(store.clone(), clock.clone(), config.cache_capacity);
+        catalog.subscribe(Arc::new(crate::learning::service::on_curriculum_change));
+        let catalog = Arc::new(catalog);
         let learning = Arc::new(Learning::new(store.clone(), clock.clone(), catalog.clone()));
         let search = {
             let (dir, store) = (config.index_dir.clone(), store.clone());

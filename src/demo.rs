@@ -154,7 +154,7 @@ pub async fn load(app: &AppState) -> anyhow::Result<Report> {
             .write(move |tx| {
                 let mut new_cats = 0;
                 for (i, c) in cats.iter().enumerate() {
-                    if catalog::category_by_slug_tx(tx, &c.slug)?.is_none() {
+                    if catalog::category_by_slug(tx, &c.slug)?.is_none() {
                         let rec = CategoryRecord {
                             id: CategoryId::generate(),
                             slug: c.slug.clone(),
@@ -209,7 +209,7 @@ pub async fn load(app: &AppState) -> anyhow::Result<Report> {
                     locale: "en".into(),
                     bio: String::new(),
                 };
-                if !identity::any_with_role_tx(tx, Role::Admin)? {
+                if !identity::any_with_role(tx, Role::Admin)? {
                     person(tx, &admin, Role::Admin)?;
                 }
                 Ok((ids, new_users, new_cats))
@@ -252,7 +252,7 @@ fn load_course(
         return Ok(None);
     }
     Slug::parse("slug", &c.slug).map_err(|e| bad(e.message))?;
-    let category = catalog::category_by_slug_tx(tx, &c.category)?
+    let category = catalog::category_by_slug(tx, &c.category)?
         .ok_or_else(|| bad(format!("unknown category {}", c.category)))?;
     let teacher = *ids.get(&c.teacher).ok_or_else(|| bad(format!("unknown teacher {}", c.teacher)))?;
     let level = Level::parse(&c.level).map_err(|e| bad(e.message))?;
@@ -348,7 +348,7 @@ fn load_course(
     }
     for r in &c.reviews {
         let author = *ids.get(&r.student).ok_or_else(|| bad(format!("unknown reviewer {}", r.student)))?;
-        if learning::enrollment_tx(tx, author, id)?.is_none() {
+        if learning::enrollment(tx, author, id)?.is_none() {
             return Err(bad(format!("reviewer {} is not enrolled", r.student)));
         }
         if !(1..=5).contains(&r.rating) {

@@ -27,6 +27,7 @@ pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod fields;
 pub mod http;
 pub mod identity;
 pub mod ids;

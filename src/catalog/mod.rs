@@ -4,9 +4,11 @@
 //! - [`repo`]: records and table access; counters kept in the same unit as their cause.
 //! - [`service`]: visibility and ownership rules, publishing, ordering, caches.
 
+pub mod events;
 pub mod repo;
 pub mod routes;
 pub mod service;
 pub mod types;
+pub mod views;
 
 pub use service::Catalog;

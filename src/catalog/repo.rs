@@ -10,7 +10,7 @@ use crate::clock::Timestamp;
 use crate::error::{Code, Error, Result};
 use crate::ids::{CategoryId, CourseId, LessonId, ModuleId, UserId};
 use crate::schema::*;
-use crate::store::{StoreResult, Tx};
+use crate::store::{Readable, StoreResult, Tx};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CategoryRecord {
@@ -132,16 +132,16 @@ impl Curriculum {
 
 // ---- categories ----
 
-pub fn categories(rtx: &redb::ReadTransaction) -> StoreResult<Vec<CategoryRecord>> {
+pub fn categories(r: &impl Readable) -> StoreResult<Vec<CategoryRecord>> {
     let mut all: Vec<CategoryRecord> =
-        CATEGORIES.range(rtx, .., false, usize::MAX)?.into_iter().map(|(_, c)| c).collect();
+        r.range(CATEGORIES, .., usize::MAX)?.into_iter().map(|(_, c)| c).collect();
     all.sort_by(|a, b| a.position.cmp(&b.position).then_with(|| a.name.cmp(&b.name)));
     Ok(all)
 }
 
-pub fn category_by_slug_tx(tx: &Tx<'_>, slug: &str) -> Result<Option<CategoryRecord>> {
-    match tx.get(CATEGORIES_BY_SLUG, &slug.to_owned())? {
-        Some(id) => Ok(tx.get(CATEGORIES, &id)?),
+pub fn category_by_slug(r: &impl Readable, slug: &str) -> StoreResult<Option<CategoryRecord>> {
+    match r.get(CATEGORIES_BY_SLUG, &slug.to_owned())? {
+        Some(id) => r.get(CATEGORIES, &id),
         None => Ok(None),
     }
 }
@@ -168,19 +168,20 @@ fn adjust_category_count(tx: &mut Tx<'_>, id: CategoryId, delta: i64) -> Result<
 
 // ---- courses ----
 
-pub fn course(rtx: &redb::ReadTransaction, id: CourseId) -> StoreResult<Option<CourseRecord>> {
-    COURSES.get(rtx, &id.key())
+pub fn course(r: &impl Readable, id: CourseId) -> StoreResult<Option<CourseRecord>> {
+    r.get(COURSES, &id.key())
 }
 
-pub fn course_by_slug(rtx: &redb::ReadTransaction, slug: &str) -> StoreResult<Option<CourseRecord>> {
-    match COURSES_BY_SLUG.get(rtx, &slug.to_owned())? {
-        Some(id) => COURSES.get(rtx, &id),
+pub fn course_by_slug(r: &impl Readable, slug: &str) -> StoreResult<Option<CourseRecord>> {
+    match r.get(COURSES_BY_SLUG, &slug.to_owned())? {
+        Some(id) => r.get(COURSES, &id),
         None => Ok(None),
     }
 }
 
-pub fn get_course(tx: &Tx<'_>, id: CourseId) -> Result<CourseRecord> {
-    tx.get(COURSES, &id.key())?.ok_or(Error::NotFound)
+/// A course that must exist: 404 otherwise.
+pub fn get_course(r: &impl Readable, id: CourseId) -> Result<CourseRecord> {
+    course(r, id)?.ok_or(Error::NotFound)
 }
 
 /// The next free slug starting from `base` (`base`, `base-2`, `base-3`, ...).
@@ -254,10 +255,9 @@ pub fn save_counters(tx: &mut Tx<'_>, c: &CourseRecord) -> Result<()> {
     Ok(())
 }
 
-pub fn teacher_course_ids(rtx: &redb::ReadTransaction, teacher: UserId) -> StoreResult<Vec<CourseId>> {
+pub fn teacher_course_ids(r: &impl Readable, teacher: UserId) -> StoreResult<Vec<CourseId>> {
     let t = teacher.key();
-    Ok(COURSES_BY_TEACHER
-        .range(rtx, (t, 0)..=(t, u128::MAX), false, usize::MAX)?
+    Ok(r.range(COURSES_BY_TEACHER, (t, 0)..=(t, u128::MAX), usize::MAX)?
         .into_iter()
         .map(|((_, c), ())| CourseId::from_key(c))
         .collect())
@@ -265,23 +265,26 @@ pub fn teacher_course_ids(rtx: &redb::ReadTransaction, teacher: UserId) -> Store
 
 // ---- modules and lessons ----
 
-pub fn module_tx(tx: &Tx<'_>, id: ModuleId) -> Result<ModuleRecord> {
-    tx.get(MODULES, &id.key())?.ok_or(Error::NotFound)
+/// A module that must exist: 404 otherwise.
+pub fn get_module(r: &impl Readable, id: ModuleId) -> Result<ModuleRecord> {
+    r.get(MODULES, &id.key())?.ok_or(Error::NotFound)
 }
 
-pub fn lesson(rtx: &redb::ReadTransaction, id: LessonId) -> StoreResult<Option<LessonRecord>> {
-    LESSONS.get(rtx, &id.key())
+pub fn lesson(r: &impl Readable, id: LessonId) -> StoreResult<Option<LessonRecord>> {
+    r.get(LESSONS, &id.key())
 }
 
-pub fn lesson_tx(tx: &Tx<'_>, id: LessonId) -> Result<LessonRecord> {
-    tx.get(LESSONS, &id.key())?.ok_or(Error::NotFound)
+/// A lesson that must exist: 404 otherwise.
+pub fn get_lesson(r: &impl Readable, id: LessonId) -> Result<LessonRecord> {
+    lesson(r, id)?.ok_or(Error::NotFound)
 }
 
-pub fn modules_of(tx: &Tx<'_>, course: CourseId) -> Result<Vec<ModuleRecord>> {
+/// A course's modules, in order.
+pub fn modules_of(r: &impl Readable, course: CourseId) -> StoreResult<Vec<ModuleRecord>> {
     let c = course.key();
     let mut out = Vec::new();
-    for ((_, m), ()) in tx.range(MODULES_BY_COURSE, (c, 0)..=(c, u128::MAX), usize::MAX)? {
-        if let Some(rec) = tx.get(MODULES, &m)? {
+    for ((_, m), ()) in r.range(MODULES_BY_COURSE, (c, 0)..=(c, u128::MAX), usize::MAX)? {
+        if let Some(rec) = r.get(MODULES, &m)? {
             out.push(rec);
         }
     }
@@ -289,11 +292,12 @@ pub fn modules_of(tx: &Tx<'_>, course: CourseId) -> Result<Vec<ModuleRecord>> {
     Ok(out)
 }
 
-pub fn lessons_of(tx: &Tx<'_>, module: ModuleId) -> Result<Vec<LessonRecord>> {
+/// A module's lessons, in order.
+pub fn lessons_of(r: &impl Readable, module: ModuleId) -> StoreResult<Vec<LessonRecord>> {
     let m = module.key();
     let mut out = Vec::new();
-    for ((_, l), ()) in tx.range(LESSONS_BY_MODULE, (m, 0)..=(m, u128::MAX), usize::MAX)? {
-        if let Some(rec) = tx.get(LESSONS, &l)? {
+    for ((_, l), ()) in r.range(LESSONS_BY_MODULE, (m, 0)..=(m, u128::MAX), usize::MAX)? {
+        if let Some(rec) = r.get(LESSONS, &l)? {
             out.push(rec);
         }
     }
@@ -301,32 +305,53 @@ pub fn lessons_of(tx: &Tx<'_>, module: ModuleId) -> Result<Vec<LessonRecord>> {
     Ok(out)
 }
 
-/// The curriculum as seen from a read transaction.
-pub fn curriculum(rtx: &redb::ReadTransaction, course: CourseId) -> StoreResult<Curriculum> {
-    let c = course.key();
+pub fn curriculum(r: &impl Readable, course: CourseId) -> StoreResult<Curriculum> {
     let mut modules = Vec::new();
-    for ((_, m), ()) in MODULES_BY_COURSE.range(rtx, (c, 0)..=(c, u128::MAX), false, usize::MAX)? {
-        let Some(module) = MODULES.get(rtx, &m)? else { continue };
-        let mut lessons = Vec::new();
-        for ((_, l), ()) in LESSONS_BY_MODULE.range(rtx, (m, 0)..=(m, u128::MAX), false, usize::MAX)? {
-            if let Some(lesson) = LESSONS.get(rtx, &l)? {
-                lessons.push(lesson);
-            }
-        }
-        lessons.sort_by_key(|l| (l.position, l.id));
-        modules.push((module, lessons));
-    }
-    modules.sort_by_key(|(m, _)| (m.position, m.id));
-    Ok(Curriculum { modules })
-}
-
-pub fn curriculum_tx(tx: &Tx<'_>, course: CourseId) -> Result<Curriculum> {
-    let mut modules = Vec::new();
-    for m in modules_of(tx, course)? {
-        let lessons = lessons_of(tx, m.id)?;
+    for m in modules_of(r, course)? {
+        let lessons = lessons_of(r, m.id)?;
         modules.push((m, lessons));
     }
     Ok(Curriculum { modules })
+}
+
+pub fn insert_module(tx: &mut Tx<'_>, m: &ModuleRecord) -> Result<()> {
+    tx.put(MODULES, &m.id.key(), m)?;
+    tx.put(MODULES_BY_COURSE, &(m.course_id.key(), m.id.key()), &())?;
+    Ok(())
+}
+
+pub fn save_module(tx: &mut Tx<'_>, m: &ModuleRecord) -> Result<()> {
+    Ok(tx.put(MODULES, &m.id.key(), m)?)
+}
+
+/// Removes a module's record and index entry (its lessons go first, one by one).
+pub fn remove_module(tx: &mut Tx<'_>, m: &ModuleRecord) -> Result<()> {
+    tx.remove(MODULES, &m.id.key())?;
+    tx.remove(MODULES_BY_COURSE, &(m.course_id.key(), m.id.key()))?;
+    Ok(())
+}
+
+pub fn insert_lesson(tx: &mut Tx<'_>, l: &LessonRecord) -> Result<()> {
+    tx.put(LESSONS, &l.id.key(), l)?;
+    tx.put(LESSONS_BY_MODULE, &(l.module_id.key(), l.id.key()), &())?;
+    Ok(())
+}
+
+pub fn save_lesson(tx: &mut Tx<'_>, l: &LessonRecord) -> Result<()> {
+    Ok(tx.put(LESSONS, &l.id.key(), l)?)
+}
+
+/// Files a lesson under another module (the caller saves the record with its new module).
+pub fn move_lesson(tx: &mut Tx<'_>, l: &LessonRecord, to: ModuleId) -> Result<()> {
+    tx.remove(LESSONS_BY_MODULE, &(l.module_id.key(), l.id.key()))?;
+    tx.put(LESSONS_BY_MODULE, &(to.key(), l.id.key()), &())?;
+    Ok(())
+}
+
+pub fn remove_lesson(tx: &mut Tx<'_>, l: &LessonRecord) -> Result<()> {
+    tx.remove(LESSONS, &l.id.key())?;
+    tx.remove(LESSONS_BY_MODULE, &(l.module_id.key(), l.id.key()))?;
+    Ok(())
 }
 
 /// Renumbers items 1..=n in the given order and saves those whose position changed.

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use axum::http::header::{ACCEPT_LANGUAGE, LOCATION};
+use axum::http::header::LOCATION;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -11,20 +11,19 @@ use utoipa::openapi::{RefOr, Schema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::repo::{CategoryRecord, CourseRecord, Curriculum, LessonRecord};
+use super::repo::{CourseRecord, Curriculum, LessonRecord};
 use super::service::{CoursePatch, LessonPatch, NewCourse, NewLesson};
 use super::types::{self, CourseStatus, LessonKind, Level, Money, Slug};
+use super::views::{CategoryOut, CourseDetail, CourseSummary};
 use crate::app::AppState;
-use crate::clock::Rfc3339;
 use crate::error::{Error, FieldError, Result};
+use crate::fields::{Fields, text};
 use crate::http::extract::Json;
 use crate::http::ids::parse;
 use crate::http::middleware::no_content;
 use crate::http::openapi::inputs;
-use crate::identity::repo::UserRecord;
-use crate::identity::types::parse_locale;
-use crate::identity::{AdminUser, AuthUser, MaybeUser};
-use crate::ids::{CategoryId, CourseId, LessonId, ModuleId, UserId};
+use crate::identity::{AdminUser, AuthUser, MaybeUser, locale};
+use crate::ids::{CourseId, LessonId, ModuleId, UserId};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -48,160 +47,13 @@ fn created(location: &str, body: impl IntoResponse) -> Response {
     res
 }
 
-/// The caller's language: their account's, else the browser's.
-pub fn locale(headers: &HeaderMap, user: Option<&UserRecord>) -> String {
-    match user {
-        Some(u) => u.locale.clone(),
-        None => parse_locale(headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok())),
-    }
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct CategoryOut {
-    pub id: CategoryId,
-    pub slug: String,
-    pub name: String,
-    pub course_count: u64,
-}
-
-impl CategoryOut {
-    pub fn from(c: &CategoryRecord, locale: &str) -> Self {
-        CategoryOut {
-            id: c.id,
-            slug: c.slug.clone(),
-            name: c.name_for(locale).to_owned(),
-            course_count: c.course_count,
-        }
-    }
-}
-
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CategoryList {
     items: Vec<CategoryOut>,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct TeacherRef {
-    pub id: UserId,
-    pub name: String,
-}
-
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct CategoryRef {
-    pub id: CategoryId,
-    pub slug: String,
-    pub name: String,
-}
-
-/// A course in lists (catalog, search, wishlist, teacher pages).
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct CourseSummary {
-    pub id: CourseId,
-    pub slug: String,
-    pub title: String,
-    pub subtitle: String,
-    pub level: Level,
-    pub language: String,
-    pub category: CategoryRef,
-    pub price_minor: i64,
-    pub currency: String,
-    pub is_free: bool,
-    pub status: CourseStatus,
-    pub teacher: TeacherRef,
-    pub avg_rating: f64,
-    pub review_count: u64,
-    pub student_count: u64,
-    pub total_lessons: u32,
-    pub total_duration_s: u64,
-    pub created_at: Rfc3339,
-    pub updated_at: Rfc3339,
-}
-
-/// A course page's data.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct CourseDetail {
-    #[serde(flatten)]
-    pub summary: CourseSummary,
-    pub description_html: String,
-    pub published_at: Option<Rfc3339>,
-}
-
-/// Names needed to show courses: their teachers and categories.
-pub struct Names {
-    pub teachers: std::collections::HashMap<UserId, String>,
-    pub categories: std::collections::HashMap<CategoryId, CategoryRecord>,
-}
-
-impl Names {
-    pub async fn load(app: &AppState, courses: &[Arc<CourseRecord>]) -> Result<Names> {
-        let teacher_ids: Vec<UserId> = courses.iter().map(|c| c.teacher_id).collect();
-        app.store
-            .read(move |rtx| {
-                let mut teachers = std::collections::HashMap::new();
-                for id in teacher_ids {
-                    if let std::collections::hash_map::Entry::Vacant(e) = teachers.entry(id)
-                        && let Some(u) = crate::identity::repo::user(rtx, id)?
-                    {
-                        e.insert(u.name);
-                    }
-                }
-                let categories = super::repo::categories(rtx)?.into_iter().map(|c| (c.id, c)).collect();
-                Ok(Names { teachers, categories })
-            })
-            .await
-    }
-
-    pub fn summary(&self, c: &CourseRecord, locale: &str) -> CourseSummary {
-        let category = self.categories.get(&c.category_id).map_or_else(
-            || CategoryRef { id: c.category_id, slug: String::new(), name: String::new() },
-            |cat| CategoryRef { id: cat.id, slug: cat.slug.clone(), name: cat.name_for(locale).to_owned() },
-        );
-        CourseSummary {
-            id: c.id,
-            slug: c.slug.clone(),
-            title: c.title.clone(),
-            subtitle: c.subtitle.clone(),
-            level: c.level,
-            language: c.language.clone(),
-            category,
-            price_minor: c.price_minor,
-            currency: c.currency.clone(),
-            is_free: c.is_free(),
-            status: c.status,
-            teacher: TeacherRef {
-                id: c.teacher_id,
-                name: self.teachers.get(&c.teacher_id).cloned().unwrap_or_default(),
-            },
-            avg_rating: c.avg_rating(),
-            review_count: c.review_count,
-            student_count: c.student_count,
-            total_lessons: c.total_lessons,
-            total_duration_s: c.total_duration_s,
-            created_at: Rfc3339(c.created_at),
-            updated_at: Rfc3339(c.updated_at),
-        }
-    }
-
-    pub fn detail(&self, c: &CourseRecord, locale: &str) -> CourseDetail {
-        CourseDetail {
-            summary: self.summary(c, locale),
-            description_html: c.description_html.clone(),
-            published_at: c.published_at.map(Rfc3339),
-        }
-    }
-}
-
-pub async fn summaries(
-    app: &AppState,
-    courses: &[Arc<CourseRecord>],
-    locale: &str,
-) -> Result<Vec<CourseSummary>> {
-    let names = Names::load(app, courses).await?;
-    Ok(courses.iter().map(|c| names.summary(c, locale)).collect())
-}
-
 async fn detail_of(app: &AppState, c: Arc<CourseRecord>, locale: &str) -> Result<CourseDetail> {
-    let names = Names::load(app, std::slice::from_ref(&c)).await?;
+    let names = app.catalog.names(std::slice::from_ref(&c)).await?;
     Ok(names.detail(&c, locale))
 }
 
@@ -238,21 +90,12 @@ async fn create_category(
     _admin: AdminUser,
     Json(b): Json<NewCategoryBody>,
 ) -> Result<Response> {
-    let mut errors = Vec::new();
-    let slug = Slug::parse("slug", &b.slug).map_err(|e| errors.push(e)).ok();
-    let name = types::text("name", &b.name, 1, 80).map_err(|e| errors.push(e)).ok();
-    let name_ru = b
-        .name_ru
-        .as_deref()
-        .map(|n| types::text("name_ru", n, 1, 80))
-        .transpose()
-        .map_err(|e| errors.push(e))
-        .ok()
-        .flatten();
-    let (Some(slug), Some(name)) = (slug, name) else { return Err(Error::Validation(errors)) };
-    if !errors.is_empty() {
-        return Err(Error::Validation(errors));
-    }
+    let mut f = Fields::new();
+    let slug = f.check(Slug::parse("slug", &b.slug));
+    let name = f.check(text("name", &b.name, 1, 80));
+    let name_ru = f.optional(b.name_ru.as_deref(), |n| text("name_ru", n, 1, 80));
+    f.finish()?;
+    let (slug, name) = (slug.expect("checked"), name.expect("checked"));
     let c = app.catalog.create_category(slug, name, name_ru).await?;
     Ok(created(&format!("/api/v1/categories#{}", c.slug), Json(CategoryOut::from(&c, "en"))))
 }
@@ -289,16 +132,10 @@ fn currency_or_null() -> RefOr<Schema> {
     inputs::one_of_or_null(types::CURRENCIES)
 }
 
-fn collect_money(price: Option<i64>, currency: Option<&str>, errors: &mut Vec<FieldError>) -> Option<Money> {
+fn collect_money(price: Option<i64>, currency: Option<&str>, f: &mut Fields) -> Option<Money> {
     match (price, currency) {
         (None, None) => None,
-        (p, c) => match Money::parse(p.unwrap_or(0), c.unwrap_or("")) {
-            Ok(m) => Some(m),
-            Err(e) => {
-                errors.extend(e);
-                None
-            }
-        },
+        (p, c) => Money::parse(p.unwrap_or(0), c.unwrap_or("")).map_err(|e| f.extend(e)).ok(),
     }
 }
 
@@ -313,25 +150,15 @@ async fn create_course(
     headers: HeaderMap,
     Json(b): Json<NewCourseBody>,
 ) -> Result<Response> {
-    let mut errors = Vec::new();
-    let title = types::text("title", &b.title, 3, 120).map_err(|e| errors.push(e)).ok();
-    let subtitle =
-        types::text("subtitle", b.subtitle.as_deref().unwrap_or(""), 0, 200).map_err(|e| errors.push(e)).ok();
-    let description = types::text("description", &b.description, 0, 50_000).map_err(|e| errors.push(e)).ok();
-    let level = Level::parse(&b.level).map_err(|e| errors.push(e)).ok();
-    let language = types::language(&b.language).map_err(|e| errors.push(e)).ok();
-    let price = collect_money(Some(b.price_minor), Some(&b.currency), &mut errors);
-    let slug = b
-        .slug
-        .as_deref()
-        .map(|s| Slug::parse("slug", s))
-        .transpose()
-        .map_err(|e| errors.push(e))
-        .ok()
-        .flatten();
-    if !errors.is_empty() {
-        return Err(Error::Validation(errors));
-    }
+    let mut f = Fields::new();
+    let title = f.check(text("title", &b.title, 3, 120));
+    let subtitle = f.check(text("subtitle", b.subtitle.as_deref().unwrap_or(""), 0, 200));
+    let description = f.check(text("description", &b.description, 0, 50_000));
+    let level = f.check(Level::parse(&b.level));
+    let language = f.check(types::language(&b.language));
+    let price = collect_money(Some(b.price_minor), Some(&b.currency), &mut f);
+    let slug = f.optional(b.slug.as_deref(), |s| Slug::parse("slug", s));
+    f.finish()?;
     let input = NewCourse {
         title: title.expect("checked"),
         subtitle: subtitle.expect("checked"),
@@ -416,68 +243,24 @@ async fn update_course(
     Json(b): Json<CoursePatchBody>,
 ) -> Result<Json<CourseDetail>> {
     let id: CourseId = parse(&id)?;
-    let mut errors = Vec::new();
+    let mut f = Fields::new();
     let patch = CoursePatch {
-        title: b
-            .title
-            .as_deref()
-            .map(|t| types::text("title", t, 3, 120))
-            .transpose()
-            .map_err(|e| errors.push(e))
-            .ok()
-            .flatten(),
-        subtitle: b
-            .subtitle
-            .as_deref()
-            .map(|t| types::text("subtitle", t, 0, 200))
-            .transpose()
-            .map_err(|e| errors.push(e))
-            .ok()
-            .flatten(),
-        description_md: b
-            .description
-            .as_deref()
-            .map(|t| types::text("description", t, 0, 50_000))
-            .transpose()
-            .map_err(|e| errors.push(e))
-            .ok()
-            .flatten(),
-        level: b.level.as_deref().map(Level::parse).transpose().map_err(|e| errors.push(e)).ok().flatten(),
-        language: b
-            .language
-            .as_deref()
-            .map(types::language)
-            .transpose()
-            .map_err(|e| errors.push(e))
-            .ok()
-            .flatten(),
+        title: f.optional(b.title.as_deref(), |t| text("title", t, 3, 120)),
+        subtitle: f.optional(b.subtitle.as_deref(), |t| text("subtitle", t, 0, 200)),
+        description_md: f.optional(b.description.as_deref(), |t| text("description", t, 0, 50_000)),
+        level: f.optional(b.level.as_deref(), Level::parse),
+        language: f.optional(b.language.as_deref(), types::language),
         category: b.category,
         price_minor: b.price_minor,
         currency: b.currency,
-        slug: b
-            .slug
-            .as_deref()
-            .map(|s| Slug::parse("slug", s))
-            .transpose()
-            .map_err(|e| errors.push(e))
-            .ok()
-            .flatten(),
-        status: match b.status.as_deref() {
-            None => None,
-            Some("draft") => Some(CourseStatus::Draft),
-            Some("archived") => Some(CourseStatus::Archived),
-            Some(_) => {
-                errors.push(FieldError::new(
-                    "status",
-                    "must be draft or archived (publish with POST .../publish)",
-                ));
-                None
-            }
-        },
+        slug: f.optional(b.slug.as_deref(), |s| Slug::parse("slug", s)),
+        status: f.optional(b.status.as_deref(), |s| match s {
+            "draft" => Ok(CourseStatus::Draft),
+            "archived" => Ok(CourseStatus::Archived),
+            _ => Err(FieldError::new("status", "must be draft or archived (publish with POST .../publish)")),
+        }),
     };
-    if !errors.is_empty() {
-        return Err(Error::Validation(errors));
-    }
+    f.finish()?;
     let c = Arc::new(app.catalog.update_course(&who.user, id, patch).await?);
     Ok(Json(detail_of(&app, c, &locale(&headers, Some(&who.user))).await?))
 }
@@ -599,8 +382,8 @@ async fn add_module(
     Json(b): Json<ModuleBody>,
 ) -> Result<Response> {
     let course: CourseId = parse(&id)?;
-    let title = types::text("title", b.title.as_deref().unwrap_or(""), 1, 120)
-        .map_err(|e| Error::Validation(vec![e]))?;
+    let title =
+        text("title", b.title.as_deref().unwrap_or(""), 1, 120).map_err(|e| Error::Validation(vec![e]))?;
     let m = app.catalog.add_module(&who.user, course, title, b.position).await?;
     Ok((
         StatusCode::CREATED,
@@ -622,7 +405,7 @@ async fn update_module(
     let title = b
         .title
         .as_deref()
-        .map(|t| types::text("title", t, 1, 120))
+        .map(|t| text("title", t, 1, 120))
         .transpose()
         .map_err(|e| Error::Validation(vec![e]))?;
     let m = app.catalog.update_module(&who.user, parse(&id)?, title, b.position).await?;
@@ -788,33 +571,21 @@ async fn add_lesson(
     Json(b): Json<LessonBody>,
 ) -> Result<Response> {
     let module: ModuleId = parse(&id)?;
-    let mut errors = Vec::new();
-    let title =
-        types::text("title", b.title.as_deref().unwrap_or(""), 1, 160).map_err(|e| errors.push(e)).ok();
-    let kind = LessonKind::parse(b.kind.as_deref().unwrap_or("text")).map_err(|e| errors.push(e)).ok();
-    let body =
-        types::text("body", b.body.as_deref().unwrap_or(""), 0, MAX_BODY).map_err(|e| errors.push(e)).ok();
-    let video_url = b
-        .video_url
-        .as_deref()
-        .filter(|v| !v.is_empty())
-        .map(types::video_url)
-        .transpose()
-        .map_err(|e| errors.push(e))
-        .ok()
-        .flatten();
+    let mut f = Fields::new();
+    let title = f.check(text("title", b.title.as_deref().unwrap_or(""), 1, 160));
+    let kind = f.check(LessonKind::parse(b.kind.as_deref().unwrap_or("text")));
+    let body = f.check(text("body", b.body.as_deref().unwrap_or(""), 0, MAX_BODY));
+    let video_url = f.optional(b.video_url.as_deref().filter(|v| !v.is_empty()), types::video_url);
     match (kind, &video_url, &body) {
         (Some(LessonKind::Video), None, _) => {
-            errors.push(FieldError::new("video_url", "a video lesson needs a video URL"))
+            f.push(FieldError::new("video_url", "a video lesson needs a video URL"))
         }
         (Some(LessonKind::Text), _, Some(b)) if b.is_empty() => {
-            errors.push(FieldError::new("body", "a text lesson needs a body"))
+            f.push(FieldError::new("body", "a text lesson needs a body"))
         }
         _ => {}
     }
-    if !errors.is_empty() {
-        return Err(Error::Validation(errors));
-    }
+    f.finish()?;
     let input = NewLesson {
         title: title.expect("checked"),
         kind: kind.expect("checked"),
@@ -840,7 +611,7 @@ async fn get_lesson(
     Path(id): Path<String>,
     who: MaybeUser,
 ) -> Result<Json<LessonOut>> {
-    let (_, l) = app.catalog.lesson(parse(&id)?, who.user()).await?;
+    let (_, l) = app.learning.lesson(parse(&id)?, who.user()).await?;
     Ok(Json(l.into()))
 }
 
@@ -855,47 +626,25 @@ async fn update_lesson(
     Path(id): Path<String>,
     Json(b): Json<LessonBody>,
 ) -> Result<Json<LessonOut>> {
-    let mut errors = Vec::new();
+    let mut f = Fields::new();
     if b.kind.is_some() {
-        errors.push(FieldError::new("kind", "cannot change; create a new lesson instead"));
+        f.push(FieldError::new("kind", "cannot change; create a new lesson instead"));
     }
     let patch = LessonPatch {
-        title: b
-            .title
-            .as_deref()
-            .map(|t| types::text("title", t, 1, 160))
-            .transpose()
-            .map_err(|e| errors.push(e))
-            .ok()
-            .flatten(),
-        body_md: b
-            .body
-            .as_deref()
-            .map(|t| types::text("body", t, 0, MAX_BODY))
-            .transpose()
-            .map_err(|e| errors.push(e))
-            .ok()
-            .flatten(),
-        video_url: match b.video_url.as_deref() {
-            None => None,
-            Some("") => Some(None),
-            Some(v) => types::video_url(v).map(Some).map_err(|e| errors.push(e)).ok(),
-        },
+        title: f.optional(b.title.as_deref(), |t| text("title", t, 1, 160)),
+        body_md: f.optional(b.body.as_deref(), |t| text("body", t, 0, MAX_BODY)),
+        video_url: f.optional(b.video_url.as_deref(), |v| match v {
+            "" => Ok(None),
+            v => types::video_url(v).map(Some),
+        }),
         duration_s: b.duration_s.map(|d| d.min(86_400)),
         is_preview: b.is_preview,
         position: b.position,
-        module_id: b
-            .module_id
-            .as_deref()
-            .map(|m| m.parse::<ModuleId>())
-            .transpose()
-            .map_err(|_| errors.push(FieldError::new("module_id", "not a module id")))
-            .ok()
-            .flatten(),
+        module_id: f.optional(b.module_id.as_deref(), |m| {
+            m.parse::<ModuleId>().map_err(|_| FieldError::new("module_id", "not a module id"))
+        }),
     };
-    if !errors.is_empty() {
-        return Err(Error::Validation(errors));
-    }
+    f.finish()?;
     Ok(Json(app.catalog.update_lesson(&who.user, parse(&id)?, patch).await?.into()))
 }
 
@@ -931,6 +680,6 @@ async fn get_teacher(
     who: MaybeUser,
 ) -> Result<Json<TeacherOut>> {
     let (user, courses) = app.catalog.teacher(parse(&id)?).await?;
-    let courses = summaries(&app, &courses, &locale(&headers, who.user())).await?;
+    let courses = app.catalog.summaries(&courses, &locale(&headers, who.user())).await?;
     Ok(Json(TeacherOut { id: user.id, name: user.name, bio_html: user.bio_html, courses }))
 }

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::events::{self, CurriculumEvent, Subscriber};
 use super::repo::{self, CategoryRecord, CourseRecord, Curriculum, LessonRecord, ModuleRecord};
 use super::types::{CourseStatus, LessonKind, Level, Money, Slug};
 use crate::cache::{VersionedCache, Withdrawals};
@@ -11,10 +12,15 @@ use crate::error::{Code, Error, FieldError, Result};
 use crate::identity::Role;
 use crate::identity::repo::UserRecord;
 use crate::ids::{CategoryId, CourseId, LessonId, ModuleId, UserId};
-use crate::learning::repo as learning;
 use crate::richtext::{Profile, render_markdown};
-use crate::schema::{LESSONS, LESSONS_BY_MODULE, MODULES, MODULES_BY_COURSE};
 use crate::store::{Store, Tx, position_in};
+
+/// Whether a caller may read a lesson's body, as far as the catalog can tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Opening {
+    Open,
+    IfEnrolled,
+}
 
 /// Who is asking (anonymous callers are `None`).
 pub type Caller<'a> = Option<&'a UserRecord>;
@@ -70,12 +76,14 @@ pub struct LessonPatch {
 }
 
 pub struct Catalog {
-    store: Store,
+    pub(super) store: Store,
     clock: Arc<Clock>,
     courses: VersionedCache<CourseId, CourseRecord>,
     slugs: VersionedCache<String, CourseId>,
     curricula: VersionedCache<CourseId, Curriculum>,
     withdrawals: Withdrawals,
+    /// Other domains' reactions to curriculum changes (see `events`).
+    subscribers: Vec<Subscriber>,
 }
 
 fn is_admin(who: Caller<'_>) -> bool {
@@ -112,11 +120,39 @@ impl Catalog {
             slugs: VersionedCache::new("course_slug", cache_capacity, CACHE_TTL),
             curricula: VersionedCache::new("curriculum", cache_capacity / 4 + 1, CACHE_TTL),
             withdrawals: Withdrawals::default(),
+            subscribers: Vec::new(),
         }
     }
 
     /// Counts the changes that took something of the catalog out of public view; response
     /// caches must not outlive them (see [`Withdrawals`]).
+    /// Adds a reaction to curriculum changes; called while the app is assembled.
+    pub fn subscribe(&mut self, subscriber: Subscriber) {
+        self.subscribers.push(subscriber);
+    }
+
+    /// Runs a change of a course's curriculum as one unit of work. `change` edits the tables
+    /// and returns the course with its counters moved; they are saved here, the curriculum is
+    /// read back, and after the commit both caches hold the new values.
+    async fn change_curriculum<T, F>(&self, mut change: F) -> Result<(T, CourseRecord)>
+    where
+        T: Send + 'static,
+        F: FnMut(&mut Tx<'_>, &[Subscriber]) -> Result<(T, CourseRecord)> + Send + 'static,
+    {
+        let subscribers = self.subscribers.clone();
+        let (pos, out, c, cur) = self
+            .store
+            .write(move |tx| {
+                let (out, c) = change(tx, &subscribers)?;
+                repo::save_counters(tx, &c)?;
+                Ok((tx.position(), out, c.clone(), repo::curriculum(tx, c.id)?))
+            })
+            .await?;
+        self.cache_course(pos, &c);
+        self.cache_curriculum(pos, c.id, cur);
+        Ok((out, c))
+    }
+
     pub fn withdrawals(&self) -> &Withdrawals {
         &self.withdrawals
     }
@@ -149,7 +185,7 @@ impl Catalog {
     ) -> Result<CategoryRecord> {
         self.store
             .write(move |tx| {
-                let position = tx.range(crate::schema::CATEGORIES, .., usize::MAX)?.len() as u32 + 1;
+                let position = repo::categories(tx)?.len() as u32 + 1;
                 let c = CategoryRecord {
                     id: CategoryId::generate(),
                     slug: slug.as_str().to_owned(),
@@ -234,7 +270,7 @@ impl Catalog {
         let (pos, c) = self
             .store
             .write(move |tx| {
-                let category = repo::category_by_slug_tx(tx, &input.category)?
+                let category = repo::category_by_slug(tx, &input.category)?
                     .ok_or_else(|| Error::validation("category", "no such category"))?;
                 let slug = match &input.slug {
                     Some(s) => s.as_str().to_owned(),
@@ -311,7 +347,7 @@ impl Catalog {
                     c.language = l.clone();
                 }
                 if let Some(cat) = &patch.category {
-                    c.category_id = repo::category_by_slug_tx(tx, cat)?
+                    c.category_id = repo::category_by_slug(tx, cat)?
                         .ok_or_else(|| Error::validation("category", "no such category"))?
                         .id;
                 }
@@ -392,9 +428,8 @@ impl Catalog {
         position: Option<u32>,
     ) -> Result<ModuleRecord> {
         let who = who.clone();
-        let (pos, m, c, cur) = self
-            .store
-            .write(move |tx| {
+        let (m, _) = self
+            .change_curriculum(move |tx, _| {
                 let c = repo::get_course(tx, course)?;
                 check_edit(&who, &c)?;
                 let mut list = repo::modules_of(tx, course)?;
@@ -404,18 +439,14 @@ impl Catalog {
                     title: title.clone(),
                     position: 0,
                 };
-                tx.put(MODULES, &m.id.key(), &m)?;
-                tx.put(MODULES_BY_COURSE, &(course.key(), m.id.key()), &())?;
+                repo::insert_module(tx, &m)?;
                 let at = repo::slot(position, list.len());
                 list.insert(at, m.clone());
                 repo::renumber_modules(tx, list)?;
-                let m = tx.get(MODULES, &m.id.key())?.ok_or(Error::NotFound)?;
-                repo::save_counters(tx, &c)?;
-                Ok((tx.position(), m, c.clone(), repo::curriculum_tx(tx, course)?))
+                let m = repo::get_module(tx, m.id)?;
+                Ok((m, c))
             })
             .await?;
-        self.cache_course(pos, &c);
-        self.cache_curriculum(pos, course, cur);
         Ok(m)
     }
 
@@ -427,15 +458,14 @@ impl Catalog {
         position: Option<u32>,
     ) -> Result<ModuleRecord> {
         let who = who.clone();
-        let (pos, m, c, cur) = self
-            .store
-            .write(move |tx| {
-                let mut m = repo::module_tx(tx, id)?;
+        let (m, _) = self
+            .change_curriculum(move |tx, _| {
+                let mut m = repo::get_module(tx, id)?;
                 let c = repo::get_course(tx, m.course_id)?;
                 check_edit(&who, &c)?;
                 if let Some(t) = &title {
                     m.title = t.clone();
-                    tx.put(MODULES, &m.id.key(), &m)?;
+                    repo::save_module(tx, &m)?;
                 }
                 if position.is_some() {
                     let mut list: Vec<ModuleRecord> =
@@ -444,13 +474,9 @@ impl Catalog {
                     list.insert(at, m.clone());
                     repo::renumber_modules(tx, list)?;
                 }
-                let m = repo::module_tx(tx, id)?;
-                repo::save_counters(tx, &c)?;
-                Ok((tx.position(), m, c.clone(), repo::curriculum_tx(tx, c.id)?))
+                Ok((repo::get_module(tx, id)?, c))
             })
             .await?;
-        self.cache_course(pos, &c);
-        self.cache_curriculum(pos, c.id, cur);
         Ok(m)
     }
 
@@ -458,27 +484,22 @@ impl Catalog {
     pub async fn delete_module(&self, who: &UserRecord, id: ModuleId) -> Result<()> {
         let who = who.clone();
         let now = self.clock.now();
-        let (pos, c, cur) = self
-            .store
-            .write(move |tx| {
-                let m = repo::module_tx(tx, id)?;
+        let ((), c) = self
+            .change_curriculum(move |tx, subscribers| {
+                let m = repo::get_module(tx, id)?;
                 let mut c = repo::get_course(tx, m.course_id)?;
                 check_edit(&who, &c)?;
                 for l in repo::lessons_of(tx, id)? {
-                    remove_lesson(tx, &mut c, &l)?;
+                    remove_lesson(tx, subscribers, &mut c, &l)?;
                 }
-                tx.remove(MODULES, &id.key())?;
-                tx.remove(MODULES_BY_COURSE, &(c.id.key(), id.key()))?;
+                repo::remove_module(tx, &m)?;
                 let rest = repo::modules_of(tx, c.id)?;
                 repo::renumber_modules(tx, rest)?;
                 c.updated_at = now;
-                repo::save_counters(tx, &c)?;
-                learning::complete_finished_students(tx, &c, now)?;
-                Ok((tx.position(), c.clone(), repo::curriculum_tx(tx, c.id)?))
+                events::publish(subscribers, tx, &CurriculumEvent::Shrunk { course: &c, now })?;
+                Ok(((), c))
             })
             .await?;
-        self.cache_course(pos, &c);
-        self.cache_curriculum(pos, c.id, cur);
         if c.is_published() {
             self.withdrawals.record();
         }
@@ -496,10 +517,9 @@ impl Catalog {
         let who = who.clone();
         let now = self.clock.now();
         let body_html = render_markdown(&input.body_md, Profile::Document);
-        let (pos, l, c, cur) = self
-            .store
-            .write(move |tx| {
-                let m = repo::module_tx(tx, module)?;
+        let (l, _) = self
+            .change_curriculum(move |tx, _| {
+                let m = repo::get_module(tx, module)?;
                 let mut c = repo::get_course(tx, m.course_id)?;
                 check_edit(&who, &c)?;
                 let l = LessonRecord {
@@ -517,8 +537,7 @@ impl Catalog {
                     created_at: now,
                     updated_at: now,
                 };
-                tx.put(LESSONS, &l.id.key(), &l)?;
-                tx.put(LESSONS_BY_MODULE, &(module.key(), l.id.key()), &())?;
+                repo::insert_lesson(tx, &l)?;
                 let mut list = repo::lessons_of(tx, module)?;
                 list.retain(|x| x.id != l.id);
                 list.insert(repo::slot(input.position, list.len()), l.clone());
@@ -526,38 +545,31 @@ impl Catalog {
                 c.total_lessons += 1;
                 c.total_duration_s += u64::from(l.duration_s);
                 c.updated_at = now;
-                repo::save_counters(tx, &c)?;
-                let l = repo::lesson_tx(tx, l.id)?;
-                Ok((tx.position(), l, c.clone(), repo::curriculum_tx(tx, c.id)?))
+                Ok((repo::get_lesson(tx, l.id)?, c))
             })
             .await?;
-        self.cache_course(pos, &c);
-        self.cache_curriculum(pos, c.id, cur);
         Ok(l)
     }
 
-    /// A lesson with its body, if `who` may read it: the teacher, admins, enrolled students,
-    /// or anyone for a preview lesson of a published course.
-    pub async fn lesson(&self, id: LessonId, who: Caller<'_>) -> Result<(Arc<CourseRecord>, LessonRecord)> {
+    /// A lesson of a course `who` may see, and whether they may read its body: the teacher
+    /// and admins may, anyone may read a preview lesson of a published course, everyone else
+    /// only if enrolled, which learning decides (`Learning::lesson`): open lessons through it.
+    pub async fn lesson(
+        &self,
+        id: LessonId,
+        who: Caller<'_>,
+    ) -> Result<(Arc<CourseRecord>, LessonRecord, Opening)> {
         let l = self.store.read(move |rtx| Ok(repo::lesson(rtx, id)?)).await?.ok_or(Error::NotFound)?;
         let course = self.course_by_id(l.course_id).await?.ok_or(Error::NotFound)?;
         if !can_view(who, &course) {
             return Err(Error::NotFound);
         }
-        if owns(who, &course) || (l.is_preview && course.is_published()) {
-            return Ok((course, l));
-        }
-        let Some(user) = who else { return Err(Error::unauthenticated()) };
-        let (uid, cid) = (user.id, course.id);
-        let enrolled = self.store.read(move |rtx| Ok(learning::enrollment(rtx, uid, cid)?.is_some())).await?;
-        if enrolled {
-            Ok((course, l))
+        let opening = if owns(who, &course) || (l.is_preview && course.is_published()) {
+            Opening::Open
         } else {
-            Err(Error::Forbidden {
-                code: Code::NotEnrolled,
-                detail: "Enroll in the course to open this lesson.".into(),
-            })
-        }
+            Opening::IfEnrolled
+        };
+        Ok((course, l, opening))
     }
 
     pub async fn update_lesson(
@@ -569,10 +581,9 @@ impl Catalog {
         let who = who.clone();
         let now = self.clock.now();
         let html = patch.body_md.as_deref().map(|md| render_markdown(md, Profile::Document));
-        let (pos, l, c, cur, was_preview) = self
-            .store
-            .write(move |tx| {
-                let before = repo::lesson_tx(tx, id)?;
+        let ((l, was_preview), c) = self
+            .change_curriculum(move |tx, _| {
+                let before = repo::get_lesson(tx, id)?;
                 let mut c = repo::get_course(tx, before.course_id)?;
                 check_edit(&who, &c)?;
                 let mut l = before.clone();
@@ -599,17 +610,16 @@ impl Catalog {
                 l.updated_at = now;
                 let target = patch.module_id.unwrap_or(l.module_id);
                 if target != l.module_id {
-                    let m = repo::module_tx(tx, target)?;
+                    let m = repo::get_module(tx, target)?;
                     if m.course_id != c.id {
                         return Err(Error::validation("module_id", "must be a module of the same course"));
                     }
-                    tx.remove(LESSONS_BY_MODULE, &(l.module_id.key(), l.id.key()))?;
-                    tx.put(LESSONS_BY_MODULE, &(target.key(), l.id.key()), &())?;
                     let old = repo::lessons_of(tx, l.module_id)?;
                     repo::renumber_lessons(tx, old.into_iter().filter(|x| x.id != id).collect())?;
+                    repo::move_lesson(tx, &l, target)?;
                     l.module_id = target;
                 }
-                tx.put(LESSONS, &l.id.key(), &l)?;
+                repo::save_lesson(tx, &l)?;
                 if patch.position.is_some() || target != before.module_id {
                     let mut list: Vec<LessonRecord> =
                         repo::lessons_of(tx, target)?.into_iter().filter(|x| x.id != id).collect();
@@ -617,13 +627,9 @@ impl Catalog {
                     repo::renumber_lessons(tx, list)?;
                 }
                 c.updated_at = now;
-                repo::save_counters(tx, &c)?;
-                let l = repo::lesson_tx(tx, id)?;
-                Ok((tx.position(), l, c.clone(), repo::curriculum_tx(tx, c.id)?, before.is_preview))
+                Ok(((repo::get_lesson(tx, id)?, before.is_preview), c))
             })
             .await?;
-        self.cache_course(pos, &c);
-        self.cache_curriculum(pos, c.id, cur);
         // A free preview that is no longer one must not stay readable from a cached page.
         if was_preview && !l.is_preview && c.is_published() {
             self.withdrawals.record();
@@ -634,23 +640,19 @@ impl Catalog {
     pub async fn delete_lesson(&self, who: &UserRecord, id: LessonId) -> Result<()> {
         let who = who.clone();
         let now = self.clock.now();
-        let (pos, c, cur) = self
-            .store
-            .write(move |tx| {
-                let l = repo::lesson_tx(tx, id)?;
+        let ((), c) = self
+            .change_curriculum(move |tx, subscribers| {
+                let l = repo::get_lesson(tx, id)?;
                 let mut c = repo::get_course(tx, l.course_id)?;
                 check_edit(&who, &c)?;
-                remove_lesson(tx, &mut c, &l)?;
+                remove_lesson(tx, subscribers, &mut c, &l)?;
                 let rest = repo::lessons_of(tx, l.module_id)?;
                 repo::renumber_lessons(tx, rest)?;
                 c.updated_at = now;
-                repo::save_counters(tx, &c)?;
-                learning::complete_finished_students(tx, &c, now)?;
-                Ok((tx.position(), c.clone(), repo::curriculum_tx(tx, c.id)?))
+                events::publish(subscribers, tx, &CurriculumEvent::Shrunk { course: &c, now })?;
+                Ok(((), c))
             })
             .await?;
-        self.cache_course(pos, &c);
-        self.cache_curriculum(pos, c.id, cur);
         if c.is_published() {
             self.withdrawals.record();
         }
@@ -687,11 +689,16 @@ impl Catalog {
     }
 }
 
-/// Removes a lesson's record, index entry and completions, and its share of the counters.
-fn remove_lesson(tx: &mut Tx<'_>, c: &mut CourseRecord, l: &LessonRecord) -> Result<()> {
-    learning::forget_lesson(tx, c.id, l.id)?;
-    tx.remove(LESSONS, &l.id.key())?;
-    tx.remove(LESSONS_BY_MODULE, &(l.module_id.key(), l.id.key()))?;
+/// Removes a lesson's record and index entry, and its share of the counters; subscribers drop
+/// what they keep about it (completions).
+fn remove_lesson(
+    tx: &mut Tx<'_>,
+    subscribers: &[Subscriber],
+    c: &mut CourseRecord,
+    l: &LessonRecord,
+) -> Result<()> {
+    events::publish(subscribers, tx, &CurriculumEvent::LessonRemoved { course: c, lesson: l.id })?;
+    repo::remove_lesson(tx, l)?;
     c.total_lessons = c.total_lessons.saturating_sub(1);
     c.total_duration_s = c.total_duration_s.saturating_sub(u64::from(l.duration_s));
     Ok(())

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::FieldError;
+pub use crate::fields::text;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -125,25 +126,6 @@ impl Money {
         }
         if errors.is_empty() { Ok(Money { minor, currency }) } else { Err(errors) }
     }
-}
-
-/// Trimmed text with a length range (in characters) and no control characters but newlines.
-pub fn text(field: &str, raw: &str, min: usize, max: usize) -> Result<String, FieldError> {
-    let s = raw.trim();
-    let n = s.chars().count();
-    if n < min {
-        return Err(FieldError::new(
-            field,
-            if min <= 1 { "must not be empty".into() } else { format!("must be at least {min} characters") },
-        ));
-    }
-    if n > max {
-        return Err(FieldError::new(field, format!("must be at most {max} characters")));
-    }
-    if s.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
-        return Err(FieldError::new(field, "must not contain control characters"));
-    }
-    Ok(s.to_owned())
 }
 
 /// A two-letter ISO 639-1 language code.

@@ -6,12 +6,14 @@
 //! the session only our own pages can read (from the `lectern_csrf` cookie).
 
 use axum::extract::FromRequestParts;
-use axum::http::Method;
-use axum::http::header::AUTHORIZATION;
+use axum::http::header::{ACCEPT_LANGUAGE, AUTHORIZATION};
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method};
 
 use super::Role;
+use super::repo::UserRecord;
 use super::service::Principal;
+use super::types::parse_locale;
 use crate::app::AppState;
 use crate::error::{Code, Error};
 use crate::http::extract::cookie;
@@ -63,6 +65,14 @@ impl FromRequestParts<AppState> for AuthUser {
             }
         }
         Ok(AuthUser(principal))
+    }
+}
+
+/// The caller's language: their account's, else the browser's.
+pub fn locale(headers: &HeaderMap, user: Option<&UserRecord>) -> String {
+    match user {
+        Some(u) => u.locale.clone(),
+        None => parse_locale(headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok())),
     }
 }
 

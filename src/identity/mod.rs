@@ -18,6 +18,6 @@ pub mod service;
 pub mod tokens;
 pub mod types;
 
-pub use extract::{AdminUser, AuthUser, MaybeUser};
+pub use extract::{AdminUser, AuthUser, MaybeUser, locale};
 pub use service::Identity;
 pub use types::{Email, Name, Password, Role};

@@ -12,7 +12,7 @@ use crate::clock::Timestamp;
 use crate::error::{Code, Error, Result};
 use crate::ids::{FamilyId, UserId};
 use crate::schema::*;
-use crate::store::{StoreResult, Tx};
+use crate::store::{Readable, StoreResult, Tx};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct UserRecord {
@@ -88,25 +88,20 @@ pub struct EmailTokenRecord {
 
 // ---- users ----
 
-pub fn user(rtx: &redb::ReadTransaction, id: UserId) -> StoreResult<Option<UserRecord>> {
-    USERS.get(rtx, &id.key())
+pub fn user(r: &impl Readable, id: UserId) -> StoreResult<Option<UserRecord>> {
+    r.get(USERS, &id.key())
 }
 
-pub fn user_by_email(rtx: &redb::ReadTransaction, email: &str) -> StoreResult<Option<UserRecord>> {
-    match USERS_BY_EMAIL.get(rtx, &email.to_owned())? {
-        Some(id) => USERS.get(rtx, &id),
+pub fn user_by_email(r: &impl Readable, email: &str) -> StoreResult<Option<UserRecord>> {
+    match r.get(USERS_BY_EMAIL, &email.to_owned())? {
+        Some(id) => r.get(USERS, &id),
         None => Ok(None),
     }
 }
 
-pub fn any_with_role(rtx: &redb::ReadTransaction, role: Role) -> StoreResult<bool> {
-    let r = role.as_u8();
-    Ok(!USERS_BY_ROLE.range(rtx, (r, 0)..=(r, u128::MAX), false, 1)?.is_empty())
-}
-
-pub fn any_with_role_tx(tx: &Tx<'_>, role: Role) -> Result<bool> {
-    let r = role.as_u8();
-    Ok(!tx.range(USERS_BY_ROLE, (r, 0)..=(r, u128::MAX), 1)?.is_empty())
+pub fn any_with_role(r: &impl Readable, role: Role) -> StoreResult<bool> {
+    let code = role.as_u8();
+    Ok(!r.range(USERS_BY_ROLE, (code, 0)..=(code, u128::MAX), 1)?.is_empty())
 }
 
 pub fn insert_user(tx: &mut Tx<'_>, user: &UserRecord) -> Result<()> {
@@ -123,8 +118,9 @@ pub fn insert_user(tx: &mut Tx<'_>, user: &UserRecord) -> Result<()> {
     Ok(())
 }
 
-pub fn get_user(tx: &Tx<'_>, id: UserId) -> Result<UserRecord> {
-    tx.get(USERS, &id.key())?.ok_or(Error::NotFound)
+/// A user who must exist: 404 otherwise.
+pub fn get_user(r: &impl Readable, id: UserId) -> Result<UserRecord> {
+    user(r, id)?.ok_or(Error::NotFound)
 }
 
 /// Saves a changed user (email and role are not changed here; they have their own flows).
@@ -170,23 +166,13 @@ fn add_token(tx: &mut Tx<'_>, fam: &FamilyRecord, now: Timestamp) -> Result<Stri
     Ok(token)
 }
 
-pub fn family(rtx: &redb::ReadTransaction, id: FamilyId) -> StoreResult<Option<FamilyRecord>> {
-    FAMILIES.get(rtx, &id.key())
+pub fn family(r: &impl Readable, id: FamilyId) -> StoreResult<Option<FamilyRecord>> {
+    r.get(FAMILIES, &id.key())
 }
 
-pub fn family_of_token(tx: &Tx<'_>, hash: &[u8; 32]) -> Result<Option<FamilyRecord>> {
-    match tx.get(REFRESH_TOKENS, hash)? {
-        Some(t) => Ok(tx.get(FAMILIES, &t.family_id.key())?),
-        None => Ok(None),
-    }
-}
-
-pub fn family_of_token_read(
-    rtx: &redb::ReadTransaction,
-    hash: &[u8; 32],
-) -> StoreResult<Option<FamilyRecord>> {
-    match REFRESH_TOKENS.get(rtx, hash)? {
-        Some(t) => FAMILIES.get(rtx, &t.family_id.key()),
+pub fn family_of_token(r: &impl Readable, hash: &[u8; 32]) -> StoreResult<Option<FamilyRecord>> {
+    match r.get(REFRESH_TOKENS, hash)? {
+        Some(t) => r.get(FAMILIES, &t.family_id.key()),
         None => Ok(None),
     }
 }

@@ -288,7 +288,7 @@ async fn update_me(
     let bio = b
         .bio
         .as_deref()
-        .map(|t| crate::catalog::types::text("bio", t, 0, 5000))
+        .map(|t| crate::fields::text("bio", t, 0, 5000))
         .transpose()
         .map_err(|e| Error::Validation(vec![e]))?;
     Ok(Json(app.identity.update_profile(who.user.id, name, locale, bio).await?.into()))

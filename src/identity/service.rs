@@ -261,7 +261,7 @@ impl Identity {
         let now = self.clock.now();
         self.store
             .read(move |rtx| {
-                Ok(repo::family_of_token_read(rtx, &hash)?.filter(|f| f.is_active(now)).map(|f| f.id))
+                Ok(repo::family_of_token(rtx, &hash)?.filter(|f| f.is_active(now)).map(|f| f.id))
             })
             .await
     }

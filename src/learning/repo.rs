@@ -5,10 +5,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::repo::CourseRecord;
 use crate::clock::Timestamp;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::ids::{CourseId, LessonId, NotificationId, ReviewId, UserId};
 use crate::schema::*;
-use crate::store::{StoreResult, Tx};
+use crate::store::{Readable, StoreResult, Tx};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -63,15 +63,20 @@ pub struct NotificationRecord {
 // ---- enrollments and progress ----
 
 pub fn enrollment(
-    rtx: &redb::ReadTransaction,
+    r: &impl Readable,
     user: UserId,
     course: CourseId,
 ) -> StoreResult<Option<EnrollmentRecord>> {
-    ENROLLMENTS.get(rtx, &(user.key(), course.key()))
+    r.get(ENROLLMENTS, &(user.key(), course.key()))
 }
 
-pub fn enrollment_tx(tx: &Tx<'_>, user: UserId, course: CourseId) -> Result<Option<EnrollmentRecord>> {
-    Ok(tx.get(ENROLLMENTS, &(user.key(), course.key()))?)
+/// A person's enrollments, by course id.
+pub fn enrollments_of(r: &impl Readable, user: UserId) -> StoreResult<Vec<(CourseId, EnrollmentRecord)>> {
+    let u = user.key();
+    Ok(r.range(ENROLLMENTS, (u, 0)..=(u, u128::MAX), usize::MAX)?
+        .into_iter()
+        .map(|((_, c), e)| (CourseId::from_key(c), e))
+        .collect())
 }
 
 pub fn save_enrollment(tx: &mut Tx<'_>, user: UserId, course: CourseId, e: &EnrollmentRecord) -> Result<()> {
@@ -80,21 +85,21 @@ pub fn save_enrollment(tx: &mut Tx<'_>, user: UserId, course: CourseId, e: &Enro
     Ok(())
 }
 
-pub fn completed_lesson_ids(
-    rtx: &redb::ReadTransaction,
-    user: UserId,
-    course: CourseId,
-) -> StoreResult<Vec<LessonId>> {
+pub fn completed_lesson_ids(r: &impl Readable, user: UserId, course: CourseId) -> StoreResult<Vec<LessonId>> {
     let (u, c) = (user.key(), course.key());
-    Ok(COMPLETIONS
-        .range(rtx, (u, c, 0)..=(u, c, u128::MAX), false, usize::MAX)?
+    Ok(r.range(COMPLETIONS, (u, c, 0)..=(u, c, u128::MAX), usize::MAX)?
         .into_iter()
         .map(|((_, _, l), _)| LessonId::from_key(l))
         .collect())
 }
 
-pub fn is_completed(tx: &Tx<'_>, user: UserId, course: CourseId, lesson: LessonId) -> Result<bool> {
-    Ok(tx.contains(COMPLETIONS, &(user.key(), course.key(), lesson.key()))?)
+pub fn is_completed(
+    r: &impl Readable,
+    user: UserId,
+    course: CourseId,
+    lesson: LessonId,
+) -> StoreResult<bool> {
+    r.contains(COMPLETIONS, &(user.key(), course.key(), lesson.key()))
 }
 
 pub fn mark_completed(
@@ -121,7 +126,7 @@ pub fn forget_lesson(tx: &mut Tx<'_>, course: CourseId, lesson: LessonId) -> Res
     for ((_, u), ()) in tx.range(COMPLETIONS_BY_LESSON, (l, 0)..=(l, u128::MAX), usize::MAX)? {
         let user = UserId::from_key(u);
         unmark_completed(tx, user, course, lesson)?;
-        if let Some(mut e) = enrollment_tx(tx, user, course)? {
+        if let Some(mut e) = enrollment(tx, user, course)? {
             e.completed_lessons = e.completed_lessons.saturating_sub(1);
             save_enrollment(tx, user, course, &e)?;
         }
@@ -137,7 +142,7 @@ pub fn complete_finished_students(tx: &mut Tx<'_>, course: &CourseRecord, now: T
     let c = course.id.key();
     for ((_, u), ()) in tx.range(ENROLLMENTS_BY_COURSE, (c, 0)..=(c, u128::MAX), usize::MAX)? {
         let user = UserId::from_key(u);
-        if let Some(mut e) = enrollment_tx(tx, user, course.id)?
+        if let Some(mut e) = enrollment(tx, user, course.id)?
             && e.status == EnrollmentStatus::Active
             && e.completed_lessons >= course.total_lessons
         {
@@ -149,7 +154,122 @@ pub fn complete_finished_students(tx: &mut Tx<'_>, course: &CourseRecord, now: T
     Ok(())
 }
 
+// ---- reviews ----
+
+pub fn review(r: &impl Readable, id: ReviewId) -> StoreResult<Option<ReviewRecord>> {
+    r.get(REVIEWS, &id.key())
+}
+
+/// A review that must exist: 404 otherwise.
+pub fn get_review(r: &impl Readable, id: ReviewId) -> Result<ReviewRecord> {
+    review(r, id)?.ok_or(Error::NotFound)
+}
+
+pub fn has_reviewed(r: &impl Readable, user: UserId, course: CourseId) -> StoreResult<bool> {
+    r.contains(REVIEWS_BY_AUTHOR, &(user.key(), course.key()))
+}
+
+/// A course's review ids, newest first, from `through` down, at most `limit`.
+pub fn review_ids_of(
+    r: &impl Readable,
+    course: CourseId,
+    through: u128,
+    limit: usize,
+) -> StoreResult<Vec<ReviewId>> {
+    let c = course.key();
+    Ok(r.range_rev(REVIEWS_BY_COURSE, (c, 0)..=(c, through), limit)?
+        .into_iter()
+        .map(|((_, id), ())| ReviewId::from_key(id))
+        .collect())
+}
+
+pub fn insert_review(tx: &mut Tx<'_>, r: &ReviewRecord) -> Result<()> {
+    tx.put(REVIEWS, &r.id.key(), r)?;
+    tx.put(REVIEWS_BY_COURSE, &(r.course_id.key(), r.id.key()), &())?;
+    tx.put(REVIEWS_BY_AUTHOR, &(r.author_id.key(), r.course_id.key()), &r.id.key())?;
+    Ok(())
+}
+
+pub fn save_review(tx: &mut Tx<'_>, r: &ReviewRecord) -> Result<()> {
+    Ok(tx.put(REVIEWS, &r.id.key(), r)?)
+}
+
+pub fn remove_review(tx: &mut Tx<'_>, r: &ReviewRecord) -> Result<()> {
+    tx.remove(REVIEWS, &r.id.key())?;
+    tx.remove(REVIEWS_BY_COURSE, &(r.course_id.key(), r.id.key()))?;
+    tx.remove(REVIEWS_BY_AUTHOR, &(r.author_id.key(), r.course_id.key()))?;
+    Ok(())
+}
+
+// ---- wishlist ----
+
+/// When the course went on the person's wishlist (a ULID's bits), if it is there.
+pub fn wished_at(r: &impl Readable, user: UserId, course: CourseId) -> StoreResult<Option<u128>> {
+    r.get(WISHLIST, &(user.key(), course.key()))
+}
+
+pub fn add_wish(tx: &mut Tx<'_>, user: UserId, course: CourseId, added: u128) -> Result<()> {
+    tx.put(WISHLIST, &(user.key(), course.key()), &added)?;
+    tx.put(WISHLIST_BY_TIME, &(user.key(), added), &course.key())?;
+    Ok(())
+}
+
+pub fn remove_wish(tx: &mut Tx<'_>, user: UserId, course: CourseId, added: u128) -> Result<()> {
+    tx.remove(WISHLIST, &(user.key(), course.key()))?;
+    tx.remove(WISHLIST_BY_TIME, &(user.key(), added))?;
+    Ok(())
+}
+
+/// (added, course key) pairs, newest first, from `through` down, at most `limit`.
+pub fn wishes_of(
+    r: &impl Readable,
+    user: UserId,
+    through: u128,
+    limit: usize,
+) -> StoreResult<Vec<(u128, u128)>> {
+    let u = user.key();
+    Ok(r.range_rev(WISHLIST_BY_TIME, (u, 0)..=(u, through), limit)?
+        .into_iter()
+        .map(|((_, added), c)| (added, c))
+        .collect())
+}
+
 // ---- notifications ----
+
+pub fn notification(
+    r: &impl Readable,
+    user: UserId,
+    id: NotificationId,
+) -> StoreResult<Option<NotificationRecord>> {
+    r.get(NOTIFICATIONS, &(user.key(), id.key()))
+}
+
+/// A person's notifications by id, newest first, from `through` down, at most `limit`.
+pub fn notifications_of(
+    r: &impl Readable,
+    user: UserId,
+    through: u128,
+    limit: usize,
+) -> StoreResult<Vec<(u128, NotificationRecord)>> {
+    let u = user.key();
+    Ok(r.range_rev(NOTIFICATIONS, (u, 0)..=(u, through), limit)?
+        .into_iter()
+        .map(|((_, n), rec)| (n, rec))
+        .collect())
+}
+
+pub fn save_notification(
+    tx: &mut Tx<'_>,
+    user: UserId,
+    id: NotificationId,
+    n: &NotificationRecord,
+) -> Result<()> {
+    Ok(tx.put(NOTIFICATIONS, &(user.key(), id.key()), n)?)
+}
+
+pub fn set_unread_count(tx: &mut Tx<'_>, user: UserId, count: u64) -> Result<()> {
+    Ok(tx.put(NOTIFICATIONS_UNREAD, &user.key(), &count)?)
+}
 
 pub fn notify(
     tx: &mut Tx<'_>,
@@ -175,6 +295,6 @@ pub fn notify(
     Ok(())
 }
 
-pub fn unread_count(rtx: &redb::ReadTransaction, user: UserId) -> StoreResult<u64> {
-    Ok(NOTIFICATIONS_UNREAD.get(rtx, &user.key())?.unwrap_or(0))
+pub fn unread_count(r: &impl Readable, user: UserId) -> StoreResult<u64> {
+    Ok(r.get(NOTIFICATIONS_UNREAD, &user.key())?.unwrap_or(0))
 }

@@ -11,15 +11,15 @@ use utoipa_axum::routes;
 use super::repo::{EnrollmentStatus, NotificationKind, ReviewRecord};
 use super::service::Progress;
 use crate::app::AppState;
-use crate::catalog::routes::{CourseSummary, locale, summaries};
 use crate::catalog::types;
+use crate::catalog::views::CourseSummary;
 use crate::clock::Rfc3339;
 use crate::error::{Error, Result};
 use crate::http::extract::{Json, Query};
 use crate::http::ids::parse;
 use crate::http::middleware::no_content;
 use crate::http::openapi::{PAGE_REFUSED, inputs};
-use crate::identity::{AuthUser, MaybeUser};
+use crate::identity::{AuthUser, MaybeUser, locale};
 use crate::ids::{CourseId, LessonId, NotificationId, ReviewId, UserId};
 use crate::store::page::{PageParams, decode_cursor};
 
@@ -94,8 +94,11 @@ async fn enroll(
     headers: HeaderMap,
 ) -> Result<Response> {
     let (course, e) = app.learning.enroll(&who.user, parse(&id)?).await?;
-    let summary =
-        summaries(&app, std::slice::from_ref(&course), &locale(&headers, Some(&who.user))).await?.remove(0);
+    let summary = app
+        .catalog
+        .summaries(std::slice::from_ref(&course), &locale(&headers, Some(&who.user)))
+        .await?
+        .remove(0);
     let out = EnrollmentOut {
         progress: BriefProgress { completed_lessons: 0, total_lessons: course.total_lessons, percent: 0 },
         course: summary,
@@ -123,7 +126,7 @@ async fn my_enrollments(
     let before = p.cursor.as_deref().map(decode_cursor::<u128>).transpose()?;
     let page = app.learning.my_enrollments(&who.user, p.limit()?, before).await?;
     let courses: Vec<_> = page.items.iter().map(|(c, _)| c.clone()).collect();
-    let sums = summaries(&app, &courses, &locale(&headers, Some(&who.user))).await?;
+    let sums = app.catalog.summaries(&courses, &locale(&headers, Some(&who.user))).await?;
     let items = page
         .items
         .into_iter()
@@ -330,7 +333,7 @@ async fn wishlist(
 ) -> Result<Json<CoursePage>> {
     let before = p.cursor.as_deref().map(decode_cursor::<u128>).transpose()?;
     let page = app.learning.wishlist(&who.user, p.limit()?, before).await?;
-    let items = summaries(&app, &page.items, &locale(&headers, Some(&who.user))).await?;
+    let items = app.catalog.summaries(&page.items, &locale(&headers, Some(&who.user))).await?;
     Ok(Json(CoursePage { items, next_cursor: page.next_cursor }))
 }
 

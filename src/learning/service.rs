@@ -7,15 +7,15 @@ use super::repo::{
     self, EnrollmentRecord, EnrollmentStatus, NotificationKind, NotificationRecord, ReviewRecord,
 };
 use crate::catalog::Catalog;
-use crate::catalog::repo::{self as catalog, CourseRecord};
-use crate::catalog::service::can_view;
+use crate::catalog::events::CurriculumEvent;
+use crate::catalog::repo::{self as catalog, CourseRecord, LessonRecord};
+use crate::catalog::service::{Opening, can_view};
 use crate::clock::Clock;
 use crate::error::{Code, Error, Result};
 use crate::identity::Role;
 use crate::identity::repo::UserRecord;
 use crate::ids::{CourseId, LessonId, NotificationId, ReviewId, UserId};
 use crate::richtext::{Profile, render_markdown};
-use crate::schema::*;
 use crate::store::page::{Page, page_from};
 use crate::store::{Store, Tx};
 
@@ -56,12 +56,7 @@ fn not_enrolled_in(who: &UserRecord, c: &CourseRecord) -> Error {
 }
 
 fn progress_in(tx: &Tx<'_>, user: UserId, course: &CourseRecord, e: &EnrollmentRecord) -> Result<Progress> {
-    let (u, c) = (user.key(), course.id.key());
-    let ids: Vec<LessonId> = tx
-        .range(COMPLETIONS, (u, c, 0)..=(u, c, u128::MAX), usize::MAX)?
-        .into_iter()
-        .map(|((_, _, l), _)| LessonId::from_key(l))
-        .collect();
+    let ids = super::repo::completed_lesson_ids(tx, user, course.id)?;
     Ok(Progress {
         completed_lessons: e.completed_lessons,
         total_lessons: course.total_lessons,
@@ -71,7 +66,43 @@ fn progress_in(tx: &Tx<'_>, user: UserId, course: &CourseRecord, e: &EnrollmentR
     })
 }
 
+/// Keeps completions and enrollments true when the catalog drops lessons (subscribed to the
+/// catalog's curriculum events when the app is assembled; runs in the catalog's unit of work).
+pub fn on_curriculum_change(tx: &mut Tx<'_>, event: &CurriculumEvent<'_>) -> Result<()> {
+    match *event {
+        CurriculumEvent::LessonRemoved { course, lesson } => {
+            super::repo::forget_lesson(tx, course.id, lesson)
+        }
+        CurriculumEvent::Shrunk { course, now } => super::repo::complete_finished_students(tx, course, now),
+    }
+}
+
 impl Learning {
+    /// A lesson with its body, if `who` may read it: the teacher, admins, enrolled students,
+    /// or anyone for a preview lesson of a published course.
+    pub async fn lesson(
+        &self,
+        id: LessonId,
+        who: Option<&UserRecord>,
+    ) -> Result<(Arc<CourseRecord>, LessonRecord)> {
+        let (course, l, opening) = self.catalog.lesson(id, who).await?;
+        if opening == Opening::Open {
+            return Ok((course, l));
+        }
+        let Some(user) = who else { return Err(Error::unauthenticated()) };
+        let (uid, cid) = (user.id, course.id);
+        let enrolled =
+            self.store.read(move |rtx| Ok(super::repo::enrollment(rtx, uid, cid)?.is_some())).await?;
+        if enrolled {
+            Ok((course, l))
+        } else {
+            Err(Error::Forbidden {
+                code: Code::NotEnrolled,
+                detail: "Enroll in the course to open this lesson.".into(),
+            })
+        }
+    }
+
     pub fn new(store: Store, clock: Arc<Clock>, catalog: Arc<Catalog>) -> Learning {
         Learning { store, clock, catalog }
     }
@@ -97,7 +128,7 @@ impl Learning {
             .store
             .write(move |tx| {
                 let mut c = catalog::get_course(tx, course)?;
-                if repo::enrollment_tx(tx, user, course)?.is_some() {
+                if repo::enrollment(tx, user, course)?.is_some() {
                     return Err(Error::Conflict {
                         code: Code::AlreadyEnrolled,
                         detail: "You are already enrolled.".into(),
@@ -153,9 +184,9 @@ impl Learning {
         let (user, now, who) = (who.id, self.clock.now(), who.clone());
         self.store
             .write(move |tx| {
-                let l = catalog::lesson_tx(tx, lesson)?;
+                let l = catalog::get_lesson(tx, lesson)?;
                 let c = catalog::get_course(tx, l.course_id)?;
-                let Some(mut e) = repo::enrollment_tx(tx, user, c.id)? else {
+                let Some(mut e) = repo::enrollment(tx, user, c.id)? else {
                     return Err(not_enrolled_in(&who, &c));
                 };
                 let already = repo::is_completed(tx, user, c.id, lesson)?;
@@ -198,11 +229,8 @@ impl Learning {
         // Keyed by (user, course): course ids are creation-ordered, enrollment order is not, so
         // the page is read whole for this user (a person's enrollments are a short list) and
         // ordered by enrollment time.
-        let rows = self
-            .store
-            .read(move |rtx| Ok(ENROLLMENTS.range(rtx, (u, 0)..=(u, u128::MAX), false, usize::MAX)?))
-            .await?;
-        let mut rows: Vec<(u128, EnrollmentRecord)> = rows.into_iter().map(|((_, c), e)| (c, e)).collect();
+        let rows = self.store.read(move |rtx| Ok(repo::enrollments_of(rtx, UserId::from_key(u))?)).await?;
+        let mut rows: Vec<(u128, EnrollmentRecord)> = rows.into_iter().map(|(c, e)| (c.key(), e)).collect();
         rows.sort_by_key(|(c, e)| std::cmp::Reverse((e.enrolled_at, *c)));
         let start = match before {
             Some(cursor) => rows.iter().position(|(c, _)| *c == cursor).map_or(rows.len(), |i| i + 1),
@@ -236,11 +264,11 @@ impl Learning {
         self.store
             .read(move |rtx| {
                 let end = before.map_or(u128::MAX, |b| b.saturating_sub(1));
-                let rows = REVIEWS_BY_COURSE.range(rtx, (c, 0)..=(c, end), true, limit + 1)?;
-                let page = page_from(rows.into_iter().map(|((_, r), ())| (r, ())).collect(), limit);
+                let rows = repo::review_ids_of(rtx, CourseId::from_key(c), end, limit + 1)?;
+                let page = page_from(rows.into_iter().map(|r| (r.key(), ())).collect(), limit);
                 let mut items = Vec::new();
                 for (r, ()) in page.items {
-                    if let Some(rev) = REVIEWS.get(rtx, &r)? {
+                    if let Some(rev) = repo::review(rtx, ReviewId::from_key(r))? {
                         let name = crate::identity::repo::user(rtx, rev.author_id)?
                             .map(|u| u.name)
                             .unwrap_or_default();
@@ -271,10 +299,10 @@ impl Learning {
                         detail: "Teachers cannot review their own course.".into(),
                     });
                 }
-                if repo::enrollment_tx(tx, user, course)?.is_none() {
+                if repo::enrollment(tx, user, course)?.is_none() {
                     return Err(not_enrolled_in(&who, &c));
                 }
-                if tx.contains(REVIEWS_BY_AUTHOR, &(user.key(), course.key()))? {
+                if repo::has_reviewed(tx, user, course)? {
                     return Err(Error::Conflict {
                         code: Code::AlreadyReviewed,
                         detail: "You have already reviewed this course; edit your review instead.".into(),
@@ -290,9 +318,7 @@ impl Learning {
                     created_at: now,
                     updated_at: now,
                 };
-                tx.put(REVIEWS, &r.id.key(), &r)?;
-                tx.put(REVIEWS_BY_COURSE, &(course.key(), r.id.key()), &())?;
-                tx.put(REVIEWS_BY_AUTHOR, &(user.key(), course.key()), &r.id.key())?;
+                repo::insert_review(tx, &r)?;
                 c.review_count += 1;
                 c.rating_sum += u64::from(rating);
                 catalog::save_counters(tx, &c)?;
@@ -324,7 +350,7 @@ impl Learning {
         let (pos, c, r) = self
             .store
             .write(move |tx| {
-                let mut r = tx.get(REVIEWS, &id.key())?.ok_or(Error::NotFound)?;
+                let mut r = repo::get_review(tx, id)?;
                 if r.author_id != user && !admin {
                     return Err(Error::forbidden());
                 }
@@ -338,9 +364,10 @@ impl Learning {
                     r.text_html = h.clone();
                 }
                 r.updated_at = now;
-                tx.put(REVIEWS, &r.id.key(), &r)?;
+                repo::save_review(tx, &r)?;
                 catalog::save_counters(tx, &c)?;
-                let author = tx.get(USERS, &r.author_id.key())?.map(|u| u.name).unwrap_or_default();
+                let author =
+                    crate::identity::repo::user(tx, r.author_id)?.map(|u| u.name).unwrap_or_default();
                 Ok((tx.position(), c, (r, author)))
             })
             .await?;
@@ -353,14 +380,12 @@ impl Learning {
         let (pos, c) = self
             .store
             .write(move |tx| {
-                let r = tx.get(REVIEWS, &id.key())?.ok_or(Error::NotFound)?;
+                let r = repo::get_review(tx, id)?;
                 if r.author_id != user && !admin {
                     return Err(Error::forbidden());
                 }
                 let mut c = catalog::get_course(tx, r.course_id)?;
-                tx.remove(REVIEWS, &id.key())?;
-                tx.remove(REVIEWS_BY_COURSE, &(r.course_id.key(), id.key()))?;
-                tx.remove(REVIEWS_BY_AUTHOR, &(r.author_id.key(), r.course_id.key()))?;
+                repo::remove_review(tx, &r)?;
                 c.review_count = c.review_count.saturating_sub(1);
                 c.rating_sum = c.rating_sum.saturating_sub(u64::from(r.rating));
                 catalog::save_counters(tx, &c)?;
@@ -379,8 +404,8 @@ impl Learning {
             .read(move |rtx| {
                 Ok(Standing {
                     enrollment: repo::enrollment(rtx, user, course)?,
-                    wished: WISHLIST.get(rtx, &(user.key(), course.key()))?.is_some(),
-                    reviewed: REVIEWS_BY_AUTHOR.get(rtx, &(user.key(), course.key()))?.is_some(),
+                    wished: repo::wished_at(rtx, user, course)?.is_some(),
+                    reviewed: repo::has_reviewed(rtx, user, course)?,
                 })
             })
             .await
@@ -400,20 +425,12 @@ impl Learning {
                 return Err(Error::NotFound);
             }
         }
-        let user = who.id.key();
+        let user = who.id;
         self.store
             .write(move |tx| {
-                let existing = tx.get(WISHLIST, &(user, course.key()))?;
-                match (wanted, existing) {
-                    (true, None) => {
-                        let added = ulid::Ulid::generate().0;
-                        tx.put(WISHLIST, &(user, course.key()), &added)?;
-                        tx.put(WISHLIST_BY_TIME, &(user, added), &course.key())?;
-                    }
-                    (false, Some(added)) => {
-                        tx.remove(WISHLIST, &(user, course.key()))?;
-                        tx.remove(WISHLIST_BY_TIME, &(user, added))?;
-                    }
+                match (wanted, repo::wished_at(tx, user, course)?) {
+                    (true, None) => repo::add_wish(tx, user, course, ulid::Ulid::generate().0)?,
+                    (false, Some(added)) => repo::remove_wish(tx, user, course, added)?,
                     _ => {}
                 }
                 Ok(())
@@ -432,10 +449,10 @@ impl Learning {
             .store
             .read(move |rtx| {
                 let end = before.map_or(u128::MAX, |b| b.saturating_sub(1));
-                Ok(WISHLIST_BY_TIME.range(rtx, (u, 0)..=(u, end), true, limit + 1)?)
+                Ok(repo::wishes_of(rtx, UserId::from_key(u), end, limit + 1)?)
             })
             .await?;
-        let page = page_from(rows.into_iter().map(|((_, added), c)| (added, c)).collect(), limit);
+        let page = page_from(rows, limit);
         let mut items = Vec::new();
         for (_, c) in page.items {
             if let Some(course) = self.catalog.course_by_id(CourseId::from_key(c)).await?
@@ -459,8 +476,8 @@ impl Learning {
         self.store
             .read(move |rtx| {
                 let end = before.map_or(u128::MAX, |b| b.saturating_sub(1));
-                let rows = NOTIFICATIONS.range(rtx, (u, 0)..=(u, end), true, limit + 1)?;
-                let page = page_from(rows.into_iter().map(|((_, n), rec)| (n, rec)).collect(), limit);
+                let rows = repo::notifications_of(rtx, UserId::from_key(u), end, limit + 1)?;
+                let page = page_from(rows, limit);
                 let unread = repo::unread_count(rtx, UserId::from_key(u))?;
                 Ok((
                     Page {
@@ -474,30 +491,24 @@ impl Learning {
     }
 
     pub async fn mark_read(&self, who: &UserRecord, id: Option<NotificationId>) -> Result<()> {
-        let u = who.id.key();
+        let user = who.id;
         self.store
             .write(move |tx| {
-                let targets: Vec<(u128, crate::learning::repo::NotificationRecord)> = match id {
-                    Some(id) => {
-                        vec![(id.key(), tx.get(NOTIFICATIONS, &(u, id.key()))?.ok_or(Error::NotFound)?)]
-                    }
-                    None => tx
-                        .range(NOTIFICATIONS, (u, 0)..=(u, u128::MAX), usize::MAX)?
-                        .into_iter()
-                        .map(|((_, n), r)| (n, r))
-                        .collect(),
+                let targets = match id {
+                    Some(id) => vec![(id.key(), repo::notification(tx, user, id)?.ok_or(Error::NotFound)?)],
+                    None => repo::notifications_of(tx, user, u128::MAX, usize::MAX)?,
                 };
                 let mut newly = 0u64;
                 for (n, mut rec) in targets {
                     if !rec.read {
                         rec.read = true;
-                        tx.put(NOTIFICATIONS, &(u, n), &rec)?;
+                        repo::save_notification(tx, user, NotificationId::from_key(n), &rec)?;
                         newly += 1;
                     }
                 }
                 if newly > 0 {
-                    let unread = tx.get(NOTIFICATIONS_UNREAD, &u)?.unwrap_or(0);
-                    tx.put(NOTIFICATIONS_UNREAD, &u, &unread.saturating_sub(newly))?;
+                    let unread = repo::unread_count(tx, user)?;
+                    repo::set_unread_count(tx, user, unread.saturating_sub(newly))?;
                 }
                 Ok(())
             })

@@ -8,6 +8,7 @@
 //! - It is derived data: missing, unreadable or from another schema version, it is rebuilt from
 //!   redb (`lectern reindex` does the same on demand). Deleting the directory loses nothing.
 
+pub mod listing;
 pub mod query;
 pub mod routes;
 pub mod schema;

@@ -256,6 +256,92 @@ pub(crate) fn restrict_permissions(path: &Path) {
     }
 }
 
+/// Reads that work the same in a read transaction and inside a unit of work, so that each
+/// lookup is written once (`fn course(r: &impl Readable, id)`) and serves both.
+pub trait Readable {
+    fn get<K: KeyType, V: Record>(&self, t: Table<K, V>, key: &K) -> StoreResult<Option<V>>;
+    fn contains<K: KeyType, V: Record>(&self, t: Table<K, V>, key: &K) -> StoreResult<bool>;
+    /// Keys and values in a key range, in order, at most `limit`.
+    fn range<K: KeyType, V: Record>(
+        &self,
+        t: Table<K, V>,
+        range: impl std::ops::RangeBounds<K>,
+        limit: usize,
+    ) -> StoreResult<Vec<(K, V)>>;
+    /// The same, last key first.
+    fn range_rev<K: KeyType, V: Record>(
+        &self,
+        t: Table<K, V>,
+        range: impl std::ops::RangeBounds<K>,
+        limit: usize,
+    ) -> StoreResult<Vec<(K, V)>>;
+}
+
+impl Readable for ReadTransaction {
+    fn get<K: KeyType, V: Record>(&self, t: Table<K, V>, key: &K) -> StoreResult<Option<V>> {
+        t.get(self, key)
+    }
+
+    fn contains<K: KeyType, V: Record>(&self, t: Table<K, V>, key: &K) -> StoreResult<bool> {
+        Ok(self.open_table(t.def())?.get(key)?.is_some())
+    }
+
+    fn range<K: KeyType, V: Record>(
+        &self,
+        t: Table<K, V>,
+        range: impl std::ops::RangeBounds<K>,
+        limit: usize,
+    ) -> StoreResult<Vec<(K, V)>> {
+        t.range(self, range, false, limit)
+    }
+
+    fn range_rev<K: KeyType, V: Record>(
+        &self,
+        t: Table<K, V>,
+        range: impl std::ops::RangeBounds<K>,
+        limit: usize,
+    ) -> StoreResult<Vec<(K, V)>> {
+        t.range(self, range, true, limit)
+    }
+}
+
+impl Readable for Tx<'_> {
+    fn get<K: KeyType, V: Record>(&self, t: Table<K, V>, key: &K) -> StoreResult<Option<V>> {
+        Tx::get(self, t, key)
+    }
+
+    fn contains<K: KeyType, V: Record>(&self, t: Table<K, V>, key: &K) -> StoreResult<bool> {
+        Tx::contains(self, t, key)
+    }
+
+    fn range<K: KeyType, V: Record>(
+        &self,
+        t: Table<K, V>,
+        range: impl std::ops::RangeBounds<K>,
+        limit: usize,
+    ) -> StoreResult<Vec<(K, V)>> {
+        Tx::range(self, t, range, limit)
+    }
+
+    fn range_rev<K: KeyType, V: Record>(
+        &self,
+        t: Table<K, V>,
+        range: impl std::ops::RangeBounds<K>,
+        limit: usize,
+    ) -> StoreResult<Vec<(K, V)>> {
+        let table = self.txn.open_table(t.def())?;
+        let mut out = Vec::new();
+        for item in table.range::<K>(range)?.rev() {
+            let (k, v) = item?;
+            out.push((k.value(), table::decode(t.name(), v.value())?));
+            if out.len() >= limit {
+                break;
+            }
+        }
+        Ok(out)
+    }
+}
+
 /// The write context a unit of work receives. Every mutation goes through it, which is how
 /// the writer knows whether a failed unit left changes behind.
 pub struct Tx<'a> {

@@ -5,8 +5,8 @@ use super::assets::ASSETS;
 use super::i18n::{Lang, Tr};
 use super::session::PageCtx;
 use crate::app::AppState;
-use crate::catalog::routes::CourseSummary;
 use crate::catalog::types::Level;
+use crate::catalog::views::CourseSummary;
 
 /// Numbers templates pass to plural messages.
 pub trait Count {

@@ -12,11 +12,10 @@ use serde::Deserialize;
 use super::render;
 use crate::app::AppState;
 use crate::catalog::repo::CourseRecord;
-use crate::catalog::routes::summaries;
 use crate::error::{Error, Result};
 use crate::http::ids::parse;
 use crate::learning::repo::EnrollmentStatus;
-use crate::search::routes::{CourseList, ListParams, list};
+use crate::search::listing::{CourseList, ListParams, list};
 use crate::web::html;
 use crate::web::i18n::Tr;
 use crate::web::session::PageCtx;
@@ -34,7 +33,7 @@ fn cards(list: CourseList, tr: Tr) -> Vec<CourseCard> {
 
 async fn listing(app: &AppState, ctx: &PageCtx, sort: &str, limit: usize) -> Result<Vec<CourseCard>> {
     let p = ListParams { sort: Some(sort.into()), limit: Some(limit), ..Default::default() };
-    Ok(cards(list(app, p, &ctx.maybe_user(), ctx.lang.code()).await?, ctx.tr()))
+    Ok(cards(list(&app.catalog, &app.search, p, ctx.user(), ctx.lang.code()).await?, ctx.tr()))
 }
 
 async fn category_views(app: &AppState, ctx: &PageCtx) -> Result<Vec<CategoryView>> {
@@ -203,13 +202,13 @@ async fn catalog_page(
     category: Option<(String, String)>,
 ) -> Result<Response> {
     let tr = ctx.tr();
-    let result = match list(&app, p.to_list(), &ctx.maybe_user(), ctx.lang.code()).await {
+    let result = match list(&app.catalog, &app.search, p.to_list(), ctx.user(), ctx.lang.code()).await {
         // A hand-edited or stale URL (unknown level, sort or cursor): show the catalog without
         // the parts that do not fit rather than an error.
         Err(Error::Validation(_)) | Err(Error::BadRequest { .. }) => {
             let fallback =
                 CatalogParams { q: p.q.clone(), category: p.category.clone(), ..Default::default() };
-            list(&app, fallback.to_list(), &ctx.maybe_user(), ctx.lang.code()).await?
+            list(&app.catalog, &app.search, fallback.to_list(), ctx.user(), ctx.lang.code()).await?
         }
         other => other?,
     };
@@ -340,7 +339,7 @@ pub async fn course(
         return Ok(axum::response::Redirect::permanent(&format!("/courses/{}", record.slug)).into_response());
     }
     let (_, cur) = app.catalog.curriculum(record.id, ctx.user()).await?;
-    let summary = summaries(&app, std::slice::from_ref(&record), ctx.lang.code()).await?.remove(0);
+    let summary = app.catalog.summaries(std::slice::from_ref(&record), ctx.lang.code()).await?.remove(0);
     let teacher_bio_html =
         app.catalog.teacher(record.teacher_id).await.map(|(u, _)| u.bio_html).unwrap_or_default();
     let reviews = app.learning.reviews(record.id, ctx.user(), 10, None).await?;
@@ -514,7 +513,7 @@ pub async fn teacher(
     let (user, courses) = app.catalog.teacher(parse(&id)?).await?;
     let courses: Vec<Arc<CourseRecord>> = courses.into_iter().filter(|c| c.is_published()).collect();
     let tr = ctx.tr();
-    let sums = summaries(&app, &courses, ctx.lang.code()).await?;
+    let sums = app.catalog.summaries(&courses, ctx.lang.code()).await?;
     let description = tr.with("teacher-description", "name", &user.name);
     let l =
         Layout::new(&app, &ctx, user.name.clone()).indexed(&format!("/teachers/{}", user.id), description);

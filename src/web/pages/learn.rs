@@ -11,7 +11,6 @@ use serde::Deserialize;
 use super::catalog::{ModuleView, modules};
 use super::render;
 use crate::app::AppState;
-use crate::catalog::routes::summaries;
 use crate::catalog::types::LessonKind;
 use crate::error::{Code, Error, Result};
 use crate::http::ids::parse;
@@ -139,7 +138,7 @@ pub async fn my_learning(State(app): State<AppState>, ctx: PageCtx, headers: Hea
     let tr = ctx.tr();
     let page = app.learning.my_enrollments(&who.user, 100, None).await?;
     let records: Vec<_> = page.items.iter().map(|(c, _)| c.clone()).collect();
-    let sums = summaries(&app, &records, ctx.lang.code()).await?;
+    let sums = app.catalog.summaries(&records, ctx.lang.code()).await?;
     let courses = page
         .items
         .iter()
@@ -246,10 +245,10 @@ pub async fn player(
     headers: HeaderMap,
     Path((slug, lesson)): Path<(String, String)>,
 ) -> Result<Response> {
-    // Visitors may open preview lessons; the catalog decides who may read what.
+    // Visitors may open preview lessons; learning decides who may read what.
     let tr = ctx.tr();
     let lesson_id: LessonId = parse(&lesson)?;
-    let (course, l) = match app.catalog.lesson(lesson_id, ctx.user()).await {
+    let (course, l) = match app.learning.lesson(lesson_id, ctx.user()).await {
         Ok(found) => found,
         // Not enrolled: the course page says how to enroll.
         Err(Error::Forbidden { code: Code::NotEnrolled, .. }) => {
@@ -321,7 +320,7 @@ pub async fn complete(
     ctx.check_csrf(&f.csrf)?;
     let lesson_id: LessonId = parse(&lesson)?;
     let done = f.done != "0";
-    let (course, _) = app.catalog.lesson(lesson_id, Some(&who.user)).await?;
+    let (course, _) = app.learning.lesson(lesson_id, Some(&who.user)).await?;
     if course.slug != slug {
         return Err(Error::NotFound);
     }
@@ -347,7 +346,7 @@ pub async fn wishlist(State(app): State<AppState>, ctx: PageCtx, headers: Header
     let who = ctx.require()?;
     let tr = ctx.tr();
     let page = app.learning.wishlist(&who.user, 100, None).await?;
-    let sums = summaries(&app, &page.items, ctx.lang.code()).await?;
+    let sums = app.catalog.summaries(&page.items, ctx.lang.code()).await?;
     let l = Layout::new(&app, &ctx, tr.t("wishlist-title")).nav("wishlist");
     let courses = sums.iter().map(|s| CourseCard::new(s, tr, None)).collect();
     Ok(html(&ctx, &headers, StatusCode::OK, render(&WishlistPage { l, courses })?))

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::app::AppState;
 use crate::error::Result;
-use crate::search::routes::{ListParams, list};
+use crate::search::listing::{ListParams, list};
 use crate::web::assets::ASSETS;
 use crate::web::see_other;
 
@@ -26,11 +26,10 @@ pub async fn sitemap(State(app): State<AppState>) -> Result<Response> {
     for c in app.catalog.categories().await?.iter().filter(|c| c.course_count > 0) {
         urls.push((format!("{base}/categories/{}", c.slug), None));
     }
-    let anyone = crate::identity::MaybeUser(None);
     let mut cursor = None;
     loop {
         let p = ListParams { limit: Some(100), cursor: cursor.take(), ..Default::default() };
-        let page = list(&app, p, &anyone, "en").await?;
+        let page = list(&app.catalog, &app.search, p, None, "en").await?;
         for item in &page.items {
             urls.push((
                 format!("{base}/courses/{}", item.course.slug),

@@ -1,0 +1,153 @@
+//! What the catalog shows of its courses, shared by the JSON API and the pages: course
+//! summaries with their teachers' and categories' names.
+
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use super::Catalog;
+use super::repo::{CategoryRecord, CourseRecord};
+use super::types::{CourseStatus, Level};
+use crate::clock::Rfc3339;
+use crate::error::Result;
+use crate::ids::{CategoryId, CourseId, UserId};
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CategoryOut {
+    pub id: CategoryId,
+    pub slug: String,
+    pub name: String,
+    pub course_count: u64,
+}
+
+impl CategoryOut {
+    pub fn from(c: &CategoryRecord, locale: &str) -> Self {
+        CategoryOut {
+            id: c.id,
+            slug: c.slug.clone(),
+            name: c.name_for(locale).to_owned(),
+            course_count: c.course_count,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TeacherRef {
+    pub id: UserId,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CategoryRef {
+    pub id: CategoryId,
+    pub slug: String,
+    pub name: String,
+}
+
+/// A course in lists (catalog, search, wishlist, teacher pages).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CourseSummary {
+    pub id: CourseId,
+    pub slug: String,
+    pub title: String,
+    pub subtitle: String,
+    pub level: Level,
+    pub language: String,
+    pub category: CategoryRef,
+    pub price_minor: i64,
+    pub currency: String,
+    pub is_free: bool,
+    pub status: CourseStatus,
+    pub teacher: TeacherRef,
+    pub avg_rating: f64,
+    pub review_count: u64,
+    pub student_count: u64,
+    pub total_lessons: u32,
+    pub total_duration_s: u64,
+    pub created_at: Rfc3339,
+    pub updated_at: Rfc3339,
+}
+
+/// A course page's data.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CourseDetail {
+    #[serde(flatten)]
+    pub summary: CourseSummary,
+    pub description_html: String,
+    pub published_at: Option<Rfc3339>,
+}
+
+/// Names needed to show courses: their teachers and categories.
+pub struct Names {
+    pub teachers: HashMap<UserId, String>,
+    pub categories: HashMap<CategoryId, CategoryRecord>,
+}
+
+impl Names {
+    pub fn summary(&self, c: &CourseRecord, locale: &str) -> CourseSummary {
+        let category = self.categories.get(&c.category_id).map_or_else(
+            || CategoryRef { id: c.category_id, slug: String::new(), name: String::new() },
+            |cat| CategoryRef { id: cat.id, slug: cat.slug.clone(), name: cat.name_for(locale).to_owned() },
+        );
+        CourseSummary {
+            id: c.id,
+            slug: c.slug.clone(),
+            title: c.title.clone(),
+            subtitle: c.subtitle.clone(),
+            level: c.level,
+            language: c.language.clone(),
+            category,
+            price_minor: c.price_minor,
+            currency: c.currency.clone(),
+            is_free: c.is_free(),
+            status: c.status,
+            teacher: TeacherRef {
+                id: c.teacher_id,
+                name: self.teachers.get(&c.teacher_id).cloned().unwrap_or_default(),
+            },
+            avg_rating: c.avg_rating(),
+            review_count: c.review_count,
+            student_count: c.student_count,
+            total_lessons: c.total_lessons,
+            total_duration_s: c.total_duration_s,
+            created_at: Rfc3339(c.created_at),
+            updated_at: Rfc3339(c.updated_at),
+        }
+    }
+
+    pub fn detail(&self, c: &CourseRecord, locale: &str) -> CourseDetail {
+        CourseDetail {
+            summary: self.summary(c, locale),
+            description_html: c.description_html.clone(),
+            published_at: c.published_at.map(Rfc3339),
+        }
+    }
+}
+
+impl Catalog {
+    /// The names the given courses are shown with, read in one transaction.
+    pub async fn names(&self, courses: &[Arc<CourseRecord>]) -> Result<Names> {
+        let teacher_ids: Vec<UserId> = courses.iter().map(|c| c.teacher_id).collect();
+        self.store
+            .read(move |rtx| {
+                let mut teachers = HashMap::new();
+                for id in teacher_ids {
+                    if let Entry::Vacant(e) = teachers.entry(id)
+                        && let Some(u) = crate::identity::repo::user(rtx, id)?
+                    {
+                        e.insert(u.name);
+                    }
+                }
+                let categories = super::repo::categories(rtx)?.into_iter().map(|c| (c.id, c)).collect();
+                Ok(Names { teachers, categories })
+            })
+            .await
+    }
+
+    pub async fn summaries(&self, courses: &[Arc<CourseRecord>], locale: &str) -> Result<Vec<CourseSummary>> {
+        let names = self.names(courses).await?;
+        Ok(courses.iter().map(|c| names.summary(c, locale)).collect())
+    }
+}
