@@ -9,9 +9,10 @@ A module is a top-level module of `src/` (`catalog`, `web`, ...); `a -> b` means
 names `crate::b`. Test modules (`tests.rs`, `#[cfg(test)] mod tests`) are left out: they may
 reach anywhere.
 
-`--check` enforces three rules (docs/ARCHITECTURE.md, "Dependency directions"):
+`--check` enforces four rules (docs/ARCHITECTURE.md, "Dependency directions"):
 - leaf modules import nothing of the app but other leaves;
 - only `http` (which assembles the router) imports a domain's `routes` module;
+- no domain imports `web` (the pages);
 - a domain imports only the domains declared below it in DOMAINS. A domain's `routes.rs` is its
   HTTP adapter and may also name `identity` for the extractors that authenticate a request.
   Reactions across domains the other way (certificates on completion, emails, search) go
@@ -26,7 +27,7 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parent.parent / "src"
 
 # Modules that must import nothing of the app (issue 11): small pieces everyone may use.
-LEAVES = {"clock", "ids", "richtext", "ratelimit", "cache", "client", "config", "error", "fields"}
+LEAVES = {"clock", "ids", "richtext", "ratelimit", "cache", "client", "config", "error", "fields", "i18n"}
 
 # Each domain and the domains it may import. Infrastructure (store, schema, respcache, http,
 # app, web, ...) is not a domain; `schema` lists every domain's tables and `app`/`http`/`web`
@@ -106,6 +107,8 @@ def violations(edges: dict[str, set[str]]) -> list[str]:
                 continue
             if b == "routes" and src != "http":
                 bad.append(f"{rel} imports `{a}::routes`: only src/http assembles routes")
+            if src in DOMAINS and a == "web":
+                bad.append(f"{rel} imports `web`: pages sit above the domains (shared pieces such as i18n sit below)")
             if src in DOMAINS and a in DOMAINS and a not in DOMAINS[src]:
                 if f.name == "routes.rs" and a == "identity":
                     continue

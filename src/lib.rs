@@ -4,13 +4,15 @@
 //! - [`app`]: the application state and the server lifecycle (bind, serve, drain, close).
 //! - [`config`], [`cli`], [`telemetry`]: how the binary is started and observed.
 //! - [`http`]: router, middleware (client IP, rate limit, security headers), extractors, OpenAPI.
-//! - [`web`]: the server-rendered pages, their templates, languages and assets.
+//! - [`web`]: the server-rendered pages, their templates, assets and the choice of a request's
+//!   language.
+//! - [`i18n`]: the two languages' Fluent messages (`web/i18n`), shared by the pages and mail.
 //! - [`error`]: the one error type and its codes, rendered as problem+json.
 //! - [`store`]: redb, the source of truth: typed tables, the single writer, migrations, paging;
 //!   [`schema`]: every domain's tables and migrations, handed to the store.
 //! - Domains: [`identity`] (accounts, tokens, sessions), [`catalog`] (courses and their
 //!   content), [`learning`] (enrollments, progress, reviews), [`search`] (the tantivy index),
-//!   [`mail`] (the durable outbox).
+//!   [`mail`] (the durable outbox and the emails' askama templates, `web/templates/mail`).
 //! - [`cache`] (versioned record caches), [`respcache`] (answers for visitors), [`ratelimit`].
 //! - Operations: [`backup`], [`offsite`] (S3 copies), [`ops`], [`check`], [`observe`] (metrics),
 //!   [`demo`] and [`seed`] (content).
@@ -29,6 +31,7 @@ pub mod demo;
 pub mod error;
 pub mod fields;
 pub mod http;
+pub mod i18n;
 pub mod identity;
 pub mod ids;
 pub mod learning;

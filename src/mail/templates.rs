@@ -1,144 +1,219 @@
-//! The emails Lectern sends, in English and Russian, as plain text and HTML.
+//! The emails Lectern sends, each as a plain-text and an HTML part, in the recipient's language.
 //!
-//! Every value put into HTML is escaped: a name like `<script>` arrives as text.
+//! The words are Fluent messages (`web/i18n/mail.{en,ru}.ftl`, through [`crate::i18n`]) so
+//! translators edit them beside the pages' messages; the layout is askama templates
+//! (`web/templates/mail/`). Rust only picks which messages an email is made of.
+//!
+//! Every value put into the HTML part is escaped by askama: a name like `<script>` arrives as
+//! text. The `.txt` templates are not escaped, so the text part shows the name as typed.
+
+use askama::Template;
 
 use super::Email;
+use crate::i18n::{self, Arg, Lang};
 
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+/// Shared by every email.
+const GREETING: &str = "mail-greeting";
+const LINK_HINT: &str = "mail-link-hint";
+
+/// The messages one kind of email is made of. Each may use `$name` and `$school`.
+struct Messages {
+    subject: &'static str,
+    body: &'static str,
+    action: &'static str,
+    footer: &'static str,
 }
 
-struct Parts<'a> {
+const VERIFICATION: Messages = Messages {
+    subject: "mail-verification-subject",
+    body: "mail-verification-body",
+    action: "mail-verification-action",
+    footer: "mail-verification-footer",
+};
+
+const WELCOME: Messages = Messages {
+    subject: "mail-welcome-subject",
+    body: "mail-welcome-body",
+    action: "mail-welcome-action",
+    footer: "mail-welcome-footer",
+};
+
+const RESET: Messages = Messages {
+    subject: "mail-reset-subject",
+    body: "mail-reset-body",
+    action: "mail-reset-action",
+    footer: "mail-reset-footer",
+};
+
+/// Asks a new account to confirm its address at `url`.
+pub fn verification(locale: &str, to: &str, name: &str, school: &str, url: &str) -> Email {
+    action_email(&VERIFICATION, locale, to, name, school, url)
+}
+
+/// Greets an account whose address is confirmed, pointing at the catalog (`url`).
+pub fn welcome(locale: &str, to: &str, name: &str, school: &str, url: &str) -> Email {
+    action_email(&WELCOME, locale, to, name, school, url)
+}
+
+/// Carries a password-reset link.
+pub fn reset(locale: &str, to: &str, name: &str, school: &str, url: &str) -> Email {
+    action_email(&RESET, locale, to, name, school, url)
+}
+
+/// What an email that asks the reader to open one link says, already translated: the templates
+/// only lay it out.
+struct ActionLetter<'a> {
+    lang: &'static str,
     subject: String,
     greeting: String,
-    lines: Vec<String>,
-    action: Option<(&'a str, String)>,
+    body: String,
+    action: String,
+    url: &'a str,
+    link_hint: String,
     footer: String,
 }
 
-fn render(to: &str, p: Parts<'_>) -> Email {
-    let mut text = format!("{}\n\n", p.greeting);
-    let mut html = format!(
-        "<!doctype html><html><body style=\"font-family:sans-serif;line-height:1.5;color:#1f2933\"><p>{}</p>",
-        escape(&p.greeting)
-    );
-    for l in &p.lines {
-        text.push_str(l);
-        text.push_str("\n\n");
-        html.push_str(&format!("<p>{}</p>", escape(l)));
-    }
-    if let Some((url, label)) = &p.action {
-        text.push_str(&format!("{label}: {url}\n\n"));
-        html.push_str(&format!(
-            "<p><a href=\"{}\" style=\"background:#1d4ed8;color:#fff;padding:10px 16px;border-radius:6px;text-decoration:none\">{}</a></p><p style=\"font-size:13px\">{}</p>",
-            escape(url),
-            escape(label),
-            escape(url)
-        ));
-    }
-    text.push_str(&p.footer);
-    html.push_str(&format!(
-        "<p style=\"font-size:13px;color:#52606d\">{}</p></body></html>",
-        escape(&p.footer)
-    ));
-    Email { to: to.to_owned(), subject: p.subject, text, html }
+#[derive(Template)]
+#[template(path = "mail/action.html")]
+struct ActionHtml<'a> {
+    m: &'a ActionLetter<'a>,
 }
 
-pub fn verification(locale: &str, to: &str, name: &str, school: &str, url: &str) -> Email {
-    let p = if locale == "ru" {
-        Parts {
-            subject: format!("Подтвердите адрес почты — {school}"),
-            greeting: format!("Здравствуйте, {name}!"),
-            lines: vec![format!(
-                "Чтобы подтвердить адрес почты для {school}, откройте ссылку ниже. Она действует 24 часа."
-            )],
-            action: Some((url, "Подтвердить адрес".into())),
-            footer: "Если вы не регистрировались, просто проигнорируйте это письмо.".into(),
-        }
-    } else {
-        Parts {
-            subject: format!("Confirm your email — {school}"),
-            greeting: format!("Hello, {name}!"),
-            lines: vec![format!(
-                "Please confirm your email address for {school} by opening the link below. It works for 24 hours."
-            )],
-            action: Some((url, "Confirm email".into())),
-            footer: "If you did not sign up, you can ignore this message.".into(),
-        }
-    };
-    render(to, p)
+#[derive(Template)]
+#[template(path = "mail/action.txt")]
+struct ActionText<'a> {
+    m: &'a ActionLetter<'a>,
 }
 
-pub fn welcome(locale: &str, to: &str, name: &str, school: &str, url: &str) -> Email {
-    let p = if locale == "ru" {
-        Parts {
-            subject: format!("Добро пожаловать в {school}"),
-            greeting: format!("Здравствуйте, {name}!"),
-            lines: vec!["Ваш адрес подтверждён. Выберите первый курс и начните учиться — прогресс сохранится автоматически.".into()],
-            action: Some((url, "Открыть каталог".into())),
-            footer: format!("Команда {school}"),
-        }
-    } else {
-        Parts {
-            subject: format!("Welcome to {school}"),
-            greeting: format!("Hello, {name}!"),
-            lines: vec!["Your email is confirmed. Pick your first course and start learning: your progress is saved as you go.".into()],
-            action: Some((url, "Browse courses".into())),
-            footer: format!("The {school} team"),
-        }
+fn action_email(msgs: &Messages, locale: &str, to: &str, name: &str, school: &str, url: &str) -> Email {
+    let lang = Lang::from_locale(locale);
+    let t = |id: &str| {
+        i18n::t(lang, id, &[("name", Arg::Text(name.to_owned())), ("school", Arg::Text(school.to_owned()))])
     };
-    render(to, p)
-}
-
-pub fn reset(locale: &str, to: &str, name: &str, school: &str, url: &str) -> Email {
-    let p = if locale == "ru" {
-        Parts {
-            subject: format!("Сброс пароля — {school}"),
-            greeting: format!("Здравствуйте, {name}!"),
-            lines: vec!["Мы получили запрос на сброс пароля. Ссылка ниже действует 1 час и только один раз; после сброса все ваши сеансы будут завершены.".into()],
-            action: Some((url, "Задать новый пароль".into())),
-            footer: "Если вы не запрашивали сброс, ничего не делайте: пароль останется прежним.".into(),
-        }
-    } else {
-        Parts {
-            subject: format!("Reset your password — {school}"),
-            greeting: format!("Hello, {name}!"),
-            lines: vec!["We received a request to reset your password. The link below works once, for 1 hour; resetting signs you out everywhere.".into()],
-            action: Some((url, "Choose a new password".into())),
-            footer: "If you did not ask for this, do nothing: your password stays as it is.".into(),
-        }
+    let m = ActionLetter {
+        lang: lang.code(),
+        subject: t(msgs.subject),
+        greeting: t(GREETING),
+        body: t(msgs.body),
+        action: t(msgs.action),
+        url,
+        link_hint: t(LINK_HINT),
+        footer: t(msgs.footer),
     };
-    render(to, p)
+    // The templates only print strings, and writing a String cannot fail: a render error would
+    // be a bug in askama itself. The tests render every email in every language.
+    let text = ActionText { m: &m }.render().expect("the text template renders");
+    let html = ActionHtml { m: &m }.render().expect("the HTML template renders");
+    Email { to: to.to_owned(), subject: m.subject, text, html }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    type Build = fn(&str, &str, &str, &str, &str) -> Email;
+
+    const ALL: [(&str, Build, &Messages); 3] = [
+        ("verification", verification, &VERIFICATION),
+        ("welcome", welcome, &WELCOME),
+        ("reset", reset, &RESET),
+    ];
+
+    const URL: &str = "https://s.test/some-page?token=abc-DEF_12";
+
+    /// Decodes the character references askama writes (`&#60;`, `&amp;`, ...): what a reader sees.
+    fn unescape(html: &str) -> String {
+        let mut out = String::new();
+        let mut rest = html;
+        while let Some(i) = rest.find('&') {
+            out.push_str(&rest[..i]);
+            let Some(end) = rest[i..].find(';') else { break };
+            let entity = &rest[i + 1..i + end];
+            let c = match entity {
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "amp" => Some('&'),
+                "quot" => Some('"'),
+                _ => entity.strip_prefix('#').and_then(|n| n.parse().ok()).and_then(char::from_u32),
+            };
+            match c {
+                Some(c) => {
+                    out.push(c);
+                    rest = &rest[i + end + 1..];
+                }
+                None => {
+                    out.push('&');
+                    rest = &rest[i + 1..];
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
+    fn cyrillic(s: &str) -> bool {
+        s.chars().any(|c| matches!(c, '\u{0400}'..='\u{04FF}'))
+    }
+
     #[test]
-    fn names_are_escaped_in_html_and_links_appear_in_both_parts() {
-        let e = verification(
-            "en",
-            "a@b.org",
-            "<script>x</script>",
-            "Lectern",
-            "https://s.test/verify-email?token=abc",
-        );
-        assert!(!e.html.contains("<script>"));
-        assert!(e.html.contains("&lt;script&gt;"));
-        assert!(e.text.contains("https://s.test/verify-email?token=abc"));
-        assert!(e.html.contains("https://s.test/verify-email?token=abc"));
+    fn every_email_renders_in_every_language() {
+        for (kind, build, _) in ALL {
+            for lang in Lang::ALL {
+                let e = build(lang.code(), "a@b.org", "Anna", "Lectern", URL);
+                assert_eq!(e.to, "a@b.org");
+                assert!(!e.subject.trim().is_empty(), "{kind}/{lang:?}");
+                assert!(!e.subject.contains("mail-"), "{kind}/{lang:?}: a message is missing: {}", e.subject);
+                assert_eq!(cyrillic(&e.subject), lang == Lang::Ru, "{kind}/{lang:?}: {}", e.subject);
+                assert_eq!(cyrillic(&e.text), lang == Lang::Ru, "{kind}/{lang:?}");
+                assert!(!e.text.contains("mail-") && !e.html.contains("mail-"), "{kind}/{lang:?}");
+
+                assert!(e.html.contains(&format!("href=\"{URL}\"")), "{kind}/{lang:?}: {}", e.html);
+                assert!(e.html.starts_with("<!doctype html>"), "{kind}/{lang:?}");
+                assert!(e.html.contains(&format!("<html lang=\"{}\">", lang.code())));
+                assert!(!e.html.contains("<script") && !e.html.contains("<img"), "{kind}/{lang:?}");
+
+                // The link is whole and ends its line, so clients (and the API tests) find its end.
+                assert!(
+                    e.text.lines().any(|l| l.ends_with(&format!(": {URL}"))),
+                    "{kind}/{lang:?}: {}",
+                    e.text
+                );
+                assert!(!e.text.contains('<') && !e.text.contains("&amp;"), "{kind}/{lang:?}: {}", e.text);
+                assert!(e.text.contains("Anna") && e.html.contains("Anna"), "{kind}/{lang:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn hostile_names_are_escaped_in_html_and_literal_in_text() {
+        let name = "<script>alert('x')</script> & \"Co\"";
+        let school = "<b>School</b>";
+        for (kind, build, _) in ALL {
+            for lang in Lang::ALL {
+                let e = build(lang.code(), "a@b.org", name, school, URL);
+                assert!(!e.html.contains("<script") && !e.html.contains("<b>"), "{kind}/{lang:?}");
+                assert!(!e.html.contains("\"Co\""), "{kind}/{lang:?}: quotes escaped too");
+                assert!(unescape(&e.html).contains(name), "{kind}/{lang:?}: the name is shown as text");
+                assert!(unescape(&e.html).contains(school), "{kind}/{lang:?}: so is the school's");
+                assert!(e.text.contains(name), "{kind}/{lang:?}: {}", e.text);
+                assert!(!e.text.contains("&lt;"), "{kind}/{lang:?}");
+                // The subject is a header, not HTML: it keeps the school's name as configured.
+                if e.subject.contains("School") {
+                    assert!(e.subject.contains(school), "{kind}/{lang:?}: {}", e.subject);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_message_an_email_uses_exists_in_both_languages() {
+        for (kind, _, m) in ALL {
+            for id in [GREETING, LINK_HINT, m.subject, m.body, m.action, m.footer] {
+                for lang in Lang::ALL {
+                    assert!(i18n::has(lang, id), "{kind}: {id} is missing in {lang:?}");
+                }
+            }
+        }
     }
 
     #[test]
@@ -146,5 +221,12 @@ mod tests {
         let e = reset("ru", "a@b.org", "Анна", "Лекторий", "https://s.test/r");
         assert!(e.subject.contains("Сброс пароля"));
         assert!(e.text.contains("Здравствуйте, Анна!"));
+        assert!(e.html.contains("Здравствуйте, Анна!"));
+    }
+
+    #[test]
+    fn unknown_locales_get_english() {
+        let e = welcome("de", "a@b.org", "Anna", "Lectern", "https://s.test/courses");
+        assert_eq!(e.subject, "Welcome to Lectern");
     }
 }

@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::i18n::{Lang, Tr};
+use super::i18n::{self, Lang, Tr};
 use crate::app::AppState;
 use crate::error::{Code, Error, Result};
 use crate::http::extract::cookie;
@@ -92,7 +92,7 @@ pub async fn pages(State(app): State<AppState>, mut req: Request, next: Next) ->
     let headers = req.headers().clone();
     let (principal, cookies) = session(&app, &headers).await;
     let csrf = principal.as_ref().map(|p| app.identity.keys.csrf_token(p.family));
-    let lang = Lang::negotiate(&headers, principal.as_ref().map(|p| p.user.locale.as_str()));
+    let lang = i18n::negotiate(&headers, principal.as_ref().map(|p| p.user.locale.as_str()));
     let here = req.uri().path_and_query().map_or_else(|| "/".to_owned(), |pq| pq.as_str().to_owned());
     let unread = match &principal {
         Some(p) if req.method() == Method::GET => app.learning.unread_count(&p.user).await.unwrap_or(0),

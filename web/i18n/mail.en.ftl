@@ -1,0 +1,25 @@
+# Lectern emails, English. Every email is: subject, greeting, one paragraph, an action (button
+# label; the link follows it), a closing line. Each kind's messages share a prefix:
+# mail-<kind>-subject, -body, -action, -footer.
+#
+# Arguments every message may use: { $name } (the recipient), { $school } (the school's name).
+# The link is added by the template; do not put it here.
+
+mail-greeting = Hello, { $name }!
+# Under the button in the HTML part, for clients that show no button.
+mail-link-hint = If the button does not work, copy this link into your browser:
+
+mail-verification-subject = Confirm your email — { $school }
+mail-verification-body = Please confirm your email address for { $school } by opening the link below. It works for 24 hours.
+mail-verification-action = Confirm email
+mail-verification-footer = If you did not sign up, you can ignore this message.
+
+mail-welcome-subject = Welcome to { $school }
+mail-welcome-body = Your email is confirmed. Pick your first course and start learning: your progress is saved as you go.
+mail-welcome-action = Browse courses
+mail-welcome-footer = The { $school } team
+
+mail-reset-subject = Reset your password — { $school }
+mail-reset-body = We received a request to reset your password. The link below works once, for 1 hour; resetting signs you out everywhere.
+mail-reset-action = Choose a new password
+mail-reset-footer = If you did not ask for this, do nothing: your password stays as it is.
