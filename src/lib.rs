@@ -10,13 +10,17 @@
 //! - [`error`]: the one error type and its codes, rendered as problem+json.
 //! - [`store`]: redb, the source of truth: typed tables, the single writer, migrations, paging;
 //!   [`schema`]: every domain's tables and migrations, handed to the store.
-//! - Domains: [`identity`] (accounts, tokens, sessions), [`catalog`] (courses and their
-//!   content), [`learning`] (enrollments, progress, reviews), [`search`] (the tantivy index),
-//!   [`mail`] (the durable outbox and the emails' askama templates, `web/templates/mail`).
+//! - Domains, each importing only those before it (docs/ARCHITECTURE.md, "Dependency
+//!   directions"; `.ci/modgraph.py --check`): [`mail`] (the durable outbox and the emails'
+//!   askama templates, `web/templates/mail`), [`identity`] (accounts, tokens, sessions),
+//!   [`catalog`] (courses and their content; `catalog::views` for what lists show,
+//!   `catalog::events` for curriculum changes), [`learning`] (enrollments, progress, reviews,
+//!   who may open a lesson), [`search`] (the tantivy index; `search::listing`).
 //! - [`cache`] (versioned record caches), [`respcache`] (answers for visitors), [`ratelimit`].
 //! - Operations: [`backup`], [`offsite`] (S3 copies), [`ops`], [`check`], [`observe`] (metrics),
 //!   [`demo`] and [`seed`] (content).
-//! - [`clock`], [`ids`], [`richtext`], [`client`]: small shared pieces.
+//! - [`clock`], [`ids`], [`richtext`], [`client`], [`fields`] (input checks): small shared
+//!   pieces.
 
 pub mod app;
 pub mod backup;
