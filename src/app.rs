@@ -33,6 +33,7 @@ pub struct App {
     pub identity: Arc<Identity>,
     pub catalog: Arc<Catalog>,
     pub learning: Arc<Learning>,
+    pub commerce: Arc<crate::commerce::Commerce>,
     pub search: Arc<Search>,
     pub mailer: Arc<Mailer>,
     pub rate_limiter: SlidingWindow<IpAddr>,
@@ -96,6 +97,13 @@ impl App {
         catalog.subscribe(Arc::new(crate::learning::service::on_curriculum_change));
         let catalog = Arc::new(catalog);
         let learning = Arc::new(Learning::new(store.clone(), clock.clone(), catalog.clone()));
+        let commerce = Arc::new(crate::commerce::Commerce::new(
+            store.clone(),
+            clock.clone(),
+            catalog.clone(),
+            &config.payments,
+            &config.public_url,
+        ));
         let search = {
             let (dir, store) = (config.index_dir.clone(), store.clone());
             Arc::new(
@@ -118,6 +126,7 @@ impl App {
             identity,
             catalog,
             learning,
+            commerce,
             search,
             mailer,
             rate_limiter,

@@ -102,6 +102,18 @@ pub struct ServeArgs {
     /// Unset: mail stays in the outbox for admins to read.
     #[arg(long, env = "LECTERN_SMTP_URL", hide_env_values = true)]
     pub smtp_url: Option<String>,
+    /// Stripe secret API key (sk_...). With the webhook secret, offers Stripe Checkout.
+    #[arg(long, env = "LECTERN_STRIPE_SECRET_KEY", hide_env_values = true)]
+    pub stripe_secret_key: Option<String>,
+    /// The signing secret of the Stripe webhook endpoint (whsec_...).
+    #[arg(long, env = "LECTERN_STRIPE_WEBHOOK_SECRET", hide_env_values = true)]
+    pub stripe_webhook_secret: Option<String>,
+    /// Stripe's API base URL (tests point it at a local stand-in).
+    #[arg(long, env = "LECTERN_STRIPE_API_BASE", default_value = DEFAULT_STRIPE_API_BASE)]
+    pub stripe_api_base: String,
+    /// Offer the built-in test provider (a Pay / Decline page): for demos and development only.
+    #[arg(long, env = "LECTERN_PAYMENTS_TEST")]
+    pub payments_test: bool,
     /// Sender address of outgoing mail.
     #[arg(long, env = "LECTERN_MAIL_FROM", default_value = "Lectern <no-reply@localhost>")]
     pub mail_from: String,
@@ -344,6 +356,24 @@ pub fn check_endpoint(raw: &str, allow_http: bool) -> anyhow::Result<String> {
     Ok(url.to_owned())
 }
 
+pub const DEFAULT_STRIPE_API_BASE: &str = "https://api.stripe.com";
+
+/// Which payment providers are offered, with their keys.
+#[derive(Debug, Clone, Default)]
+pub struct PaymentsConfig {
+    /// The built-in Pay / Decline page (`LECTERN_PAYMENTS_TEST=1` or `--demo`).
+    pub test: bool,
+    pub stripe: Option<StripeConfig>,
+}
+
+#[derive(Debug, Clone)]
+pub struct StripeConfig {
+    pub secret_key: Secret,
+    pub webhook_secret: Secret,
+    /// Without a trailing slash.
+    pub api_base: String,
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub addr: SocketAddr,
@@ -359,6 +389,8 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     pub smtp_url: Option<Secret>,
     pub mail_from: String,
+    /// Payment providers (a provider without its keys is not offered).
+    pub payments: PaymentsConfig,
     pub max_body_bytes: usize,
     pub request_timeout: Duration,
     pub shutdown_timeout: Duration,
@@ -396,6 +428,7 @@ impl Config {
             trusted_proxies: Vec::new(),
             cors_origins: Vec::new(),
             smtp_url: None,
+            payments: PaymentsConfig::default(),
             mail_from: "Lectern <no-reply@localhost>".into(),
             max_body_bytes: 1024 * 1024,
             request_timeout: Duration::from_secs(30),
@@ -444,6 +477,18 @@ impl Config {
             trusted_proxies: a.trusted_proxies,
             cors_origins: a.cors_origins,
             smtp_url: a.smtp_url.map(|s| Secret::new(s.into_bytes())),
+            payments: PaymentsConfig {
+                // `--demo` turns the test provider on: the demo school must be able to sell.
+                test: a.payments_test || a.demo,
+                stripe: match (a.stripe_secret_key, a.stripe_webhook_secret) {
+                    (Some(key), Some(hook)) if !key.is_empty() && !hook.is_empty() => Some(StripeConfig {
+                        secret_key: Secret::new(key.into_bytes()),
+                        webhook_secret: Secret::new(hook.into_bytes()),
+                        api_base: a.stripe_api_base.trim_end_matches('/').to_owned(),
+                    }),
+                    _ => None,
+                },
+            },
             mail_from: a.mail_from,
             max_body_bytes: a.max_body_bytes,
             request_timeout: Duration::from_secs(a.request_timeout_secs.max(1)),

@@ -44,6 +44,10 @@ pub enum Code {
     AlreadyVerified,
     AlreadyEnrolled,
     AlreadyReviewed,
+    /// A checkout for a course that is free (enroll instead) or a provider that is not offered.
+    NotForSale,
+    /// A payment provider event whose signature or origin could not be verified.
+    InvalidSignature,
 }
 
 impl Code {
@@ -65,6 +69,8 @@ impl Code {
         Code::AlreadyVerified,
         Code::AlreadyEnrolled,
         Code::AlreadyReviewed,
+        Code::NotForSale,
+        Code::InvalidSignature,
     ];
 
     /// The stable snake_case string clients see.
@@ -87,6 +93,8 @@ impl Code {
             Code::AlreadyVerified => "already_verified",
             Code::AlreadyEnrolled => "already_enrolled",
             Code::AlreadyReviewed => "already_reviewed",
+            Code::NotForSale => "not_for_sale",
+            Code::InvalidSignature => "invalid_signature",
         }
     }
 
@@ -112,6 +120,8 @@ impl Code {
             Code::AlreadyVerified => &[StatusCode::CONFLICT],
             Code::AlreadyEnrolled => &[StatusCode::CONFLICT],
             Code::AlreadyReviewed => &[StatusCode::CONFLICT],
+            Code::NotForSale => &[StatusCode::CONFLICT],
+            Code::InvalidSignature => &[StatusCode::BAD_REQUEST, StatusCode::FORBIDDEN],
         }
     }
 }

@@ -97,6 +97,10 @@ id_type!(
     /// An in-app notification.
     NotificationId
 );
+id_type!(
+    /// An order: one person buying one course.
+    OrderId
+);
 
 #[cfg(test)]
 mod tests {

@@ -30,6 +30,7 @@ pub mod check;
 pub mod cli;
 pub mod client;
 pub mod clock;
+pub mod commerce;
 pub mod config;
 pub mod demo;
 pub mod error;

@@ -12,6 +12,7 @@ use std::path::Path;
 
 use crate::catalog::repo::{CategoryRecord, CourseRecord, LessonRecord, ModuleRecord};
 use crate::clock::Timestamp;
+use crate::commerce::repo::OrderRecord;
 use crate::identity::repo::{EmailTokenRecord, FamilyRecord, RefreshTokenRecord, UserRecord};
 use crate::learning::repo::{EnrollmentRecord, NotificationRecord, ReviewRecord};
 use crate::mail::OutboxRecord;
@@ -24,7 +25,7 @@ use crate::store::{Store, StoreResult, Tx};
 pub static SCHEMA: Schema = Schema { migrations: MIGRATIONS, tables: ALL };
 
 /// The version this build writes.
-pub const SCHEMA_VERSION: u64 = 3;
+pub const SCHEMA_VERSION: u64 = 4;
 
 /// Opens (or creates) the store in `data_dir` with Lectern's schema, upgrading it if older.
 pub fn open(data_dir: &Path) -> StoreResult<Store> {
@@ -51,6 +52,18 @@ pub const EMAIL_TOKENS: Table<[u8; 32], EmailTokenRecord> = Table::new("email_to
 pub const OUTBOX: Table<u128, OutboxRecord> = Table::new("outbox");
 /// (next attempt at, message id) → (): messages still to send, soonest first.
 pub const OUTBOX_DUE: Table<(i64, u128), ()> = Table::new("outbox_due");
+
+// ---- commerce (migration 4) ----
+
+pub const ORDERS: Table<u128, OrderRecord> = Table::new("orders");
+/// (buyer, order) → (): a person's orders, newest last.
+pub const ORDERS_BY_BUYER: Table<(u128, u128), ()> = Table::new("orders_by_buyer");
+/// (buyer, course) → the pending order: one checkout at a time per course.
+pub const ORDERS_PENDING: Table<(u128, u128), u128> = Table::new("orders_pending");
+/// "provider:reference" (a Stripe Checkout Session id) → order.
+pub const ORDERS_BY_REF: Table<String, u128> = Table::new("orders_by_ref");
+/// "provider:event id" → when it was applied: each provider event takes effect once.
+pub const PAYMENT_EVENTS: Table<String, Timestamp> = Table::new("payment_events");
 
 // ---- catalog (migration 3) ----
 
@@ -125,13 +138,28 @@ pub const ALL: &[&dyn RawTable] = &[
     &WISHLIST_BY_TIME,
     &NOTIFICATIONS,
     &NOTIFICATIONS_UNREAD,
+    &ORDERS,
+    &ORDERS_BY_BUYER,
+    &ORDERS_PENDING,
+    &ORDERS_BY_REF,
+    &PAYMENT_EVENTS,
 ];
 
 const MIGRATIONS: &[Migration] = &[
     Migration { to: 1, name: "initial tables", run: v1_initial },
     Migration { to: 2, name: "index users by role", run: v2_users_by_role },
     Migration { to: 3, name: "catalog and learning tables", run: v3_catalog },
+    Migration { to: 4, name: "orders and payment events", run: v4_commerce },
 ];
+
+fn v4_commerce(tx: &mut Tx<'_>) -> StoreResult<()> {
+    tx.create(ORDERS)?;
+    tx.create(ORDERS_BY_BUYER)?;
+    tx.create(ORDERS_PENDING)?;
+    tx.create(ORDERS_BY_REF)?;
+    tx.create(PAYMENT_EVENTS)?;
+    Ok(())
+}
 
 fn v3_catalog(tx: &mut Tx<'_>) -> StoreResult<()> {
     tx.create(CATEGORIES)?;

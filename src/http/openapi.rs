@@ -60,6 +60,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(crate::identity::routes::router())
         .merge(crate::catalog::routes::router())
         .merge(crate::learning::routes::router())
+        .merge(crate::commerce::routes::router())
         .merge(crate::search::routes::router())
         .merge(crate::ops::router())
         .merge(crate::mail::routes::router())

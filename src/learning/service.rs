@@ -10,7 +10,7 @@ use crate::catalog::Catalog;
 use crate::catalog::events::CurriculumEvent;
 use crate::catalog::repo::{self as catalog, CourseRecord, LessonRecord};
 use crate::catalog::service::{Opening, can_view};
-use crate::clock::Clock;
+use crate::clock::{Clock, Timestamp};
 use crate::error::{Code, Error, Result};
 use crate::identity::Role;
 use crate::identity::repo::UserRecord;
@@ -77,6 +77,41 @@ pub fn on_curriculum_change(tx: &mut Tx<'_>, event: &CurriculumEvent<'_>) -> Res
     }
 }
 
+/// Enrolls `user` in `c` inside a unit of work (free enrollment, or a paid order's): the
+/// enrollment, the course's student count and the welcome notification change together.
+pub fn enroll_in(
+    tx: &mut Tx<'_>,
+    user: UserId,
+    c: &mut CourseRecord,
+    now: Timestamp,
+) -> Result<EnrollmentRecord> {
+    if repo::enrollment(tx, user, c.id)?.is_some() {
+        return Err(Error::Conflict {
+            code: Code::AlreadyEnrolled,
+            detail: "You are already enrolled.".into(),
+        });
+    }
+    let e = EnrollmentRecord {
+        status: EnrollmentStatus::Active,
+        enrolled_at: now,
+        completed_at: None,
+        completed_lessons: 0,
+    };
+    repo::save_enrollment(tx, user, c.id, &e)?;
+    c.student_count += 1;
+    catalog::save_counters(tx, c)?;
+    repo::notify(
+        tx,
+        user,
+        NotificationKind::Enrolled,
+        format!("You are enrolled in “{}”", c.title),
+        "Your progress is saved as you go. Start with the first lesson.".into(),
+        format!("/courses/{}", c.slug),
+        now,
+    )?;
+    Ok(e)
+}
+
 impl Learning {
     /// A lesson with its body, if `who` may read it: the teacher, admins, enrolled students,
     /// or anyone for a preview lesson of a published course.
@@ -128,30 +163,7 @@ impl Learning {
             .store
             .write(move |tx| {
                 let mut c = catalog::get_course(tx, course)?;
-                if repo::enrollment(tx, user, course)?.is_some() {
-                    return Err(Error::Conflict {
-                        code: Code::AlreadyEnrolled,
-                        detail: "You are already enrolled.".into(),
-                    });
-                }
-                let e = EnrollmentRecord {
-                    status: EnrollmentStatus::Active,
-                    enrolled_at: now,
-                    completed_at: None,
-                    completed_lessons: 0,
-                };
-                repo::save_enrollment(tx, user, course, &e)?;
-                c.student_count += 1;
-                catalog::save_counters(tx, &c)?;
-                repo::notify(
-                    tx,
-                    user,
-                    NotificationKind::Enrolled,
-                    format!("You are enrolled in “{}”", c.title),
-                    "Your progress is saved as you go. Start with the first lesson.".into(),
-                    format!("/courses/{}", c.slug),
-                    now,
-                )?;
+                let e = enroll_in(tx, user, &mut c, now)?;
                 Ok((tx.position(), c, e))
             })
             .await?;

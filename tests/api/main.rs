@@ -6,6 +6,7 @@ mod helpers;
 mod admin;
 mod auth;
 mod catalog;
+mod commerce;
 mod demo;
 mod hardening;
 mod http;

@@ -1,0 +1,366 @@
+//! The commerce rules, free of HTTP: checkout, who may see an order, and how a provider's event
+//! moves an order (exactly once, in any order).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::repo::{self, OrderRecord, OrderStatus, Provider};
+use super::stripe::{SessionRequest, Stripe};
+use crate::catalog::Catalog;
+use crate::catalog::repo::{self as catalog, CourseRecord};
+use crate::clock::{Clock, Timestamp};
+use crate::config::PaymentsConfig;
+use crate::error::{Code, Error, Result};
+use crate::identity::Role;
+use crate::identity::repo::UserRecord;
+use crate::ids::{CourseId, OrderId};
+use crate::learning::repo as learning;
+use crate::learning::service::enroll_in;
+use crate::store::Store;
+use crate::store::page::{Page, page_from};
+
+/// A pending order older than this is expired; a new checkout starts afresh.
+pub const PENDING_FOR: Duration = Duration::from_secs(30 * 60);
+
+pub struct Commerce {
+    store: Store,
+    clock: Arc<Clock>,
+    catalog: Arc<Catalog>,
+    public_url: String,
+    test: bool,
+    stripe: Option<Stripe>,
+}
+
+/// What a checkout gives the buyer: the order, and where to pay for it.
+pub struct Checkout {
+    pub order: OrderRecord,
+    pub redirect_url: String,
+    /// False when an existing pending order was returned.
+    pub created: bool,
+}
+
+/// What a provider said happened to a payment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Paid { amount_minor: i64, currency: String },
+    Failed,
+    Expired,
+}
+
+/// One provider event, identified by the provider's own id so that it is applied once.
+#[derive(Debug, Clone)]
+pub struct ProviderEvent {
+    pub provider: Provider,
+    pub event_id: String,
+    pub order: OrderId,
+    pub outcome: Outcome,
+}
+
+fn not_for_sale(detail: &str) -> Error {
+    Error::Conflict { code: Code::NotForSale, detail: detail.to_owned() }
+}
+
+impl Commerce {
+    pub fn new(
+        store: Store,
+        clock: Arc<Clock>,
+        catalog: Arc<Catalog>,
+        payments: &PaymentsConfig,
+        public_url: &str,
+    ) -> Commerce {
+        Commerce {
+            store,
+            clock,
+            catalog,
+            public_url: public_url.trim_end_matches('/').to_owned(),
+            test: payments.test,
+            stripe: payments.stripe.clone().map(Stripe::new),
+        }
+    }
+
+    /// The providers a buyer may choose, in the order the pages offer them.
+    pub fn providers(&self) -> Vec<Provider> {
+        let mut out = Vec::new();
+        if self.stripe.is_some() {
+            out.push(Provider::Stripe);
+        }
+        if self.test {
+            out.push(Provider::Test);
+        }
+        out
+    }
+
+    /// Starts buying a course: a new pending order (or the buyer's pending one for this course)
+    /// and the provider's page to pay on.
+    pub async fn checkout(&self, who: &UserRecord, course: CourseId, provider: Provider) -> Result<Checkout> {
+        let c = self.catalog.course(&course.to_string(), Some(who)).await?;
+        if !c.is_published() {
+            return Err(Error::Conflict {
+                code: Code::NotPublished,
+                detail: "This course is not open for enrollment.".into(),
+            });
+        }
+        if c.is_free() {
+            return Err(not_for_sale("This course is free: enroll instead."));
+        }
+        if !self.providers().contains(&provider) {
+            return Err(not_for_sale("This payment provider is not offered here."));
+        }
+        let (now, buyer, expiry) = (self.clock.now(), who.id, PENDING_FOR.as_millis() as i64);
+        let (order, created) = self
+            .store
+            .write(move |tx| {
+                if learning::enrollment(tx, buyer, course)?.is_some() {
+                    return Err(Error::Conflict {
+                        code: Code::AlreadyEnrolled,
+                        detail: "You are already enrolled.".into(),
+                    });
+                }
+                if let Some(mut o) = repo::pending_order(tx, buyer, course)? {
+                    if o.created_at.0 + expiry > now.0 && o.provider == provider && o.redirect_url.is_some() {
+                        return Ok((o, false));
+                    }
+                    // Stale, or for another provider: that attempt is over.
+                    o.status = OrderStatus::Expired;
+                    o.updated_at = now;
+                    repo::save_order(tx, &o)?;
+                }
+                let c = catalog::get_course(tx, course)?;
+                let o = OrderRecord {
+                    id: OrderId::generate(),
+                    buyer_id: buyer,
+                    course_id: course,
+                    status: OrderStatus::Pending,
+                    amount_minor: c.price_minor,
+                    discount_minor: 0,
+                    currency: c.currency.clone(),
+                    provider,
+                    provider_ref: None,
+                    redirect_url: None,
+                    created_at: now,
+                    updated_at: now,
+                    paid_at: None,
+                    refunded_minor: 0,
+                };
+                repo::insert_order(tx, &o)?;
+                Ok((o, true))
+            })
+            .await?;
+        if !created {
+            let redirect_url = order.redirect_url.clone().unwrap_or_default();
+            return Ok(Checkout { order, redirect_url, created });
+        }
+        let started = match provider {
+            Provider::Test => Ok((None, format!("{}/pay/test/{}", self.public_url, order.id))),
+            Provider::Stripe => {
+                let stripe = self.stripe.as_ref().expect("offered providers are configured");
+                let id = order.id.to_string();
+                let back = format!("{}/orders/{id}", self.public_url);
+                stripe
+                    .create_session(&SessionRequest {
+                        order_id: &id,
+                        course_title: &c.title,
+                        amount_minor: order.total_minor(),
+                        currency: &order.currency,
+                        customer_email: &who.email,
+                        success_url: &back,
+                        cancel_url: &format!("{}/courses/{}", self.public_url, c.slug),
+                    })
+                    .await
+                    .map(|s| (Some(s.id), s.url.unwrap_or_default()))
+            }
+        };
+        let id = order.id;
+        let (reference, url) = match started {
+            Ok(found) => found,
+            Err(e) => {
+                // The provider did not take the order: it fails now rather than block the next try.
+                self.store
+                    .write(move |tx| {
+                        let mut o = repo::get_order(tx, id)?;
+                        if o.status == OrderStatus::Pending {
+                            o.status = OrderStatus::Failed;
+                            repo::save_order(tx, &o)?;
+                        }
+                        Ok(())
+                    })
+                    .await?;
+                return Err(e);
+            }
+        };
+        let order = self
+            .store
+            .write(move |tx| {
+                let mut o = repo::get_order(tx, id)?;
+                o.provider_ref = reference.clone();
+                o.redirect_url = Some(url.clone());
+                repo::save_order(tx, &o)?;
+                Ok(o)
+            })
+            .await?;
+        let redirect_url = order.redirect_url.clone().unwrap_or_default();
+        Ok(Checkout { order, redirect_url, created: true })
+    }
+
+    /// An order, for its buyer and admins (404 for anyone else: order ids are not to be probed).
+    pub async fn order(&self, who: &UserRecord, id: OrderId) -> Result<(OrderRecord, Arc<CourseRecord>)> {
+        let o = self.store.read(move |rtx| repo::get_order(rtx, id)).await?;
+        if o.buyer_id != who.id && who.role != Role::Admin {
+            return Err(Error::NotFound);
+        }
+        let c = self.catalog.course_by_id(o.course_id).await?.ok_or(Error::NotFound)?;
+        Ok((o, c))
+    }
+
+    /// The caller's orders, newest first.
+    pub async fn my_orders(
+        &self,
+        who: &UserRecord,
+        limit: usize,
+        before: Option<u128>,
+    ) -> Result<Page<(OrderRecord, Arc<CourseRecord>)>> {
+        let buyer = who.id;
+        let rows = self
+            .store
+            .read(move |rtx| {
+                let through = before.map_or(u128::MAX, |b| b.saturating_sub(1));
+                let mut rows = Vec::new();
+                for id in repo::orders_of(rtx, buyer, through, limit + 1)? {
+                    if let Some(o) = repo::order(rtx, id)? {
+                        rows.push((id.key(), o));
+                    }
+                }
+                Ok(rows)
+            })
+            .await?;
+        let page = page_from(rows, limit);
+        let mut items = Vec::with_capacity(page.items.len());
+        for (_, o) in page.items {
+            if let Some(c) = self.catalog.course_by_id(o.course_id).await? {
+                items.push((o, c));
+            }
+        }
+        Ok(Page { items, next_cursor: page.next_cursor })
+    }
+
+    /// The test provider's Pay / Decline buttons: only for the order's buyer.
+    pub async fn test_payment(&self, who: &UserRecord, id: OrderId, pay: bool) -> Result<OrderRecord> {
+        if !self.test {
+            return Err(Error::NotFound);
+        }
+        let (o, _) = self.order(who, id).await?;
+        if o.provider != Provider::Test || o.buyer_id != who.id {
+            return Err(Error::NotFound);
+        }
+        let outcome = if pay {
+            Outcome::Paid { amount_minor: o.total_minor(), currency: o.currency.clone() }
+        } else {
+            Outcome::Failed
+        };
+        let event_id = format!("{id}:{}", if pay { "pay" } else { "decline" });
+        self.apply(ProviderEvent { provider: Provider::Test, event_id, order: id, outcome }).await?;
+        Ok(self.order(who, id).await?.0)
+    }
+
+    /// A Stripe webhook: verified over the raw body, then applied. Events Lectern does not act
+    /// on are acknowledged (Stripe would otherwise retry them for days).
+    pub async fn stripe_webhook(&self, signature: Option<&str>, body: &[u8]) -> Result<()> {
+        let stripe = self.stripe.as_ref().ok_or(Error::NotFound)?;
+        let event = stripe.verify(signature, body, self.clock.now().0 / 1000)?;
+        let object = &event.data.object;
+        let outcome = match event.kind.as_str() {
+            "checkout.session.completed" | "checkout.session.async_payment_succeeded" => {
+                // A delayed method (a bank debit) completes the session unpaid; its money comes
+                // with `async_payment_succeeded`.
+                match object["payment_status"].as_str() {
+                    Some("paid") => Some(Outcome::Paid {
+                        amount_minor: object["amount_total"].as_i64().unwrap_or(-1),
+                        currency: object["currency"].as_str().unwrap_or_default().to_ascii_uppercase(),
+                    }),
+                    _ => None,
+                }
+            }
+            "checkout.session.async_payment_failed" => Some(Outcome::Failed),
+            "checkout.session.expired" => Some(Outcome::Expired),
+            _ => None,
+        };
+        let order = object["client_reference_id"]
+            .as_str()
+            .or_else(|| object["metadata"]["order_id"].as_str())
+            .and_then(|s| s.parse::<OrderId>().ok());
+        match (outcome, order) {
+            (Some(outcome), Some(order)) => {
+                self.apply(ProviderEvent { provider: Provider::Stripe, event_id: event.id, order, outcome })
+                    .await?;
+            }
+            _ => tracing::debug!(kind = %event.kind, "Stripe event acknowledged, nothing to do"),
+        }
+        Ok(())
+    }
+
+    /// Applies a provider event once: a paid order enrolls its buyer in the same unit of work;
+    /// a payment of another amount or currency than the order's goes to review instead.
+    pub async fn apply(&self, ev: ProviderEvent) -> Result<Option<OrderRecord>> {
+        let now = self.clock.now();
+        let (pos, order, course) = self
+            .store
+            .write(move |tx| {
+                if !repo::record_event(tx, ev.provider, &ev.event_id, now)? {
+                    return Ok((tx.position(), None, None));
+                }
+                let Some(mut o) = repo::order(tx, ev.order)? else {
+                    tracing::warn!(order = %ev.order, "a payment event for an unknown order");
+                    return Ok((tx.position(), None, None));
+                };
+                if o.provider != ev.provider {
+                    tracing::warn!(order = %o.id, "a payment event from another provider than the order's");
+                    return Ok((tx.position(), None, None));
+                }
+                let mut course = None;
+                match &ev.outcome {
+                    Outcome::Paid { amount_minor, currency } => {
+                        if matches!(
+                            o.status,
+                            OrderStatus::Paid
+                                | OrderStatus::Review
+                                | OrderStatus::Refunded
+                                | OrderStatus::PartiallyRefunded
+                        ) {
+                            return Ok((tx.position(), Some(o), None));
+                        }
+                        if *amount_minor != o.total_minor() || !currency.eq_ignore_ascii_case(&o.currency) {
+                            tracing::warn!(order = %o.id, "paid amount differs from the order: held for review");
+                            o.status = OrderStatus::Review;
+                        } else {
+                            // Money taken after the order expired still buys the course.
+                            let mut c = catalog::get_course(tx, o.course_id)?;
+                            match enroll_in(tx, o.buyer_id, &mut c, now) {
+                                Ok(_) => course = Some(c),
+                                // Enrolled meanwhile (a second order paid): the order stays paid
+                                // and is the admin's to refund.
+                                Err(Error::Conflict { code: Code::AlreadyEnrolled, .. }) => {}
+                                Err(e) => return Err(e),
+                            }
+                            o.status = OrderStatus::Paid;
+                            o.paid_at = Some(now);
+                        }
+                    }
+                    Outcome::Failed if o.status == OrderStatus::Pending => o.status = OrderStatus::Failed,
+                    Outcome::Expired if o.status == OrderStatus::Pending => o.status = OrderStatus::Expired,
+                    Outcome::Failed | Outcome::Expired => return Ok((tx.position(), Some(o), None)),
+                }
+                o.updated_at = now;
+                repo::save_order(tx, &o)?;
+                Ok((tx.position(), Some(o), course))
+            })
+            .await?;
+        if let Some(c) = course {
+            self.catalog.cache_course(pos, &c);
+        }
+        Ok(order)
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+}

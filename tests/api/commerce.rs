@@ -1,0 +1,318 @@
+//! Selling a course through Stripe, against a local stand-in that speaks the parts of Stripe's
+//! API Lectern uses and signs webhooks the way Stripe does.
+
+use std::sync::{Arc, Mutex};
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use lectern::commerce::stripe::sign;
+use lectern::config::{Secret, StripeConfig};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+const WEBHOOK_SECRET: &str = "whsec_lectern_test";
+const SECRET_KEY: &str = "sk_test_lectern";
+
+/// What the stand-in was sent: (authorization, idempotency key, form fields).
+type Seen = Arc<Mutex<Vec<(String, String, Vec<(String, String)>)>>>;
+
+/// A Stripe stand-in: `POST /v1/checkout/sessions` answers a session with a hosted-page URL.
+async fn stripe_stand_in() -> (String, Seen) {
+    let seen: Seen = Arc::default();
+    let app = axum::Router::new()
+        .route(
+            "/v1/checkout/sessions",
+            axum::routing::post(|State(seen): State<Seen>, headers: HeaderMap, body: String| async move {
+                let header = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+                let form: Vec<(String, String)> =
+                    url::form_urlencoded::parse(body.as_bytes()).into_owned().collect();
+                let order = form
+                    .iter()
+                    .find(|(k, _)| k == "client_reference_id")
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or_default();
+                seen.lock().unwrap().push((header("authorization"), header("idempotency-key"), form));
+                axum::Json(json!({
+                    "id": format!("cs_test_{order}"),
+                    "object": "checkout.session",
+                    "url": format!("https://checkout.stripe.test/c/pay/cs_test_{order}"),
+                }))
+            }),
+        )
+        .with_state(seen.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (base, seen)
+}
+
+async fn spawn_selling() -> (TestApp, Seen) {
+    let (base, seen) = stripe_stand_in().await;
+    let app = spawn_with(|c| {
+        c.payments.stripe = Some(StripeConfig {
+            secret_key: Secret::new(SECRET_KEY.as_bytes().to_vec()),
+            webhook_secret: Secret::new(WEBHOOK_SECRET.as_bytes().to_vec()),
+            api_base: base,
+        });
+    })
+    .await;
+    (app, seen)
+}
+
+fn session_completed(event_id: &str, order: &str, amount: i64, currency: &str) -> Value {
+    json!({
+        "id": event_id,
+        "object": "event",
+        "type": "checkout.session.completed",
+        "data": {"object": {
+            "id": format!("cs_test_{order}"),
+            "object": "checkout.session",
+            "client_reference_id": order,
+            "metadata": {"order_id": order},
+            "amount_total": amount,
+            "currency": currency,
+            "payment_status": "paid",
+        }},
+    })
+}
+
+impl TestApp {
+    async fn webhook(&self, body: &Value, signature: Option<String>) -> StatusCode {
+        let mut req = self
+            .client
+            .post(self.url("/api/v1/payments/stripe/webhook"))
+            .header("content-type", "application/json")
+            .body(serde_json::to_vec(body).unwrap());
+        if let Some(s) = signature {
+            req = req.header("stripe-signature", s);
+        }
+        req.send().await.unwrap().status()
+    }
+
+    async fn signed_webhook(&self, body: &Value) -> StatusCode {
+        let t = time_now();
+        let sig = sign(WEBHOOK_SECRET.as_bytes(), &serde_json::to_vec(body).unwrap(), t);
+        self.webhook(body, Some(sig)).await
+    }
+
+    async fn order(&self, token: &str, id: &str) -> Value {
+        let res = self.get_auth(&format!("/api/v1/orders/{id}"), token).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        res.json().await.unwrap()
+    }
+
+    async fn student_count(&self, course: &str) -> u64 {
+        let c: Value = self
+            .client
+            .get(self.url(&format!("/api/v1/courses/{course}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        c["student_count"].as_u64().unwrap()
+    }
+}
+
+fn time_now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+}
+
+async fn paid_course(app: &TestApp) -> CourseFixture {
+    let teacher = access(&app.register_as("seller@school.test", "teacher").await);
+    app.course(&teacher, "Paid Rust", json!({"price_minor": 4900, "currency": "USD"}), 2, true).await
+}
+
+#[tokio::test]
+async fn a_stripe_purchase_enrolls_the_buyer_once_whatever_the_webhook_deliveries() {
+    let (app, seen) = spawn_selling().await;
+    let course = paid_course(&app).await;
+    let student = access(&app.register_student("buyer@school.test").await);
+
+    let providers: Value =
+        app.client.get(app.url("/api/v1/payments/providers")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(providers["providers"], json!(["stripe"]), "the test provider is off unless enabled");
+
+    let checkout = format!("/api/v1/courses/{}/checkout", course.id);
+    let res = app.post_auth(&checkout, &student, &json!({"provider": "stripe"})).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let out: Value = res.json().await.unwrap();
+    let order = out["order"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(out["redirect_url"], format!("https://checkout.stripe.test/c/pay/cs_test_{order}"));
+    assert_eq!(out["order"]["status"], "pending");
+    assert_eq!(
+        (out["order"]["total_minor"].as_i64(), out["order"]["currency"].as_str()),
+        (Some(4900), Some("USD"))
+    );
+
+    // Stripe was asked for a payment-mode session for this order, with an idempotency key.
+    {
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen.len(), 1);
+        let (auth, key, form) = &seen[0];
+        assert_eq!(auth, &format!("Bearer {SECRET_KEY}"));
+        assert!(!key.is_empty() && key.len() <= 255 && key.contains(&order));
+        let field = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        assert_eq!(field("mode"), Some("payment"));
+        assert_eq!(field("client_reference_id"), Some(order.as_str()));
+        assert_eq!(field("metadata[order_id]"), Some(order.as_str()));
+        assert_eq!(field("line_items[0][price_data][unit_amount]"), Some("4900"));
+        assert_eq!(field("line_items[0][price_data][currency]"), Some("usd"));
+        assert_eq!(field("customer_email"), Some("buyer@school.test"));
+    }
+
+    // A second checkout while the first is pending returns the same order, without a new session.
+    let res = app.post_auth(&checkout, &student, &json!({"provider": "stripe"})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let again: Value = res.json().await.unwrap();
+    assert_eq!(again["order"]["id"], order.as_str());
+    assert_eq!(seen.lock().unwrap().len(), 1);
+
+    // Unsigned, tampered, wrongly keyed and stale webhooks change nothing.
+    let event = session_completed("evt_paid_1", &order, 4900, "usd");
+    let body = serde_json::to_vec(&event).unwrap();
+    assert_eq!(app.webhook(&event, None).await, StatusCode::BAD_REQUEST);
+    let tampered = session_completed("evt_paid_1", &order, 1, "usd");
+    assert_eq!(
+        app.webhook(&tampered, Some(sign(WEBHOOK_SECRET.as_bytes(), &body, time_now()))).await,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        app.webhook(&event, Some(sign(b"whsec_other", &body, time_now()))).await,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        app.webhook(&event, Some(sign(WEBHOOK_SECRET.as_bytes(), &body, time_now() - 301))).await,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(app.order(&student, &order).await["status"], "pending");
+    assert_eq!(app.student_count(&course.id).await, 0);
+    let lesson = format!("/api/v1/lessons/{}", course.lessons[1]);
+    assert_eq!(app.get_auth(&lesson, &student).await.status(), StatusCode::FORBIDDEN);
+
+    // The real event pays the order and enrolls; delivered three times, it counts once.
+    for _ in 0..3 {
+        assert_eq!(app.signed_webhook(&event).await, StatusCode::OK);
+    }
+    let paid = app.order(&student, &order).await;
+    assert_eq!(paid["status"], "paid");
+    assert!(paid["paid_at"].is_string());
+    for i in 0..50 {
+        let n = app.student_count(&course.id).await;
+        eprintln!("TRY {i} {n}");
+        if n == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(app.student_count(&course.id).await, 1);
+    let res = app.get_auth(&lesson, &student).await;
+    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+
+    // A late `expired` for a paid order changes nothing; enrolled buyers cannot check out again.
+    let expired = json!({"id": "evt_exp_1", "type": "checkout.session.expired",
+        "data": {"object": {"client_reference_id": order, "payment_status": "unpaid"}}});
+    assert_eq!(app.signed_webhook(&expired).await, StatusCode::OK);
+    assert_eq!(app.order(&student, &order).await["status"], "paid");
+    let (st, b) = problem(app.post_auth(&checkout, &student, &json!({"provider": "stripe"})).await).await;
+    assert_eq!((st, b["code"].as_str()), (StatusCode::CONFLICT, Some("already_enrolled")));
+
+    // The order is listed for its buyer and hidden from everyone else.
+    let mine: Value = app.get_auth("/api/v1/me/orders", &student).await.json().await.unwrap();
+    assert_eq!(mine["items"][0]["id"], order.as_str());
+    let other = access(&app.register_student("other@school.test").await);
+    assert_eq!(
+        app.get_auth(&format!("/api/v1/orders/{order}"), &other).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let admin = app.admin_token().await;
+    assert_eq!(app.get_auth(&format!("/api/v1/orders/{order}"), &admin).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_payment_of_another_amount_goes_to_review_without_enrolling() {
+    let (app, _) = spawn_selling().await;
+    let course = paid_course(&app).await;
+    let student = access(&app.register_student("short@school.test").await);
+    let res = app
+        .post_auth(
+            &format!("/api/v1/courses/{}/checkout", course.id),
+            &student,
+            &json!({"provider": "stripe"}),
+        )
+        .await;
+    let order = res.json::<Value>().await.unwrap()["order"]["id"].as_str().unwrap().to_owned();
+
+    assert_eq!(app.signed_webhook(&session_completed("evt_short", &order, 100, "usd")).await, StatusCode::OK);
+    assert_eq!(app.order(&student, &order).await["status"], "review");
+    assert_eq!(app.student_count(&course.id).await, 0);
+    // Another currency is no better.
+    let (app2, _) = spawn_selling().await;
+    let course2 = paid_course(&app2).await;
+    let s2 = access(&app2.register_student("eur@school.test").await);
+    let res = app2
+        .post_auth(&format!("/api/v1/courses/{}/checkout", course2.id), &s2, &json!({"provider": "stripe"}))
+        .await;
+    let order2 = res.json::<Value>().await.unwrap()["order"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        app2.signed_webhook(&session_completed("evt_eur", &order2, 4900, "eur")).await,
+        StatusCode::OK
+    );
+    assert_eq!(app2.order(&s2, &order2).await["status"], "review");
+}
+
+#[tokio::test]
+async fn checkout_refuses_free_courses_unknown_providers_and_unconfigured_ones() {
+    let app = spawn_app().await;
+    let teacher = access(&app.register_as("t@school.test", "teacher").await);
+    let free = app.course(&teacher, "Free Rust", json!({}), 1, true).await;
+    let paid =
+        app.course(&teacher, "Dear Rust", json!({"price_minor": 1000, "currency": "USD"}), 1, true).await;
+    let student = access(&app.register_student("s@school.test").await);
+
+    let providers: Value =
+        app.client.get(app.url("/api/v1/payments/providers")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(providers["providers"], json!([]));
+    let (st, b) = problem(
+        app.post_auth(
+            &format!("/api/v1/courses/{}/checkout", free.id),
+            &student,
+            &json!({"provider": "stripe"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!((st, b["code"].as_str()), (StatusCode::CONFLICT, Some("not_for_sale")));
+    let (st, b) = problem(
+        app.post_auth(
+            &format!("/api/v1/courses/{}/checkout", paid.id),
+            &student,
+            &json!({"provider": "stripe"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (st, b["code"].as_str()),
+        (StatusCode::CONFLICT, Some("not_for_sale")),
+        "Stripe has no keys here"
+    );
+    let (st, _) = problem(
+        app.post_auth(
+            &format!("/api/v1/courses/{}/checkout", paid.id),
+            &student,
+            &json!({"provider": "paypal"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    let res =
+        app.post(&format!("/api/v1/courses/{}/checkout", paid.id), &json!({"provider": "stripe"})).await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    // Without Stripe configured, its webhook does not exist.
+    assert_eq!(app.webhook(&json!({}), None).await, StatusCode::NOT_FOUND);
+}
