@@ -8,6 +8,9 @@
 #[allow(dead_code, reason = "the API tests' helpers; these tests use some of them")]
 #[path = "api/helpers.rs"]
 mod helpers;
+#[allow(dead_code, unused_imports, reason = "the API tests' clients; these tests use some of them")]
+#[path = "api/support/mod.rs"]
+mod support;
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -212,10 +215,8 @@ impl Drop for Proxy {
 }
 
 async fn take_backup(app: &TestApp) -> Value {
-    let admin = app.admin_token().await;
-    let res = app.post_auth("/api/v1/admin/backups", &admin, &json!({})).await;
-    assert_eq!(res.status(), StatusCode::CREATED);
-    res.json().await.unwrap()
+    let admin = app.sign_in_admin().await;
+    app.admin(&admin).create_backup().await.assert_status(StatusCode::CREATED).json
 }
 
 fn local_file(app: &TestApp, taken: &Value) -> std::path::PathBuf {
@@ -223,7 +224,7 @@ fn local_file(app: &TestApp, taken: &Value) -> std::path::PathBuf {
 }
 
 async fn scrape(app: &TestApp) -> String {
-    app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap()
+    app.visitor().get("/metrics").await.assert_status(StatusCode::OK).text
 }
 
 fn uploads_counted(metrics: &str, result: &str) -> f64 {
@@ -233,7 +234,7 @@ fn uploads_counted(metrics: &str, result: &str) -> f64 {
 
 /// A school with some records, so that backups are a few kilobytes.
 async fn school(app: &TestApp) {
-    let teacher = access(&app.register_as("t@school.test", "teacher").await);
+    let teacher = app.sign_up_teacher("t@school.test").await;
     app.course(&teacher, "Off-site", json!({}), 6, true).await;
     for i in 0..6 {
         app.register_student(&format!("s{i}@school.test")).await;
@@ -261,8 +262,8 @@ async fn a_manual_backup_is_uploaded_byte_for_byte_with_its_checksum() {
     assert_eq!(manifest["sha256"], taken["checksum"]);
     assert_eq!(manifest["size"], taken["size"]);
 
-    let admin = app.admin_token().await;
-    let listed: Value = app.get_auth("/api/v1/admin/backups", &admin).await.json().await.unwrap();
+    let admin = app.sign_in_admin().await;
+    let listed = app.admin(&admin).backups().await.assert_status(StatusCode::OK).json;
     assert_eq!(listed["items"][0]["name"], name, "still kept locally");
     assert_eq!(listed["offsite"]["url"], format!("s3://{BUCKET}/{PREFIX}"));
     assert_eq!(listed["offsite"]["reachable"], true);
@@ -466,8 +467,8 @@ async fn an_upload_that_never_succeeds_counts_nothing_and_keeps_the_local_backup
     // The local backup is complete and verifies.
     let file = local_file(&app, &taken);
     assert_eq!(lectern::backup::verify(&file).unwrap().checksum, taken["checksum"].as_str().unwrap());
-    let admin = app.admin_token().await;
-    let listed: Value = app.get_auth("/api/v1/admin/backups", &admin).await.json().await.unwrap();
+    let admin = app.sign_in_admin().await;
+    let listed = app.admin(&admin).backups().await.assert_status(StatusCode::OK).json;
     assert_eq!(listed["items"][0]["name"], taken["name"]);
 
     // Nothing in the bucket counts as a backup, and nothing of the upload is visible at all.

@@ -1,18 +1,33 @@
-use reqwest::StatusCode;
-use serde_json::Value;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
 
 use crate::helpers::*;
+
+/// The admin endpoints × every kind of caller: admins only.
+#[rustfmt::skip]
+fn admin_table() -> Vec<Row> {
+    vec![
+        //   what             method        path                     body     anon stud enrl other owner admin
+        row("read outbox",   Method::GET,  "/api/v1/admin/outbox",  NO_BODY, [401, 403, 403, 403, 403, 200]),
+        row("list backups",  Method::GET,  "/api/v1/admin/backups", NO_BODY, [401, 403, 403, 403, 403, 200]),
+        row("take a backup", Method::POST, "/api/v1/admin/backups", NO_BODY, [401, 403, 403, 403, 403, 201]),
+    ]
+}
+
+#[tokio::test]
+async fn authorization_table() {
+    let app = spawn_app().await;
+    let cast = Cast::sign_up(&app).await;
+    check_table(&app, &cast, &admin_table(), async |_| Vars::new()).await;
+}
 
 #[tokio::test]
 async fn the_outbox_is_for_admins_only() {
     let app = spawn_app().await;
-    let anon = app.client.get(app.url("/api/v1/admin/outbox")).send().await.unwrap();
-    assert_eq!(problem(anon).await.0, StatusCode::UNAUTHORIZED);
+    app.admin(&ANONYMOUS).outbox("").await.assert_problem(StatusCode::UNAUTHORIZED);
     for role in ["student", "teacher"] {
-        let t = access(&app.register_as(&format!("{role}@school.test"), role).await);
-        let res = app.get_auth("/api/v1/admin/outbox", &t).await;
-        let (status, body) = problem(res).await;
-        assert_eq!((status, body["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")), "{role}");
+        let t = app.sign_up(&format!("{role}@school.test"), role).await;
+        app.admin(&t).outbox("").await.assert_code(StatusCode::FORBIDDEN, "forbidden");
     }
 }
 
@@ -22,16 +37,17 @@ async fn the_outbox_pages_newest_first_and_shows_unsent_mail() {
     for i in 0..5 {
         app.register_student(&format!("p{i}@school.test")).await;
     }
-    let token = app.admin_token().await;
+    let admin = app.sign_in_admin().await;
+    let outbox = app.admin(&admin);
     let mut seen = Vec::new();
-    let mut path = "/api/v1/admin/outbox?limit=2".to_owned();
+    let mut query = "limit=2".to_owned();
     loop {
-        let v: Value = app.get_auth(&path, &token).await.json().await.unwrap();
+        let v = outbox.outbox(&query).await.assert_status(StatusCode::OK);
         let items = v["items"].as_array().unwrap();
         assert!(items.len() <= 2);
         seen.extend(items.iter().map(|m| m["to"].as_str().unwrap().to_owned()));
         match v["next_cursor"].as_str() {
-            Some(c) => path = format!("/api/v1/admin/outbox?limit=2&cursor={c}"),
+            Some(c) => query = format!("limit=2&cursor={c}"),
             None => break,
         }
     }
@@ -44,34 +60,29 @@ async fn the_outbox_pages_newest_first_and_shows_unsent_mail() {
     assert!(all.iter().all(|m| m["status"] == "not_sent"), "{all:?}");
     assert!(all.iter().all(|m| m["last_error"] == "not sent (no SMTP configured)"));
 
-    let bad = app.get_auth("/api/v1/admin/outbox?limit=500", &token).await;
-    assert_eq!(problem(bad).await.0, StatusCode::UNPROCESSABLE_ENTITY);
-    let bad = app.get_auth("/api/v1/admin/outbox?cursor=%%%", &token).await;
-    assert!(bad.status().is_client_error());
+    outbox.outbox("limit=500").await.assert_problem(StatusCode::UNPROCESSABLE_ENTITY);
+    let bad = outbox.outbox("cursor=%%%").await;
+    assert!(bad.status.is_client_error(), "{bad}");
 }
 
 #[tokio::test]
 async fn the_first_admin_comes_from_the_environment_once() {
     let app = spawn_app().await;
-    let res = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let v: Value = res.json().await.unwrap();
+    let v = app.auth().login(ADMIN_EMAIL, ADMIN_PASSWORD).await.assert_status(StatusCode::OK);
     assert_eq!(v["user"]["role"], "admin");
     assert_eq!(v["user"]["email_verified"], true);
     let app = app.restart().await;
-    assert_eq!(app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.status(), StatusCode::OK);
+    app.auth().login(ADMIN_EMAIL, ADMIN_PASSWORD).await.assert_status(StatusCode::OK);
 }
 
 #[tokio::test]
 async fn admins_cannot_be_self_registered() {
     let app = spawn_app().await;
     let res = app
-        .post(
-            "/api/v1/auth/register",
-            &serde_json::json!({"email": "sneaky@school.test", "password": PASSWORD, "name": "S", "role": "admin"}),
-        )
+        .auth()
+        .register(json!({"email": "sneaky@school.test", "password": PASSWORD, "name": "S", "role": "admin"}))
         .await;
-    assert_eq!(problem(res).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    res.assert_problem(StatusCode::UNPROCESSABLE_ENTITY);
 }
 
 #[tokio::test]

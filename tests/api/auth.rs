@@ -1,22 +1,42 @@
 use std::time::{Duration, Instant};
 
-use reqwest::StatusCode;
-use serde_json::{Value, json};
+use reqwest::header::ACCEPT_LANGUAGE;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
 
 use crate::helpers::*;
+
+/// The account endpoints × every kind of caller: each person's own account, nobody else's.
+#[rustfmt::skip]
+fn identity_table() -> Vec<Row> {
+    let wrong = json!({"current_password": "not the password at all", "new_password": "a brand new secret"});
+    vec![
+        //   what                            method         path                                  body                                   anon stud enrl other owner admin
+        row("read my account",               Method::GET,   "/api/v1/me",                         NO_BODY,                               [401, 200, 200, 200, 200, 200]),
+        row("rename myself",                 Method::PATCH, "/api/v1/me",                         json!({"name": "Renamed {who}"}),      [401, 200, 200, 200, 200, 200]),
+        row("change password, wrong current", Method::POST, "/api/v1/me/password",               wrong,                                 [401, 403, 403, 403, 403, 403]),
+        row("resend verification",           Method::POST,  "/api/v1/auth/resend-verification",   NO_BODY,                               [401, 202, 202, 202, 202, 409]),
+    ]
+}
+
+#[tokio::test]
+async fn authorization_table() {
+    let app = spawn_app().await;
+    let cast = Cast::sign_up(&app).await;
+    check_table(&app, &cast, &identity_table(), async |_| Vars::new()).await;
+}
 
 #[tokio::test]
 async fn register_creates_an_account_and_signs_it_in() {
     let app = spawn_app().await;
-    let res = app
-        .post(
-            "/api/v1/auth/register",
-            &json!({"email": "Ann@Example.org", "password": PASSWORD, "name": " Ann ", "role": "teacher"}),
+    let v = app
+        .auth()
+        .register(
+            json!({"email": "Ann@Example.org", "password": PASSWORD, "name": " Ann ", "role": "teacher"}),
         )
-        .await;
-    assert_eq!(res.status(), StatusCode::CREATED);
-    assert_eq!(res.headers()["location"], "/api/v1/me");
-    let v: Value = res.json().await.unwrap();
+        .await
+        .assert_status(StatusCode::CREATED);
+    assert_eq!(v.location(), "/api/v1/me");
     assert_eq!(v["token_type"], "Bearer");
     assert!(v["expires_in"].as_u64().unwrap() <= 900);
     assert!(v["refresh_token"].as_str().unwrap().len() >= 22, "at least 128 bits");
@@ -26,23 +46,19 @@ async fn register_creates_an_account_and_signs_it_in() {
     assert_eq!(v["user"]["email_verified"], false);
     assert!(v["user"]["created_at"].as_str().unwrap().ends_with('Z'));
 
-    let me: Value = app.get_auth("/api/v1/me", &access(&v)).await.json().await.unwrap();
+    let me = app.me(&Actor::from_tokens(&v.json)).get().await.assert_status(StatusCode::OK);
     assert_eq!(me["id"], v["user"]["id"]);
-    assert!(me.get("password_hash").is_none());
+    assert!(me.json.get("password_hash").is_none());
 }
 
 #[tokio::test]
 async fn register_reports_every_invalid_field() {
     let app = spawn_app().await;
-    let res = app
-        .post(
-            "/api/v1/auth/register",
-            &json!({"email": "nope", "password": "short", "name": "", "role": "admin"}),
-        )
-        .await;
-    let (status, body) = problem(res).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(body["code"], "validation_failed");
+    let body = app
+        .auth()
+        .register(json!({"email": "nope", "password": "short", "name": "", "role": "admin"}))
+        .await
+        .assert_code(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
     let mut fields: Vec<&str> =
         body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     fields.sort();
@@ -53,45 +69,39 @@ async fn register_reports_every_invalid_field() {
 async fn common_and_overlong_passwords_are_refused() {
     let app = spawn_app().await;
     for pw in ["password123".to_owned(), "Qwertyuiop".to_owned(), "x".repeat(129)] {
-        let res = app
-            .post("/api/v1/auth/register", &json!({"email": "a@b.org", "password": pw, "name": "A"}))
-            .await;
-        let (status, body) = problem(res).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let body = app
+            .auth()
+            .register(json!({"email": "a@b.org", "password": pw, "name": "A"}))
+            .await
+            .assert_problem(StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(body["errors"][0]["field"], "password");
     }
-    let ok = app
-        .post("/api/v1/auth/register", &json!({"email": "a@b.org", "password": "x".repeat(128), "name": "A"}))
-        .await;
-    assert_eq!(ok.status(), StatusCode::CREATED, "128 characters is allowed");
+    let ok = app.auth().register(json!({"email": "a@b.org", "password": "x".repeat(128), "name": "A"})).await;
+    assert_eq!(ok.status, StatusCode::CREATED, "128 characters is allowed: {ok}");
 }
 
 #[tokio::test]
 async fn an_email_can_be_registered_once_whatever_its_case() {
     let app = spawn_app().await;
     app.register_student("dup@school.test").await;
-    let res = app
-        .post(
-            "/api/v1/auth/register",
-            &json!({"email": "DUP@school.test", "password": PASSWORD, "name": "Other"}),
-        )
-        .await;
-    let (status, body) = problem(res).await;
-    assert_eq!(status, StatusCode::CONFLICT);
-    assert_eq!(body["code"], "email_taken");
+    app.auth()
+        .register(json!({"email": "DUP@school.test", "password": PASSWORD, "name": "Other"}))
+        .await
+        .assert_code(StatusCode::CONFLICT, "email_taken");
 }
 
 #[tokio::test]
 async fn login_answers_the_same_for_unknown_emails_and_wrong_passwords() {
     let app = spawn_app().await;
+    let auth = app.auth();
     app.register_student("known@school.test").await;
-    let ok = app.login("KNOWN@school.test", PASSWORD).await;
-    assert_eq!(ok.status(), StatusCode::OK);
+    auth.login("KNOWN@school.test", PASSWORD).await.assert_status(StatusCode::OK);
 
-    let (s1, wrong_pw) = problem(app.login("known@school.test", "not the password").await).await;
-    let (s2, unknown) = problem(app.login("nobody@school.test", "not the password").await).await;
-    assert_eq!((s1, s2), (StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED));
-    assert_eq!(wrong_pw, unknown, "no hint which part was wrong");
+    let wrong_pw =
+        auth.login("known@school.test", "not the password").await.assert_problem(StatusCode::UNAUTHORIZED);
+    let unknown =
+        auth.login("nobody@school.test", "not the password").await.assert_problem(StatusCode::UNAUTHORIZED);
+    assert_eq!(wrong_pw.json, unknown.json, "no hint which part was wrong");
     assert_eq!(unknown["code"], "invalid_credentials");
 
     // Both paths pay for one argon2 verification: neither is an order of magnitude faster.
@@ -99,10 +109,10 @@ async fn login_answers_the_same_for_unknown_emails_and_wrong_passwords() {
     let mut missing = Vec::new();
     for _ in 0..5 {
         let t = Instant::now();
-        app.login("known@school.test", "not the password").await;
+        auth.login("known@school.test", "not the password").await;
         known.push(t.elapsed());
         let t = Instant::now();
-        app.login("nobody@school.test", "not the password").await;
+        auth.login("nobody@school.test", "not the password").await;
         missing.push(t.elapsed());
     }
     known.sort();
@@ -141,51 +151,29 @@ async fn many_parallel_logins_all_complete() {
 #[tokio::test]
 async fn me_needs_a_token_and_can_change_the_name_and_language() {
     let app = spawn_app().await;
-    let (status, body) = problem(app.client.get(app.url("/api/v1/me")).send().await.unwrap()).await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthenticated")));
+    app.me(&ANONYMOUS).get().await.assert_code(StatusCode::UNAUTHORIZED, "unauthenticated");
 
-    let t = access(&app.register_student("me@school.test").await);
-    let res = app
-        .client
-        .patch(app.url("/api/v1/me"))
-        .bearer_auth(&t)
-        .json(&json!({"name": "Мария", "locale": "ru"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    let v: Value = res.json().await.unwrap();
+    let t = app.sign_up_student("me@school.test").await;
+    let v = app.me(&t).update(json!({"name": "Мария", "locale": "ru"})).await.assert_status(StatusCode::OK);
     assert_eq!((v["name"].as_str(), v["locale"].as_str()), (Some("Мария"), Some("ru")));
 
-    let bad = app
-        .client
-        .patch(app.url("/api/v1/me"))
-        .bearer_auth(&t)
-        .json(&json!({"name": "  "}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(problem(bad).await.0, StatusCode::UNPROCESSABLE_ENTITY);
-    let me: Value = app.get_auth("/api/v1/me", &t).await.json().await.unwrap();
+    app.me(&t).update(json!({"name": "  "})).await.assert_problem(StatusCode::UNPROCESSABLE_ENTITY);
+    let me = app.me(&t).get().await.assert_status(StatusCode::OK);
     assert_eq!(me["name"], "Мария", "a refused update changed nothing");
 }
 
 #[tokio::test]
 async fn email_verification_works_once_and_sends_a_welcome() {
     let app = spawn_app().await;
-    let v = app.register_student("verify@school.test").await;
+    let v = app.sign_up_student("verify@school.test").await;
     let token = app.token_from_mail("verify@school.test", "verify-email").await;
 
-    let res = app.post("/api/v1/auth/verify-email", &json!({"token": token})).await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let body: Value = res.json().await.unwrap();
+    let body = app.auth().verify_email(&token).await.assert_status(StatusCode::OK);
     assert_eq!(body["user"]["email_verified"], true);
-    let me: Value = app.get_auth("/api/v1/me", &access(&v)).await.json().await.unwrap();
+    let me = app.me(&v).get().await.assert_status(StatusCode::OK);
     assert_eq!(me["email_verified"], true);
 
-    let (status, again) =
-        problem(app.post("/api/v1/auth/verify-email", &json!({"token": token})).await).await;
-    assert_eq!((status, again["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_token")));
+    app.auth().verify_email(&token).await.assert_code(StatusCode::BAD_REQUEST, "invalid_token");
 
     let subjects: Vec<String> = app
         .mails_to("verify@school.test")
@@ -203,22 +191,16 @@ async fn verification_links_expire_after_a_day() {
     app.register_student("late@school.test").await;
     let token = app.token_from_mail("late@school.test", "verify-email").await;
     app.state().clock.advance(Duration::from_secs(24 * 3600 + 60));
-    let (status, body) = problem(app.post("/api/v1/auth/verify-email", &json!({"token": token})).await).await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_token")));
+    app.auth().verify_email(&token).await.assert_code(StatusCode::BAD_REQUEST, "invalid_token");
 }
 
 #[tokio::test]
 async fn russian_speakers_get_russian_mail() {
     let app = spawn_app().await;
-    let res = app
-        .client
-        .post(app.url("/api/v1/auth/register"))
-        .header("accept-language", "ru-RU,ru;q=0.9,en;q=0.5")
-        .json(&json!({"email": "ivan@school.test", "password": PASSWORD, "name": "Иван"}))
-        .send()
+    Auth(app.visitor().header(ACCEPT_LANGUAGE, "ru-RU,ru;q=0.9,en;q=0.5"))
+        .register(json!({"email": "ivan@school.test", "password": PASSWORD, "name": "Иван"}))
         .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::CREATED);
+        .assert_status(StatusCode::CREATED);
     let mail = &app.mails_to("ivan@school.test").await[0];
     assert!(mail["subject"].as_str().unwrap().starts_with("Подтвердите адрес почты"), "{mail}");
     assert!(mail["text"].as_str().unwrap().contains("Здравствуйте, Иван!"));
@@ -227,37 +209,29 @@ async fn russian_speakers_get_russian_mail() {
 #[tokio::test]
 async fn resending_verification_is_limited_and_pointless_once_verified() {
     let app = spawn_app().await;
-    let t = access(&app.register_student("resend@school.test").await);
+    let t = app.sign_up_student("resend@school.test").await;
     for _ in 0..3 {
-        assert_eq!(
-            app.post_auth("/api/v1/auth/resend-verification", &t, &json!({})).await.status(),
-            StatusCode::ACCEPTED
-        );
+        app.me(&t).resend_verification().await.assert_status(StatusCode::ACCEPTED);
     }
-    let res = app.post_auth("/api/v1/auth/resend-verification", &t, &json!({})).await;
-    assert!(res.headers().contains_key("retry-after"));
-    assert_eq!(problem(res).await.0, StatusCode::TOO_MANY_REQUESTS);
+    let res = app.me(&t).resend_verification().await;
+    assert!(res.header("retry-after").is_some(), "{res}");
+    res.assert_problem(StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(app.mails_to("resend@school.test").await.len(), 4, "registration + 3 resends");
 
     let token = app.token_from_mail("resend@school.test", "verify-email").await;
-    assert_eq!(
-        app.post("/api/v1/auth/verify-email", &json!({"token": token})).await.status(),
-        StatusCode::OK
-    );
+    app.auth().verify_email(&token).await.assert_status(StatusCode::OK);
     app.state().clock.advance(Duration::from_secs(3601));
-    let (status, body) =
-        problem(app.post_auth("/api/v1/auth/resend-verification", &t, &json!({})).await).await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::CONFLICT, Some("already_verified")));
+    app.me(&t).resend_verification().await.assert_code(StatusCode::CONFLICT, "already_verified");
 }
 
 #[tokio::test]
 async fn forgot_password_answers_the_same_for_unknown_accounts() {
     let app = spawn_app().await;
     app.register_student("forgetful@school.test").await;
-    let a = app.post("/api/v1/auth/forgot-password", &json!({"email": "forgetful@school.test"})).await;
-    let b = app.post("/api/v1/auth/forgot-password", &json!({"email": "ghost@school.test"})).await;
-    assert_eq!((a.status(), b.status()), (StatusCode::ACCEPTED, StatusCode::ACCEPTED));
-    assert_eq!(a.text().await.unwrap(), b.text().await.unwrap());
+    let a = app.auth().forgot_password("forgetful@school.test").await;
+    let b = app.auth().forgot_password("ghost@school.test").await;
+    assert_eq!((a.status, b.status), (StatusCode::ACCEPTED, StatusCode::ACCEPTED));
+    assert_eq!(a.text, b.text);
     app.token_from_mail("forgetful@school.test", "reset-password").await;
     assert!(app.mails_to("ghost@school.test").await.is_empty());
 }
@@ -265,75 +239,57 @@ async fn forgot_password_answers_the_same_for_unknown_accounts() {
 #[tokio::test]
 async fn reset_password_sets_the_password_once_and_ends_every_session() {
     let app = spawn_app().await;
-    let first = app.register_student("reset@school.test").await;
-    let second: Value = app.login("reset@school.test", PASSWORD).await.json().await.unwrap();
-    app.post("/api/v1/auth/forgot-password", &json!({"email": "reset@school.test"})).await;
+    let auth = app.auth();
+    let first = app.sign_up_student("reset@school.test").await;
+    let second = app.sign_in("reset@school.test", PASSWORD).await;
+    auth.forgot_password("reset@school.test").await.assert_status(StatusCode::ACCEPTED);
     let token = app.token_from_mail("reset@school.test", "reset-password").await;
 
-    let weak =
-        app.post("/api/v1/auth/reset-password", &json!({"token": token, "password": "12345678"})).await;
-    assert_eq!(problem(weak).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    auth.reset_password(&token, "12345678").await.assert_problem(StatusCode::UNPROCESSABLE_ENTITY);
+    auth.reset_password(&token, "a brand new secret").await.assert_status(StatusCode::NO_CONTENT);
+    auth.reset_password(&token, "another new secret")
+        .await
+        .assert_code(StatusCode::BAD_REQUEST, "invalid_token");
 
-    let res = app
-        .post("/api/v1/auth/reset-password", &json!({"token": token, "password": "a brand new secret"}))
-        .await;
-    assert_eq!(res.status(), StatusCode::NO_CONTENT);
-
-    let again = app
-        .post("/api/v1/auth/reset-password", &json!({"token": token, "password": "another new secret"}))
-        .await;
-    let (status, body) = problem(again).await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_token")));
-
-    assert_eq!(app.login("reset@school.test", PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(app.login("reset@school.test", "a brand new secret").await.status(), StatusCode::OK);
+    auth.login("reset@school.test", PASSWORD).await.assert_status(StatusCode::UNAUTHORIZED);
+    auth.login("reset@school.test", "a brand new secret").await.assert_status(StatusCode::OK);
     for session in [&first, &second] {
-        let r = app.post("/api/v1/auth/refresh", &json!({"refresh_token": refresh(session)})).await;
-        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "old sign-ins are revoked");
-        assert_eq!(app.get_auth("/api/v1/me", &access(session)).await.status(), StatusCode::UNAUTHORIZED);
+        let r = auth.refresh(session.refresh()).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "old sign-ins are revoked: {r}");
+        app.me(session).get().await.assert_status(StatusCode::UNAUTHORIZED);
     }
 }
 
 #[tokio::test]
 async fn reset_links_expire_after_an_hour() {
     let app = spawn_app().await;
+    let auth = app.auth();
     app.register_student("slow@school.test").await;
-    app.post("/api/v1/auth/forgot-password", &json!({"email": "slow@school.test"})).await;
+    auth.forgot_password("slow@school.test").await.assert_status(StatusCode::ACCEPTED);
     let token = app.token_from_mail("slow@school.test", "reset-password").await;
     app.state().clock.advance(Duration::from_secs(3601));
-    let res = app
-        .post("/api/v1/auth/reset-password", &json!({"token": token, "password": "a brand new secret"}))
-        .await;
-    assert_eq!(problem(res).await.0, StatusCode::BAD_REQUEST);
-    assert_eq!(app.login("slow@school.test", PASSWORD).await.status(), StatusCode::OK, "password unchanged");
+    auth.reset_password(&token, "a brand new secret").await.assert_problem(StatusCode::BAD_REQUEST);
+    let unchanged = auth.login("slow@school.test", PASSWORD).await;
+    assert_eq!(unchanged.status, StatusCode::OK, "password unchanged: {unchanged}");
 }
 
 #[tokio::test]
 async fn reset_requests_are_limited_per_ip_and_per_account() {
     let app = spawn_with(|c| c.trusted_proxies = vec!["127.0.0.0/8".parse().unwrap()]).await;
     app.register_student("popular@school.test").await;
-    let ask = |ip: &'static str, email: &'static str| {
-        let (client, url) = (app.client.clone(), app.url("/api/v1/auth/forgot-password"));
-        async move {
-            client
-                .post(url)
-                .header("x-forwarded-for", ip)
-                .json(&json!({"email": email}))
-                .send()
-                .await
-                .unwrap()
-        }
+    let ask = async |ip: &str, email: &str| {
+        Auth(app.visitor().header("x-forwarded-for", ip)).forgot_password(email).await
     };
     // Per IP: the fourth request in an hour is refused, whatever the address asked about.
     for _ in 0..3 {
-        assert_eq!(ask("198.51.100.1", "someone@school.test").await.status(), StatusCode::ACCEPTED);
+        ask("198.51.100.1", "someone@school.test").await.assert_status(StatusCode::ACCEPTED);
     }
     let res = ask("198.51.100.1", "someone@school.test").await;
-    assert!(res.headers()["retry-after"].to_str().unwrap().parse::<u64>().unwrap() > 0);
-    assert_eq!(problem(res).await.0, StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.header("retry-after").unwrap().parse::<u64>().unwrap() > 0);
+    res.assert_problem(StatusCode::TOO_MANY_REQUESTS);
     // Per account: from five addresses, still at most three emails; the answers do not change.
     for ip in ["203.0.113.1", "203.0.113.2", "203.0.113.3", "203.0.113.4", "203.0.113.5"] {
-        assert_eq!(ask(ip, "popular@school.test").await.status(), StatusCode::ACCEPTED);
+        ask(ip, "popular@school.test").await.assert_status(StatusCode::ACCEPTED);
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
     let resets = app
@@ -348,74 +304,52 @@ async fn reset_requests_are_limited_per_ip_and_per_account() {
 #[tokio::test]
 async fn changing_the_password_keeps_this_session_and_ends_the_others() {
     let app = spawn_app().await;
-    let this = app.register_student("change@school.test").await;
-    let other: Value = app.login("change@school.test", PASSWORD).await.json().await.unwrap();
+    let auth = app.auth();
+    let this = app.sign_up_student("change@school.test").await;
+    let other = app.sign_in("change@school.test", PASSWORD).await;
 
-    let wrong = app
-        .post_auth(
-            "/api/v1/me/password",
-            &access(&this),
-            &json!({"current_password": "not it at all", "new_password": "a brand new secret"}),
-        )
-        .await;
-    let (status, body) = problem(wrong).await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::FORBIDDEN, Some("invalid_credentials")));
+    let res = app.me(&this).change_password("not it at all", "a brand new secret").await;
+    res.assert_code(StatusCode::FORBIDDEN, "invalid_credentials");
+    app.me(&this).change_password(PASSWORD, "a brand new secret").await.assert_status(StatusCode::NO_CONTENT);
 
-    let res = app
-        .post_auth(
-            "/api/v1/me/password",
-            &access(&this),
-            &json!({"current_password": PASSWORD, "new_password": "a brand new secret"}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::NO_CONTENT);
-
-    assert_eq!(app.get_auth("/api/v1/me", &access(&this)).await.status(), StatusCode::OK);
-    assert_eq!(app.get_auth("/api/v1/me", &access(&other)).await.status(), StatusCode::UNAUTHORIZED);
-    let r = app.post("/api/v1/auth/refresh", &json!({"refresh_token": refresh(&other)})).await;
-    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(app.login("change@school.test", "a brand new secret").await.status(), StatusCode::OK);
-    assert_eq!(app.login("change@school.test", PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
+    app.me(&this).get().await.assert_status(StatusCode::OK);
+    app.me(&other).get().await.assert_status(StatusCode::UNAUTHORIZED);
+    auth.refresh(other.refresh()).await.assert_status(StatusCode::UNAUTHORIZED);
+    auth.login("change@school.test", "a brand new secret").await.assert_status(StatusCode::OK);
+    auth.login("change@school.test", PASSWORD).await.assert_status(StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
 async fn a_reset_link_dies_when_the_password_changes_another_way() {
     let app = spawn_app().await;
-    let v = app.register_student("twolinks@school.test").await;
-    app.post("/api/v1/auth/forgot-password", &json!({"email": "twolinks@school.test"})).await;
+    let auth = app.auth();
+    let v = app.sign_up_student("twolinks@school.test").await;
+    auth.forgot_password("twolinks@school.test").await.assert_status(StatusCode::ACCEPTED);
     let first = app.token_from_mail("twolinks@school.test", "reset-password").await;
     // The password is changed from the account page: the mailed link must stop working.
     app.state().clock.advance(Duration::from_millis(5));
-    let res = app
-        .post_auth(
-            "/api/v1/me/password",
-            &access(&v),
-            &json!({"current_password": PASSWORD, "new_password": "changed on purpose"}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    let res = app
-        .post("/api/v1/auth/reset-password", &json!({"token": first, "password": "attacker chosen pw"}))
-        .await;
-    let (status, body) = problem(res).await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_token")));
-    assert_eq!(app.login("twolinks@school.test", "changed on purpose").await.status(), StatusCode::OK);
+    app.me(&v).change_password(PASSWORD, "changed on purpose").await.assert_status(StatusCode::NO_CONTENT);
+    auth.reset_password(&first, "attacker chosen pw")
+        .await
+        .assert_code(StatusCode::BAD_REQUEST, "invalid_token");
+    auth.login("twolinks@school.test", "changed on purpose").await.assert_status(StatusCode::OK);
 }
 
 #[tokio::test]
 async fn repeated_failed_sign_ins_lock_the_address_for_a_while_whether_it_exists_or_not() {
     let app = spawn_app().await;
+    let auth = app.auth();
     app.register_student("target@school.test").await;
     for email in ["target@school.test", "nobody-here@school.test"] {
         for _ in 0..10 {
-            assert_eq!(app.login(email, "guess guess guess").await.status(), StatusCode::UNAUTHORIZED);
+            auth.login(email, "guess guess guess").await.assert_status(StatusCode::UNAUTHORIZED);
         }
-        let res = app.login(email, "guess guess guess").await;
-        assert!(res.headers().contains_key("retry-after"));
-        assert_eq!(problem(res).await.0, StatusCode::TOO_MANY_REQUESTS, "{email}");
+        let res = auth.login(email, "guess guess guess").await;
+        assert!(res.header("retry-after").is_some(), "{email}: {res}");
+        res.assert_problem(StatusCode::TOO_MANY_REQUESTS);
     }
     // Even the right password waits until the window passes...
-    assert_eq!(app.login("target@school.test", PASSWORD).await.status(), StatusCode::TOO_MANY_REQUESTS);
+    auth.login("target@school.test", PASSWORD).await.assert_status(StatusCode::TOO_MANY_REQUESTS);
     app.state().clock.advance(Duration::from_secs(15 * 60 + 1));
-    assert_eq!(app.login("target@school.test", PASSWORD).await.status(), StatusCode::OK);
+    auth.login("target@school.test", PASSWORD).await.assert_status(StatusCode::OK);
 }

@@ -4,249 +4,80 @@ use std::collections::HashSet;
 
 use lectern::richtext::xss::{PAYLOADS, looks_executable};
 use reqwest::{Method, StatusCode};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::helpers::*;
 
-/// Every write endpoint × every kind of caller: only the expected callers succeed.
+/// The catalog's endpoints × every kind of caller: who may read and change courses, modules and
+/// lessons. 401 without credentials, 403 for what the caller may see but not change, 404 for
+/// drafts (and their parts) the caller may not know exist.
+#[rustfmt::skip]
+fn catalog_table() -> Vec<Row> {
+    let new_course = json!({"title": "Course by {who}", "description": "d", "level": "beginner", "language": "en", "category": "programming", "price_minor": 0, "currency": "USD"});
+    vec![
+        //   what                       method          path                                      body                                  anon stud enrl other owner admin
+        row("read course",              Method::GET,    "/api/v1/courses/{course}",               NO_BODY,                              [200, 200, 200, 200, 200, 200]),
+        row("read curriculum",          Method::GET,    "/api/v1/courses/{course}/curriculum",    NO_BODY,                              [200, 200, 200, 200, 200, 200]),
+        row("read draft",               Method::GET,    "/api/v1/courses/{draft}",                NO_BODY,                              [404, 404, 404, 404, 200, 200]),
+        row("read draft curriculum",    Method::GET,    "/api/v1/courses/{draft}/curriculum",     NO_BODY,                              [404, 404, 404, 404, 200, 200]),
+        row("read preview lesson",      Method::GET,    "/api/v1/lessons/{preview}",              NO_BODY,                              [200, 200, 200, 200, 200, 200]),
+        row("read lesson",              Method::GET,    "/api/v1/lessons/{lesson}",               NO_BODY,                              [401, 403, 200, 403, 200, 200]),
+        row("read draft lesson",        Method::GET,    "/api/v1/lessons/{draft_lesson}",         NO_BODY,                              [404, 404, 404, 404, 200, 200]),
+        row("read teacher profile",     Method::GET,    "/api/v1/teachers/{owner}",               NO_BODY,                              [200, 200, 200, 200, 200, 200]),
+        row("create course",            Method::POST,   "/api/v1/courses",                        new_course,                           [401, 403, 403, 201, 201, 201]),
+        row("edit course",              Method::PATCH,  "/api/v1/courses/{course}",               json!({"subtitle": "x"}),             [401, 403, 403, 403, 200, 200]),
+        row("edit draft",               Method::PATCH,  "/api/v1/courses/{draft}",                json!({"subtitle": "x"}),             [401, 404, 404, 404, 200, 200]),
+        row("publish published course", Method::POST,   "/api/v1/courses/{course}/publish",       NO_BODY,                              [401, 403, 403, 403, 200, 200]),
+        row("add module",               Method::POST,   "/api/v1/courses/{course}/modules",       json!({"title": "M"}),                [401, 403, 403, 403, 201, 201]),
+        row("add module to draft",      Method::POST,   "/api/v1/courses/{draft}/modules",        json!({"title": "M"}),                [401, 404, 404, 404, 201, 201]),
+        row("rename module",            Method::PATCH,  "/api/v1/modules/{module}",               json!({"title": "N"}),                [401, 403, 403, 403, 200, 200]),
+        row("rename draft module",      Method::PATCH,  "/api/v1/modules/{draft_module}",         json!({"title": "N"}),                [401, 404, 404, 404, 200, 200]),
+        row("add lesson",               Method::POST,   "/api/v1/modules/{module}/lessons",       json!({"title": "L", "body": "b"}),   [401, 403, 403, 403, 201, 201]),
+        row("add lesson to draft",      Method::POST,   "/api/v1/modules/{draft_module}/lessons", json!({"title": "L", "body": "b"}),   [401, 404, 404, 404, 201, 201]),
+        row("edit lesson",              Method::PATCH,  "/api/v1/lessons/{lesson}",               json!({"title": "L2"}),               [401, 403, 403, 403, 200, 200]),
+        row("edit draft lesson",        Method::PATCH,  "/api/v1/lessons/{draft_lesson}",         json!({"title": "L2"}),               [401, 404, 404, 404, 200, 200]),
+        row("publish draft",            Method::POST,   "/api/v1/courses/{draft}/publish",        NO_BODY,                              [401, 404, 404, 404, 200, 200]),
+        row("create category",          Method::POST,   "/api/v1/categories",                     json!({"slug": "cat-{who}", "name": "C"}), [401, 403, 403, 403, 403, 201]),
+        row("delete lesson",            Method::DELETE, "/api/v1/lessons/{lesson}",               NO_BODY,                              [401, 403, 403, 403, 204, 204]),
+        row("delete module",            Method::DELETE, "/api/v1/modules/{module}",               NO_BODY,                              [401, 403, 403, 403, 204, 204]),
+        row("delete draft's module",    Method::DELETE, "/api/v1/modules/{draft_module}",         NO_BODY,                              [401, 404, 404, 404, 204, 204]),
+    ]
+}
+
 #[tokio::test]
 async fn authorization_table() {
     let app = spawn_app().await;
-    let owner = access(&app.register_as("owner@school.test", "teacher").await);
-    let other_teacher = access(&app.register_as("other@school.test", "teacher").await);
-    let student = access(&app.register_student("student@school.test").await);
-    let enrolled = access(&app.register_student("enrolled@school.test").await);
-    let admin = app.admin_token().await;
-
-    #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-    enum Who {
-        Anonymous,
-        Student,
-        Enrolled,
-        OtherTeacher,
-        Owner,
-        Admin,
-    }
-    use Who::*;
-    let token = |w: Who| -> Option<String> {
-        match w {
-            Anonymous => None,
-            Student => Some(student.clone()),
-            Enrolled => Some(enrolled.clone()),
-            OtherTeacher => Some(other_teacher.clone()),
-            Owner => Some(owner.clone()),
-            Admin => Some(admin.clone()),
-        }
-    };
-    let everyone = [Anonymous, Student, Enrolled, OtherTeacher, Owner, Admin];
-
-    type Case = (&'static str, Method, String, Value, &'static [Who]);
-    for who in everyone {
-        // A fresh course per caller, so one caller's success never changes another's case.
-        let c = app.course(&owner, &format!("Course for {who:?}"), json!({}), 2, true).await;
-        let draft = app.course(&owner, &format!("Draft for {who:?}"), json!({}), 1, false).await;
-        app.post_auth(&format!("/api/v1/courses/{}/enroll", c.id), &enrolled, &json!({})).await;
-        let review: Value = app
-            .post_auth(
-                &format!("/api/v1/courses/{}/reviews", c.id),
-                &enrolled,
-                &json!({"rating": 5, "text": "great"}),
-            )
-            .await
-            .json()
-            .await
-            .unwrap();
-        let review = review["id"].as_str().unwrap().to_owned();
-        let (m, l) = (&c.modules[0], &c.lessons[1]);
-        let cases: Vec<Case> = vec![
-            (
-                "edit course",
-                Method::PATCH,
-                format!("/api/v1/courses/{}", c.id),
-                json!({"subtitle": "x"}),
-                &[Owner, Admin],
-            ),
-            (
-                "edit draft",
-                Method::PATCH,
-                format!("/api/v1/courses/{}", draft.id),
-                json!({"subtitle": "x"}),
-                &[Owner, Admin],
-            ),
-            (
-                "publish draft",
-                Method::POST,
-                format!("/api/v1/courses/{}/publish", draft.id),
-                json!({}),
-                &[Owner, Admin],
-            ),
-            (
-                "add module",
-                Method::POST,
-                format!("/api/v1/courses/{}/modules", c.id),
-                json!({"title": "M"}),
-                &[Owner, Admin],
-            ),
-            (
-                "rename module",
-                Method::PATCH,
-                format!("/api/v1/modules/{m}"),
-                json!({"title": "N"}),
-                &[Owner, Admin],
-            ),
-            (
-                "add lesson",
-                Method::POST,
-                format!("/api/v1/modules/{m}/lessons"),
-                json!({"title": "L", "body": "b"}),
-                &[Owner, Admin],
-            ),
-            (
-                "edit lesson",
-                Method::PATCH,
-                format!("/api/v1/lessons/{l}"),
-                json!({"title": "L2"}),
-                &[Owner, Admin],
-            ),
-            (
-                "read paid-for lesson",
-                Method::GET,
-                format!("/api/v1/lessons/{l}"),
-                Value::Null,
-                &[Enrolled, Owner, Admin],
-            ),
-            (
-                "read draft lesson",
-                Method::GET,
-                format!("/api/v1/lessons/{}", draft.lessons[0]),
-                Value::Null,
-                &[Owner, Admin],
-            ),
-            (
-                "read draft",
-                Method::GET,
-                format!("/api/v1/courses/{}", draft.id),
-                Value::Null,
-                &[Owner, Admin],
-            ),
-            ("progress", Method::GET, format!("/api/v1/courses/{}/progress", c.id), Value::Null, &[Enrolled]),
-            (
-                "complete lesson",
-                Method::POST,
-                format!("/api/v1/lessons/{l}/complete"),
-                json!({}),
-                &[Enrolled],
-            ),
-            (
-                "edit review",
-                Method::PATCH,
-                format!("/api/v1/reviews/{review}"),
-                json!({"rating": 4}),
-                &[Enrolled, Admin],
-            ),
-            (
-                "create category",
-                Method::POST,
-                "/api/v1/categories".into(),
-                json!({"slug": format!("cat-{}", format!("{who:?}").to_lowercase()), "name": "C"}),
-                &[Admin],
-            ),
-            ("read outbox", Method::GET, "/api/v1/admin/outbox".into(), Value::Null, &[Admin]),
-            ("delete lesson", Method::DELETE, format!("/api/v1/lessons/{l}"), Value::Null, &[Owner, Admin]),
-            ("delete module", Method::DELETE, format!("/api/v1/modules/{m}"), Value::Null, &[Owner, Admin]),
-            (
-                "delete review",
-                Method::DELETE,
-                format!("/api/v1/reviews/{review}"),
-                Value::Null,
-                &[Enrolled, Admin],
-            ),
-        ];
-        for (what, method, path, body, allowed) in cases {
-            let body = (!body.is_null()).then_some(&body);
-            let res = app.send(method.clone(), &path, token(who).as_deref(), body).await;
-            let status = res.status();
-            if allowed.contains(&who) {
-                assert!(status.is_success(), "{what} by {who:?}: expected success, got {status}");
-            } else {
-                assert!(
-                    [StatusCode::UNAUTHORIZED, StatusCode::FORBIDDEN, StatusCode::NOT_FOUND]
-                        .contains(&status),
-                    "{what} by {who:?}: expected refusal, got {status}"
-                );
-            }
-        }
-    }
-    // Only teachers (and admins) create courses.
-    for (t, ok) in [(&student, false), (&other_teacher, true), (&admin, true)] {
-        let res = app
-            .post_auth("/api/v1/courses", t, &json!({"title": "New one", "description": "d", "level": "beginner", "language": "en", "category": "programming", "price_minor": 0, "currency": "USD"}))
-            .await;
-        assert_eq!(res.status().is_success(), ok);
-    }
+    let cast = Cast::sign_up(&app).await;
+    check_table(&app, &cast, &catalog_table(), async |who| app.course_vars(&cast, who.name()).await).await;
 }
 
 #[tokio::test]
 async fn rich_text_never_carries_script() {
     let app = spawn_app().await;
-    let teacher = access(&app.register_as("t@school.test", "teacher").await);
-    let s = access(&app.register_student("s@school.test").await);
+    let teacher = app.sign_up_teacher("t@school.test").await;
+    let s = app.sign_up_student("s@school.test").await;
     let all = PAYLOADS.join("\n\n");
     let c = app.course(&teacher, "Safe course", json!({"description": all}), 1, true).await;
     let m = &c.modules[0];
     let mut lesson_ids = Vec::new();
     for p in PAYLOADS {
-        let l: Value = app
-            .post_auth(
-                &format!("/api/v1/modules/{m}/lessons"),
-                &teacher,
-                &json!({"title": "x", "body": p, "is_preview": true}),
-            )
-            .await
-            .json()
-            .await
-            .unwrap();
-        lesson_ids.push(l["id"].as_str().unwrap().to_owned());
+        let l =
+            app.modules(&teacher).add_lesson(m, json!({"title": "x", "body": p, "is_preview": true})).await;
+        lesson_ids.push(l.assert_status(StatusCode::CREATED).id());
     }
-    app.post_auth(&format!("/api/v1/courses/{}/enroll", c.id), &s, &json!({})).await;
-    let res = app
-        .post_auth(&format!("/api/v1/courses/{}/reviews", c.id), &s, &json!({"rating": 1, "text": all}))
-        .await;
-    assert_eq!(res.status(), StatusCode::CREATED);
+    app.enrollments(&s).enroll(&c.id).await.assert_status(StatusCode::CREATED);
+    let res = app.reviews(&s).create(&c.id, json!({"rating": 1, "text": all})).await;
+    res.assert_status(StatusCode::CREATED);
 
-    let detail: Value = app
-        .client
-        .get(app.url(&format!("/api/v1/courses/{}", c.id)))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let html = detail["description_html"].as_str().unwrap();
+    let detail = app.courses(&ANONYMOUS).get(&c.id).await.assert_status(StatusCode::OK);
+    let html = detail.str("description_html");
     assert_eq!(looks_executable(html), None, "{html}");
     for id in lesson_ids {
-        let l: Value = app
-            .client
-            .get(app.url(&format!("/api/v1/lessons/{id}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let html = l["body_html"].as_str().unwrap();
+        let l = app.lessons(&ANONYMOUS).get(&id).await.assert_status(StatusCode::OK);
+        let html = l.str("body_html");
         assert_eq!(looks_executable(html), None, "{html}");
     }
-    let r: Value = app
-        .client
-        .get(app.url(&format!("/api/v1/courses/{}/reviews", c.id)))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let r = app.reviews(&ANONYMOUS).list(&c.id, "").await.assert_status(StatusCode::OK);
     let html = r["items"][0]["text_html"].as_str().unwrap();
     assert_eq!(looks_executable(html), None, "{html}");
 }
@@ -255,7 +86,7 @@ async fn rich_text_never_carries_script() {
 async fn search_understands_russian_forms_typos_filters_and_facets() {
     let app = spawn_app().await;
     app.category("languages", "Languages").await;
-    let teacher = access(&app.register_as("t@school.test", "teacher").await);
+    let teacher = app.sign_up_teacher("t@school.test").await;
     app.course(
         &teacher,
         "Основы программирования на Python",
@@ -315,31 +146,21 @@ async fn search_understands_russian_forms_typos_filters_and_facets() {
     assert!(cats.contains(&("languages".into(), 1)) && cats.contains(&("programming".into(), 2)), "{cats:?}");
 
     // Suggestions complete the word being typed.
-    let s: Value =
-        app.client.get(app.url("/api/v1/search/suggest?q=spa")).send().await.unwrap().json().await.unwrap();
+    let s = app.courses(&ANONYMOUS).suggest("q=spa").await.assert_status(StatusCode::OK);
     assert_eq!(s["items"][0]["slug"], "spanish-for-travellers");
-    let s: Value = app
-        .client
-        .get(app.url("/api/v1/search/suggest?q=statistics%20wi"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let s = app.courses(&ANONYMOUS).suggest("q=statistics%20wi").await.assert_status(StatusCode::OK);
     assert_eq!(s["items"][0]["title"], "Statistics Without Tears");
 
     // Bad parameters are explained.
-    let res = app.client.get(app.url("/api/v1/courses?sort=loudness&level=expert")).send().await.unwrap();
-    let (status, body) = problem(res).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let res = app.courses(&ANONYMOUS).list("sort=loudness&level=expert").await;
+    let body = res.assert_problem(StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["errors"].as_array().unwrap().len(), 2);
 }
 
 #[tokio::test]
 async fn pages_never_skip_or_repeat_while_courses_come_and_go() {
     let app = spawn_app().await;
-    let teacher = access(&app.register_as("t@school.test", "teacher").await);
+    let teacher = app.sign_up_teacher("t@school.test").await;
     let mut ids = Vec::new();
     for i in 0..12 {
         ids.push(
@@ -368,13 +189,8 @@ async fn pages_never_skip_or_repeat_while_courses_come_and_go() {
             // Between pages, a new course appears and another one is archived.
             let extra = app.course(&teacher, &format!("Churn {sort} {round}"), json!({}), 1, true).await;
             if round % 2 == 1 {
-                app.send(
-                    Method::PATCH,
-                    &format!("/api/v1/courses/{}", extra.id),
-                    Some(&teacher),
-                    Some(&json!({"status": "archived"})),
-                )
-                .await;
+                let res = app.courses(&teacher).update(&extra.id, json!({"status": "archived"})).await;
+                res.assert_status(StatusCode::OK);
             }
             app.indexed().await;
             round += 1;
@@ -392,7 +208,7 @@ async fn pages_never_skip_or_repeat_while_courses_come_and_go() {
 #[tokio::test]
 async fn a_deleted_index_is_rebuilt_with_identical_answers() {
     let app = spawn_app().await;
-    let teacher = access(&app.register_as("t@school.test", "teacher").await);
+    let teacher = app.sign_up_teacher("t@school.test").await;
     for t in ["Python Basics", "Advanced Python", "Cooking with Kids", "Основы Python"] {
         app.course(&teacher, t, json!({}), 2, true).await;
     }
@@ -415,27 +231,14 @@ async fn a_deleted_index_is_rebuilt_with_identical_answers() {
 #[tokio::test]
 async fn teacher_renames_and_bios_reach_pages_and_search() {
     let app = spawn_app().await;
-    let teacher = access(&app.register_as("t@school.test", "teacher").await);
+    let teacher = app.sign_up_teacher("t@school.test").await;
     let c = app.course(&teacher, "Gardening Basics", json!({}), 1, true).await;
-    let res = app
-        .send(
-            Method::PATCH,
-            "/api/v1/me",
-            Some(&teacher),
-            Some(&json!({"name": "Gertrude Jekyll", "bio": "I grow **roses**. <script>alert(1)</script>"})),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let me: Value = res.json().await.unwrap();
-    let profile: Value = app
-        .client
-        .get(app.url(&format!("/api/v1/teachers/{}", me["id"].as_str().unwrap())))
-        .send()
+    let me = app
+        .me(&teacher)
+        .update(json!({"name": "Gertrude Jekyll", "bio": "I grow **roses**. <script>alert(1)</script>"}))
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .assert_status(StatusCode::OK);
+    let profile = app.teachers(&ANONYMOUS).get(me.str("id")).await.assert_status(StatusCode::OK);
     assert_eq!(profile["name"], "Gertrude Jekyll");
     assert!(profile["bio_html"].as_str().unwrap().contains("<strong>roses</strong>"));
     assert!(!profile["bio_html"].as_str().unwrap().contains("<script"));
@@ -451,103 +254,43 @@ async fn teacher_renames_and_bios_reach_pages_and_search() {
 #[tokio::test]
 async fn hostile_inputs_are_bounded() {
     let app = spawn_app().await;
-    let teacher = access(&app.register_as("t@school.test", "teacher").await);
+    let teacher = app.sign_up_teacher("t@school.test").await;
     let mine = app.course(&teacher, "Mine", json!({}), 1, true).await;
-    let other = access(&app.register_as("o@school.test", "teacher").await);
+    let other = app.sign_up_teacher("o@school.test").await;
     let theirs = app.course(&other, "Theirs", json!({}), 1, true).await;
     app.indexed().await;
+    let visitor = app.courses(&ANONYMOUS);
+    let (courses, lessons) = (app.courses(&teacher), app.lessons(&teacher));
 
     // A forged deep relevance cursor is refused, not allocated.
     use base64::Engine;
     let mut forged = vec![b's'];
     forged.extend_from_slice(&(1u64 << 40).to_be_bytes());
     let cursor = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(forged);
-    let res =
-        app.client.get(app.url(&format!("/api/v1/courses?q=mine&cursor={cursor}"))).send().await.unwrap();
-    assert_eq!(problem(res).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    visitor.list(&format!("q=mine&cursor={cursor}")).await.assert_problem(StatusCode::UNPROCESSABLE_ENTITY);
     // A very long query is answered quickly (only its first words count).
     let long = "lorem ".repeat(5000);
     let t = std::time::Instant::now();
-    let res = app.client.get(app.url(&format!("/api/v1/courses?q={long}"))).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
+    visitor.list(&format!("q={long}")).await.assert_status(StatusCode::OK);
     assert!(t.elapsed() < std::time::Duration::from_secs(2));
     // A slug that looks like an id would shadow a course: refused.
-    let res = app
-        .send(
-            Method::PATCH,
-            &format!("/api/v1/courses/{}", mine.id),
-            Some(&teacher),
-            Some(&json!({"slug": theirs.id.to_lowercase()})),
-        )
-        .await;
-    assert_eq!(problem(res).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    let res = courses.update(&mine.id, json!({"slug": theirs.id.to_lowercase()})).await;
+    res.assert_problem(StatusCode::UNPROCESSABLE_ENTITY);
     // A lesson cannot be moved into another teacher's module, nor the other way round.
-    let res = app
-        .send(
-            Method::PATCH,
-            &format!("/api/v1/lessons/{}", mine.lessons[0]),
-            Some(&teacher),
-            Some(&json!({"module_id": theirs.modules[0]})),
-        )
-        .await;
-    assert!(res.status().is_client_error());
-    let res = app
-        .send(
-            Method::PATCH,
-            &format!("/api/v1/lessons/{}", theirs.lessons[0]),
-            Some(&teacher),
-            Some(&json!({"module_id": mine.modules[0]})),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    let cur: Value = app
-        .client
-        .get(app.url(&format!("/api/v1/courses/{}/curriculum", theirs.id)))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let res = lessons.update(&mine.lessons[0], json!({"module_id": theirs.modules[0]})).await;
+    assert!(res.status.is_client_error(), "{res}");
+    let res = lessons.update(&theirs.lessons[0], json!({"module_id": mine.modules[0]})).await;
+    res.assert_status(StatusCode::FORBIDDEN);
+    let cur = visitor.curriculum(&theirs.id).await.assert_status(StatusCode::OK);
     assert_eq!(cur["modules"][0]["lessons"].as_array().unwrap().len(), 1, "their lesson stayed where it was");
     // Half a price change keeps the other half.
-    let d: Value = app
-        .send(
-            Method::PATCH,
-            &format!("/api/v1/courses/{}", mine.id),
-            Some(&teacher),
-            Some(&json!({"currency": "EUR"})),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let d = courses.update(&mine.id, json!({"currency": "EUR"})).await.assert_status(StatusCode::OK);
     assert_eq!((d["price_minor"].as_i64(), d["currency"].as_str()), (Some(0), Some("EUR")));
-    let d: Value = app
-        .send(
-            Method::PATCH,
-            &format!("/api/v1/courses/{}", mine.id),
-            Some(&teacher),
-            Some(&json!({"price_minor": 990})),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let d = courses.update(&mine.id, json!({"price_minor": 990})).await.assert_status(StatusCode::OK);
     assert_eq!((d["price_minor"].as_i64(), d["currency"].as_str()), (Some(990), Some("EUR")));
     // Created things say where they live.
-    let res = app
-        .post_auth(&format!("/api/v1/courses/{}/modules", mine.id), &teacher, &json!({"title": "More"}))
-        .await;
-    let m: Value = res.json().await.unwrap();
-    let res = app
-        .post_auth(
-            &format!("/api/v1/modules/{}/lessons", m["id"].as_str().unwrap()),
-            &teacher,
-            &json!({"title": "L", "body": "b"}),
-        )
-        .await;
-    let loc = res.headers()["location"].to_str().unwrap().to_owned();
-    let l: Value = res.json().await.unwrap();
-    assert_eq!(loc, format!("/api/v1/lessons/{}", l["id"].as_str().unwrap()));
+    let m = courses.add_module(&mine.id, json!({"title": "More"})).await.assert_status(StatusCode::CREATED);
+    let l = app.modules(&teacher).add_lesson(&m.id(), json!({"title": "L", "body": "b"})).await;
+    let l = l.assert_status(StatusCode::CREATED);
+    assert_eq!(l.location(), format!("/api/v1/lessons/{}", l.id()));
 }

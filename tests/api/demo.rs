@@ -1,7 +1,6 @@
 //! The demo school loads completely, once.
 
 use reqwest::StatusCode;
-use serde_json::Value;
 
 use crate::helpers::*;
 
@@ -25,8 +24,7 @@ async fn the_demo_school_loads_once_and_is_usable() {
     app.indexed().await;
     let all = app.list("limit=100&facets=true").await;
     assert_eq!(all["total"].as_u64().unwrap() as usize, embedded);
-    let cats: Value =
-        app.client.get(app.url("/api/v1/categories")).send().await.unwrap().json().await.unwrap();
+    let cats = app.categories(&ANONYMOUS).list().await.assert_status(StatusCode::OK);
     let counted: u64 =
         cats["items"].as_array().unwrap().iter().map(|c| c["course_count"].as_u64().unwrap()).sum();
     assert_eq!(counted as usize, embedded, "category counters match the courses");
@@ -34,15 +32,7 @@ async fn the_demo_school_loads_once_and_is_usable() {
     // Counters equal what the records imply.
     for c in all["items"].as_array().unwrap() {
         let id = c["id"].as_str().unwrap();
-        let reviews: Value = app
-            .client
-            .get(app.url(&format!("/api/v1/courses/{id}/reviews?limit=100")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let reviews = app.reviews(&ANONYMOUS).list(id, "limit=100").await.assert_status(StatusCode::OK);
         let ratings: Vec<u64> =
             reviews["items"].as_array().unwrap().iter().map(|r| r["rating"].as_u64().unwrap()).collect();
         assert_eq!(c["review_count"].as_u64().unwrap() as usize, ratings.len());
@@ -51,11 +41,11 @@ async fn the_demo_school_loads_once_and_is_usable() {
     }
 
     // Demo accounts sign in with the printed password.
-    let res = app.login("maria.lopez@demo.lectern.school", lectern::demo::PASSWORD).await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let student: Value =
-        app.login("olivia.brown@demo.lectern.school", lectern::demo::PASSWORD).await.json().await.unwrap();
-    let mine: Value =
-        app.get_auth("/api/v1/me/enrollments?limit=100", &access(&student)).await.json().await.unwrap();
+    app.auth()
+        .login("maria.lopez@demo.lectern.school", lectern::demo::PASSWORD)
+        .await
+        .assert_status(StatusCode::OK);
+    let student = app.sign_in("olivia.brown@demo.lectern.school", lectern::demo::PASSWORD).await;
+    let mine = app.enrollments(&student).list("limit=100").await.assert_status(StatusCode::OK);
     assert!(!mine["items"].as_array().unwrap().is_empty(), "demo students are enrolled somewhere");
 }

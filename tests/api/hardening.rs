@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tokio::sync::Mutex;
 
@@ -40,21 +40,20 @@ fn stream(app: &TestApp, paths: Vec<String>, stop: Instant) -> (Log, tokio::task
 
 /// Takes a course out of view under a stream of anonymous requests for its page and JSON, and
 /// checks that no request started after the change answered 200.
-async fn assert_gone_at_once(app: &TestApp, teacher: &str, title: &str, change: Value) {
+async fn assert_gone_at_once(app: &TestApp, teacher: &Actor, title: &str, change: Value) {
     let c = app.course(teacher, title, json!({}), 2, true).await;
     let paths = vec![format!("/courses/{}", c.slug), format!("/api/v1/courses/{}", c.id)];
     // Warm the cache and let the entries age past the one-second freshness, so the
     // stale-while-revalidate path is the one taken.
     for p in &paths {
-        assert_eq!(app.client.get(app.url(p)).send().await.unwrap().status(), StatusCode::OK, "{p}");
+        app.visitor().get(p).await.assert_status(StatusCode::OK);
     }
     tokio::time::sleep(Duration::from_millis(1200)).await;
     let stop = Instant::now() + Duration::from_millis(2500);
     let (log, task) = stream(app, paths, stop);
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let res =
-        app.send(Method::PATCH, &format!("/api/v1/courses/{}", c.id), Some(teacher), Some(&change)).await;
-    assert_eq!(res.status(), StatusCode::OK, "{change}");
+    let res = app.courses(teacher).update(&c.id, change.clone()).await;
+    assert_eq!(res.status, StatusCode::OK, "{change}: {res}");
     let changed = Instant::now();
     task.await.unwrap();
     let log = log.lock().await;
@@ -74,7 +73,7 @@ async fn assert_gone_at_once(app: &TestApp, teacher: &str, title: &str, change: 
 #[tokio::test]
 async fn archived_unpublished_and_renamed_courses_disappear_for_visitors_at_once() {
     let app = spawn_app().await;
-    let teacher = access(&app.register_as("teacher@school.test", "teacher").await);
+    let teacher = app.sign_up_teacher("teacher@school.test").await;
     assert_gone_at_once(&app, &teacher, "Archived Soon", json!({"status": "archived"})).await;
     assert_gone_at_once(&app, &teacher, "Unpublished Soon", json!({"status": "draft"})).await;
     // A new slug: the old address must stop answering (the JSON by id stays, so only the page
@@ -82,54 +81,33 @@ async fn archived_unpublished_and_renamed_courses_disappear_for_visitors_at_once
     let c = app.course(&teacher, "Renamed Soon", json!({}), 2, true).await;
     let old = [format!("/courses/{}", c.slug), format!("/api/v1/courses/{}", c.slug)];
     for p in &old {
-        assert_eq!(app.client.get(app.url(p)).send().await.unwrap().status(), StatusCode::OK);
+        app.visitor().get(p).await.assert_status(StatusCode::OK);
     }
-    let res = app
-        .send(
-            Method::PATCH,
-            &format!("/api/v1/courses/{}", c.id),
-            Some(&teacher),
-            Some(&json!({"slug": "moved-away"})),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
+    app.courses(&teacher).update(&c.id, json!({"slug": "moved-away"})).await.assert_status(StatusCode::OK);
     for p in &old {
-        assert_eq!(app.client.get(app.url(p)).send().await.unwrap().status(), StatusCode::NOT_FOUND, "{p}");
+        app.visitor().get(p).await.assert_status(StatusCode::NOT_FOUND);
     }
 }
 
 #[tokio::test]
 async fn a_removed_review_leaves_the_cached_course_page_at_once() {
     let app = spawn_app().await;
-    let teacher = access(&app.register_as("teacher@school.test", "teacher").await);
+    let teacher = app.sign_up_teacher("teacher@school.test").await;
     let c = app.course(&teacher, "Reviewed Course", json!({}), 2, true).await;
-    let student = access(&app.register_student("student@school.test").await);
-    let res = app.post_auth(&format!("/api/v1/courses/{}/enroll", c.id), &student, &json!({})).await;
-    assert_eq!(res.status(), StatusCode::CREATED);
-    let res = app
-        .post_auth(
-            &format!("/api/v1/courses/{}/reviews", c.id),
-            &student,
-            &json!({"rating": 1, "text": "Zanzibarian remark to be removed"}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::CREATED);
-    let review: Value = res.json().await.unwrap();
+    let student = app.sign_up_student("student@school.test").await;
+    app.enrollments(&student).enroll(&c.id).await.assert_status(StatusCode::CREATED);
+    let review = app
+        .reviews(&student)
+        .create(&c.id, json!({"rating": 1, "text": "Zanzibarian remark to be removed"}))
+        .await
+        .assert_status(StatusCode::CREATED);
     let page = format!("/courses/{}", c.slug);
-    let body = app.client.get(app.url(&page)).send().await.unwrap().text().await.unwrap();
+    let body = app.visitor().get(&page).await.text;
     assert!(body.contains("Zanzibarian remark"), "the review shows on the page");
     tokio::time::sleep(Duration::from_millis(1200)).await;
-    let res = app
-        .send(
-            Method::DELETE,
-            &format!("/api/v1/reviews/{}", review["id"].as_str().unwrap()),
-            Some(&student),
-            None,
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    app.reviews(&student).delete(&review.id()).await.assert_status(StatusCode::NO_CONTENT);
     for _ in 0..5 {
-        let body = app.client.get(app.url(&page)).send().await.unwrap().text().await.unwrap();
+        let body = app.visitor().get(&page).await.text;
         assert!(!body.contains("Zanzibarian remark"), "a removed review is gone from the cached page");
     }
 }
@@ -203,8 +181,10 @@ async fn huge_emails_are_refused_without_growing_the_sign_in_limiter() {
     }
     let start = server.rss_bytes();
     for i in 0..150 {
-        let (status, body) = problem(login(format!("{i}{}@school.test", "b".repeat(900_000))).await).await;
-        assert_eq!((status, body["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("invalid_credentials")));
+        let res = login(format!("{i}{}@school.test", "b".repeat(900_000))).await;
+        Reply::read("POST /api/v1/auth/login".into(), res)
+            .await
+            .assert_code(StatusCode::UNAUTHORIZED, "invalid_credentials");
     }
     let grown = server.rss_bytes().saturating_sub(start);
     // Kept as limiter keys, the 150 addresses alone would be 135 MB (the bug grew RSS by 194 MB).
@@ -212,14 +192,7 @@ async fn huge_emails_are_refused_without_growing_the_sign_in_limiter() {
 }
 
 async fn login_from(app: &TestApp, ip: &str, email: &str, password: &str) -> StatusCode {
-    app.client
-        .post(app.url("/api/v1/auth/login"))
-        .header("x-forwarded-for", ip)
-        .json(&json!({"email": email, "password": password}))
-        .send()
-        .await
-        .unwrap()
-        .status()
+    Auth(app.visitor().header("x-forwarded-for", ip)).login(email, password).await.status
 }
 
 #[tokio::test]
@@ -252,28 +225,26 @@ async fn wrong_passwords_from_elsewhere_cannot_lock_the_owner_out() {
 #[tokio::test]
 async fn personal_answers_are_not_stored_and_public_ones_say_how_they_vary() {
     let app = spawn_app().await;
-    let teacher = access(&app.register_as("teacher@school.test", "teacher").await);
+    let teacher = app.sign_up_teacher("teacher@school.test").await;
     let c = app.course(&teacher, "Header Course", json!({}), 1, true).await;
-    let cache_control = |res: &reqwest::Response| {
-        res.headers().get("cache-control").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
-    };
+    let cache_control = |res: &Reply| res.header("cache-control").unwrap_or_default().to_owned();
 
-    let res = app.login("teacher@school.test", PASSWORD).await;
-    assert_eq!((res.status(), cache_control(&res).as_str()), (StatusCode::OK, "no-store"));
-    let res = app.get_auth("/api/v1/me", &teacher).await;
-    assert_eq!((res.status(), cache_control(&res).as_str()), (StatusCode::OK, "no-store"));
-    let res = app.get_auth(&format!("/api/v1/lessons/{}", c.lessons[0]), &teacher).await;
-    assert_eq!((res.status(), cache_control(&res).as_str()), (StatusCode::OK, "no-store"));
-    let res = app.client.get(app.url("/api/v1/me")).send().await.unwrap();
-    assert_eq!((res.status(), cache_control(&res).as_str()), (StatusCode::UNAUTHORIZED, "no-store"));
+    let res = app.auth().login("teacher@school.test", PASSWORD).await;
+    assert_eq!((res.status, cache_control(&res).as_str()), (StatusCode::OK, "no-store"));
+    let res = app.me(&teacher).get().await;
+    assert_eq!((res.status, cache_control(&res).as_str()), (StatusCode::OK, "no-store"));
+    let res = app.lessons(&teacher).get(&c.lessons[0]).await;
+    assert_eq!((res.status, cache_control(&res).as_str()), (StatusCode::OK, "no-store"));
+    let res = app.me(&ANONYMOUS).get().await;
+    assert_eq!((res.status, cache_control(&res).as_str()), (StatusCode::UNAUTHORIZED, "no-store"));
 
     for path in [format!("/api/v1/courses/{}", c.id), "/api/v1/courses?q=header".to_owned()] {
-        let res = app.client.get(app.url(&path)).header("accept-language", "ru").send().await.unwrap();
-        assert_eq!(res.status(), StatusCode::OK);
+        let res =
+            app.visitor().header("accept-language", "ru").get(&path).await.assert_status(StatusCode::OK);
         assert_eq!(cache_control(&res), "public, max-age=0, must-revalidate", "{path}");
-        let vary = res.headers().get("vary").unwrap().to_str().unwrap().to_ascii_lowercase();
+        let vary = res.header("vary").unwrap().to_ascii_lowercase();
         assert!(vary.contains("accept-language"), "{path}: vary {vary}");
-        let res = app.get_auth(&path, &teacher).await;
+        let res = app.api(&teacher).get(&path).await;
         assert!(cache_control(&res).contains("no-store"), "{path} for a signed-in caller");
     }
 }
@@ -281,12 +252,9 @@ async fn personal_answers_are_not_stored_and_public_ones_say_how_they_vary() {
 #[tokio::test]
 async fn only_plain_request_ids_are_echoed() {
     let app = spawn_app().await;
-    let id_for = |sent: &'static str| {
-        let (client, url) = (app.client.clone(), app.url("/health/live"));
-        async move {
-            let res = client.get(url).header("x-request-id", sent).send().await.unwrap();
-            res.headers().get("x-request-id").unwrap().to_str().unwrap().to_owned()
-        }
+    let id_for = async |sent: &str| {
+        let res = app.visitor().header("x-request-id", sent).get("/health/live").await;
+        res.header("x-request-id").unwrap().to_owned()
     };
     assert_eq!(id_for("trace-42.a:b_c").await, "trace-42.a:b_c");
     let long = Box::leak("x".repeat(65).into_boxed_str());

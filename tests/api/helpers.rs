@@ -3,11 +3,13 @@ use std::sync::{Arc, Once};
 
 use lectern::app::{App, AppState, Server};
 use lectern::config::{Config, Secret};
-use reqwest::{Response, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tempfile::TempDir;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+
+pub use crate::support::*;
 
 pub const ADMIN_EMAIL: &str = "admin@school.test";
 pub const ADMIN_PASSWORD: &str = "admin password 123";
@@ -97,55 +99,27 @@ impl TestApp {
         }
     }
 
-    pub async fn post(&self, path: &str, body: &Value) -> Response {
-        self.client.post(self.url(path)).json(body).send().await.unwrap()
-    }
-
-    pub async fn post_auth(&self, path: &str, token: &str, body: &Value) -> Response {
-        self.client.post(self.url(path)).bearer_auth(token).json(body).send().await.unwrap()
-    }
-
-    pub async fn get_auth(&self, path: &str, token: &str) -> Response {
-        self.client.get(self.url(path)).bearer_auth(token).send().await.unwrap()
-    }
-
+    /// Registers `email` as `role` and answers the token object (see [`TestApp::sign_up`] for
+    /// the same as an [`Actor`]).
     pub async fn register_as(&self, email: &str, role: &str) -> Value {
-        let res = self
-            .post(
-                "/api/v1/auth/register",
-                &json!({"email": email, "password": PASSWORD, "name": "Test Person", "role": role}),
-            )
-            .await;
-        assert_eq!(res.status(), StatusCode::CREATED, "register {email}");
-        res.json().await.unwrap()
+        self.auth().register(TestApp::registration(email, role)).await.assert_status(StatusCode::CREATED).json
     }
 
     pub async fn register_student(&self, email: &str) -> Value {
         self.register_as(email, "student").await
     }
 
-    pub async fn login(&self, email: &str, password: &str) -> Response {
-        self.post("/api/v1/auth/login", &json!({"email": email, "password": password})).await
-    }
-
-    pub async fn admin_token(&self) -> String {
-        let res = self.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-        assert_eq!(res.status(), StatusCode::OK);
-        let v: Value = res.json().await.unwrap();
-        v["access_token"].as_str().unwrap().to_owned()
-    }
-
     /// Every message in the outbox, newest first.
     pub async fn outbox(&self) -> Vec<Value> {
-        let token = self.admin_token().await;
+        let admin = self.sign_in_admin().await;
         let mut items = Vec::new();
         let mut cursor: Option<String> = None;
         loop {
-            let path = match &cursor {
-                Some(c) => format!("/api/v1/admin/outbox?limit=100&cursor={c}"),
-                None => "/api/v1/admin/outbox?limit=100".to_owned(),
+            let query = match &cursor {
+                Some(c) => format!("limit=100&cursor={c}"),
+                None => "limit=100".to_owned(),
             };
-            let v: Value = self.get_auth(&path, &token).await.json().await.unwrap();
+            let v = self.admin(&admin).outbox(&query).await.assert_status(StatusCode::OK).json;
             items.extend(v["items"].as_array().unwrap().iter().cloned());
             match v["next_cursor"].as_str() {
                 Some(c) => cursor = Some(c.to_owned()),
@@ -188,16 +162,6 @@ impl Drop for TestApp {
     }
 }
 
-pub async fn problem(res: Response) -> (StatusCode, Value) {
-    let status = res.status();
-    let ct = res.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned());
-    assert_eq!(ct.as_deref(), Some("application/problem+json"), "status {status}");
-    let body: Value = res.json().await.unwrap();
-    assert_eq!(body["status"], status.as_u16());
-    assert!(body["type"].is_string() && body["title"].is_string() && body["detail"].is_string());
-    (status, body)
-}
-
 pub fn access(v: &Value) -> String {
     v["access_token"].as_str().unwrap().to_owned()
 }
@@ -215,44 +179,28 @@ pub struct CourseFixture {
 }
 
 impl TestApp {
-    pub async fn send(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        token: Option<&str>,
-        body: Option<&Value>,
-    ) -> Response {
-        let mut req = self.client.request(method, self.url(path));
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        if let Some(b) = body {
-            req = req.json(b);
-        }
-        req.send().await.unwrap()
-    }
-
     /// Creates a category (as admin) unless it exists.
     pub async fn category(&self, slug: &str, name: &str) {
-        let admin = self.admin_token().await;
+        let list = self.categories(&ANONYMOUS).list().await.assert_status(StatusCode::OK);
+        if list["items"].as_array().unwrap().iter().any(|c| c["slug"] == slug) {
+            return;
+        }
+        let admin = self.sign_in_admin().await;
         let res = self
-            .post_auth(
-                "/api/v1/categories",
-                &admin,
-                &json!({"slug": slug, "name": name, "name_ru": format!("{name} (ru)")}),
-            )
+            .categories(&admin)
+            .create(json!({"slug": slug, "name": name, "name_ru": format!("{name} (ru)")}))
             .await;
         assert!(
-            res.status() == StatusCode::CREATED || res.status() == StatusCode::CONFLICT,
-            "category {slug}: {}",
-            res.status()
+            res.status == StatusCode::CREATED || res.status == StatusCode::CONFLICT,
+            "category {slug}: {res}"
         );
     }
 
-    /// Creates a course with `lessons` text lessons in one module, published if asked.
+    /// Creates a course with `lessons` text lessons in one module (the first one a preview),
+    /// published if asked.
     pub async fn course(
         &self,
-        teacher_token: &str,
+        teacher: &Actor,
         title: &str,
         body: Value,
         lessons: usize,
@@ -272,45 +220,69 @@ impl TestApp {
         for (k, v) in body.as_object().unwrap() {
             course[k] = v.clone();
         }
-        let res = self.post_auth("/api/v1/courses", teacher_token, &course).await;
-        assert_eq!(res.status(), StatusCode::CREATED, "create course");
-        let c: Value = res.json().await.unwrap();
-        let id = c["id"].as_str().unwrap().to_owned();
-        let m: Value = self
-            .post_auth(
-                &format!("/api/v1/courses/{id}/modules"),
-                teacher_token,
-                &json!({"title": "Getting started"}),
-            )
+        let c = self.courses(teacher).create(course).await.assert_status(StatusCode::CREATED);
+        let id = c.id();
+        let module = self
+            .courses(teacher)
+            .add_module(&id, json!({"title": "Getting started"}))
             .await
-            .json()
-            .await
-            .unwrap();
-        let module = m["id"].as_str().unwrap().to_owned();
+            .assert_status(StatusCode::CREATED)
+            .id();
         let mut ids = Vec::new();
         for i in 0..lessons {
-            let res = self
-                .post_auth(
-                    &format!("/api/v1/modules/{module}/lessons"),
-                    teacher_token,
-                    &json!({"title": format!("Lesson {}", i + 1), "kind": "text", "body": format!("Body of lesson {}", i + 1), "duration_s": 300, "is_preview": i == 0}),
+            let l = self
+                .modules(teacher)
+                .add_lesson(
+                    &module,
+                    json!({"title": format!("Lesson {}", i + 1), "kind": "text", "body": format!("Body of lesson {}", i + 1), "duration_s": 300, "is_preview": i == 0}),
                 )
-                .await;
-            assert_eq!(res.status(), StatusCode::CREATED);
-            let l: Value = res.json().await.unwrap();
-            ids.push(l["id"].as_str().unwrap().to_owned());
+                .await
+                .assert_status(StatusCode::CREATED);
+            ids.push(l.id());
         }
         if publish {
-            let res =
-                self.post_auth(&format!("/api/v1/courses/{id}/publish"), teacher_token, &json!({})).await;
-            assert_eq!(res.status(), StatusCode::OK, "publish");
+            self.courses(teacher).publish(&id).await.assert_status(StatusCode::OK);
         }
-        CourseFixture {
-            id,
-            slug: c["slug"].as_str().unwrap().to_owned(),
-            modules: vec![module],
-            lessons: ids,
-        }
+        CourseFixture { id, slug: c.str("slug").to_owned(), modules: vec![module], lessons: ids }
+    }
+
+    /// Fresh objects for one caller's run of the catalog and learning authorization tables
+    /// (`label` keeps titles apart):
+    /// - `{course}`: published and free, one module `{module}` with a preview lesson `{preview}`
+    ///   and a lesson `{lesson}`; the cast's enrolled student is enrolled in it and wrote its
+    ///   review `{review}`, and `{notification}` is that student's "enrolled" notification;
+    /// - `{draft}`: never published, module `{draft_module}`, one lesson `{draft_lesson}` (a
+    ///   preview, but of a draft);
+    /// - `{paid}`: published, 19.00 USD;
+    /// - `{owner}`: the owning teacher's id.
+    pub async fn course_vars(&self, cast: &Cast, label: &str) -> Vars {
+        let c = self.course(&cast.owner, &format!("Course for {label}"), json!({}), 2, true).await;
+        let draft = self.course(&cast.owner, &format!("Draft for {label}"), json!({}), 1, false).await;
+        let paid = self
+            .course(&cast.owner, &format!("Paid for {label}"), json!({"price_minor": 1900}), 1, true)
+            .await;
+        self.enrollments(&cast.enrolled).enroll(&c.id).await.assert_status(StatusCode::CREATED);
+        let review = self
+            .reviews(&cast.enrolled)
+            .create(&c.id, json!({"rating": 5, "text": "great"}))
+            .await
+            .assert_status(StatusCode::CREATED)
+            .id();
+        let n = self.notifications(&cast.enrolled).list().await.assert_status(StatusCode::OK);
+        assert_eq!(n["items"][0]["kind"], "enrolled", "{n}");
+        Vars::from([
+            ("course", c.id),
+            ("module", c.modules[0].clone()),
+            ("preview", c.lessons[0].clone()),
+            ("lesson", c.lessons[1].clone()),
+            ("review", review),
+            ("notification", n["items"][0]["id"].as_str().unwrap().to_owned()),
+            ("draft", draft.id),
+            ("draft_module", draft.modules[0].clone()),
+            ("draft_lesson", draft.lessons[0].clone()),
+            ("paid", paid.id),
+            ("owner", cast.owner.id().to_owned()),
+        ])
     }
 
     /// Waits until search reflects every write so far.
@@ -323,10 +295,9 @@ impl TestApp {
         );
     }
 
+    /// The published catalog (`GET /api/v1/courses?{query}`), asserting 200.
     pub async fn list(&self, query: &str) -> Value {
-        let res = self.client.get(self.url(&format!("/api/v1/courses?{query}"))).send().await.unwrap();
-        assert_eq!(res.status(), StatusCode::OK, "list {query}");
-        res.json().await.unwrap()
+        self.courses(&ANONYMOUS).list(query).await.assert_status(StatusCode::OK).json
     }
 }
 
@@ -346,8 +317,9 @@ impl Browser {
         self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
     }
 
-    pub fn absorb(&mut self, res: &reqwest::Response) {
-        for c in res.headers().get_all(reqwest::header::SET_COOKIE) {
+    /// Keeps the cookies a response sets (pass its headers).
+    pub fn absorb(&mut self, headers: &reqwest::header::HeaderMap) {
+        for c in headers.get_all(reqwest::header::SET_COOKIE) {
             let s = c.to_str().unwrap();
             let (pair, _) = s.split_once(';').unwrap();
             let (k, v) = pair.split_once('=').unwrap();
@@ -362,43 +334,43 @@ impl Browser {
         }
     }
 
+    /// API requests with this browser's cookies (add the CSRF token with `.header`).
+    pub fn api<'a>(&self, app: &'a TestApp) -> Api<'a> {
+        app.visitor().header(reqwest::header::COOKIE, self.header())
+    }
+
     pub fn cookie(&self, name: &str) -> Option<&str> {
         self.cookies.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
     /// GET a page with this browser's cookies (and keep the ones it sets).
-    pub async fn get(&mut self, app: &TestApp, path: &str) -> Response {
+    pub async fn get(&mut self, app: &TestApp, path: &str) -> Reply {
         let mut req = app.client.get(app.url(path));
         if !self.cookies.is_empty() {
             req = req.header(reqwest::header::COOKIE, self.header());
         }
-        let res = req.send().await.unwrap();
-        self.absorb(&res);
+        let res = Reply::read(format!("GET {path}"), req.send().await.unwrap()).await;
+        self.absorb(&res.headers);
         res
     }
 
     /// GET a page and read it: (status, body).
     pub async fn page(&mut self, app: &TestApp, path: &str) -> (StatusCode, String) {
         let res = self.get(app, path).await;
-        (res.status(), res.text().await.unwrap())
+        (res.status, res.text)
     }
 
     /// POST a form as a browser would from one of our pages.
-    pub async fn form(&mut self, app: &TestApp, path: &str, fields: &[(&str, &str)]) -> Response {
+    pub async fn form(&mut self, app: &TestApp, path: &str, fields: &[(&str, &str)]) -> Reply {
         let mut req = app.client.post(app.url(path)).form(fields);
         if !self.cookies.is_empty() {
             req = req.header(reqwest::header::COOKIE, self.header());
         }
-        let res = req.send().await.unwrap();
-        self.absorb(&res);
+        let res = Reply::read(format!("POST {path} (form)"), req.send().await.unwrap()).await;
+        self.absorb(&res.headers);
         if let Some(c) = self.cookie("lectern_csrf") {
             self.csrf = c.to_owned();
         }
         res
     }
-}
-
-/// Where a redirect points.
-pub fn location(res: &Response) -> String {
-    res.headers().get(reqwest::header::LOCATION).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
 }

@@ -9,7 +9,7 @@ use crate::helpers::*;
 async fn health_probes_answer() {
     let app = spawn_app().await;
     for path in ["/health/live", "/health/ready"] {
-        assert_eq!(app.client.get(app.url(path)).send().await.unwrap().status(), StatusCode::OK, "{path}");
+        app.visitor().get(path).await.assert_status(StatusCode::OK);
     }
 }
 
@@ -18,45 +18,33 @@ async fn bad_requests_get_problem_json() {
     let app = spawn_with(|c| c.max_body_bytes = 2048).await;
     let url = app.url("/api/v1/auth/login");
 
-    let malformed = app
-        .client
-        .post(&url)
-        .header("content-type", "application/json")
-        .body("{\"email\":")
-        .send()
-        .await
-        .unwrap();
-    let (s, b) = problem(malformed).await;
-    assert_eq!((s, b["code"].as_str()), (StatusCode::BAD_REQUEST, Some("malformed_request")));
+    // Bodies no client of ours would send, so built by hand.
+    let raw = async |content_type: &str, body: &'static str| {
+        let res = app.client.post(&url).header("content-type", content_type).body(body).send().await;
+        Reply::read(format!("POST {url} ({content_type}) {body}"), res.unwrap()).await
+    };
+    raw("application/json", "{\"email\":").await.assert_code(StatusCode::BAD_REQUEST, "malformed_request");
+    let res = raw("text/plain", "{}").await;
+    res.assert_code(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type");
 
-    let wrong_type =
-        app.client.post(&url).header("content-type", "text/plain").body("{}").send().await.unwrap();
-    let (s, b) = problem(wrong_type).await;
-    assert_eq!((s, b["code"].as_str()), (StatusCode::UNSUPPORTED_MEDIA_TYPE, Some("unsupported_media_type")));
-
-    let missing_field = app.post("/api/v1/auth/login", &json!({"email": "a@b.org"})).await;
-    let (s, b) = problem(missing_field).await;
-    assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("validation_failed")));
+    let visitor = app.visitor();
+    let missing_field = visitor.post("/api/v1/auth/login", json!({"email": "a@b.org"})).await;
+    missing_field.assert_code(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
 
     let big = json!({"email": "a@b.org", "password": "x".repeat(5000)});
-    let (s, b) = problem(app.post("/api/v1/auth/login", &big).await).await;
-    assert_eq!((s, b["code"].as_str()), (StatusCode::PAYLOAD_TOO_LARGE, Some("payload_too_large")));
+    let res = visitor.post("/api/v1/auth/login", big).await;
+    res.assert_code(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
 
-    let (s, b) = problem(app.client.get(app.url("/api/v1/nothing-here")).send().await.unwrap()).await;
-    assert_eq!((s, b["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
-
-    let (s, b) = problem(app.client.delete(app.url("/api/v1/auth/login")).send().await.unwrap()).await;
-    assert_eq!((s, b["code"].as_str()), (StatusCode::METHOD_NOT_ALLOWED, Some("method_not_allowed")));
+    visitor.get("/api/v1/nothing-here").await.assert_code(StatusCode::NOT_FOUND, "not_found");
+    let res = visitor.delete("/api/v1/auth/login").await;
+    res.assert_code(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
 }
 
 #[tokio::test]
 async fn every_response_carries_security_headers_and_a_request_id() {
     let app = spawn_app().await;
-    for res in [
-        app.client.get(app.url("/health/live")).send().await.unwrap(),
-        app.client.get(app.url("/nope")).send().await.unwrap(),
-    ] {
-        let h = res.headers();
+    for res in [app.visitor().get("/health/live").await, app.visitor().get("/nope").await] {
+        let h = &res.headers;
         assert_eq!(h["x-content-type-options"], "nosniff");
         assert_eq!(h["referrer-policy"], "strict-origin-when-cross-origin");
         assert!(h["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
@@ -64,42 +52,29 @@ async fn every_response_carries_security_headers_and_a_request_id() {
         assert_eq!(h["x-request-id"].len(), 26);
         assert!(!h.contains_key("strict-transport-security"), "no HSTS on plain http");
     }
-    let traced = app
-        .client
-        .get(app.url("/health/live"))
-        .header("x-request-id", "caller-chosen-id")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(traced.headers()["x-request-id"], "caller-chosen-id");
+    let traced = app.visitor().header("x-request-id", "caller-chosen-id").get("/health/live").await;
+    assert_eq!(traced.header("x-request-id"), Some("caller-chosen-id"));
 }
 
 #[tokio::test]
 async fn https_schools_send_hsts() {
     let app = spawn_with(|c| c.public_url = "https://school.test".into()).await;
-    let res = app.client.get(app.url("/health/live")).send().await.unwrap();
-    assert!(res.headers()["strict-transport-security"].to_str().unwrap().starts_with("max-age="));
+    let res = app.visitor().get("/health/live").await;
+    assert!(res.header("strict-transport-security").unwrap().starts_with("max-age="), "{res}");
 }
 
 #[tokio::test]
 async fn clients_over_the_rate_limit_get_429_with_retry_after() {
     let app = spawn_with(|c| c.rate_limit_per_min = 5).await;
     for _ in 0..5 {
-        assert_eq!(
-            app.client.get(app.url("/api/v1/nothing")).send().await.unwrap().status(),
-            StatusCode::NOT_FOUND
-        );
+        app.visitor().get("/api/v1/nothing").await.assert_status(StatusCode::NOT_FOUND);
     }
-    let res = app.client.get(app.url("/api/v1/nothing")).send().await.unwrap();
-    let wait: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    let res = app.visitor().get("/api/v1/nothing").await;
+    let wait: u64 = res.header("retry-after").unwrap().parse().unwrap();
     assert!((1..=60).contains(&wait));
-    let (s, b) = problem(res).await;
-    assert_eq!((s, b["code"].as_str()), (StatusCode::TOO_MANY_REQUESTS, Some("rate_limited")));
-    assert_eq!(
-        app.client.get(app.url("/health/ready")).send().await.unwrap().status(),
-        StatusCode::OK,
-        "probes are exempt"
-    );
+    res.assert_code(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+    let probe = app.visitor().get("/health/ready").await;
+    assert_eq!(probe.status, StatusCode::OK, "probes are exempt: {probe}");
 }
 
 #[tokio::test]
@@ -107,17 +82,11 @@ async fn forwarded_addresses_count_only_from_trusted_proxies() {
     // Untrusted peer: X-Forwarded-For is ignored, so a client cannot dodge the limit.
     let app = spawn_with(|c| c.rate_limit_per_min = 3).await;
     for i in 0..3 {
-        let r = app
-            .client
-            .get(app.url("/nope"))
-            .header("x-forwarded-for", format!("10.9.9.{i}"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        let r = app.visitor().header("x-forwarded-for", format!("10.9.9.{i}")).get("/nope").await;
+        r.assert_status(StatusCode::NOT_FOUND);
     }
-    let r = app.client.get(app.url("/nope")).header("x-forwarded-for", "10.9.9.200").send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    let r = app.visitor().header("x-forwarded-for", "10.9.9.200").get("/nope").await;
+    r.assert_status(StatusCode::TOO_MANY_REQUESTS);
 
     // Trusted proxy: each forwarded client has its own budget.
     let app = spawn_with(|c| {
@@ -126,39 +95,33 @@ async fn forwarded_addresses_count_only_from_trusted_proxies() {
     })
     .await;
     for i in 0..6 {
-        let r = app
-            .client
-            .get(app.url("/nope"))
-            .header("x-forwarded-for", format!("198.51.100.{i}"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        let r = app.visitor().header("x-forwarded-for", format!("198.51.100.{i}")).get("/nope").await;
+        r.assert_status(StatusCode::NOT_FOUND);
     }
 }
 
 #[tokio::test]
 async fn cors_allows_only_configured_origins() {
     let app = spawn_with(|c| c.cors_origins = vec!["https://app.school.test".into()]).await;
-    let preflight = |origin: &'static str| {
-        app.client
-            .request(reqwest::Method::OPTIONS, app.url("/api/v1/auth/login"))
+    let preflight = async |origin: &str| {
+        app.visitor()
             .header("origin", origin)
             .header("access-control-request-method", "POST")
             .header("access-control-request-headers", "content-type")
-            .send()
+            .send(reqwest::Method::OPTIONS, "/api/v1/auth/login", None)
+            .await
     };
-    let ok = preflight("https://app.school.test").await.unwrap();
-    assert_eq!(ok.headers()["access-control-allow-origin"], "https://app.school.test");
-    assert_eq!(ok.headers()["access-control-allow-credentials"], "true");
-    let evil = preflight("https://evil.test").await.unwrap();
-    assert!(!evil.headers().contains_key("access-control-allow-origin"));
+    let ok = preflight("https://app.school.test").await;
+    assert_eq!(ok.header("access-control-allow-origin"), Some("https://app.school.test"), "{ok}");
+    assert_eq!(ok.header("access-control-allow-credentials"), Some("true"), "{ok}");
+    let evil = preflight("https://evil.test").await;
+    assert!(evil.header("access-control-allow-origin").is_none(), "{evil}");
 }
 
 #[tokio::test]
 async fn openapi_describes_every_identity_endpoint() {
     let app = spawn_app().await;
-    let doc: Value = app.client.get(app.url("/api/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let doc = app.visitor().get("/api/openapi.json").await.assert_status(StatusCode::OK).json;
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
     let paths = doc["paths"].as_object().unwrap();
     for (method, path) in [
@@ -295,15 +258,11 @@ async fn data_survives_a_restart() {
     let app = spawn_app().await;
     let v = app.register_student("durable@school.test").await;
     let app = app.restart().await;
-    let res = app.login("durable@school.test", PASSWORD).await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let again: Value = res.json().await.unwrap();
+    let again = app.auth().login("durable@school.test", PASSWORD).await.assert_status(StatusCode::OK);
     assert_eq!(again["user"]["id"], v["user"]["id"]);
     // Refresh tokens issued before the restart still work: the signing secret persisted too.
-    let r = app.post("/api/v1/auth/refresh", &json!({"refresh_token": refresh(&v)})).await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let r: Value = r.json().await.unwrap();
-    assert_eq!(app.get_auth("/api/v1/me", &access(&r)).await.status(), StatusCode::OK);
+    let r = app.auth().refresh(&refresh(&v)).await.assert_status(StatusCode::OK);
+    app.me(&Actor::from_tokens(&r.json)).get().await.assert_status(StatusCode::OK);
 }
 
 #[tokio::test]
@@ -337,8 +296,6 @@ async fn the_admin_command_creates_an_admin_in_a_stopped_data_dir() {
 
     let dir = std::sync::Arc::new(dir);
     let app = spawn_data_dir(dir).await;
-    let res = app.login("head@school.test", "head teacher pass").await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let v: Value = res.json().await.unwrap();
+    let v = app.auth().login("head@school.test", "head teacher pass").await.assert_status(StatusCode::OK);
     assert_eq!(v["user"]["role"], "admin");
 }

@@ -2,6 +2,7 @@
 //! temp data dir. `TEST_LOG=1` shows the server's logs.
 
 mod helpers;
+mod support;
 
 mod admin;
 mod auth;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::helpers::*;
 
@@ -28,13 +28,13 @@ fn dump(store: &lectern::store::Store) -> BTreeMap<(String, Vec<u8>), Vec<u8>> {
 #[tokio::test]
 async fn a_backup_taken_under_write_load_restores_exactly() {
     let app = spawn_app().await;
-    let teacher = access(&app.register_as("t@school.test", "teacher").await);
+    let teacher = app.sign_up_teacher("t@school.test").await;
     let course = app.course(&teacher, "Busy course", json!({}), 4, true).await;
     let mut students = Vec::new();
     for i in 0..8 {
         students.push(access(&app.register_student(&format!("s{i}@school.test")).await));
     }
-    let admin = app.admin_token().await;
+    let admin = app.sign_in_admin().await;
 
     // Writers: enroll, then complete lessons and review, as fast as they can.
     let stop = Arc::new(AtomicBool::new(false));
@@ -66,9 +66,7 @@ async fn a_backup_taken_under_write_load_restores_exactly() {
         }));
     }
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    let res = app.post_auth("/api/v1/admin/backups", &admin, &json!({})).await;
-    assert_eq!(res.status(), StatusCode::CREATED);
-    let info: Value = res.json().await.unwrap();
+    let info = app.admin(&admin).create_backup().await.assert_status(StatusCode::CREATED);
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     stop.store(true, Ordering::Relaxed);
     let mut acked = 0;
@@ -88,7 +86,7 @@ async fn a_backup_taken_under_write_load_restores_exactly() {
             "backups are private"
         );
     }
-    let listed: Value = app.get_auth("/api/v1/admin/backups", &admin).await.json().await.unwrap();
+    let listed = app.admin(&admin).backups().await.assert_status(StatusCode::OK);
     assert_eq!(listed["items"][0]["name"], name);
 
     // Restore into a fresh directory: every record is the backup's, and the counters add up.
@@ -123,8 +121,8 @@ async fn a_backup_taken_under_write_load_restores_exactly() {
 async fn damaged_backups_are_refused_and_nothing_is_created() {
     let app = spawn_app().await;
     app.register_student("s@school.test").await;
-    let admin = app.admin_token().await;
-    let info: Value = app.post_auth("/api/v1/admin/backups", &admin, &json!({})).await.json().await.unwrap();
+    let admin = app.sign_in_admin().await;
+    let info = app.admin(&admin).create_backup().await.assert_status(StatusCode::CREATED);
     let file = app.dir.path().join("backups").join(info["name"].as_str().unwrap());
     let bytes = std::fs::read(&file).unwrap();
     let work = tempfile::tempdir().unwrap();
@@ -167,12 +165,12 @@ fn metric(text: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
 #[tokio::test]
 async fn metrics_are_prometheus_text_and_move_with_traffic() {
     let app = spawn_app().await;
-    let scrape = || async { app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap() };
+    let scrape = async || app.visitor().get("/metrics").await.assert_status(StatusCode::OK).text;
     let before = scrape().await;
-    let teacher = access(&app.register_as("t@school.test", "teacher").await);
+    let teacher = app.sign_up_teacher("t@school.test").await;
     let c = app.course(&teacher, "Metered", json!({}), 1, true).await;
     for _ in 0..3 {
-        app.client.get(app.url(&format!("/api/v1/courses/{}", c.id))).send().await.unwrap();
+        app.courses(&ANONYMOUS).get(&c.id).await.assert_status(StatusCode::OK);
     }
     app.indexed().await;
     app.list("q=metered").await;
@@ -202,15 +200,14 @@ async fn metrics_are_prometheus_text_and_move_with_traffic() {
 async fn metrics_can_require_a_token() {
     let app =
         spawn_with(|c| c.metrics_token = Some(lectern::config::Secret::new(b"scrape-me".to_vec()))).await;
-    assert_eq!(app.client.get(app.url("/metrics")).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
-    let ok = app.client.get(app.url("/metrics")).bearer_auth("scrape-me").send().await.unwrap();
-    assert_eq!(ok.status(), StatusCode::OK);
+    app.visitor().get("/metrics").await.assert_status(StatusCode::UNAUTHORIZED);
+    app.api(&Actor::bearer("scrape-me")).get("/metrics").await.assert_status(StatusCode::OK);
 }
 
 #[tokio::test]
 async fn backup_restore_and_check_commands_work_on_stopped_data_dirs() {
     let mut app = spawn_app().await;
-    let teacher = access(&app.register_as("t@school.test", "teacher").await);
+    let teacher = app.sign_up_teacher("t@school.test").await;
     app.course(&teacher, "Command line", json!({}), 2, true).await;
     let dir = app.dir.clone();
     app.shutdown().await;

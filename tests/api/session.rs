@@ -1,22 +1,20 @@
 //! Browser sessions: tokens in cookies, CSRF protection for state changes.
 
 use reqwest::StatusCode;
-use reqwest::header::{COOKIE, SET_COOKIE};
-use serde_json::{Value, json};
+use reqwest::header::SET_COOKIE;
+use serde_json::json;
 
 use crate::helpers::*;
 
 async fn sign_in(app: &TestApp, email: &str) -> (Browser, Vec<String>) {
     app.register_student(email).await;
-    let res = app.post("/api/v1/auth/session", &json!({"email": email, "password": PASSWORD})).await;
-    assert_eq!(res.status(), StatusCode::OK);
+    let res = app.auth().session(email, PASSWORD).await.assert_status(StatusCode::OK);
     let set: Vec<String> =
-        res.headers().get_all(SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_owned()).collect();
+        res.headers.get_all(SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_owned()).collect();
     let mut b = Browser::default();
-    b.absorb(&res);
-    let body: Value = res.json().await.unwrap();
-    b.csrf = body["csrf_token"].as_str().unwrap().to_owned();
-    assert!(body.get("access_token").is_none(), "tokens stay out of reach of page scripts");
+    b.absorb(&res.headers);
+    b.csrf = res.str("csrf_token").to_owned();
+    assert!(res.json.get("access_token").is_none(), "tokens stay out of reach of page scripts");
     (b, set)
 }
 
@@ -48,32 +46,25 @@ async fn cookie_sessions_need_the_csrf_token_to_change_anything() {
     let app = spawn_app().await;
     let (b, _) = sign_in(&app, "csrf@school.test").await;
 
-    let me = app.client.get(app.url("/api/v1/me")).header(COOKIE, b.header()).send().await.unwrap();
-    assert_eq!(me.status(), StatusCode::OK, "reads need no CSRF token");
+    let me = Me(b.api(&app)).get().await;
+    assert_eq!(me.status, StatusCode::OK, "reads need no CSRF token: {me}");
 
-    let patch = |token: Option<&str>| {
-        let mut req = app
-            .client
-            .patch(app.url("/api/v1/me"))
-            .header(COOKIE, b.header())
-            .json(&json!({"name": "Changed"}));
-        if let Some(t) = token {
-            req = req.header("x-csrf-token", t);
-        }
-        req.send()
+    let patch = async |token: Option<&str>| {
+        let api = match token {
+            Some(t) => b.api(&app).header("x-csrf-token", t),
+            None => b.api(&app),
+        };
+        Me(api).update(json!({"name": "Changed"})).await
     };
-    let (status, body) = problem(patch(None).await.unwrap()).await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::FORBIDDEN, Some("csrf_failed")));
-    assert_eq!(problem(patch(Some("forged")).await.unwrap()).await.0, StatusCode::FORBIDDEN);
+    patch(None).await.assert_code(StatusCode::FORBIDDEN, "csrf_failed");
+    patch(Some("forged")).await.assert_problem(StatusCode::FORBIDDEN);
 
     // Another person's valid CSRF token does not fit this session.
     let (other, _) = sign_in(&app, "other@school.test").await;
-    assert_eq!(problem(patch(Some(&other.csrf)).await.unwrap()).await.0, StatusCode::FORBIDDEN);
+    patch(Some(&other.csrf)).await.assert_problem(StatusCode::FORBIDDEN);
 
-    let ok = patch(Some(&b.csrf)).await.unwrap();
-    assert_eq!(ok.status(), StatusCode::OK);
-    let v: Value = ok.json().await.unwrap();
-    assert_eq!(v["name"], "Changed");
+    let ok = patch(Some(&b.csrf)).await.assert_status(StatusCode::OK);
+    assert_eq!(ok["name"], "Changed");
 }
 
 #[tokio::test]
@@ -81,43 +72,21 @@ async fn a_browser_session_refreshes_and_signs_out_with_its_csrf_token() {
     let app = spawn_app().await;
     let (mut b, _) = sign_in(&app, "browser@school.test").await;
 
-    let no_csrf = app
-        .client
-        .post(app.url("/api/v1/auth/session/refresh"))
-        .header(COOKIE, b.header())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(problem(no_csrf).await.0, StatusCode::FORBIDDEN);
+    Auth(b.api(&app)).session_refresh().await.assert_problem(StatusCode::FORBIDDEN);
 
     let old_cookie = b.header();
-    let res = app
-        .client
-        .post(app.url("/api/v1/auth/session/refresh"))
-        .header(COOKIE, b.header())
-        .header("x-csrf-token", &b.csrf)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    b.absorb(&res);
+    let res = Auth(b.api(&app).header("x-csrf-token", &b.csrf)).session_refresh().await;
+    let res = res.assert_status(StatusCode::OK);
+    b.absorb(&res.headers);
     assert_ne!(b.header(), old_cookie, "tokens rotated");
-    let me = app.client.get(app.url("/api/v1/me")).header(COOKIE, b.header()).send().await.unwrap();
-    assert_eq!(me.status(), StatusCode::OK);
+    Me(b.api(&app)).get().await.assert_status(StatusCode::OK);
 
-    let out = app
-        .client
-        .delete(app.url("/api/v1/auth/session"))
-        .header(COOKIE, b.header())
-        .header("x-csrf-token", &b.csrf)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(out.status(), StatusCode::NO_CONTENT);
-    assert!(out.headers().get_all(SET_COOKIE).iter().all(|c| c.to_str().unwrap().contains("Max-Age=0")));
-    let me = app.client.get(app.url("/api/v1/me")).header(COOKIE, b.header()).send().await.unwrap();
+    let out = Auth(b.api(&app).header("x-csrf-token", &b.csrf)).end_session().await;
+    let out = out.assert_status(StatusCode::NO_CONTENT);
+    assert!(out.headers.get_all(SET_COOKIE).iter().all(|c| c.to_str().unwrap().contains("Max-Age=0")));
+    let me = Me(b.api(&app)).get().await;
     assert_eq!(
-        me.status(),
+        me.status,
         StatusCode::UNAUTHORIZED,
         "the session is over server-side, not only in the browser"
     );
@@ -127,15 +96,9 @@ async fn a_browser_session_refreshes_and_signs_out_with_its_csrf_token() {
 async fn a_cross_site_sign_out_without_the_token_is_refused() {
     let app = spawn_app().await;
     let (b, _) = sign_in(&app, "victim2@school.test").await;
-    let res = app
-        .client
-        .delete(app.url("/api/v1/auth/session"))
-        .header(COOKIE, b.header())
-        .header("x-csrf-token", "guess")
-        .send()
+    Auth(b.api(&app).header("x-csrf-token", "guess"))
+        .end_session()
         .await
-        .unwrap();
-    assert_eq!(problem(res).await.0, StatusCode::FORBIDDEN);
-    let me = app.client.get(app.url("/api/v1/me")).header(COOKIE, b.header()).send().await.unwrap();
-    assert_eq!(me.status(), StatusCode::OK);
+        .assert_problem(StatusCode::FORBIDDEN);
+    Me(b.api(&app)).get().await.assert_status(StatusCode::OK);
 }

@@ -86,49 +86,36 @@ async fn forged_and_misused_tokens_are_rejected() {
         ("garbage", "not.a.jwt".to_owned()),
     ];
     for (what, token) in cases {
-        let res = app.get_auth("/api/v1/me", &token).await;
-        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{what} was accepted");
-        let (_, body) = problem(res).await;
+        let res = app.me(&Actor::bearer(token)).get().await;
+        assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{what} was accepted");
+        let body = res.assert_problem(StatusCode::UNAUTHORIZED);
         assert_eq!(body["code"], "invalid_token", "{what}");
     }
-    let basic = app
-        .client
-        .get(app.url("/api/v1/me"))
-        .header("authorization", format!("Basic {good}"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(basic.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(
-        app.get_auth("/api/v1/me", &good).await.status(),
-        StatusCode::OK,
-        "the genuine token still works"
-    );
+    let basic = app.visitor().header("authorization", format!("Basic {good}")).get("/api/v1/me").await;
+    basic.assert_status(StatusCode::UNAUTHORIZED);
+    let genuine = app.me(&Actor::bearer(&good)).get().await;
+    assert_eq!(genuine.status, StatusCode::OK, "the genuine token still works: {genuine}");
 }
 
 #[tokio::test]
 async fn refresh_rotates_and_a_reused_token_ends_the_family() {
     let app = spawn_app().await;
-    let first = app.register_student("rotate@school.test").await;
-    let other_login: Value = app.login("rotate@school.test", PASSWORD).await.json().await.unwrap();
+    let auth = app.auth();
+    let first = app.sign_up_student("rotate@school.test").await;
+    let other_login = app.sign_in("rotate@school.test", PASSWORD).await;
 
-    let res = app.post("/api/v1/auth/refresh", &json!({"refresh_token": refresh(&first)})).await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let second: Value = res.json().await.unwrap();
-    assert_ne!(refresh(&second), refresh(&first));
-    assert_eq!(app.get_auth("/api/v1/me", &access(&second)).await.status(), StatusCode::OK);
+    let second = Actor::from_tokens(&auth.refresh(first.refresh()).await.assert_status(StatusCode::OK).json);
+    assert_ne!(second.refresh(), first.refresh());
+    app.me(&second).get().await.assert_status(StatusCode::OK);
 
     // The spent token comes back (stolen?): 401 and the whole family is revoked at once.
-    let (status, body) =
-        problem(app.post("/api/v1/auth/refresh", &json!({"refresh_token": refresh(&first)})).await).await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("token_reused")));
-    let r = app.post("/api/v1/auth/refresh", &json!({"refresh_token": refresh(&second)})).await;
-    assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "the successor died with its family");
-    assert_eq!(app.get_auth("/api/v1/me", &access(&second)).await.status(), StatusCode::UNAUTHORIZED);
+    auth.refresh(first.refresh()).await.assert_code(StatusCode::UNAUTHORIZED, "token_reused");
+    let r = auth.refresh(second.refresh()).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "the successor died with its family: {r}");
+    app.me(&second).get().await.assert_status(StatusCode::UNAUTHORIZED);
 
     // Another sign-in of the same person is a different family and lives on.
-    let r = app.post("/api/v1/auth/refresh", &json!({"refresh_token": refresh(&other_login)})).await;
-    assert_eq!(r.status(), StatusCode::OK);
+    auth.refresh(other_login.refresh()).await.assert_status(StatusCode::OK);
 }
 
 #[tokio::test]
@@ -153,8 +140,7 @@ async fn two_concurrent_refreshes_yield_at_most_one_successor() {
         assert_eq!(results.iter().filter(|(s, _)| *s == StatusCode::UNAUTHORIZED).count(), 1);
         // The loser presented a spent token: the family, winner included, is over.
         for w in winners {
-            let r = app.post("/api/v1/auth/refresh", &json!({"refresh_token": refresh(w)})).await;
-            assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+            app.auth().refresh(&refresh(w)).await.assert_status(StatusCode::UNAUTHORIZED);
         }
     }
 }
@@ -162,41 +148,35 @@ async fn two_concurrent_refreshes_yield_at_most_one_successor() {
 #[tokio::test]
 async fn a_sign_in_lasts_thirty_days_at_most_however_often_it_is_refreshed() {
     let app = spawn_app().await;
-    let mut v = app.register_student("longlived@school.test").await;
+    let auth = app.auth();
+    let mut v = app.sign_up_student("longlived@school.test").await;
     for _ in 0..3 {
         app.state().clock.advance(Duration::from_secs(9 * 86_400));
-        let res = app.post("/api/v1/auth/refresh", &json!({"refresh_token": refresh(&v)})).await;
-        assert_eq!(res.status(), StatusCode::OK);
-        v = res.json().await.unwrap();
+        v = Actor::from_tokens(&auth.refresh(v.refresh()).await.assert_status(StatusCode::OK).json);
     }
     app.state().clock.advance(Duration::from_secs(3 * 86_400 + 60));
-    let (status, body) =
-        problem(app.post("/api/v1/auth/refresh", &json!({"refresh_token": refresh(&v)})).await).await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("invalid_token")));
+    auth.refresh(v.refresh()).await.assert_code(StatusCode::UNAUTHORIZED, "invalid_token");
 }
 
 #[tokio::test]
 async fn logout_ends_that_sign_in_only() {
     let app = spawn_app().await;
-    let a = app.register_student("bye@school.test").await;
-    let b: Value = app.login("bye@school.test", PASSWORD).await.json().await.unwrap();
-    let res = app.post("/api/v1/auth/logout", &json!({"refresh_token": refresh(&a)})).await;
-    assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    let again = app.post("/api/v1/auth/logout", &json!({"refresh_token": refresh(&a)})).await;
-    assert_eq!(again.status(), StatusCode::NO_CONTENT, "idempotent");
-    assert_eq!(
-        app.post("/api/v1/auth/refresh", &json!({"refresh_token": refresh(&a)})).await.status(),
-        StatusCode::UNAUTHORIZED
-    );
-    assert_eq!(app.get_auth("/api/v1/me", &access(&a)).await.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(app.get_auth("/api/v1/me", &access(&b)).await.status(), StatusCode::OK);
+    let auth = app.auth();
+    let a = app.sign_up_student("bye@school.test").await;
+    let b = app.sign_in("bye@school.test", PASSWORD).await;
+    auth.logout(a.refresh()).await.assert_status(StatusCode::NO_CONTENT);
+    let again = auth.logout(a.refresh()).await;
+    assert_eq!(again.status, StatusCode::NO_CONTENT, "idempotent: {again}");
+    auth.refresh(a.refresh()).await.assert_status(StatusCode::UNAUTHORIZED);
+    app.me(&a).get().await.assert_status(StatusCode::UNAUTHORIZED);
+    app.me(&b).get().await.assert_status(StatusCode::OK);
 }
 
 #[tokio::test]
 async fn ended_sessions_are_purged_from_the_store() {
     let app = spawn_app().await;
-    let v = app.register_student("purge@school.test").await;
-    app.post("/api/v1/auth/logout", &json!({"refresh_token": refresh(&v)})).await;
+    let v = app.sign_up_student("purge@school.test").await;
+    app.auth().logout(v.refresh()).await.assert_status(StatusCode::NO_CONTENT);
     app.state().clock.advance(Duration::from_secs(2 * 86_400));
     let count = |state: lectern::app::AppState| async move {
         state
