@@ -11,6 +11,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::helpers::*;
+use crate::support::{ANONYMOUS, Actor, Reply};
 
 const WEBHOOK_SECRET: &str = "whsec_lectern_test";
 const SECRET_KEY: &str = "sk_test_lectern";
@@ -97,23 +98,19 @@ impl TestApp {
         self.webhook(body, Some(sig)).await
     }
 
-    async fn order(&self, token: &str, id: &str) -> Value {
-        let res = self.get_auth(&format!("/api/v1/orders/{id}"), token).await;
-        assert_eq!(res.status(), StatusCode::OK);
-        res.json().await.unwrap()
+    async fn order(&self, who: &Actor, id: &str) -> Value {
+        self.api(who).get(&format!("/api/v1/orders/{id}")).await.assert_status(StatusCode::OK).json
+    }
+
+    async fn checkout(&self, who: &Actor, course: &str, provider: &str) -> Reply {
+        self.api(who).post(&format!("/api/v1/courses/{course}/checkout"), json!({"provider": provider})).await
     }
 
     async fn student_count(&self, course: &str) -> u64 {
-        let c: Value = self
-            .client
-            .get(self.url(&format!("/api/v1/courses/{course}")))
-            .send()
-            .await
+        let admin = self.sign_in_admin().await;
+        self.courses(&admin).get(course).await.assert_status(StatusCode::OK).json["student_count"]
+            .as_u64()
             .unwrap()
-            .json()
-            .await
-            .unwrap();
-        c["student_count"].as_u64().unwrap()
     }
 }
 
@@ -122,7 +119,7 @@ fn time_now() -> i64 {
 }
 
 async fn paid_course(app: &TestApp) -> CourseFixture {
-    let teacher = access(&app.register_as("seller@school.test", "teacher").await);
+    let teacher = app.sign_up_teacher("seller@school.test").await;
     app.course(&teacher, "Paid Rust", json!({"price_minor": 4900, "currency": "USD"}), 2, true).await
 }
 
@@ -130,16 +127,12 @@ async fn paid_course(app: &TestApp) -> CourseFixture {
 async fn a_stripe_purchase_enrolls_the_buyer_once_whatever_the_webhook_deliveries() {
     let (app, seen) = spawn_selling().await;
     let course = paid_course(&app).await;
-    let student = access(&app.register_student("buyer@school.test").await);
+    let student = app.sign_up_student("buyer@school.test").await;
 
-    let providers: Value =
-        app.client.get(app.url("/api/v1/payments/providers")).send().await.unwrap().json().await.unwrap();
-    assert_eq!(providers["providers"], json!(["stripe"]), "the test provider is off unless enabled");
+    let providers = app.api(&ANONYMOUS).get("/api/v1/payments/providers").await.assert_status(StatusCode::OK);
+    assert_eq!(providers.json["providers"], json!(["stripe"]), "the test provider is off unless enabled");
 
-    let checkout = format!("/api/v1/courses/{}/checkout", course.id);
-    let res = app.post_auth(&checkout, &student, &json!({"provider": "stripe"})).await;
-    assert_eq!(res.status(), StatusCode::CREATED);
-    let out: Value = res.json().await.unwrap();
+    let out = app.checkout(&student, &course.id, "stripe").await.assert_status(StatusCode::CREATED).json;
     let order = out["order"]["id"].as_str().unwrap().to_owned();
     assert_eq!(out["redirect_url"], format!("https://checkout.stripe.test/c/pay/cs_test_{order}"));
     assert_eq!(out["order"]["status"], "pending");
@@ -165,33 +158,28 @@ async fn a_stripe_purchase_enrolls_the_buyer_once_whatever_the_webhook_deliverie
     }
 
     // A second checkout while the first is pending returns the same order, without a new session.
-    let res = app.post_auth(&checkout, &student, &json!({"provider": "stripe"})).await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let again: Value = res.json().await.unwrap();
+    let again = app.checkout(&student, &course.id, "stripe").await.assert_status(StatusCode::OK).json;
     assert_eq!(again["order"]["id"], order.as_str());
     assert_eq!(seen.lock().unwrap().len(), 1);
 
     // Unsigned, tampered, wrongly keyed and stale webhooks change nothing.
     let event = session_completed("evt_paid_1", &order, 4900, "usd");
     let body = serde_json::to_vec(&event).unwrap();
+    let signed = |secret: &[u8], t: i64| Some(sign(secret, &body, t));
     assert_eq!(app.webhook(&event, None).await, StatusCode::BAD_REQUEST);
     let tampered = session_completed("evt_paid_1", &order, 1, "usd");
     assert_eq!(
-        app.webhook(&tampered, Some(sign(WEBHOOK_SECRET.as_bytes(), &body, time_now()))).await,
+        app.webhook(&tampered, signed(WEBHOOK_SECRET.as_bytes(), time_now())).await,
         StatusCode::BAD_REQUEST
     );
+    assert_eq!(app.webhook(&event, signed(b"whsec_other", time_now())).await, StatusCode::BAD_REQUEST);
     assert_eq!(
-        app.webhook(&event, Some(sign(b"whsec_other", &body, time_now()))).await,
-        StatusCode::BAD_REQUEST
-    );
-    assert_eq!(
-        app.webhook(&event, Some(sign(WEBHOOK_SECRET.as_bytes(), &body, time_now() - 301))).await,
+        app.webhook(&event, signed(WEBHOOK_SECRET.as_bytes(), time_now() - 301)).await,
         StatusCode::BAD_REQUEST
     );
     assert_eq!(app.order(&student, &order).await["status"], "pending");
     assert_eq!(app.student_count(&course.id).await, 0);
-    let lesson = format!("/api/v1/lessons/{}", course.lessons[1]);
-    assert_eq!(app.get_auth(&lesson, &student).await.status(), StatusCode::FORBIDDEN);
+    app.lessons(&student).get(&course.lessons[1]).await.assert_code(StatusCode::FORBIDDEN, "not_enrolled");
 
     // The real event pays the order and enrolls; delivered three times, it counts once.
     for _ in 0..3 {
@@ -200,119 +188,64 @@ async fn a_stripe_purchase_enrolls_the_buyer_once_whatever_the_webhook_deliverie
     let paid = app.order(&student, &order).await;
     assert_eq!(paid["status"], "paid");
     assert!(paid["paid_at"].is_string());
-    for i in 0..50 {
-        let n = app.student_count(&course.id).await;
-        eprintln!("TRY {i} {n}");
-        if n == 1 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
     assert_eq!(app.student_count(&course.id).await, 1);
-    let res = app.get_auth(&lesson, &student).await;
-    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    app.lessons(&student).get(&course.lessons[1]).await.assert_status(StatusCode::OK);
 
     // A late `expired` for a paid order changes nothing; enrolled buyers cannot check out again.
     let expired = json!({"id": "evt_exp_1", "type": "checkout.session.expired",
         "data": {"object": {"client_reference_id": order, "payment_status": "unpaid"}}});
     assert_eq!(app.signed_webhook(&expired).await, StatusCode::OK);
     assert_eq!(app.order(&student, &order).await["status"], "paid");
-    let (st, b) = problem(app.post_auth(&checkout, &student, &json!({"provider": "stripe"})).await).await;
-    assert_eq!((st, b["code"].as_str()), (StatusCode::CONFLICT, Some("already_enrolled")));
+    app.checkout(&student, &course.id, "stripe").await.assert_code(StatusCode::CONFLICT, "already_enrolled");
 
     // The order is listed for its buyer and hidden from everyone else.
-    let mine: Value = app.get_auth("/api/v1/me/orders", &student).await.json().await.unwrap();
-    assert_eq!(mine["items"][0]["id"], order.as_str());
-    let other = access(&app.register_student("other@school.test").await);
-    assert_eq!(
-        app.get_auth(&format!("/api/v1/orders/{order}"), &other).await.status(),
-        StatusCode::NOT_FOUND
-    );
-    let admin = app.admin_token().await;
-    assert_eq!(app.get_auth(&format!("/api/v1/orders/{order}"), &admin).await.status(), StatusCode::OK);
+    let mine = app.api(&student).get("/api/v1/me/orders").await.assert_status(StatusCode::OK);
+    assert_eq!(mine.json["items"][0]["id"], order.as_str());
+    let other = app.sign_up_student("other@school.test").await;
+    app.api(&other).get(&format!("/api/v1/orders/{order}")).await.assert_problem(StatusCode::NOT_FOUND);
+    let admin = app.sign_in_admin().await;
+    app.api(&admin).get(&format!("/api/v1/orders/{order}")).await.assert_status(StatusCode::OK);
 }
 
 #[tokio::test]
-async fn a_payment_of_another_amount_goes_to_review_without_enrolling() {
+async fn a_payment_of_another_amount_or_currency_goes_to_review_without_enrolling() {
     let (app, _) = spawn_selling().await;
     let course = paid_course(&app).await;
-    let student = access(&app.register_student("short@school.test").await);
-    let res = app
-        .post_auth(
-            &format!("/api/v1/courses/{}/checkout", course.id),
-            &student,
-            &json!({"provider": "stripe"}),
-        )
-        .await;
-    let order = res.json::<Value>().await.unwrap()["order"]["id"].as_str().unwrap().to_owned();
-
-    assert_eq!(app.signed_webhook(&session_completed("evt_short", &order, 100, "usd")).await, StatusCode::OK);
-    assert_eq!(app.order(&student, &order).await["status"], "review");
+    for (who, amount, currency) in [("short@school.test", 100, "usd"), ("eur@school.test", 4900, "eur")] {
+        let student = app.sign_up_student(who).await;
+        let res = app.checkout(&student, &course.id, "stripe").await.assert_status(StatusCode::CREATED);
+        let order = res.json["order"]["id"].as_str().unwrap().to_owned();
+        let event = session_completed(&format!("evt_{who}"), &order, amount, currency);
+        assert_eq!(app.signed_webhook(&event).await, StatusCode::OK);
+        assert_eq!(app.order(&student, &order).await["status"], "review", "{who}");
+        app.lessons(&student)
+            .get(&course.lessons[1])
+            .await
+            .assert_code(StatusCode::FORBIDDEN, "not_enrolled");
+    }
     assert_eq!(app.student_count(&course.id).await, 0);
-    // Another currency is no better.
-    let (app2, _) = spawn_selling().await;
-    let course2 = paid_course(&app2).await;
-    let s2 = access(&app2.register_student("eur@school.test").await);
-    let res = app2
-        .post_auth(&format!("/api/v1/courses/{}/checkout", course2.id), &s2, &json!({"provider": "stripe"}))
-        .await;
-    let order2 = res.json::<Value>().await.unwrap()["order"]["id"].as_str().unwrap().to_owned();
-    assert_eq!(
-        app2.signed_webhook(&session_completed("evt_eur", &order2, 4900, "eur")).await,
-        StatusCode::OK
-    );
-    assert_eq!(app2.order(&s2, &order2).await["status"], "review");
 }
 
 #[tokio::test]
 async fn checkout_refuses_free_courses_unknown_providers_and_unconfigured_ones() {
     let app = spawn_app().await;
-    let teacher = access(&app.register_as("t@school.test", "teacher").await);
+    let teacher = app.sign_up_teacher("t@school.test").await;
     let free = app.course(&teacher, "Free Rust", json!({}), 1, true).await;
     let paid =
         app.course(&teacher, "Dear Rust", json!({"price_minor": 1000, "currency": "USD"}), 1, true).await;
-    let student = access(&app.register_student("s@school.test").await);
+    let student = app.sign_up_student("s@school.test").await;
 
-    let providers: Value =
-        app.client.get(app.url("/api/v1/payments/providers")).send().await.unwrap().json().await.unwrap();
-    assert_eq!(providers["providers"], json!([]));
-    let (st, b) = problem(
-        app.post_auth(
-            &format!("/api/v1/courses/{}/checkout", free.id),
-            &student,
-            &json!({"provider": "stripe"}),
-        )
-        .await,
-    )
-    .await;
-    assert_eq!((st, b["code"].as_str()), (StatusCode::CONFLICT, Some("not_for_sale")));
-    let (st, b) = problem(
-        app.post_auth(
-            &format!("/api/v1/courses/{}/checkout", paid.id),
-            &student,
-            &json!({"provider": "stripe"}),
-        )
-        .await,
-    )
-    .await;
-    assert_eq!(
-        (st, b["code"].as_str()),
-        (StatusCode::CONFLICT, Some("not_for_sale")),
-        "Stripe has no keys here"
-    );
-    let (st, _) = problem(
-        app.post_auth(
-            &format!("/api/v1/courses/{}/checkout", paid.id),
-            &student,
-            &json!({"provider": "paypal"}),
-        )
-        .await,
-    )
-    .await;
-    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
-    let res =
-        app.post(&format!("/api/v1/courses/{}/checkout", paid.id), &json!({"provider": "stripe"})).await;
-    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let providers = app.api(&ANONYMOUS).get("/api/v1/payments/providers").await.assert_status(StatusCode::OK);
+    assert_eq!(providers.json["providers"], json!([]));
+    app.checkout(&student, &free.id, "stripe").await.assert_code(StatusCode::CONFLICT, "not_for_sale");
+    // Stripe has no keys here.
+    app.checkout(&student, &paid.id, "stripe").await.assert_code(StatusCode::CONFLICT, "not_for_sale");
+    app.checkout(&student, &paid.id, "paypal")
+        .await
+        .assert_code(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    app.checkout(&ANONYMOUS, &paid.id, "stripe")
+        .await
+        .assert_code(StatusCode::UNAUTHORIZED, "unauthenticated");
     // Without Stripe configured, its webhook does not exist.
     assert_eq!(app.webhook(&json!({}), None).await, StatusCode::NOT_FOUND);
 }
