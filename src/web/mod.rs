@@ -24,7 +24,7 @@ use crate::app::AppState;
 use session::PageCtx;
 
 pub fn router(state: AppState) -> Router<AppState> {
-    use pages::{account, catalog, errors, learn, seo};
+    use pages::{account, catalog, errors, learn, orders, seo};
     // What visitors read most; served from the page cache when nothing changed.
     let public = Router::new()
         .route("/", get(catalog::home))
@@ -38,6 +38,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/courses/{slug}/enroll", post(learn::enroll))
         .route("/courses/{slug}/reviews", post(learn::review))
         .route("/courses/{slug}/wish", post(learn::wish))
+        .route("/courses/{slug}/buy", post(orders::buy))
+        .route("/orders", get(orders::orders))
+        .route("/orders/{id}", get(orders::order))
+        .route("/pay/test/{id}", get(orders::pay_test_page).post(orders::pay_test))
         .route("/signup", get(account::signup_page).post(account::signup))
         .route("/signin", get(account::signin_page).post(account::signin))
         .route("/signout", post(account::signout))

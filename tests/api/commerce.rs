@@ -249,3 +249,73 @@ async fn checkout_refuses_free_courses_unknown_providers_and_unconfigured_ones()
     // Without Stripe configured, its webhook does not exist.
     assert_eq!(app.webhook(&json!({}), None).await, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_student_buys_through_the_pages_with_the_test_provider_after_a_decline() {
+    let app = spawn_with(|c| c.payments.test = true).await;
+    let course = paid_course(&app).await;
+    let mut b = crate::web::signed_up(&app, "pages@school.test", "Page Buyer").await;
+
+    let (_, body) = b.page(&app, &format!("/courses/{}", course.slug)).await;
+    assert!(body.contains("id=\"buy-form\"") && !body.contains("Paid enrollment opens soon"), "the course page sells");
+    let (_, visitor) = Browser::default().page(&app, &format!("/courses/{}", course.slug)).await;
+    assert!(visitor.contains("id=\"signup-to-buy\""));
+
+    let buy = format!("/courses/{}/buy", course.slug);
+    let csrf = b.csrf.clone();
+    let res = b.form(&app, &buy, &[("csrf", &csrf), ("provider", "test")]).await;
+    let pay_page = res.assert_status(StatusCode::SEE_OTHER).location().to_owned();
+    assert!(pay_page.starts_with("http://school.test/pay/test/"), "{pay_page}");
+    let pay_path = pay_page.trim_start_matches("http://school.test").to_owned();
+    let order = pay_path.trim_start_matches("/pay/test/").to_owned();
+
+    // Someone else cannot open or answer this order's payment page.
+    let mut other = crate::web::signed_up(&app, "nosy@school.test", "Nosy").await;
+    assert_eq!(other.page(&app, &pay_path).await.0, StatusCode::NOT_FOUND);
+    let nosy_csrf = other.csrf.clone();
+    other
+        .form(&app, &pay_path, &[("csrf", &nosy_csrf), ("outcome", "pay")])
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+
+    let (status, body) = b.page(&app, &pay_path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("$49"), "the page shows what is paid");
+    let (_, body) = b.page(&app, &format!("/orders/{order}")).await;
+    assert!(body.contains("http-equiv=\"refresh\"") && body.contains("data-status=\"order-pending\""));
+
+    let csrf = b.csrf.clone();
+    let res = b.form(&app, &pay_path, &[("csrf", &csrf), ("outcome", "decline")]).await;
+    assert_eq!(res.assert_status(StatusCode::SEE_OTHER).location(), format!("/orders/{order}"));
+    let (_, body) = b.page(&app, &format!("/orders/{order}")).await;
+    assert!(
+        body.contains("data-status=\"order-failed\"") && body.contains(&format!("action=\"{buy}\"")),
+        "try again"
+    );
+    assert!(!body.contains("http-equiv=\"refresh\""));
+
+    // Trying again starts a new order; paying it enrolls.
+    let csrf = b.csrf.clone();
+    let res = b.form(&app, &buy, &[("csrf", &csrf), ("provider", "test")]).await;
+    let again = res
+        .assert_status(StatusCode::SEE_OTHER)
+        .location()
+        .trim_start_matches("http://school.test")
+        .to_owned();
+    assert_ne!(again, pay_path, "a failed order is not reused");
+    let csrf = b.csrf.clone();
+    let res = b.form(&app, &again, &[("csrf", &csrf), ("outcome", "pay")]).await;
+    let order_page = res.assert_status(StatusCode::SEE_OTHER).location().to_owned();
+    let (_, body) = b.page(&app, &order_page).await;
+    assert!(body.contains("data-status=\"order-paid\"") && body.contains("id=\"start-learning\""));
+    let (status, body) = b.page(&app, &format!("/learn/{}/{}", course.slug, course.lessons[1])).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Body of lesson 2"));
+
+    // My purchases lists both attempts; buying again goes straight to learning.
+    let (_, body) = b.page(&app, "/orders").await;
+    assert_eq!(body.matches("href=\"/orders/").count(), 2);
+    let csrf = b.csrf.clone();
+    let res = b.form(&app, &buy, &[("csrf", &csrf)]).await;
+    assert_eq!(res.assert_status(StatusCode::SEE_OTHER).location(), format!("/learn/{}", course.slug));
+}

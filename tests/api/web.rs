@@ -16,7 +16,7 @@ async fn published(app: &TestApp, title: &str, lessons: usize) -> CourseFixture 
     c
 }
 
-async fn signed_up(app: &TestApp, email: &str, name: &str) -> Browser {
+pub async fn signed_up(app: &TestApp, email: &str, name: &str) -> Browser {
     let mut b = Browser::default();
     let res = b
         .form(app, "/signup", &[("name", name), ("email", email), ("password", PASSWORD), ("next", "/learn")])

@@ -231,3 +231,34 @@ month-11 = Nov
 month-12 = Dec
 
 fe-must-be-at-least-8-characters = must be at least 8 characters
+
+## Buying a course
+buy-course = Buy the course
+signup-to-buy = Sign up to buy
+pay-with = Pay with
+provider-stripe = Card (Stripe)
+provider-test = Test payment
+order-title = Your order
+orders-title = My purchases
+orders-empty = You have not bought any course yet.
+orders-course = Course
+orders-date = Date
+orders-total = Total
+orders-status = Status
+order-pending = Waiting for the payment
+order-paid = Paid
+order-failed = Payment failed
+order-canceled = Canceled
+order-expired = Expired
+order-review = Being checked
+order-refunded = Refunded
+order-partially-refunded = Partly refunded
+order-pending-wait = We are waiting for the payment provider to confirm. This page updates by itself.
+order-paid-enrolled = Payment received: you are enrolled. Enjoy the course!
+order-review-wait = The payment did not match the order, so we are checking it by hand. You will hear from us; nothing more is charged.
+order-failed-why = The payment did not go through and nothing was charged. You can try again.
+order-try-again = Try again
+paytest-title = Test payment
+paytest-explain = This school takes test payments: no money moves. Choose what the payment provider should answer.
+paytest-pay = Pay
+paytest-decline = Decline

@@ -324,6 +324,8 @@ struct CoursePage {
     percent: u32,
     wished: bool,
     can_review: bool,
+    /// (provider, its name) for the buy button; empty when the school sells nothing yet.
+    providers: Vec<(String, String)>,
 }
 
 pub async fn course(
@@ -381,6 +383,12 @@ pub async fn course(
             .as_ref()
             .map_or(0, |e| crate::learning::service::percent(e.completed_lessons, record.total_lessons)),
         wished,
+        providers: app
+            .commerce
+            .providers()
+            .into_iter()
+            .map(|p| (p.as_str().to_owned(), tr.t(&format!("provider-{}", p.as_str()))))
+            .collect(),
         can_review: enrollment.is_some()
             && !standing.reviewed
             && ctx.user().is_some_and(|u| u.id != record.teacher_id),
