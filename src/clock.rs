@@ -47,6 +47,16 @@ impl<'de> Deserialize<'de> for Timestamp {
 #[schema(value_type = String, format = DateTime)]
 pub struct Rfc3339(pub Timestamp);
 
+/// Accepts any RFC 3339 time (with an offset); kept as UTC milliseconds.
+impl<'de> Deserialize<'de> for Rfc3339 {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        let t = time::OffsetDateTime::parse(&s, &time::format_description::well_known::Rfc3339)
+            .map_err(|_| serde::de::Error::custom("must be an RFC 3339 time such as 2027-01-31T23:59:00Z"))?;
+        Ok(Rfc3339(Timestamp((t.unix_timestamp_nanos() / 1_000_000) as i64)))
+    }
+}
+
 impl Serialize for Rfc3339 {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&self.0.to_rfc3339())

@@ -158,6 +158,10 @@ pub enum Error {
     PaymentRequired,
     #[error("{detail}")]
     Conflict { code: Code, detail: String },
+    /// A coupon that cannot be used now; `reason` is one of `unknown`, `inactive`, `expired`,
+    /// `used_up`, `fully_held`, `already_used`, `currency`.
+    #[error("coupon unavailable: {0}")]
+    CouponUnavailable(&'static str),
     /// A course that cannot be published yet, with the reasons.
     #[error("not publishable")]
     NotPublishable(Vec<FieldError>),
@@ -193,7 +197,9 @@ impl Error {
             Error::Forbidden { .. } => StatusCode::FORBIDDEN,
             Error::NotFound => StatusCode::NOT_FOUND,
             Error::PaymentRequired => StatusCode::PAYMENT_REQUIRED,
-            Error::Conflict { .. } | Error::NotPublishable(_) => StatusCode::CONFLICT,
+            Error::Conflict { .. } | Error::NotPublishable(_) | Error::CouponUnavailable(_) => {
+                StatusCode::CONFLICT
+            }
             Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -213,6 +219,7 @@ impl Error {
             | Error::Conflict { code, .. } => code.as_str(),
             Error::NotFound => "not_found",
             Error::PaymentRequired => "payment_required",
+            Error::CouponUnavailable(_) => "coupon_unavailable",
             Error::RateLimited { .. } => "rate_limited",
             Error::NotPublishable(_) => "not_publishable",
             Error::Unavailable(_) => "unavailable",
@@ -232,6 +239,7 @@ impl Error {
             | Error::Conflict { detail, .. } => detail.clone(),
             Error::NotFound => "Nothing is here.".into(),
             Error::PaymentRequired => "This course is paid: buy it to enroll.".into(),
+            Error::CouponUnavailable(reason) => format!("This coupon cannot be used ({reason})."),
             Error::RateLimited { .. } => "Too many requests: slow down and retry later.".into(),
             Error::NotPublishable(_) => "The course cannot be published yet; see errors.".into(),
             // The reason is logged, not shown: it may name files, disks or internals.
@@ -253,6 +261,9 @@ pub struct Problem {
     pub code: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<FieldError>>,
+    /// Why a coupon cannot be used (`coupon_unavailable`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 impl Problem {
@@ -264,6 +275,7 @@ impl Problem {
             detail,
             code: code.to_owned(),
             errors: None,
+            reason: None,
         }
     }
 
@@ -287,6 +299,9 @@ impl IntoResponse for Error {
         let mut problem = Problem::new(status, self.code(), self.detail());
         if let Error::Validation(errors) | Error::NotPublishable(errors) = &self {
             problem.errors = Some(errors.clone());
+        }
+        if let Error::CouponUnavailable(reason) = &self {
+            problem.reason = Some((*reason).to_owned());
         }
         let mut res = problem.into_response_with(status);
         if let Error::RateLimited { retry_after_secs } = self {

@@ -101,6 +101,10 @@ id_type!(
     /// An order: one person buying one course.
     OrderId
 );
+id_type!(
+    /// A coupon: a discount code for one course or the whole school.
+    CouponId
+);
 
 #[cfg(test)]
 mod tests {

@@ -12,6 +12,7 @@ use std::path::Path;
 
 use crate::catalog::repo::{CategoryRecord, CourseRecord, LessonRecord, ModuleRecord};
 use crate::clock::Timestamp;
+use crate::commerce::coupons::CouponRecord;
 use crate::commerce::repo::OrderRecord;
 use crate::identity::repo::{EmailTokenRecord, FamilyRecord, RefreshTokenRecord, UserRecord};
 use crate::learning::repo::{EnrollmentRecord, NotificationRecord, ReviewRecord};
@@ -64,6 +65,13 @@ pub const ORDERS_PENDING: Table<(u128, u128), u128> = Table::new("orders_pending
 pub const ORDERS_BY_REF: Table<String, u128> = Table::new("orders_by_ref");
 /// "provider:event id" → when it was applied: each provider event takes effect once.
 pub const PAYMENT_EVENTS: Table<String, Timestamp> = Table::new("payment_events");
+pub const COUPONS: Table<u128, CouponRecord> = Table::new("coupons");
+/// "course id:CODE" (or "*:CODE" school-wide) → coupon.
+pub const COUPONS_BY_CODE: Table<String, u128> = Table::new("coupons_by_code");
+/// (course key, or 0 for school-wide; coupon) → ().
+pub const COUPONS_BY_COURSE: Table<(u128, u128), ()> = Table::new("coupons_by_course");
+/// (coupon, buyer) → the order holding or having redeemed it: one use per buyer.
+pub const COUPON_USES: Table<(u128, u128), u128> = Table::new("coupon_uses");
 
 // ---- catalog (migration 3) ----
 
@@ -143,13 +151,17 @@ pub const ALL: &[&dyn RawTable] = &[
     &ORDERS_PENDING,
     &ORDERS_BY_REF,
     &PAYMENT_EVENTS,
+    &COUPONS,
+    &COUPONS_BY_CODE,
+    &COUPONS_BY_COURSE,
+    &COUPON_USES,
 ];
 
 const MIGRATIONS: &[Migration] = &[
     Migration { to: 1, name: "initial tables", run: v1_initial },
     Migration { to: 2, name: "index users by role", run: v2_users_by_role },
     Migration { to: 3, name: "catalog and learning tables", run: v3_catalog },
-    Migration { to: 4, name: "orders and payment events", run: v4_commerce },
+    Migration { to: 4, name: "orders, payment events and coupons", run: v4_commerce },
 ];
 
 fn v4_commerce(tx: &mut Tx<'_>) -> StoreResult<()> {
@@ -158,6 +170,10 @@ fn v4_commerce(tx: &mut Tx<'_>) -> StoreResult<()> {
     tx.create(ORDERS_PENDING)?;
     tx.create(ORDERS_BY_REF)?;
     tx.create(PAYMENT_EVENTS)?;
+    tx.create(COUPONS)?;
+    tx.create(COUPONS_BY_CODE)?;
+    tx.create(COUPONS_BY_COURSE)?;
+    tx.create(COUPON_USES)?;
     Ok(())
 }
 

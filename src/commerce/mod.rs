@@ -8,6 +8,7 @@
 //!
 //! Dependency direction: commerce → learning, catalog, identity (docs/ARCHITECTURE.md).
 
+pub mod coupons;
 pub mod repo;
 pub mod routes;
 pub mod service;

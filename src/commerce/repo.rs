@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock::Timestamp;
 use crate::error::{Error, Result};
-use crate::ids::{CourseId, OrderId, UserId};
+use crate::ids::{CouponId, CourseId, OrderId, UserId};
 use crate::schema::{ORDERS, ORDERS_BY_BUYER, ORDERS_BY_REF, ORDERS_PENDING, PAYMENT_EVENTS};
 use crate::store::{Readable, StoreResult, Tx};
 
@@ -64,6 +64,8 @@ pub struct OrderRecord {
     pub amount_minor: i64,
     pub discount_minor: i64,
     pub currency: String,
+    /// The coupon this order holds (pending) or redeemed (paid), with its code as typed.
+    pub coupon: Option<(CouponId, String)>,
     pub provider: Provider,
     /// The provider's id for this payment (a Stripe Checkout Session id), once known.
     pub provider_ref: Option<String>,

@@ -8,16 +8,19 @@ use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::coupons::{CouponRecord, Discount};
 use super::repo::{OrderRecord, OrderStatus, Provider};
+use super::service::NewCoupon;
 use crate::app::AppState;
 use crate::catalog::repo::CourseRecord;
 use crate::clock::Rfc3339;
-use crate::error::{Code, Error, Result};
+use crate::error::{Code, Error, FieldError, Result};
+use crate::fields::Fields;
 use crate::http::extract::{Json, Query};
 use crate::http::ids::parse;
 use crate::http::openapi::PAGE_REFUSED;
-use crate::identity::AuthUser;
-use crate::ids::{CourseId, OrderId};
+use crate::identity::{AdminUser, AuthUser, MaybeUser};
+use crate::ids::{CouponId, CourseId, OrderId};
 use crate::store::page::{PageParams, decode_cursor};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -27,6 +30,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_order))
         .routes(routes!(my_orders))
         .routes(routes!(stripe_webhook))
+        .routes(routes!(price))
+        .routes(routes!(create_course_coupon, course_coupons))
+        .routes(routes!(create_school_coupon, school_coupons))
+        .routes(routes!(deactivate_coupon))
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -57,8 +64,7 @@ pub struct OrderOut {
     pub discount_minor: i64,
     pub total_minor: i64,
     pub currency: String,
-    /// Coupons are not offered yet: always null.
-    #[schema(value_type = Option<String>)]
+    /// The coupon code used, if any.
     pub coupon: Option<String>,
     pub provider: Provider,
     pub created_at: Rfc3339,
@@ -76,7 +82,7 @@ impl OrderOut {
             discount_minor: o.discount_minor,
             total_minor: o.total_minor(),
             currency: o.currency.clone(),
-            coupon: None,
+            coupon: o.coupon.as_ref().map(|(_, code)| code.clone()),
             provider: o.provider,
             created_at: Rfc3339(o.created_at),
             paid_at: o.paid_at.map(Rfc3339),
@@ -89,6 +95,9 @@ impl OrderOut {
 pub struct CheckoutBody {
     /// One of `GET /api/v1/payments/providers`.
     pub provider: String,
+    /// A coupon code (case-insensitive).
+    #[serde(default)]
+    pub coupon: Option<String>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -104,7 +113,8 @@ pub struct CheckoutOut {
     responses((status = 201, body = CheckoutOut, description = "A new pending order."),
         (status = 200, body = CheckoutOut, description = "Your pending order for this course, still payable."),
         (status = 404),
-        (status = 409, description = "already_enrolled; not_for_sale (a free course, or a provider not offered); not_published"),
+        (status = 409, description = "already_enrolled; not_for_sale (a free course, or a provider not offered); not_published; \
+            coupon_unavailable (with `reason`: unknown, inactive, expired, used_up, fully_held, already_used, currency)"),
         (status = 422, description = "validation_failed: an unknown provider."),
         (status = 503, description = "unavailable: the provider could not be reached (the order is marked failed).")),
     security(("bearer" = [])))]
@@ -117,7 +127,7 @@ async fn checkout(
     let course: CourseId = parse(&id)?;
     let provider = Provider::parse(&b.provider)
         .ok_or_else(|| Error::validation("provider", "must be one of the offered providers"))?;
-    let done = app.commerce.checkout(&who.user, course, provider).await?;
+    let done = app.commerce.checkout(&who.user, course, provider, b.coupon).await?;
     let c = app.catalog.course_by_id(course).await?.ok_or(Error::NotFound)?;
     let status = if done.created { StatusCode::CREATED } else { StatusCode::OK };
     let out = CheckoutOut { order: OrderOut::new(&done.order, &c), redirect_url: done.redirect_url };
@@ -174,4 +184,220 @@ async fn stripe_webhook(State(app): State<AppState>, headers: HeaderMap, body: B
         }
         Err(e) => Err(e),
     }
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct PriceParams {
+    /// A coupon code to try (nothing is held).
+    #[param(nullable = false)]
+    pub coupon: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CouponCheck {
+    pub code: String,
+    pub valid: bool,
+    /// Why it cannot be used: unknown, inactive, expired, used_up, fully_held, already_used, currency.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PriceOut {
+    pub price_minor: i64,
+    pub discount_minor: i64,
+    pub total_minor: i64,
+    pub currency: String,
+    pub coupon: Option<CouponCheck>,
+}
+
+/// A course's price, with a coupon applied if one is given.
+#[utoipa::path(get, path = "/api/v1/courses/{id}/price", tag = "commerce", params(("id" = String, Path), PriceParams),
+    responses((status = 200, body = PriceOut), (status = 404)), security((), ("bearer" = [])))]
+async fn price(
+    State(app): State<AppState>,
+    who: MaybeUser,
+    Path(id): Path<String>,
+    Query(p): Query<PriceParams>,
+) -> Result<Json<PriceOut>> {
+    let q = app.commerce.quote(who.user(), parse(&id)?, p.coupon).await?;
+    Ok(Json(PriceOut {
+        price_minor: q.price_minor,
+        discount_minor: q.discount_minor,
+        total_minor: q.total_minor,
+        currency: q.currency,
+        coupon: q.coupon.map(|(code, reason)| CouponCheck {
+            code,
+            valid: reason.is_none(),
+            reason: reason.map(str::to_owned),
+        }),
+    }))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct CouponBody {
+    /// 3..=32 letters, digits, `-` or `_`; case-insensitive.
+    pub code: String,
+    /// 1..=100; give this or `amount_off_minor`.
+    pub percent_off: Option<u8>,
+    /// In minor units of `currency` (or of the course's currency).
+    pub amount_off_minor: Option<i64>,
+    /// For `amount_off_minor` on a school-wide coupon.
+    pub currency: Option<String>,
+    pub max_redemptions: Option<u32>,
+    pub expires_at: Option<Rfc3339>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CouponOut {
+    pub id: CouponId,
+    pub code: String,
+    pub course_id: Option<CourseId>,
+    pub percent_off: Option<u8>,
+    pub amount_off_minor: Option<i64>,
+    pub currency: Option<String>,
+    pub max_redemptions: Option<u32>,
+    pub expires_at: Option<Rfc3339>,
+    pub active: bool,
+    pub redemptions: u32,
+    pub held: u32,
+}
+
+impl From<CouponRecord> for CouponOut {
+    fn from(c: CouponRecord) -> CouponOut {
+        let (percent_off, amount_off_minor) = match c.discount {
+            Discount::Percent(p) => (Some(p), None),
+            Discount::Amount(a) => (None, Some(a)),
+        };
+        CouponOut {
+            id: c.id,
+            code: c.code,
+            course_id: c.course_id,
+            percent_off,
+            amount_off_minor,
+            currency: c.currency,
+            max_redemptions: c.max_redemptions,
+            expires_at: c.expires_at.map(Rfc3339),
+            active: c.active,
+            redemptions: c.redemptions,
+            held: c.held,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CouponList {
+    items: Vec<CouponOut>,
+}
+
+fn new_coupon(b: CouponBody) -> Result<NewCoupon> {
+    let mut f = Fields::new();
+    let code = b.code.trim().to_owned();
+    if !(3..=32).contains(&code.chars().count())
+        || !code.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+    {
+        f.push(FieldError::new("code", "must be 3 to 32 letters, digits, - or _"));
+    }
+    let discount = match (b.percent_off, b.amount_off_minor) {
+        (Some(p), None) if (1..=100).contains(&p) => Some(Discount::Percent(p)),
+        (None, Some(a)) if (1..=100_000_000).contains(&a) => Some(Discount::Amount(a)),
+        (Some(_), None) => {
+            f.push(FieldError::new("percent_off", "must be between 1 and 100"));
+            None
+        }
+        (None, Some(_)) => {
+            f.push(FieldError::new("amount_off_minor", "must be between 1 and 100000000"));
+            None
+        }
+        _ => {
+            f.push(FieldError::new("percent_off", "give either percent_off or amount_off_minor"));
+            None
+        }
+    };
+    let currency = f.optional(b.currency.as_deref(), |c| {
+        let c = c.trim().to_ascii_uppercase();
+        if crate::catalog::types::CURRENCIES.contains(&c.as_str()) {
+            Ok(c)
+        } else {
+            Err(FieldError::new("currency", "must be one of the currencies courses are sold in"))
+        }
+    });
+    if b.max_redemptions == Some(0) {
+        f.push(FieldError::new("max_redemptions", "must be at least 1"));
+    }
+    f.finish()?;
+    Ok(NewCoupon {
+        code,
+        discount: discount.expect("checked"),
+        currency,
+        max_redemptions: b.max_redemptions,
+        expires_at: b.expires_at.map(|t| t.0),
+    })
+}
+
+/// Create a coupon for a course (its teacher, or an admin).
+#[utoipa::path(post, path = "/api/v1/courses/{id}/coupons", tag = "commerce", request_body = CouponBody,
+    params(("id" = String, Path)),
+    responses((status = 201, body = CouponOut), (status = 403, description = "forbidden: not the course's teacher."),
+        (status = 404), (status = 409, description = "slug_taken: this code exists for the course."),
+        (status = 422, description = "validation_failed")),
+    security(("bearer" = [])))]
+async fn create_course_coupon(
+    State(app): State<AppState>,
+    AuthUser(who): AuthUser,
+    Path(id): Path<String>,
+    Json(b): Json<CouponBody>,
+) -> Result<Response> {
+    let course: CourseId = parse(&id)?;
+    let c = app.commerce.create_coupon(&who.user, Some(course), new_coupon(b)?).await?;
+    Ok((StatusCode::CREATED, Json(CouponOut::from(c))).into_response())
+}
+
+/// A course's coupons, with their redemptions and held uses.
+#[utoipa::path(get, path = "/api/v1/courses/{id}/coupons", tag = "commerce", params(("id" = String, Path)),
+    responses((status = 200, body = CouponList), (status = 403, description = "forbidden: not the course's teacher."), (status = 404)),
+    security(("bearer" = [])))]
+async fn course_coupons(
+    State(app): State<AppState>,
+    AuthUser(who): AuthUser,
+    Path(id): Path<String>,
+) -> Result<Json<CouponList>> {
+    let items = app.commerce.coupons(&who.user, Some(parse(&id)?)).await?;
+    Ok(Json(CouponList { items: items.into_iter().map(CouponOut::from).collect() }))
+}
+
+/// Create a school-wide coupon (admins).
+#[utoipa::path(post, path = "/api/v1/admin/coupons", tag = "commerce", request_body = CouponBody,
+    responses((status = 201, body = CouponOut), (status = 403, description = "forbidden: admins only."),
+        (status = 409, description = "slug_taken: this code exists school-wide."), (status = 422, description = "validation_failed")),
+    security(("bearer" = [])))]
+async fn create_school_coupon(
+    State(app): State<AppState>,
+    AdminUser(who): AdminUser,
+    Json(b): Json<CouponBody>,
+) -> Result<Response> {
+    let c = app.commerce.create_coupon(&who.user, None, new_coupon(b)?).await?;
+    Ok((StatusCode::CREATED, Json(CouponOut::from(c))).into_response())
+}
+
+/// School-wide coupons (admins).
+#[utoipa::path(get, path = "/api/v1/admin/coupons", tag = "commerce",
+    responses((status = 200, body = CouponList), (status = 403, description = "forbidden: admins only.")),
+    security(("bearer" = [])))]
+async fn school_coupons(State(app): State<AppState>, AdminUser(who): AdminUser) -> Result<Json<CouponList>> {
+    let items = app.commerce.coupons(&who.user, None).await?;
+    Ok(Json(CouponList { items: items.into_iter().map(CouponOut::from).collect() }))
+}
+
+/// Deactivate a coupon (its course's teacher, or an admin). Uses already held stay valid.
+#[utoipa::path(delete, path = "/api/v1/coupons/{id}", tag = "commerce", params(("id" = String, Path)),
+    responses((status = 204), (status = 404, description = "not_found: also someone else's coupon.")),
+    security(("bearer" = [])))]
+async fn deactivate_coupon(
+    State(app): State<AppState>,
+    AuthUser(who): AuthUser,
+    Path(id): Path<String>,
+) -> Result<StatusCode> {
+    app.commerce.deactivate_coupon(&who.user, parse(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::coupons::{self, CouponRecord, Discount};
 use super::repo::{self, OrderRecord, OrderStatus, Provider};
 use super::stripe::{SessionRequest, Stripe};
 use crate::catalog::Catalog;
@@ -13,11 +14,11 @@ use crate::config::PaymentsConfig;
 use crate::error::{Code, Error, Result};
 use crate::identity::Role;
 use crate::identity::repo::UserRecord;
-use crate::ids::{CourseId, OrderId};
+use crate::ids::{CouponId, CourseId, OrderId, UserId};
 use crate::learning::repo as learning;
 use crate::learning::service::enroll_in;
-use crate::store::Store;
 use crate::store::page::{Page, page_from};
+use crate::store::{Store, Tx};
 
 /// A pending order older than this is expired; a new checkout starts afresh.
 pub const PENDING_FOR: Duration = Duration::from_secs(30 * 60);
@@ -39,6 +40,25 @@ pub struct Checkout {
     pub created: bool,
 }
 
+/// A price with a coupon applied (or refused).
+pub struct Quote {
+    pub price_minor: i64,
+    pub discount_minor: i64,
+    pub total_minor: i64,
+    pub currency: String,
+    /// The code as normalised, and why it cannot be used (`None`: it can).
+    pub coupon: Option<(String, Option<&'static str>)>,
+}
+
+/// What a new coupon is.
+pub struct NewCoupon {
+    pub code: String,
+    pub discount: Discount,
+    pub currency: Option<String>,
+    pub max_redemptions: Option<u32>,
+    pub expires_at: Option<Timestamp>,
+}
+
 /// What a provider said happened to a payment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
@@ -54,6 +74,26 @@ pub struct ProviderEvent {
     pub event_id: String,
     pub order: OrderId,
     pub outcome: Outcome,
+}
+
+/// Moves an order to `to` and settles its coupon: paying redeems the held use; failing,
+/// canceling or expiring gives it back. (Review keeps the hold until an admin decides.)
+fn set_status(tx: &mut Tx<'_>, o: &mut OrderRecord, to: OrderStatus, now: Timestamp) -> Result<()> {
+    let from = o.status;
+    if let Some((coupon, _)) = &o.coupon
+        && matches!(from, OrderStatus::Pending | OrderStatus::Review)
+    {
+        match to {
+            OrderStatus::Paid => coupons::redeem(tx, *coupon)?,
+            OrderStatus::Failed | OrderStatus::Canceled | OrderStatus::Expired => {
+                coupons::release(tx, *coupon, o.buyer_id)?
+            }
+            _ => {}
+        }
+    }
+    o.status = to;
+    o.updated_at = now;
+    repo::save_order(tx, o)
 }
 
 fn not_for_sale(detail: &str) -> Error {
@@ -92,7 +132,13 @@ impl Commerce {
 
     /// Starts buying a course: a new pending order (or the buyer's pending one for this course)
     /// and the provider's page to pay on.
-    pub async fn checkout(&self, who: &UserRecord, course: CourseId, provider: Provider) -> Result<Checkout> {
+    pub async fn checkout(
+        &self,
+        who: &UserRecord,
+        course: CourseId,
+        provider: Provider,
+        coupon: Option<String>,
+    ) -> Result<Checkout> {
         let c = self.catalog.course(&course.to_string(), Some(who)).await?;
         if !c.is_published() {
             return Err(Error::Conflict {
@@ -107,7 +153,8 @@ impl Commerce {
             return Err(not_for_sale("This payment provider is not offered here."));
         }
         let (now, buyer, expiry) = (self.clock.now(), who.id, PENDING_FOR.as_millis() as i64);
-        let (order, created) = self
+        let coupon = coupon.map(|c| coupons::normalize(&c)).filter(|c| !c.is_empty());
+        let (order, created, enrolled) = self
             .store
             .write(move |tx| {
                 if learning::enrollment(tx, buyer, course)?.is_some() {
@@ -117,23 +164,40 @@ impl Commerce {
                     });
                 }
                 if let Some(mut o) = repo::pending_order(tx, buyer, course)? {
-                    if o.created_at.0 + expiry > now.0 && o.provider == provider && o.redirect_url.is_some() {
-                        return Ok((o, false));
+                    let same_coupon = o.coupon.as_ref().map(|(_, code)| code) == coupon.as_ref();
+                    if o.created_at.0 + expiry > now.0
+                        && o.provider == provider
+                        && same_coupon
+                        && o.redirect_url.is_some()
+                    {
+                        return Ok((o, false, None));
                     }
-                    // Stale, or for another provider: that attempt is over.
-                    o.status = OrderStatus::Expired;
-                    o.updated_at = now;
-                    repo::save_order(tx, &o)?;
+                    // Stale, or for another provider or coupon: that attempt is over.
+                    set_status(tx, &mut o, OrderStatus::Expired, now)?;
                 }
-                let c = catalog::get_course(tx, course)?;
-                let o = OrderRecord {
-                    id: OrderId::generate(),
+                let mut c = catalog::get_course(tx, course)?;
+                let id = OrderId::generate();
+                let mut held = None;
+                let mut discount_minor = 0;
+                if let Some(code) = &coupon {
+                    let mut found =
+                        coupons::find(tx, course, code)?.ok_or(Error::CouponUnavailable("unknown"))?;
+                    if let Some(reason) = found.refusal(tx, buyer, &c.currency, now)? {
+                        return Err(Error::CouponUnavailable(reason));
+                    }
+                    discount_minor = found.discount_on(c.price_minor, &c.currency);
+                    held = Some(found.id);
+                    coupons::hold(tx, &mut found, buyer, id.key())?;
+                }
+                let mut o = OrderRecord {
+                    id,
                     buyer_id: buyer,
                     course_id: course,
                     status: OrderStatus::Pending,
                     amount_minor: c.price_minor,
-                    discount_minor: 0,
+                    discount_minor,
                     currency: c.currency.clone(),
+                    coupon: held.zip(coupon.clone()),
                     provider,
                     provider_ref: None,
                     redirect_url: None,
@@ -143,9 +207,22 @@ impl Commerce {
                     refunded_minor: 0,
                 };
                 repo::insert_order(tx, &o)?;
-                Ok((o, true))
+                if o.total_minor() == 0 {
+                    // Nothing to pay: no provider, the order is paid and the buyer enrolled now.
+                    enroll_in(tx, buyer, &mut c, now)?;
+                    o.paid_at = Some(now);
+                    o.redirect_url = Some(String::new());
+                    set_status(tx, &mut o, OrderStatus::Paid, now)?;
+                    return Ok((o, true, Some((tx.position(), c))));
+                }
+                Ok((o, true, None))
             })
             .await?;
+        if let Some((pos, c)) = enrolled {
+            self.catalog.cache_course(pos, &c);
+            let redirect_url = format!("{}/orders/{}", self.public_url, order.id);
+            return Ok(Checkout { order, redirect_url, created });
+        }
         if !created {
             let redirect_url = order.redirect_url.clone().unwrap_or_default();
             return Ok(Checkout { order, redirect_url, created });
@@ -179,8 +256,7 @@ impl Commerce {
                     .write(move |tx| {
                         let mut o = repo::get_order(tx, id)?;
                         if o.status == OrderStatus::Pending {
-                            o.status = OrderStatus::Failed;
-                            repo::save_order(tx, &o)?;
+                            set_status(tx, &mut o, OrderStatus::Failed, now)?;
                         }
                         Ok(())
                     })
@@ -200,6 +276,125 @@ impl Commerce {
             .await?;
         let redirect_url = order.redirect_url.clone().unwrap_or_default();
         Ok(Checkout { order, redirect_url, created: true })
+    }
+
+    /// What `who` would pay for a course, with a coupon if one is typed (nothing is held).
+    pub async fn quote(
+        &self,
+        who: Option<&UserRecord>,
+        course: CourseId,
+        code: Option<String>,
+    ) -> Result<Quote> {
+        let c = self.catalog.course(&course.to_string(), who).await?;
+        let (buyer, now) = (who.map(|u| u.id), self.clock.now());
+        let code = code.map(|c| coupons::normalize(&c)).filter(|c| !c.is_empty());
+        let checked = match &code {
+            None => None,
+            Some(code) => {
+                let (cid, code2) = (c.id, code.clone());
+                let found = self.store.read(move |rtx| Ok(coupons::find(rtx, cid, &code2)?)).await?;
+                Some(match found {
+                    None => (code.clone(), 0, Some("unknown")),
+                    Some(coupon) => {
+                        let (currency, price) = (c.currency.clone(), c.price_minor);
+                        // A visitor has used no coupon yet; everything else applies to everyone.
+                        let buyer = buyer.unwrap_or(UserId::from_key(0));
+                        let check = coupon.clone();
+                        let refusal = self
+                            .store
+                            .read(move |rtx| Ok(check.refusal(rtx, buyer, &currency, now)?))
+                            .await?;
+                        let discount =
+                            if refusal.is_none() { coupon.discount_on(price, &c.currency) } else { 0 };
+                        (code.clone(), discount, refusal)
+                    }
+                })
+            }
+        };
+        let discount_minor = checked.as_ref().map_or(0, |(_, d, _)| *d);
+        Ok(Quote {
+            price_minor: c.price_minor,
+            discount_minor,
+            total_minor: c.price_minor - discount_minor,
+            currency: c.currency.clone(),
+            coupon: checked.map(|(code, _, reason)| (code, reason)),
+        })
+    }
+
+    /// A new coupon: for a course by its teacher (or an admin), or school-wide by an admin.
+    pub async fn create_coupon(
+        &self,
+        who: &UserRecord,
+        course: Option<CourseId>,
+        input: NewCoupon,
+    ) -> Result<CouponRecord> {
+        match course {
+            Some(id) => {
+                let c = self.catalog.course(&id.to_string(), Some(who)).await?;
+                if c.teacher_id != who.id && who.role != Role::Admin {
+                    return Err(Error::forbidden());
+                }
+            }
+            None if who.role != Role::Admin => return Err(Error::forbidden()),
+            None => {}
+        }
+        let now = self.clock.now();
+        let record = CouponRecord {
+            id: CouponId::generate(),
+            code: coupons::normalize(&input.code),
+            course_id: course,
+            discount: input.discount,
+            currency: input.currency,
+            max_redemptions: input.max_redemptions,
+            expires_at: input.expires_at,
+            active: true,
+            redemptions: 0,
+            held: 0,
+            created_by: who.id,
+            created_at: now,
+        };
+        self.store
+            .write(move |tx| {
+                coupons::insert(tx, &record)?;
+                Ok(record.clone())
+            })
+            .await
+    }
+
+    /// A course's coupons (`None`: the school-wide ones, for admins).
+    pub async fn coupons(&self, who: &UserRecord, course: Option<CourseId>) -> Result<Vec<CouponRecord>> {
+        match course {
+            Some(id) => {
+                let c = self.catalog.course(&id.to_string(), Some(who)).await?;
+                if c.teacher_id != who.id && who.role != Role::Admin {
+                    return Err(Error::forbidden());
+                }
+            }
+            None if who.role != Role::Admin => return Err(Error::forbidden()),
+            None => {}
+        }
+        self.store.read(move |rtx| Ok(coupons::coupons_of(rtx, course)?)).await
+    }
+
+    /// Deactivates a coupon (uses already held or redeemed stay).
+    pub async fn deactivate_coupon(&self, who: &UserRecord, id: CouponId) -> Result<()> {
+        let found =
+            self.store.read(move |rtx| Ok(coupons::coupon(rtx, id)?)).await?.ok_or(Error::NotFound)?;
+        let allowed = match found.course_id {
+            _ if who.role == Role::Admin => true,
+            Some(course) => self.catalog.course_by_id(course).await?.is_some_and(|c| c.teacher_id == who.id),
+            None => false,
+        };
+        if !allowed {
+            return Err(Error::NotFound);
+        }
+        self.store
+            .write(move |tx| {
+                let mut c = coupons::coupon(tx, id)?.ok_or(Error::NotFound)?;
+                c.active = false;
+                coupons::save(tx, &c)
+            })
+            .await
     }
 
     /// An order, for its buyer and admins (404 for anyone else: order ids are not to be probed).
@@ -330,7 +525,7 @@ impl Commerce {
                         }
                         if *amount_minor != o.total_minor() || !currency.eq_ignore_ascii_case(&o.currency) {
                             tracing::warn!(order = %o.id, "paid amount differs from the order: held for review");
-                            o.status = OrderStatus::Review;
+                            set_status(tx, &mut o, OrderStatus::Review, now)?;
                         } else {
                             // Money taken after the order expired still buys the course.
                             let mut c = catalog::get_course(tx, o.course_id)?;
@@ -341,16 +536,18 @@ impl Commerce {
                                 Err(Error::Conflict { code: Code::AlreadyEnrolled, .. }) => {}
                                 Err(e) => return Err(e),
                             }
-                            o.status = OrderStatus::Paid;
                             o.paid_at = Some(now);
+                            set_status(tx, &mut o, OrderStatus::Paid, now)?;
                         }
                     }
-                    Outcome::Failed if o.status == OrderStatus::Pending => o.status = OrderStatus::Failed,
-                    Outcome::Expired if o.status == OrderStatus::Pending => o.status = OrderStatus::Expired,
+                    Outcome::Failed if o.status == OrderStatus::Pending => {
+                        set_status(tx, &mut o, OrderStatus::Failed, now)?
+                    }
+                    Outcome::Expired if o.status == OrderStatus::Pending => {
+                        set_status(tx, &mut o, OrderStatus::Expired, now)?
+                    }
                     Outcome::Failed | Outcome::Expired => return Ok((tx.position(), Some(o), None)),
                 }
-                o.updated_at = now;
-                repo::save_order(tx, &o)?;
                 Ok((tx.position(), Some(o), course))
             })
             .await?;

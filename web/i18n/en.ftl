@@ -262,3 +262,4 @@ paytest-title = Test payment
 paytest-explain = This school takes test payments: no money moves. Choose what the payment provider should answer.
 paytest-pay = Pay
 paytest-decline = Decline
+coupon-code = Coupon code (optional)

@@ -24,6 +24,8 @@ pub struct BuyForm {
     csrf: String,
     #[serde(default)]
     provider: String,
+    #[serde(default)]
+    coupon: String,
 }
 
 /// `POST /courses/{slug}/buy`: starts a checkout and sends the browser to the provider's page.
@@ -45,7 +47,7 @@ pub async fn buy(
             detail: "Payments are not set up at this school yet.".into(),
         })?,
     };
-    match app.commerce.checkout(&who.user, course.id, provider).await {
+    match app.commerce.checkout(&who.user, course.id, provider, Some(f.coupon)).await {
         Ok(done) => Ok(see_other(&done.redirect_url)),
         Err(Error::Conflict { code: Code::AlreadyEnrolled, .. }) => {
             Ok(see_other(&format!("/learn/{}", course.slug)))
