@@ -257,7 +257,10 @@ async fn a_student_buys_through_the_pages_with_the_test_provider_after_a_decline
     let mut b = crate::web::signed_up(&app, "pages@school.test", "Page Buyer").await;
 
     let (_, body) = b.page(&app, &format!("/courses/{}", course.slug)).await;
-    assert!(body.contains("id=\"buy-form\"") && !body.contains("Paid enrollment opens soon"), "the course page sells");
+    assert!(
+        body.contains("id=\"buy-form\"") && !body.contains("Paid enrollment opens soon"),
+        "the course page sells"
+    );
     let (_, visitor) = Browser::default().page(&app, &format!("/courses/{}", course.slug)).await;
     assert!(visitor.contains("id=\"signup-to-buy\""));
 
