@@ -111,6 +111,24 @@ pub struct ServeArgs {
     /// Stripe's API base URL (tests point it at a local stand-in).
     #[arg(long, env = "LECTERN_STRIPE_API_BASE", default_value = DEFAULT_STRIPE_API_BASE)]
     pub stripe_api_base: String,
+    /// YooKassa shop id (shopId). With the secret key, offers YooKassa.
+    #[arg(long, env = "LECTERN_YOOKASSA_SHOP_ID")]
+    pub yookassa_shop_id: Option<String>,
+    /// YooKassa secret key (live_... or test_...).
+    #[arg(long, env = "LECTERN_YOOKASSA_SECRET_KEY", hide_env_values = true)]
+    pub yookassa_secret_key: Option<String>,
+    /// YooKassa's API base URL (tests point it at a local stand-in).
+    #[arg(long, env = "LECTERN_YOOKASSA_API_BASE", default_value = DEFAULT_YOOKASSA_API_BASE)]
+    pub yookassa_api_base: String,
+    /// Where YooKassa's notifications may come from (IPs or CIDR ranges, comma-separated; the
+    /// client address as LECTERN_TRUSTED_PROXIES resolves it). Default: YooKassa's published list.
+    #[arg(long, env = "LECTERN_YOOKASSA_NETWORKS", value_delimiter = ',', value_parser = parse_network,
+        default_values = YOOKASSA_NETWORKS)]
+    pub yookassa_networks: Vec<IpNet>,
+    /// The 54-FZ receipt's `vat_code` for a course (1 = no VAT; see YooKassa's list of rates).
+    #[arg(long, env = "LECTERN_YOOKASSA_VAT_CODE", default_value_t = 1,
+        value_parser = clap::value_parser!(u8).range(1..))]
+    pub yookassa_vat_code: u8,
     /// Offer the built-in test provider (a Pay / Decline page): for demos and development only.
     #[arg(long, env = "LECTERN_PAYMENTS_TEST")]
     pub payments_test: bool,
@@ -358,12 +376,34 @@ pub fn check_endpoint(raw: &str, allow_http: bool) -> anyhow::Result<String> {
 
 pub const DEFAULT_STRIPE_API_BASE: &str = "https://api.stripe.com";
 
+pub const DEFAULT_YOOKASSA_API_BASE: &str = "https://api.yookassa.ru/v3";
+
+/// The networks YooKassa sends notifications from (its webhook documentation).
+pub const YOOKASSA_NETWORKS: &[&str] = &[
+    "185.71.76.0/27",
+    "185.71.77.0/27",
+    "77.75.153.0/25",
+    "77.75.154.128/25",
+    "77.75.156.11",
+    "77.75.156.35",
+    "2a02:5180::/32",
+];
+
+/// A network (`10.0.0.0/8`, `2a02:5180::/32`) or a single address (`77.75.156.11`).
+pub fn parse_network(s: &str) -> std::result::Result<IpNet, String> {
+    let s = s.trim();
+    s.parse::<IpNet>()
+        .or_else(|_| s.parse::<std::net::IpAddr>().map(IpNet::from))
+        .map_err(|_| format!("{s:?} is neither an IP address nor a CIDR range"))
+}
+
 /// Which payment providers are offered, with their keys.
 #[derive(Debug, Clone, Default)]
 pub struct PaymentsConfig {
     /// The built-in Pay / Decline page (`LECTERN_PAYMENTS_TEST=1` or `--demo`).
     pub test: bool,
     pub stripe: Option<StripeConfig>,
+    pub yookassa: Option<YooKassaConfig>,
 }
 
 #[derive(Debug, Clone)]
@@ -372,6 +412,26 @@ pub struct StripeConfig {
     pub webhook_secret: Secret,
     /// Without a trailing slash.
     pub api_base: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct YooKassaConfig {
+    /// The shop id: half of HTTP Basic (`shopId:secretKey`); an identifier, not a secret.
+    pub shop_id: String,
+    pub secret_key: Secret,
+    /// Without a trailing slash (`https://api.yookassa.ru/v3`).
+    pub api_base: String,
+    /// Notifications are accepted only from these networks.
+    pub networks: Vec<IpNet>,
+    /// The receipt's `vat_code` (1 = no VAT).
+    pub vat_code: u8,
+}
+
+impl YooKassaConfig {
+    /// YooKassa's published notification networks.
+    pub fn published_networks() -> Vec<IpNet> {
+        YOOKASSA_NETWORKS.iter().map(|n| parse_network(n).expect("the published list parses")).collect()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -486,6 +546,18 @@ impl Config {
                         webhook_secret: Secret::new(hook.into_bytes()),
                         api_base: a.stripe_api_base.trim_end_matches('/').to_owned(),
                     }),
+                    _ => None,
+                },
+                yookassa: match (a.yookassa_shop_id, a.yookassa_secret_key) {
+                    (Some(shop), Some(key)) if !shop.trim().is_empty() && !key.is_empty() => {
+                        Some(YooKassaConfig {
+                            shop_id: shop.trim().to_owned(),
+                            secret_key: Secret::new(key.into_bytes()),
+                            api_base: a.yookassa_api_base.trim_end_matches('/').to_owned(),
+                            networks: a.yookassa_networks,
+                            vat_code: a.yookassa_vat_code,
+                        })
+                    }
                     _ => None,
                 },
             },
@@ -619,6 +691,47 @@ mod tests {
             let mode = std::fs::metadata(dir.path().join("secret.key")).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+    }
+
+    #[test]
+    fn yookassa_is_configured_only_with_both_keys_and_defaults_to_its_published_networks() {
+        #[derive(clap::Parser)]
+        struct Cmd {
+            #[command(flatten)]
+            serve: ServeArgs,
+        }
+        let parse = |args: &[&str]| {
+            let a = <Cmd as clap::Parser>::try_parse_from([&["serve"], args].concat()).unwrap().serve;
+            Config::from_args(a).unwrap().payments.yookassa
+        };
+        assert!(parse(&[]).is_none());
+        assert!(parse(&["--yookassa-shop-id", "506751"]).is_none(), "a shop id without its key");
+        let yk = parse(&["--yookassa-shop-id", "506751", "--yookassa-secret-key", "test_sEcReT"]).unwrap();
+        assert_eq!(yk.api_base, DEFAULT_YOOKASSA_API_BASE);
+        assert_eq!(yk.networks, YooKassaConfig::published_networks());
+        assert_eq!(yk.networks.len(), 7);
+        assert!(yk.networks.contains(&"77.75.156.11/32".parse().unwrap()));
+        assert_eq!(yk.vat_code, 1);
+        assert!(!format!("{yk:?}").contains("sEcReT"));
+        let yk = parse(&[
+            "--yookassa-shop-id=1",
+            "--yookassa-secret-key=k",
+            "--yookassa-api-base=http://127.0.0.1:9/v3/",
+            "--yookassa-networks=127.0.0.1, 10.0.0.0/8",
+            "--yookassa-vat-code=11",
+        ])
+        .unwrap();
+        assert_eq!(yk.api_base, "http://127.0.0.1:9/v3");
+        assert_eq!(
+            yk.networks,
+            vec!["127.0.0.1/32".parse::<IpNet>().unwrap(), "10.0.0.0/8".parse().unwrap()]
+        );
+        assert_eq!(yk.vat_code, 11);
+        assert!(parse_network("example.com").is_err());
+        let refused =
+            |args: &[&str]| <Cmd as clap::Parser>::try_parse_from([&["serve"], args].concat()).is_err();
+        assert!(refused(&["--yookassa-vat-code=0"]));
+        assert!(refused(&["--yookassa-networks=10.0.0.0/33"]));
     }
 
     #[test]

@@ -35,6 +35,8 @@ pub enum Provider {
     /// The built-in Pay / Decline page.
     Test,
     Stripe,
+    #[serde(rename = "yookassa")]
+    YooKassa,
 }
 
 impl Provider {
@@ -42,6 +44,7 @@ impl Provider {
         match s {
             "test" => Some(Provider::Test),
             "stripe" => Some(Provider::Stripe),
+            "yookassa" => Some(Provider::YooKassa),
             _ => None,
         }
     }
@@ -50,6 +53,7 @@ impl Provider {
         match self {
             Provider::Test => "test",
             Provider::Stripe => "stripe",
+            Provider::YooKassa => "yookassa",
         }
     }
 }
@@ -67,7 +71,8 @@ pub struct OrderRecord {
     /// The coupon this order holds (pending) or redeemed (paid), with its code as typed.
     pub coupon: Option<(CouponId, String)>,
     pub provider: Provider,
-    /// The provider's id for this payment (a Stripe Checkout Session id), once known.
+    /// The provider's id for this payment (a Stripe Checkout Session id, a YooKassa payment id),
+    /// once known.
     pub provider_ref: Option<String>,
     /// Where the buyer pays (the provider's hosted page), once known.
     pub redirect_url: Option<String>,

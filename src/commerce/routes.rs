@@ -16,7 +16,7 @@ use crate::catalog::repo::CourseRecord;
 use crate::clock::Rfc3339;
 use crate::error::{Code, Error, FieldError, Result};
 use crate::fields::Fields;
-use crate::http::extract::{Json, Query};
+use crate::http::extract::{ClientIp, Json, Query};
 use crate::http::ids::parse;
 use crate::http::openapi::PAGE_REFUSED;
 use crate::identity::{AdminUser, AuthUser, MaybeUser};
@@ -34,6 +34,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(create_course_coupon, course_coupons))
         .routes(routes!(create_school_coupon, school_coupons))
         .routes(routes!(deactivate_coupon))
+        .routes(routes!(yookassa_webhook))
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -400,4 +401,24 @@ async fn deactivate_coupon(
 ) -> Result<StatusCode> {
     app.commerce.deactivate_coupon(&who.user, parse(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// YooKassa's notifications (`payment.succeeded`, `payment.canceled`, `refund.succeeded`...).
+/// They carry no signature: they are accepted only from YooKassa's networks
+/// (`LECTERN_YOOKASSA_NETWORKS`, the client address as `LECTERN_TRUSTED_PROXIES` resolves it),
+/// and the payment is then read again from YooKassa's API; only that answer moves the order.
+#[utoipa::path(post, path = "/api/v1/payments/yookassa/webhook", tag = "commerce",
+    request_body(content = String, content_type = "application/json", description = "A YooKassa notification: `{type, event, object}`."),
+    responses((status = 200, description = "Applied, or nothing to do (an event Lectern does not act on, a payment not final yet, or one YooKassa does not know)."),
+        (status = 400, description = "malformed_request: the body is not a notification (no `event` or `object.id`)."),
+        (status = 403, description = "invalid_signature: the notification does not come from YooKassa's networks; nothing changes."),
+        (status = 404, description = "YooKassa is not configured here."),
+        (status = 503, description = "unavailable: YooKassa's API could not confirm the payment; YooKassa delivers the notification again.")))]
+async fn yookassa_webhook(
+    State(app): State<AppState>,
+    ClientIp(ip): ClientIp,
+    body: Bytes,
+) -> Result<StatusCode> {
+    app.commerce.yookassa_notification(ip, &body).await?;
+    Ok(StatusCode::OK)
 }

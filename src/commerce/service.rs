@@ -1,12 +1,14 @@
 //! The commerce rules, free of HTTP: checkout, who may see an order, and how a provider's event
 //! moves an order (exactly once, in any order).
 
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use super::coupons::{self, CouponRecord, Discount};
 use super::repo::{self, OrderRecord, OrderStatus, Provider};
 use super::stripe::{SessionRequest, Stripe};
+use super::yookassa::{self, Notification, PaymentRequest, YooKassa};
 use crate::catalog::Catalog;
 use crate::catalog::repo::{self as catalog, CourseRecord};
 use crate::clock::{Clock, Timestamp};
@@ -30,6 +32,7 @@ pub struct Commerce {
     public_url: String,
     test: bool,
     stripe: Option<Stripe>,
+    yookassa: Option<YooKassa>,
 }
 
 /// What a checkout gives the buyer: the order, and where to pay for it.
@@ -115,6 +118,7 @@ impl Commerce {
             public_url: public_url.trim_end_matches('/').to_owned(),
             test: payments.test,
             stripe: payments.stripe.clone().map(Stripe::new),
+            yookassa: payments.yookassa.clone().map(YooKassa::new),
         }
     }
 
@@ -123,6 +127,9 @@ impl Commerce {
         let mut out = Vec::new();
         if self.stripe.is_some() {
             out.push(Provider::Stripe);
+        }
+        if self.yookassa.is_some() {
+            out.push(Provider::YooKassa);
         }
         if self.test {
             out.push(Provider::Test);
@@ -245,6 +252,24 @@ impl Commerce {
                     })
                     .await
                     .map(|s| (Some(s.id), s.url.unwrap_or_default()))
+            }
+            Provider::YooKassa => {
+                let yookassa = self.yookassa.as_ref().expect("offered providers are configured");
+                let id = order.id.to_string();
+                yookassa
+                    .create_payment(&PaymentRequest {
+                        order_id: &id,
+                        course_title: &c.title,
+                        amount_minor: order.total_minor(),
+                        currency: &order.currency,
+                        customer_email: &who.email,
+                        return_url: &format!("{}/orders/{id}", self.public_url),
+                    })
+                    .await
+                    .and_then(|p| match p.confirmation.and_then(|c| c.confirmation_url) {
+                        Some(url) => Ok((Some(p.id), url)),
+                        None => Err(Error::Unavailable("YooKassa gave no confirmation_url".into())),
+                    })
             }
         };
         let id = order.id;
@@ -490,6 +515,63 @@ impl Commerce {
             }
             _ => tracing::debug!(kind = %event.kind, "Stripe event acknowledged, nothing to do"),
         }
+        Ok(())
+    }
+
+    /// A YooKassa notification. It carries no signature, so it is looked at only when it comes
+    /// from YooKassa's networks, and then only as a hint: the payment is read again from
+    /// YooKassa's API and what that says is applied. Events Lectern does not act on, and
+    /// payments not (yet) final, are acknowledged; YooKassa would otherwise redeliver for a day.
+    pub async fn yookassa_notification(&self, from: IpAddr, body: &[u8]) -> Result<()> {
+        let yookassa = self.yookassa.as_ref().ok_or(Error::NotFound)?;
+        if !yookassa.trusts(from) {
+            tracing::warn!(%from, "a YooKassa notification from outside YooKassa's networks was refused");
+            return Err(Error::Forbidden {
+                code: Code::InvalidSignature,
+                detail: "Notifications are accepted only from YooKassa's networks.".into(),
+            });
+        }
+        let note = Notification::parse(body)?;
+        match note.event.as_str() {
+            "payment.succeeded" | "payment.canceled" => {}
+            // Refunds are not made through Lectern yet: nothing to move.
+            _ => {
+                tracing::debug!(event = %note.event, "YooKassa notification acknowledged, nothing to do");
+                return Ok(());
+            }
+        }
+        let Some(payment) = yookassa.get_payment(&note.object.id).await? else {
+            tracing::warn!(event = %note.event, "a YooKassa notification for a payment YooKassa does not know");
+            return Ok(());
+        };
+        let (kind, outcome) = match payment.status.as_str() {
+            "succeeded" if payment.paid => {
+                // An amount that does not read is not the order's: the order goes to review.
+                let amount_minor = yookassa::major_to_minor(&payment.amount.value).unwrap_or(-1);
+                let currency = payment.amount.currency.to_ascii_uppercase();
+                ("payment.succeeded", Outcome::Paid { amount_minor, currency })
+            }
+            "canceled" => ("payment.canceled", Outcome::Failed),
+            status => {
+                tracing::debug!(payment = %payment.id, status, "YooKassa payment not final yet: nothing to do");
+                return Ok(());
+            }
+        };
+        let order = payment.metadata.and_then(|m| m.order_id).and_then(|s| s.parse::<OrderId>().ok());
+        let Some(order) = order else {
+            tracing::warn!(payment = %payment.id, "a YooKassa payment without an order id of this school");
+            return Ok(());
+        };
+        let reference = payment.id.clone();
+        let known = self.store.read(move |rtx| Ok(repo::order(rtx, order)?.map(|o| o.provider_ref))).await?;
+        if let Some(Some(other)) = known
+            && other != reference
+        {
+            tracing::warn!(%order, payment = %reference, "a YooKassa payment that is not the order's own");
+            return Ok(());
+        }
+        let event_id = format!("{kind}:{reference}");
+        self.apply(ProviderEvent { provider: Provider::YooKassa, event_id, order, outcome }).await?;
         Ok(())
     }
 

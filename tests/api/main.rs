@@ -8,6 +8,7 @@ mod admin;
 mod auth;
 mod catalog;
 mod commerce;
+mod commerce_yookassa;
 mod coupons;
 mod demo;
 mod hardening;

@@ -237,6 +237,7 @@ buy-course = Buy the course
 signup-to-buy = Sign up to buy
 pay-with = Pay with
 provider-stripe = Card (Stripe)
+provider-yookassa = YooKassa
 provider-test = Test payment
 order-title = Your order
 orders-title = My purchases

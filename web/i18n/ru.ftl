@@ -268,6 +268,7 @@ buy-course = Купить курс
 signup-to-buy = Зарегистрируйтесь, чтобы купить
 pay-with = Способ оплаты
 provider-stripe = Карта (Stripe)
+provider-yookassa = ЮKassa
 provider-test = Тестовая оплата
 order-title = Ваш заказ
 orders-title = Мои покупки
