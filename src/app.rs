@@ -101,8 +101,8 @@ impl App {
             store.clone(),
             clock.clone(),
             catalog.clone(),
-            &config.payments,
-            &config.public_url,
+            mailer.clone(),
+            &config,
         ));
         let search = {
             let (dir, store) = (config.index_dir.clone(), store.clone());
@@ -170,6 +170,7 @@ impl Server {
         tasks.spawn(state.mailer.clone().run(stop_rx.clone()));
         tasks.spawn(janitor(state.clone(), stop_rx.clone()));
         tasks.spawn(state.search.clone().run(stop_rx.clone()));
+        tasks.spawn(state.commerce.clone().run(stop_rx.clone()));
         if !state.config.backup_every.is_zero() {
             tasks.spawn(crate::ops::scheduled(state.clone(), state.config.backup_every, stop_rx.clone()));
         }

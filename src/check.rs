@@ -1,4 +1,5 @@
-//! Consistency check: every counter the store keeps must equal what its records imply.
+//! Consistency check: every counter the store keeps must equal what its records imply, and the
+//! ledger must balance.
 //!
 //! Used by `lectern check`, the crash harness and the backup tests. It reads one snapshot, so it
 //! can run against a live store too.
@@ -99,5 +100,7 @@ pub fn counters(rtx: &redb::ReadTransaction) -> StoreResult<Vec<String>> {
     for (u, n) in unread {
         problems.push(format!("user {}: {n} unread notifications but no unread count", UserId::from_key(u)));
     }
+    // The ledger: every transaction balances, every balance is the sum of its entries.
+    problems.extend(crate::commerce::ledger::verify(rtx)?.problems);
     Ok(problems)
 }

@@ -132,6 +132,26 @@ pub struct ServeArgs {
     /// Offer the built-in test provider (a Pay / Decline page): for demos and development only.
     #[arg(long, env = "LECTERN_PAYMENTS_TEST")]
     pub payments_test: bool,
+    /// The school's share of every sale, in percent; the rest is the teacher's.
+    #[arg(long, env = "LECTERN_PLATFORM_FEE_PERCENT", default_value_t = 20,
+        value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub platform_fee_percent: u8,
+    /// Days after paying in which a buyer may ask for a refund.
+    #[arg(long, env = "LECTERN_REFUND_WINDOW_DAYS", default_value_t = 14)]
+    pub refund_window_days: u32,
+    /// A buyer who has completed this share of the lessons (percent) can no longer ask for one.
+    #[arg(long, env = "LECTERN_REFUND_MAX_PROGRESS", default_value_t = 30,
+        value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub refund_max_progress: u8,
+    /// Refund requests that meet the rules are refunded at once, without an admin.
+    #[arg(long, env = "LECTERN_REFUND_AUTO")]
+    pub refund_auto: bool,
+    /// Days a teacher's earnings stay pending before they can be paid out (default: the refund window).
+    #[arg(long, env = "LECTERN_PAYOUT_HOLD_DAYS")]
+    pub payout_hold_days: Option<u32>,
+    /// The smallest payout a teacher may ask for, in minor units of its currency.
+    #[arg(long, env = "LECTERN_PAYOUT_MIN_MINOR", default_value_t = 1000)]
+    pub payout_min_minor: i64,
     /// Sender address of outgoing mail.
     #[arg(long, env = "LECTERN_MAIL_FROM", default_value = "Lectern <no-reply@localhost>")]
     pub mail_from: String,
@@ -404,6 +424,32 @@ pub struct PaymentsConfig {
     pub test: bool,
     pub stripe: Option<StripeConfig>,
     pub yookassa: Option<YooKassaConfig>,
+    pub rules: MoneyRules,
+}
+
+/// How money is shared and given back.
+#[derive(Debug, Clone)]
+pub struct MoneyRules {
+    pub platform_fee_percent: u8,
+    pub refund_window: Duration,
+    /// Percent of a course's lessons completed after which no refund is asked for.
+    pub refund_max_progress: u8,
+    pub refund_auto: bool,
+    pub payout_hold: Duration,
+    pub payout_min_minor: i64,
+}
+
+impl Default for MoneyRules {
+    fn default() -> MoneyRules {
+        MoneyRules {
+            platform_fee_percent: 20,
+            refund_window: Duration::from_secs(14 * 86_400),
+            refund_max_progress: 30,
+            refund_auto: false,
+            payout_hold: Duration::from_secs(14 * 86_400),
+            payout_min_minor: 1000,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -559,6 +605,16 @@ impl Config {
                         })
                     }
                     _ => None,
+                },
+                rules: MoneyRules {
+                    platform_fee_percent: a.platform_fee_percent,
+                    refund_window: Duration::from_secs(u64::from(a.refund_window_days) * 86_400),
+                    refund_max_progress: a.refund_max_progress,
+                    refund_auto: a.refund_auto,
+                    payout_hold: Duration::from_secs(
+                        u64::from(a.payout_hold_days.unwrap_or(a.refund_window_days)) * 86_400,
+                    ),
+                    payout_min_minor: a.payout_min_minor.max(1),
                 },
             },
             mail_from: a.mail_from,

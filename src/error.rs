@@ -48,6 +48,14 @@ pub enum Code {
     NotForSale,
     /// A payment provider event whose signature or origin could not be verified.
     InvalidSignature,
+    /// A refund asked for after the refund window or past the progress limit.
+    RefundWindowClosed,
+    /// An order that cannot be refunded (not paid, already refunded, or more than is left).
+    NotRefundable,
+    /// A payout below the minimum or above what is available.
+    PayoutUnavailable,
+    /// A payout that an admin has already marked paid or rejected.
+    PayoutDecided,
 }
 
 impl Code {
@@ -71,6 +79,10 @@ impl Code {
         Code::AlreadyReviewed,
         Code::NotForSale,
         Code::InvalidSignature,
+        Code::RefundWindowClosed,
+        Code::NotRefundable,
+        Code::PayoutUnavailable,
+        Code::PayoutDecided,
     ];
 
     /// The stable snake_case string clients see.
@@ -95,6 +107,10 @@ impl Code {
             Code::AlreadyReviewed => "already_reviewed",
             Code::NotForSale => "not_for_sale",
             Code::InvalidSignature => "invalid_signature",
+            Code::RefundWindowClosed => "refund_window_closed",
+            Code::NotRefundable => "not_refundable",
+            Code::PayoutUnavailable => "payout_unavailable",
+            Code::PayoutDecided => "payout_decided",
         }
     }
 
@@ -122,6 +138,10 @@ impl Code {
             Code::AlreadyReviewed => &[StatusCode::CONFLICT],
             Code::NotForSale => &[StatusCode::CONFLICT],
             Code::InvalidSignature => &[StatusCode::BAD_REQUEST, StatusCode::FORBIDDEN],
+            Code::RefundWindowClosed
+            | Code::NotRefundable
+            | Code::PayoutUnavailable
+            | Code::PayoutDecided => &[StatusCode::CONFLICT],
         }
     }
 }

@@ -105,6 +105,14 @@ id_type!(
     /// A coupon: a discount code for one course or the whole school.
     CouponId
 );
+id_type!(
+    /// A teacher's request to be paid what they have earned.
+    PayoutId
+);
+id_type!(
+    /// One balanced transaction of the ledger.
+    LedgerTxId
+);
 
 #[cfg(test)]
 mod tests {

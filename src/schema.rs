@@ -13,7 +13,9 @@ use std::path::Path;
 use crate::catalog::repo::{CategoryRecord, CourseRecord, LessonRecord, ModuleRecord};
 use crate::clock::Timestamp;
 use crate::commerce::coupons::CouponRecord;
-use crate::commerce::repo::OrderRecord;
+use crate::commerce::ledger::{Hold, LedgerTx};
+use crate::commerce::payouts::PayoutRecord;
+use crate::commerce::repo::{OrderRecord, Outcome};
 use crate::identity::repo::{EmailTokenRecord, FamilyRecord, RefreshTokenRecord, UserRecord};
 use crate::learning::repo::{EnrollmentRecord, NotificationRecord, ReviewRecord};
 use crate::mail::OutboxRecord;
@@ -26,7 +28,7 @@ use crate::store::{Store, StoreResult, Tx};
 pub static SCHEMA: Schema = Schema { migrations: MIGRATIONS, tables: ALL };
 
 /// The version this build writes.
-pub const SCHEMA_VERSION: u64 = 4;
+pub const SCHEMA_VERSION: u64 = 5;
 
 /// Opens (or creates) the store in `data_dir` with Lectern's schema, upgrading it if older.
 pub fn open(data_dir: &Path) -> StoreResult<Store> {
@@ -72,6 +74,23 @@ pub const COUPONS_BY_CODE: Table<String, u128> = Table::new("coupons_by_code");
 pub const COUPONS_BY_COURSE: Table<(u128, u128), ()> = Table::new("coupons_by_course");
 /// (coupon, buyer) → the order holding or having redeemed it: one use per buyer.
 pub const COUPON_USES: Table<(u128, u128), u128> = Table::new("coupon_uses");
+
+// ---- money owed (migration 5) ----
+
+/// Ledger transaction id → the transaction with its entries.
+pub const LEDGER: Table<u128, LedgerTx> = Table::new("ledger");
+/// "account|CURRENCY" → its balance: the sum of its entries, kept in the same unit of work.
+pub const LEDGER_BALANCES: Table<String, i64> = Table::new("ledger_balances");
+/// (hold ends at, order) → a sale's teacher share still pending.
+pub const LEDGER_HOLDS: Table<(i64, u128), Hold> = Table::new("ledger_holds");
+pub const PAYOUTS: Table<u128, PayoutRecord> = Table::new("payouts");
+/// (teacher, payout) → ().
+pub const PAYOUTS_BY_TEACHER: Table<(u128, u128), ()> = Table::new("payouts_by_teacher");
+/// (order, "provider:event id") → an event that came before the payment it is about (a refund
+/// or a dispute), applied when the order is paid.
+pub const PARKED_EVENTS: Table<(u128, String), Outcome> = Table::new("parked_events");
+/// Order → (): buyers' refund requests an admin has not acted on.
+pub const REFUND_REQUESTS: Table<u128, ()> = Table::new("refund_requests");
 
 // ---- catalog (migration 3) ----
 
@@ -155,6 +174,13 @@ pub const ALL: &[&dyn RawTable] = &[
     &COUPONS_BY_CODE,
     &COUPONS_BY_COURSE,
     &COUPON_USES,
+    &LEDGER,
+    &LEDGER_BALANCES,
+    &LEDGER_HOLDS,
+    &PAYOUTS,
+    &PAYOUTS_BY_TEACHER,
+    &PARKED_EVENTS,
+    &REFUND_REQUESTS,
 ];
 
 const MIGRATIONS: &[Migration] = &[
@@ -162,7 +188,19 @@ const MIGRATIONS: &[Migration] = &[
     Migration { to: 2, name: "index users by role", run: v2_users_by_role },
     Migration { to: 3, name: "catalog and learning tables", run: v3_catalog },
     Migration { to: 4, name: "orders, payment events and coupons", run: v4_commerce },
+    Migration { to: 5, name: "ledger, payouts and refunds", run: v5_money },
 ];
+
+fn v5_money(tx: &mut Tx<'_>) -> StoreResult<()> {
+    tx.create(LEDGER)?;
+    tx.create(LEDGER_BALANCES)?;
+    tx.create(LEDGER_HOLDS)?;
+    tx.create(PAYOUTS)?;
+    tx.create(PAYOUTS_BY_TEACHER)?;
+    tx.create(PARKED_EVENTS)?;
+    tx.create(REFUND_REQUESTS)?;
+    Ok(())
+}
 
 fn v4_commerce(tx: &mut Tx<'_>) -> StoreResult<()> {
     tx.create(ORDERS)?;

@@ -10,6 +10,12 @@
 //! Dependency direction: commerce → learning, catalog, identity (docs/ARCHITECTURE.md).
 
 pub mod coupons;
+pub mod money_routes;
+pub mod ledger;
+pub mod notices;
+pub mod payouts;
+pub mod reconcile;
+pub mod refunds;
 pub mod repo;
 pub mod routes;
 pub mod service;

@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 use crate::clock::Timestamp;
 use crate::error::{Error, Result};
 use crate::ids::{CouponId, CourseId, OrderId, UserId};
-use crate::schema::{ORDERS, ORDERS_BY_BUYER, ORDERS_BY_REF, ORDERS_PENDING, PAYMENT_EVENTS};
+use crate::schema::{
+    ORDERS, ORDERS_BY_BUYER, ORDERS_BY_REF, ORDERS_PENDING, PARKED_EVENTS, PAYMENT_EVENTS, REFUND_REQUESTS,
+};
 use crate::store::{Readable, StoreResult, Tx};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -26,6 +28,11 @@ pub enum OrderStatus {
 impl OrderStatus {
     pub fn is_final(self) -> bool {
         !matches!(self, OrderStatus::Pending)
+    }
+
+    /// Paid, and perhaps given back since: the money moved.
+    pub fn is_settled(self) -> bool {
+        matches!(self, OrderStatus::Paid | OrderStatus::PartiallyRefunded | OrderStatus::Refunded)
     }
 }
 
@@ -79,13 +86,63 @@ pub struct OrderRecord {
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub paid_at: Option<Timestamp>,
+    /// What the provider has confirmed as given back.
     pub refunded_minor: i64,
+    /// What has been asked of the provider to give back (confirmed or not yet).
+    #[serde(default)]
+    pub refund_asked_minor: i64,
+    /// The provider's id of the money itself when it differs from `provider_ref` (Stripe's
+    /// PaymentIntent), which refunds and disputes name.
+    #[serde(default)]
+    pub payment_ref: Option<String>,
+    /// How the sale was shared, once paid.
+    #[serde(default)]
+    pub share: Option<Share>,
+    /// The buyer's request for a refund, while an admin has not acted on it.
+    #[serde(default)]
+    pub refund_request: Option<RefundRequest>,
+    /// A chargeback was opened: the teacher's share is frozen.
+    #[serde(default)]
+    pub disputed: bool,
+}
+
+/// How a paid order's money was shared when it was paid.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Share {
+    pub teacher: UserId,
+    pub fee_minor: i64,
+    pub teacher_minor: i64,
+    /// When the teacher's share leaves the hold (it is on hold while this is in the future).
+    pub hold_until: Timestamp,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RefundRequest {
+    pub reason: String,
+    pub at: Timestamp,
 }
 
 impl OrderRecord {
     pub fn total_minor(&self) -> i64 {
         self.amount_minor - self.discount_minor
     }
+
+    /// What may still be asked back.
+    pub fn refundable_minor(&self) -> i64 {
+        self.total_minor() - self.refunded_minor.max(self.refund_asked_minor)
+    }
+}
+
+/// What a provider said happened to a payment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Outcome {
+    /// `payment_ref`: the provider's id of the money (Stripe's PaymentIntent), if it has one.
+    Paid { amount_minor: i64, currency: String, payment_ref: Option<String> },
+    Failed,
+    Expired,
+    /// Refunds so far, in all (providers report the running total, so this is idempotent).
+    Refunded { total_minor: i64 },
+    Disputed,
 }
 
 pub fn order(r: &impl Readable, id: OrderId) -> StoreResult<Option<OrderRecord>> {
@@ -143,7 +200,88 @@ pub fn save_order(tx: &mut Tx<'_>, o: &OrderRecord) -> Result<()> {
     if let Some(r) = &o.provider_ref {
         tx.put(ORDERS_BY_REF, &ref_key(o.provider, r), &o.id.key())?;
     }
+    if let Some(r) = &o.payment_ref {
+        tx.put(ORDERS_BY_REF, &ref_key(o.provider, r), &o.id.key())?;
+    }
+    if o.refund_request.is_some() {
+        tx.put(REFUND_REQUESTS, &o.id.key(), &())?;
+    } else {
+        tx.remove(REFUND_REQUESTS, &o.id.key())?;
+    }
     Ok(())
+}
+
+/// Every order, newest first, strictly before `before`, that `keep` accepts; at most `limit`,
+/// looking at no more than `scan` orders (the admin's filters are for a school's volume).
+pub fn orders_where(
+    r: &impl Readable,
+    before: Option<u128>,
+    limit: usize,
+    scan: usize,
+    keep: impl Fn(&OrderRecord) -> bool,
+) -> StoreResult<Vec<OrderRecord>> {
+    let mut through = before.map_or(u128::MAX, |b| b.saturating_sub(1));
+    let mut out = Vec::new();
+    let mut seen = 0;
+    loop {
+        let chunk = r.range_rev(ORDERS, ..=through, 256)?;
+        let Some((last, _)) = chunk.last() else { break };
+        let next = *last;
+        for (_, o) in chunk {
+            seen += 1;
+            if keep(&o) {
+                out.push(o);
+                if out.len() >= limit {
+                    return Ok(out);
+                }
+            }
+        }
+        if seen >= scan || next == 0 {
+            break;
+        }
+        through = next - 1;
+    }
+    Ok(out)
+}
+
+/// Orders whose buyer asked for a refund, oldest request first.
+pub fn refund_requests(r: &impl Readable, limit: usize) -> StoreResult<Vec<OrderRecord>> {
+    let mut out = Vec::new();
+    for (id, ()) in r.range(REFUND_REQUESTS, .., limit)? {
+        if let Some(o) = r.get(ORDERS, &id)? {
+            out.push(o);
+        }
+    }
+    Ok(out)
+}
+
+/// Pending orders (at most `limit`), to reconcile with their provider.
+pub fn pending_orders(r: &impl Readable, limit: usize) -> StoreResult<Vec<OrderRecord>> {
+    let mut out = Vec::new();
+    for (_, id) in r.range(ORDERS_PENDING, .., limit)? {
+        if let Some(o) = r.get(ORDERS, &id)? {
+            out.push(o);
+        }
+    }
+    Ok(out)
+}
+
+/// Keeps an event that came before the payment it is about.
+pub fn park(tx: &mut Tx<'_>, order: OrderId, provider: Provider, event_id: &str, outcome: &Outcome) -> Result<()> {
+    tx.put(PARKED_EVENTS, &(order.key(), ref_key(provider, event_id)), outcome)?;
+    Ok(())
+}
+
+/// Takes the events parked for an order, in arrival order of their ids.
+pub fn unpark(tx: &mut Tx<'_>, order: OrderId) -> Result<Vec<Outcome>> {
+    let k = order.key();
+    let rows = tx.range(PARKED_EVENTS, (k, String::new())..(k + 1, String::new()), usize::MAX)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (key, outcome) in rows {
+        tx.remove(PARKED_EVENTS, &key)?;
+        out.push(outcome);
+    }
+    Ok(out)
 }
 
 /// Records a provider event by its id; false if it was recorded before (apply it no more).

@@ -35,6 +35,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(create_school_coupon, school_coupons))
         .routes(routes!(deactivate_coupon))
         .routes(routes!(yookassa_webhook))
+        .merge(super::money_routes::router())
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -71,6 +72,12 @@ pub struct OrderOut {
     pub created_at: Rfc3339,
     pub paid_at: Option<Rfc3339>,
     pub refunded_minor: i64,
+    /// What may still be refunded (asked of the provider and not yet confirmed counts as asked).
+    pub refundable_minor: i64,
+    /// The buyer has asked for a refund that an admin has not acted on.
+    pub refund_requested: bool,
+    /// A chargeback was opened on it.
+    pub disputed: bool,
 }
 
 impl OrderOut {
@@ -88,6 +95,9 @@ impl OrderOut {
             created_at: Rfc3339(o.created_at),
             paid_at: o.paid_at.map(Rfc3339),
             refunded_minor: o.refunded_minor,
+            refundable_minor: if o.status.is_settled() { o.refundable_minor() } else { 0 },
+            refund_requested: o.refund_request.is_some(),
+            disputed: o.disputed,
         }
     }
 }
@@ -150,8 +160,8 @@ async fn get_order(
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct OrderPage {
-    items: Vec<OrderOut>,
-    next_cursor: Option<String>,
+    pub items: Vec<OrderOut>,
+    pub next_cursor: Option<String>,
 }
 
 /// Your orders, newest first.

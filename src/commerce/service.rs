@@ -6,19 +6,23 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::coupons::{self, CouponRecord, Discount};
-use super::repo::{self, OrderRecord, OrderStatus, Provider};
+use super::ledger::{self, TxKind, entry};
+use super::notices::Letters;
+pub use super::repo::Outcome;
+use super::repo::{self, OrderRecord, OrderStatus, Provider, Share};
 use super::stripe::{SessionRequest, Stripe};
 use super::yookassa::{self, Notification, PaymentRequest, YooKassa};
 use crate::catalog::Catalog;
 use crate::catalog::repo::{self as catalog, CourseRecord};
 use crate::clock::{Clock, Timestamp};
-use crate::config::PaymentsConfig;
+use crate::config::{Config, MoneyRules};
 use crate::error::{Code, Error, Result};
 use crate::identity::Role;
 use crate::identity::repo::UserRecord;
 use crate::ids::{CouponId, CourseId, OrderId, UserId};
 use crate::learning::repo as learning;
 use crate::learning::service::enroll_in;
+use crate::mail::Mailer;
 use crate::store::page::{Page, page_from};
 use crate::store::{Store, Tx};
 
@@ -26,13 +30,16 @@ use crate::store::{Store, Tx};
 pub const PENDING_FOR: Duration = Duration::from_secs(30 * 60);
 
 pub struct Commerce {
-    store: Store,
+    pub(super) store: Store,
     clock: Arc<Clock>,
-    catalog: Arc<Catalog>,
+    pub(super) catalog: Arc<Catalog>,
     public_url: String,
-    test: bool,
-    stripe: Option<Stripe>,
-    yookassa: Option<YooKassa>,
+    pub(super) test: bool,
+    pub(super) stripe: Option<Stripe>,
+    pub(super) yookassa: Option<YooKassa>,
+    pub(super) rules: MoneyRules,
+    pub(super) letters: Letters,
+    pub(super) mailer: Arc<Mailer>,
 }
 
 /// What a checkout gives the buyer: the order, and where to pay for it.
@@ -60,14 +67,6 @@ pub struct NewCoupon {
     pub currency: Option<String>,
     pub max_redemptions: Option<u32>,
     pub expires_at: Option<Timestamp>,
-}
-
-/// What a provider said happened to a payment.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    Paid { amount_minor: i64, currency: String },
-    Failed,
-    Expired,
 }
 
 /// One provider event, identified by the provider's own id so that it is applied once.
@@ -99,6 +98,97 @@ fn set_status(tx: &mut Tx<'_>, o: &mut OrderRecord, to: OrderStatus, now: Timest
     repo::save_order(tx, o)
 }
 
+/// What one provider outcome does to an order inside a unit of work. Returns the course when its
+/// counters changed (an enrollment made or ended), for the caller to refresh its caches.
+pub(super) fn effect(
+    tx: &mut Tx<'_>,
+    o: &mut OrderRecord,
+    outcome: &Outcome,
+    now: Timestamp,
+    rules: &MoneyRules,
+    letters: &Letters,
+) -> Result<Option<CourseRecord>> {
+    match outcome {
+        Outcome::Paid { amount_minor, currency, payment_ref } => {
+            if o.status.is_settled() || o.status == OrderStatus::Review {
+                return Ok(None);
+            }
+            if o.payment_ref.is_none() {
+                o.payment_ref = payment_ref.clone();
+            }
+            if *amount_minor != o.total_minor() || !currency.eq_ignore_ascii_case(&o.currency) {
+                tracing::warn!(order = %o.id, "paid amount differs from the order: held for review");
+                set_status(tx, o, OrderStatus::Review, now)?;
+                return Ok(None);
+            }
+            // Money taken after the order expired still buys the course.
+            let mut c = catalog::get_course(tx, o.course_id)?;
+            let mut changed = match enroll_in(tx, o.buyer_id, &mut c, now) {
+                Ok(_) => Some(c.clone()),
+                // Enrolled meanwhile (a second order paid): the order stays paid and is the
+                // admin's to refund.
+                Err(Error::Conflict { code: Code::AlreadyEnrolled, .. }) => None,
+                Err(e) => return Err(e),
+            };
+            o.paid_at = Some(now);
+            record_sale(tx, o, c.teacher_id, rules, now)?;
+            set_status(tx, o, OrderStatus::Paid, now)?;
+            if let Some(buyer) = crate::identity::repo::user(tx, o.buyer_id)? {
+                letters.receipt(tx, &buyer, o, &c.title, now)?;
+            }
+            // What came before the payment (a refund, a dispute) applies now, in order.
+            for parked in repo::unpark(tx, o.id)? {
+                if let Some(c) = effect(tx, o, &parked, now, rules, letters)? {
+                    changed = Some(c);
+                }
+            }
+            Ok(changed)
+        }
+        Outcome::Failed | Outcome::Expired if o.status == OrderStatus::Pending => {
+            let to = if *outcome == Outcome::Failed { OrderStatus::Failed } else { OrderStatus::Expired };
+            set_status(tx, o, to, now)?;
+            Ok(None)
+        }
+        Outcome::Failed | Outcome::Expired => Ok(None),
+        Outcome::Refunded { total_minor } => super::refunds::record_refund(tx, o, *total_minor, now, letters),
+        Outcome::Disputed => {
+            super::refunds::record_dispute(tx, o, now)?;
+            Ok(None)
+        }
+    }
+}
+
+/// Posts a sale to the ledger: the provider holds the money, the school keeps its fee, and the
+/// teacher's share is pending until the hold ends (or available at once without a hold).
+fn record_sale(tx: &mut Tx<'_>, o: &mut OrderRecord, teacher: UserId, rules: &MoneyRules, now: Timestamp) -> Result<()> {
+    let total = o.total_minor();
+    if total <= 0 || o.share.is_some() {
+        return Ok(());
+    }
+    let fee = (total * i64::from(rules.platform_fee_percent) + 50) / 100;
+    let share = total - fee;
+    let hold_until = Timestamp(now.0 + rules.payout_hold.as_millis() as i64);
+    let held = hold_until.0 > now.0;
+    let part = if held { "pending" } else { "available" };
+    ledger::post(
+        tx,
+        TxKind::Sale,
+        Some(o.id),
+        None,
+        vec![
+            entry(ledger::provider(o.provider.as_str()), &o.currency, total),
+            entry(ledger::REVENUE, &o.currency, -fee),
+            entry(ledger::teacher(teacher, part), &o.currency, -share),
+        ],
+        now,
+    )?;
+    if held {
+        ledger::hold(tx, hold_until, o.id, &ledger::Hold { teacher, currency: o.currency.clone(), amount_minor: share })?;
+    }
+    o.share = Some(Share { teacher, fee_minor: fee, teacher_minor: share, hold_until });
+    Ok(())
+}
+
 fn not_for_sale(detail: &str) -> Error {
     Error::Conflict { code: Code::NotForSale, detail: detail.to_owned() }
 }
@@ -108,18 +198,27 @@ impl Commerce {
         store: Store,
         clock: Arc<Clock>,
         catalog: Arc<Catalog>,
-        payments: &PaymentsConfig,
-        public_url: &str,
+        mailer: Arc<Mailer>,
+        config: &Config,
     ) -> Commerce {
+        let payments = &config.payments;
+        let public_url = config.public_url.trim_end_matches('/').to_owned();
         Commerce {
             store,
             clock,
             catalog,
-            public_url: public_url.trim_end_matches('/').to_owned(),
             test: payments.test,
             stripe: payments.stripe.clone().map(Stripe::new),
             yookassa: payments.yookassa.clone().map(YooKassa::new),
+            rules: payments.rules.clone(),
+            letters: Letters { school: config.school_name.clone(), public_url: public_url.clone() },
+            mailer,
+            public_url,
         }
+    }
+
+    pub fn rules(&self) -> &MoneyRules {
+        &self.rules
     }
 
     /// The providers a buyer may choose, in the order the pages offer them.
@@ -212,6 +311,11 @@ impl Commerce {
                     updated_at: now,
                     paid_at: None,
                     refunded_minor: 0,
+                    refund_asked_minor: 0,
+                    payment_ref: None,
+                    share: None,
+                    refund_request: None,
+                    disputed: false,
                 };
                 repo::insert_order(tx, &o)?;
                 if o.total_minor() == 0 {
@@ -249,6 +353,8 @@ impl Commerce {
                         customer_email: &who.email,
                         success_url: &back,
                         cancel_url: &format!("{}/courses/{}", self.public_url, c.slug),
+                        // Stripe's shortest: the session ends with the order's pending time.
+                        expires_at: now.0 / 1000 + 31 * 60,
                     })
                     .await
                     .map(|s| (Some(s.id), s.url.unwrap_or_default()))
@@ -423,10 +529,16 @@ impl Commerce {
     }
 
     /// An order, for its buyer and admins (404 for anyone else: order ids are not to be probed).
+    /// A pending order is first asked about at its provider, should its webhook have been lost.
     pub async fn order(&self, who: &UserRecord, id: OrderId) -> Result<(OrderRecord, Arc<CourseRecord>)> {
-        let o = self.store.read(move |rtx| repo::get_order(rtx, id)).await?;
+        let mut o = self.store.read(move |rtx| repo::get_order(rtx, id)).await?;
         if o.buyer_id != who.id && who.role != Role::Admin {
             return Err(Error::NotFound);
+        }
+        match self.reconcile(&o).await {
+            Ok(Some(after)) => o = after,
+            Ok(None) => {}
+            Err(e) => tracing::warn!(order = %id, error = %e, "could not ask the provider about a pending order"),
         }
         let c = self.catalog.course_by_id(o.course_id).await?.ok_or(Error::NotFound)?;
         Ok((o, c))
@@ -473,7 +585,7 @@ impl Commerce {
             return Err(Error::NotFound);
         }
         let outcome = if pay {
-            Outcome::Paid { amount_minor: o.total_minor(), currency: o.currency.clone() }
+            Outcome::Paid { amount_minor: o.total_minor(), currency: o.currency.clone(), payment_ref: None }
         } else {
             Outcome::Failed
         };
@@ -496,18 +608,32 @@ impl Commerce {
                     Some("paid") => Some(Outcome::Paid {
                         amount_minor: object["amount_total"].as_i64().unwrap_or(-1),
                         currency: object["currency"].as_str().unwrap_or_default().to_ascii_uppercase(),
+                        payment_ref: object["payment_intent"].as_str().map(str::to_owned),
                     }),
                     _ => None,
                 }
             }
             "checkout.session.async_payment_failed" => Some(Outcome::Failed),
             "checkout.session.expired" => Some(Outcome::Expired),
+            // Stripe reports the refunds of a charge as a running total.
+            "charge.refunded" => object["amount_refunded"].as_i64().map(|total_minor| Outcome::Refunded { total_minor }),
+            "charge.dispute.created" => Some(Outcome::Disputed),
             _ => None,
         };
-        let order = object["client_reference_id"]
+        let mut order = object["client_reference_id"]
             .as_str()
             .or_else(|| object["metadata"]["order_id"].as_str())
             .and_then(|s| s.parse::<OrderId>().ok());
+        if order.is_none()
+            && outcome.is_some()
+            && let Some(pi) = object["payment_intent"].as_str().map(str::to_owned)
+        {
+            // A dispute names the PaymentIntent only.
+            order = self
+                .store
+                .read(move |rtx| Ok(repo::order_by_ref(rtx, Provider::Stripe, &pi)?.map(|o| o.id)))
+                .await?;
+        }
         match (outcome, order) {
             (Some(outcome), Some(order)) => {
                 self.apply(ProviderEvent { provider: Provider::Stripe, event_id: event.id, order, outcome })
@@ -532,24 +658,36 @@ impl Commerce {
             });
         }
         let note = Notification::parse(body)?;
-        match note.event.as_str() {
-            "payment.succeeded" | "payment.canceled" => {}
-            // Refunds are not made through Lectern yet: nothing to move.
+        let payment_id = match note.event.as_str() {
+            "payment.succeeded" | "payment.canceled" => note.object.id.clone(),
+            "refund.succeeded" => match yookassa.get_refund(&note.object.id).await? {
+                Some(r) if r.status == "succeeded" => r.payment_id,
+                _ => {
+                    tracing::warn!(refund = %note.object.id, "a YooKassa refund notification YooKassa does not confirm");
+                    return Ok(());
+                }
+            },
             _ => {
                 tracing::debug!(event = %note.event, "YooKassa notification acknowledged, nothing to do");
                 return Ok(());
             }
-        }
-        let Some(payment) = yookassa.get_payment(&note.object.id).await? else {
+        };
+        let Some(payment) = yookassa.get_payment(&payment_id).await? else {
             tracing::warn!(event = %note.event, "a YooKassa notification for a payment YooKassa does not know");
             return Ok(());
         };
+        let refunded = payment.refunded_amount.as_ref().and_then(|a| yookassa::major_to_minor(&a.value));
         let (kind, outcome) = match payment.status.as_str() {
+            // The payment's running total of refunds is what applies (idempotent, in any order).
+            "succeeded" if note.event == "refund.succeeded" => match refunded {
+                Some(total_minor) => ("refund.succeeded", Outcome::Refunded { total_minor }),
+                None => return Ok(()),
+            },
             "succeeded" if payment.paid => {
                 // An amount that does not read is not the order's: the order goes to review.
                 let amount_minor = yookassa::major_to_minor(&payment.amount.value).unwrap_or(-1);
                 let currency = payment.amount.currency.to_ascii_uppercase();
-                ("payment.succeeded", Outcome::Paid { amount_minor, currency })
+                ("payment.succeeded", Outcome::Paid { amount_minor, currency, payment_ref: None })
             }
             "canceled" => ("payment.canceled", Outcome::Failed),
             status => {
@@ -570,15 +708,20 @@ impl Commerce {
             tracing::warn!(%order, payment = %reference, "a YooKassa payment that is not the order's own");
             return Ok(());
         }
-        let event_id = format!("{kind}:{reference}");
+        let event_id = match &outcome {
+            Outcome::Refunded { total_minor } => format!("{kind}:{reference}:{total_minor}"),
+            _ => format!("{kind}:{reference}"),
+        };
         self.apply(ProviderEvent { provider: Provider::YooKassa, event_id, order, outcome }).await?;
         Ok(())
     }
 
     /// Applies a provider event once: a paid order enrolls its buyer in the same unit of work;
-    /// a payment of another amount or currency than the order's goes to review instead.
+    /// a payment of another amount or currency than the order's goes to review instead. A
+    /// refund or dispute of an order not paid yet waits for the payment.
     pub async fn apply(&self, ev: ProviderEvent) -> Result<Option<OrderRecord>> {
         let now = self.clock.now();
+        let (rules, letters) = (self.rules.clone(), self.letters.clone());
         let (pos, order, course) = self
             .store
             .write(move |tx| {
@@ -593,49 +736,19 @@ impl Commerce {
                     tracing::warn!(order = %o.id, "a payment event from another provider than the order's");
                     return Ok((tx.position(), None, None));
                 }
-                let mut course = None;
-                match &ev.outcome {
-                    Outcome::Paid { amount_minor, currency } => {
-                        if matches!(
-                            o.status,
-                            OrderStatus::Paid
-                                | OrderStatus::Review
-                                | OrderStatus::Refunded
-                                | OrderStatus::PartiallyRefunded
-                        ) {
-                            return Ok((tx.position(), Some(o), None));
-                        }
-                        if *amount_minor != o.total_minor() || !currency.eq_ignore_ascii_case(&o.currency) {
-                            tracing::warn!(order = %o.id, "paid amount differs from the order: held for review");
-                            set_status(tx, &mut o, OrderStatus::Review, now)?;
-                        } else {
-                            // Money taken after the order expired still buys the course.
-                            let mut c = catalog::get_course(tx, o.course_id)?;
-                            match enroll_in(tx, o.buyer_id, &mut c, now) {
-                                Ok(_) => course = Some(c),
-                                // Enrolled meanwhile (a second order paid): the order stays paid
-                                // and is the admin's to refund.
-                                Err(Error::Conflict { code: Code::AlreadyEnrolled, .. }) => {}
-                                Err(e) => return Err(e),
-                            }
-                            o.paid_at = Some(now);
-                            set_status(tx, &mut o, OrderStatus::Paid, now)?;
-                        }
-                    }
-                    Outcome::Failed if o.status == OrderStatus::Pending => {
-                        set_status(tx, &mut o, OrderStatus::Failed, now)?
-                    }
-                    Outcome::Expired if o.status == OrderStatus::Pending => {
-                        set_status(tx, &mut o, OrderStatus::Expired, now)?
-                    }
-                    Outcome::Failed | Outcome::Expired => return Ok((tx.position(), Some(o), None)),
+                if matches!(ev.outcome, Outcome::Refunded { .. } | Outcome::Disputed) && !o.status.is_settled() {
+                    tracing::info!(order = %o.id, "a refund or dispute before its payment: kept until it is paid");
+                    repo::park(tx, o.id, ev.provider, &ev.event_id, &ev.outcome)?;
+                    return Ok((tx.position(), Some(o), None));
                 }
+                let course = effect(tx, &mut o, &ev.outcome, now, &rules, &letters)?;
                 Ok((tx.position(), Some(o), course))
             })
             .await?;
         if let Some(c) = course {
             self.catalog.cache_course(pos, &c);
         }
+        self.mailer.wake();
         Ok(order)
     }
 

@@ -26,12 +26,35 @@ pub struct SessionRequest<'a> {
     pub customer_email: &'a str,
     pub success_url: &'a str,
     pub cancel_url: &'a str,
+    /// Unix seconds; Stripe accepts 30 minutes to 24 hours from now.
+    pub expires_at: i64,
 }
 
 #[derive(Debug, Deserialize)]
 pub struct Session {
     pub id: String,
     pub url: Option<String>,
+    /// `open`, `complete` or `expired`.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// `paid`, `unpaid` or `no_payment_required`.
+    #[serde(default)]
+    pub payment_status: Option<String>,
+    #[serde(default)]
+    pub amount_total: Option<i64>,
+    #[serde(default)]
+    pub currency: Option<String>,
+    #[serde(default)]
+    pub payment_intent: Option<String>,
+}
+
+/// What a refund is of.
+pub struct RefundRequest<'a> {
+    pub payment_intent: &'a str,
+    pub amount_minor: i64,
+    pub order_id: &'a str,
+    /// Unique per refund: the order and the running total asked.
+    pub idempotency_key: &'a str,
 }
 
 impl Stripe {
@@ -48,7 +71,8 @@ impl Stripe {
     pub async fn create_session(&self, req: &SessionRequest<'_>) -> Result<Session> {
         let amount = req.amount_minor.to_string();
         let currency = req.currency.to_ascii_lowercase();
-        let form: [(&str, &str); 11] = [
+        let expires_at = req.expires_at.to_string();
+        let form: [(&str, &str); 12] = [
             ("mode", "payment"),
             ("client_reference_id", req.order_id),
             ("metadata[order_id]", req.order_id),
@@ -60,6 +84,7 @@ impl Stripe {
             ("line_items[0][price_data][unit_amount]", &amount),
             ("line_items[0][price_data][product_data][name]", req.course_title),
             ("payment_intent_data[metadata][order_id]", req.order_id),
+            ("expires_at", &expires_at),
         ];
         let res = self
             .http
@@ -83,6 +108,58 @@ impl Stripe {
     }
 
     /// Checks `Stripe-Signature` over the raw body and parses the event.
+    /// Asks Stripe to give (part of) a payment back. The order changes when `charge.refunded`
+    /// confirms it.
+    pub async fn refund(&self, req: &RefundRequest<'_>) -> Result<()> {
+        let amount = req.amount_minor.to_string();
+        let form = [
+            ("payment_intent", req.payment_intent),
+            ("amount", amount.as_str()),
+            ("metadata[order_id]", req.order_id),
+        ];
+        let res = self
+            .http
+            .post(format!("{}/v1/refunds", self.config.api_base))
+            .bearer_auth(self.config.secret_key.expose_str())
+            .header("Idempotency-Key", req.idempotency_key)
+            .form(&form)
+            .send()
+            .await
+            .map_err(|e| unavailable(&format!("Stripe could not be reached: {e}")))?;
+        let status = res.status();
+        if !status.is_success() {
+            let body = res.text().await.unwrap_or_default();
+            tracing::warn!(%status, body = %body.chars().take(500).collect::<String>(), "Stripe refused a refund");
+            return Err(unavailable("Stripe refused the refund"));
+        }
+        Ok(())
+    }
+
+    /// A Checkout Session read back from Stripe, to heal a webhook that never came (`None`:
+    /// Stripe does not know it).
+    pub async fn get_session(&self, id: &str) -> Result<Option<Session>> {
+        if id.is_empty() || id.len() > 255 || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return Ok(None);
+        }
+        let res = self
+            .http
+            .get(format!("{}/v1/checkout/sessions/{id}", self.config.api_base))
+            .bearer_auth(self.config.secret_key.expose_str())
+            .send()
+            .await
+            .map_err(|e| unavailable(&format!("Stripe could not be reached: {e}")))?;
+        if res.status() == reqwest::StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        if !res.status().is_success() {
+            return Err(unavailable("Stripe did not show the checkout session"));
+        }
+        res.json::<Session>()
+            .await
+            .map(Some)
+            .map_err(|e| unavailable(&format!("Stripe's answer was not understood: {e}")))
+    }
+
     pub fn verify(&self, header: Option<&str>, body: &[u8], now_secs: i64) -> Result<Event> {
         verify_signature(self.config.webhook_secret.expose(), header, body, now_secs)?;
         serde_json::from_slice(body).map_err(|e| Error::Malformed(format!("not a Stripe event: {e}")))

@@ -48,6 +48,29 @@ pub struct Payment {
     pub confirmation: Option<Confirmation>,
     #[serde(default)]
     pub metadata: Option<Metadata>,
+    /// What has been refunded of it so far, in all.
+    #[serde(default)]
+    pub refunded_amount: Option<Amount>,
+}
+
+/// A refund as YooKassa shows it.
+#[derive(Debug, Deserialize)]
+pub struct Refund {
+    pub id: String,
+    pub payment_id: String,
+    /// `pending`, `succeeded` or `canceled`.
+    pub status: String,
+}
+
+/// What a refund is of.
+pub struct RefundRequest<'a> {
+    pub payment_id: &'a str,
+    pub amount_minor: i64,
+    pub currency: &'a str,
+    pub course_title: &'a str,
+    pub customer_email: &'a str,
+    /// Unique per refund: the order and the running total asked.
+    pub idempotence_key: &'a str,
 }
 
 #[derive(Debug, Deserialize)]
@@ -132,11 +155,7 @@ impl YooKassa {
 
     /// Reads a payment; `None` if YooKassa does not know it (a forged or foreign id).
     pub async fn get_payment(&self, id: &str) -> Result<Option<Payment>> {
-        // YooKassa's ids are UUID-like; anything else is not one of ours and must not shape the URL.
-        if id.is_empty()
-            || id.len() > 64
-            || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        {
+        if !plain_id(id) {
             return Ok(None);
         }
         let res = self
@@ -160,6 +179,78 @@ impl YooKassa {
             .map(Some)
             .map_err(|e| unavailable(&format!("YooKassa's answer was not understood: {e}")))
     }
+}
+
+impl YooKassa {
+    /// Asks YooKassa to give money back, with the 54-FZ refund receipt of the same one service.
+    pub async fn refund(&self, req: &RefundRequest<'_>) -> Result<Refund> {
+        let amount = json!({
+            "value": minor_to_major(req.amount_minor),
+            "currency": req.currency.to_ascii_uppercase(),
+        });
+        let body = json!({
+            "payment_id": req.payment_id,
+            "amount": amount,
+            "receipt": {
+                "customer": {"email": req.customer_email},
+                "items": [{
+                    "description": truncate(req.course_title, DESCRIPTION_MAX_CHARS),
+                    "quantity": "1.00",
+                    "amount": amount,
+                    "vat_code": self.config.vat_code,
+                    "payment_subject": "service",
+                    "payment_mode": "full_payment",
+                }],
+            },
+        });
+        let res = self
+            .http
+            .post(format!("{}/refunds", self.config.api_base))
+            .basic_auth(&self.config.shop_id, Some(self.config.secret_key.expose_str()))
+            .header("Idempotence-Key", req.idempotence_key)
+            .json(&body)
+            .send()
+            .await
+            .map_err(|e| unavailable(&format!("YooKassa could not be reached: {e}")))?;
+        let status = res.status();
+        if !status.is_success() {
+            let body = res.text().await.unwrap_or_default();
+            tracing::warn!(%status, body = %body.chars().take(500).collect::<String>(), "YooKassa refused a refund");
+            return Err(unavailable("YooKassa refused the refund"));
+        }
+        res.json::<Refund>()
+            .await
+            .map_err(|e| unavailable(&format!("YooKassa's answer was not understood: {e}")))
+    }
+
+    /// A refund read back from YooKassa (`None`: it does not know it).
+    pub async fn get_refund(&self, id: &str) -> Result<Option<Refund>> {
+        if !plain_id(id) {
+            return Ok(None);
+        }
+        let res = self
+            .http
+            .get(format!("{}/refunds/{id}", self.config.api_base))
+            .basic_auth(&self.config.shop_id, Some(self.config.secret_key.expose_str()))
+            .send()
+            .await
+            .map_err(|e| unavailable(&format!("YooKassa could not be reached: {e}")))?;
+        if res.status() == reqwest::StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        if !res.status().is_success() {
+            return Err(unavailable("YooKassa did not show the refund"));
+        }
+        res.json::<Refund>()
+            .await
+            .map(Some)
+            .map_err(|e| unavailable(&format!("YooKassa's answer was not understood: {e}")))
+    }
+}
+
+/// YooKassa's ids are UUID-like; anything else is not one of ours and must not shape a URL.
+fn plain_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// The same key for every attempt at one order's payment (YooKassa allows 64 characters).

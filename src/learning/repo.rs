@@ -85,6 +85,12 @@ pub fn save_enrollment(tx: &mut Tx<'_>, user: UserId, course: CourseId, e: &Enro
     Ok(())
 }
 
+/// Removes an enrollment (its completions stay, should the student come back).
+pub fn remove_enrollment(tx: &mut Tx<'_>, user: UserId, course: CourseId) -> Result<bool> {
+    tx.remove(ENROLLMENTS_BY_COURSE, &(course.key(), user.key()))?;
+    Ok(tx.remove(ENROLLMENTS, &(user.key(), course.key()))?)
+}
+
 pub fn completed_lesson_ids(r: &impl Readable, user: UserId, course: CourseId) -> StoreResult<Vec<LessonId>> {
     let (u, c) = (user.key(), course.key());
     Ok(r.range(COMPLETIONS, (u, c, 0)..=(u, c, u128::MAX), usize::MAX)?

@@ -112,6 +112,17 @@ pub fn enroll_in(
     Ok(e)
 }
 
+/// Ends `user`'s enrollment in `c` inside a unit of work (a fully refunded order): the course
+/// is no longer theirs to open. False if they were not enrolled.
+pub fn unenroll_in(tx: &mut Tx<'_>, user: UserId, c: &mut CourseRecord) -> Result<bool> {
+    if !repo::remove_enrollment(tx, user, c.id)? {
+        return Ok(false);
+    }
+    c.student_count = c.student_count.saturating_sub(1);
+    catalog::save_counters(tx, c)?;
+    Ok(true)
+}
+
 impl Learning {
     /// A lesson with its body, if `who` may read it: the teacher, admins, enrolled students,
     /// or anyone for a preview lesson of a published course.

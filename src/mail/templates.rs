@@ -45,6 +45,59 @@ const RESET: Messages = Messages {
     footer: "mail-reset-footer",
 };
 
+const RECEIPT: Messages = Messages {
+    subject: "mail-receipt-subject",
+    body: "mail-receipt-body",
+    action: "mail-receipt-action",
+    footer: "mail-receipt-footer",
+};
+
+const REFUND: Messages = Messages {
+    subject: "mail-refund-subject",
+    body: "mail-refund-body",
+    action: "mail-refund-action",
+    footer: "mail-refund-footer",
+};
+
+const PAYOUT_PAID: Messages = Messages {
+    subject: "mail-payout-paid-subject",
+    body: "mail-payout-paid-body",
+    action: "mail-payout-paid-action",
+    footer: "mail-payout-paid-footer",
+};
+
+const PAYOUT_REJECTED: Messages = Messages {
+    subject: "mail-payout-rejected-subject",
+    body: "mail-payout-rejected-body",
+    action: "mail-payout-rejected-action",
+    footer: "mail-payout-rejected-footer",
+};
+
+/// A receipt for a paid order: `course` and `amount` (as written, "19.90 USD"); `url` is the order.
+pub fn receipt(locale: &str, to: &str, name: &str, school: &str, url: &str, course: &str, amount: &str) -> Email {
+    letter(&RECEIPT, locale, to, name, school, url, &[("course", course), ("amount", amount)])
+}
+
+/// Money given back for an order (`amount` this time).
+pub fn refund(locale: &str, to: &str, name: &str, school: &str, url: &str, course: &str, amount: &str) -> Email {
+    letter(&REFUND, locale, to, name, school, url, &[("course", course), ("amount", amount)])
+}
+
+/// A teacher's payout was paid (`reference`: the bank's) or rejected (`reference`: the reason).
+pub fn payout(
+    locale: &str,
+    to: &str,
+    name: &str,
+    school: &str,
+    url: &str,
+    paid: bool,
+    amount: &str,
+    reference: &str,
+) -> Email {
+    let msgs = if paid { &PAYOUT_PAID } else { &PAYOUT_REJECTED };
+    letter(msgs, locale, to, name, school, url, &[("amount", amount), ("reference", reference)])
+}
+
 /// Asks a new account to confirm its address at `url`.
 pub fn verification(locale: &str, to: &str, name: &str, school: &str, url: &str) -> Email {
     action_email(&VERIFICATION, locale, to, name, school, url)
@@ -86,10 +139,23 @@ struct ActionText<'a> {
 }
 
 fn action_email(msgs: &Messages, locale: &str, to: &str, name: &str, school: &str, url: &str) -> Email {
+    letter(msgs, locale, to, name, school, url, &[])
+}
+
+/// An email of `msgs`; `extra` are the arguments its messages use beyond `$name` and `$school`.
+fn letter(
+    msgs: &Messages,
+    locale: &str,
+    to: &str,
+    name: &str,
+    school: &str,
+    url: &str,
+    extra: &[(&str, &str)],
+) -> Email {
     let lang = Lang::from_locale(locale);
-    let t = |id: &str| {
-        i18n::t(lang, id, &[("name", Arg::Text(name.to_owned())), ("school", Arg::Text(school.to_owned()))])
-    };
+    let mut args = vec![("name", Arg::Text(name.to_owned())), ("school", Arg::Text(school.to_owned()))];
+    args.extend(extra.iter().map(|(k, v)| (*k, Arg::Text((*v).to_owned()))));
+    let t = |id: &str| i18n::t(lang, id, &args);
     let m = ActionLetter {
         lang: lang.code(),
         subject: t(msgs.subject),
@@ -113,10 +179,14 @@ mod tests {
 
     type Build = fn(&str, &str, &str, &str, &str) -> Email;
 
-    const ALL: [(&str, Build, &Messages); 3] = [
+    const ALL: [(&str, Build, &Messages); 7] = [
         ("verification", verification, &VERIFICATION),
         ("welcome", welcome, &WELCOME),
         ("reset", reset, &RESET),
+        ("receipt", |l, to, n, s, u| receipt(l, to, n, s, u, "Rust", "19.90 USD"), &RECEIPT),
+        ("refund", |l, to, n, s, u| refund(l, to, n, s, u, "Rust", "19.90 USD"), &REFUND),
+        ("payout-paid", |l, to, n, s, u| payout(l, to, n, s, u, true, "100.00 USD", "B-1"), &PAYOUT_PAID),
+        ("payout-rejected", |l, to, n, s, u| payout(l, to, n, s, u, false, "100.00 USD", "no"), &PAYOUT_REJECTED),
     ];
 
     const URL: &str = "https://s.test/some-page?token=abc-DEF_12";

@@ -89,6 +89,14 @@ pub fn page_from<K: CursorKey, V>(mut rows: Vec<(K, V)>, limit: usize) -> Page<(
     Page { items: rows, next_cursor }
 }
 
+/// The same for rows that carry their own key.
+pub fn page_by<K: CursorKey, V>(mut rows: Vec<V>, limit: usize, key: impl Fn(&V) -> K) -> Page<V> {
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    let next_cursor = if more { rows.last().map(|v| encode_cursor(&key(v))) } else { None };
+    Page { items: rows, next_cursor }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

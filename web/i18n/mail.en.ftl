@@ -23,3 +23,23 @@ mail-reset-subject = Reset your password — { $school }
 mail-reset-body = We received a request to reset your password. The link below works once, for 1 hour; resetting signs you out everywhere.
 mail-reset-action = Choose a new password
 mail-reset-footer = If you did not ask for this, do nothing: your password stays as it is.
+
+mail-receipt-subject = Your receipt: { $course } — { $school }
+mail-receipt-body = Thank you for your purchase. You paid { $amount } for “{ $course }” and you are enrolled: the course is waiting for you.
+mail-receipt-action = See your order
+mail-receipt-footer = Keep this email as your receipt. Changed your mind? You can ask for a refund from the order page within the refund period.
+
+mail-refund-subject = Refund for { $course } — { $school }
+mail-refund-body = We have refunded { $amount } for “{ $course }”. Depending on your bank it may take a few days to appear on your statement.
+mail-refund-action = See your order
+mail-refund-footer = The { $school } team
+
+mail-payout-paid-subject = Your payout of { $amount } is paid — { $school }
+mail-payout-paid-body = We have sent your payout of { $amount }. The bank's reference is { $reference }.
+mail-payout-paid-action = See your earnings
+mail-payout-paid-footer = The { $school } team
+
+mail-payout-rejected-subject = Your payout request was not paid — { $school }
+mail-payout-rejected-body = Your request for a payout of { $amount } was declined: { $reference }. The money is available again, and you can ask again.
+mail-payout-rejected-action = See your earnings
+mail-payout-rejected-footer = Reply to this email if you have questions.

@@ -23,3 +23,23 @@ mail-reset-subject = Сброс пароля — { $school }
 mail-reset-body = Мы получили запрос на сброс пароля. Ссылка ниже действует 1 час и только один раз; после сброса все ваши сеансы будут завершены.
 mail-reset-action = Задать новый пароль
 mail-reset-footer = Если вы не запрашивали сброс, ничего не делайте: пароль останется прежним.
+
+mail-receipt-subject = Ваш чек: { $course } — { $school }
+mail-receipt-body = Спасибо за покупку. Вы оплатили { $amount } за курс «{ $course }» и уже записаны на него: курс ждёт вас.
+mail-receipt-action = Открыть заказ
+mail-receipt-footer = Сохраните это письмо как чек. Передумали? В течение срока возврата вернуть деньги можно со страницы заказа.
+
+mail-refund-subject = Возврат за курс { $course } — { $school }
+mail-refund-body = Мы вернули { $amount } за курс «{ $course }». В зависимости от банка деньги поступят на счёт в течение нескольких дней.
+mail-refund-action = Открыть заказ
+mail-refund-footer = Команда { $school }
+
+mail-payout-paid-subject = Выплата { $amount } отправлена — { $school }
+mail-payout-paid-body = Мы отправили вашу выплату { $amount }. Номер банковского документа: { $reference }.
+mail-payout-paid-action = Открыть доходы
+mail-payout-paid-footer = Команда { $school }
+
+mail-payout-rejected-subject = Запрос на выплату отклонён — { $school }
+mail-payout-rejected-body = Ваш запрос на выплату { $amount } отклонён: { $reference }. Деньги снова доступны, запрос можно отправить ещё раз.
+mail-payout-rejected-action = Открыть доходы
+mail-payout-rejected-footer = Если у вас есть вопросы, ответьте на это письмо.
