@@ -16,9 +16,10 @@ use crate::app::AppState;
 use crate::catalog::repo::{self as catalog, CategoryRecord, CourseRecord, LessonRecord, ModuleRecord};
 use crate::catalog::types::{CourseStatus, LessonKind, Level, Slug};
 use crate::clock::Timestamp;
+use crate::commerce::coupons::{self, CouponRecord, Discount};
 use crate::identity::Role;
 use crate::identity::repo::{self as identity, UserRecord};
-use crate::ids::{CategoryId, CourseId, LessonId, ModuleId, ReviewId, UserId};
+use crate::ids::{CategoryId, CouponId, CourseId, LessonId, ModuleId, ReviewId, UserId};
 use crate::learning::repo::{self as learning, EnrollmentRecord, EnrollmentStatus, ReviewRecord};
 use crate::richtext::{Profile, render_markdown};
 use crate::schema::*;
@@ -236,8 +237,35 @@ pub async fn load(app: &AppState) -> anyhow::Result<Report> {
             None => report.skipped_courses += 1,
         }
     }
+    // A school-wide coupon, so the demo can show a discounted purchase.
+    let admin = ids.get("admin").copied().unwrap_or(UserId::from_key(0));
+    app.store
+        .write(move |tx| {
+            let coupon = CouponRecord {
+                id: CouponId::generate(),
+                code: DEMO_COUPON.into(),
+                course_id: None,
+                discount: Discount::Percent(20),
+                currency: None,
+                max_redemptions: None,
+                expires_at: None,
+                active: true,
+                redemptions: 0,
+                held: 0,
+                created_by: admin,
+                created_at: now,
+            };
+            match coupons::insert(tx, &coupon) {
+                Err(crate::error::Error::Conflict { .. }) => Ok(()), // loaded before
+                other => other,
+            }
+        })
+        .await?;
     Ok(report)
 }
+
+/// The demo's school-wide coupon: 20 % off any paid course.
+pub const DEMO_COUPON: &str = "DEMO20";
 
 type Counts = (usize, usize, usize);
 
@@ -394,6 +422,7 @@ pub fn print_accounts(public_url: &str, report: &Report) {
     println!("    teacher  anna.sokolova@demo.lectern.school  (русскоязычные курсы)");
     println!("    student  olivia.brown@demo.lectern.school");
     println!("    student  aleksey.ivanov@demo.lectern.school (по-русски)");
+    println!("  paid courses sell through the test provider (Pay / Decline); coupon {DEMO_COUPON}: 20 % off");
     println!();
 }
 

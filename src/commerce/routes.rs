@@ -123,6 +123,7 @@ pub struct CheckoutOut {
     params(("id" = String, Path)),
     responses((status = 201, body = CheckoutOut, description = "A new pending order."),
         (status = 200, body = CheckoutOut, description = "Your pending order for this course, still payable."),
+        (status = 403, description = "own_course: the course's teacher cannot buy it."),
         (status = 404),
         (status = 409, description = "already_enrolled; not_for_sale (a free course, or a provider not offered); not_published; \
             coupon_unavailable (with `reason`: unknown, inactive, expired, used_up, fully_held, already_used, currency)"),

@@ -255,6 +255,13 @@ impl Commerce {
         if c.is_free() {
             return Err(not_for_sale("This course is free: enroll instead."));
         }
+        if c.teacher_id == who.id {
+            // Paying oneself would only move the school's fee; the course is open to its teacher.
+            return Err(Error::Forbidden {
+                code: Code::OwnCourse,
+                detail: "You teach this course: it is already open to you.".into(),
+            });
+        }
         if !self.providers().contains(&provider) {
             return Err(not_for_sale("This payment provider is not offered here."));
         }
