@@ -349,6 +349,7 @@ admin-refund-amount = Amount (optional)
 admin-refund-amount-help = Leave empty to refund everything left ({ $amount }).
 admin-refund-reason = Reason (kept in the log)
 admin-refund = Refund
+admin-refund-refused = This amount cannot be refunded: it must be more than zero and no more than what is left of the payment.
 refund-admin-reason-invalid = Give a reason of 3 to 1000 characters.
 admin-payouts-title = Payouts
 admin-payouts-empty = No payouts match this filter.

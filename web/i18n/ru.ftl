@@ -381,6 +381,7 @@ admin-refund-amount = Сумма (необязательно)
 admin-refund-amount-help = Оставьте пустым, чтобы вернуть весь остаток ({ $amount }).
 admin-refund-reason = Причина (сохранится в журнале)
 admin-refund = Вернуть деньги
+admin-refund-refused = Такую сумму вернуть нельзя: она должна быть больше нуля и не больше остатка оплаты.
 refund-admin-reason-invalid = Укажите причину — от 3 до 1000 символов.
 admin-payouts-title = Выплаты
 admin-payouts-empty = Нет выплат, подходящих под этот фильтр.

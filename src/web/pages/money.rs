@@ -443,6 +443,9 @@ pub async fn admin_refund(
         (_, Err(_)) => Err((StatusCode::UNPROCESSABLE_ENTITY, tr.t("refund-admin-reason-invalid"))),
         (Ok(amount), Ok(reason)) => match app.commerce.refund(&who.user, id, amount, reason).await {
             Ok(_) => Ok(()),
+            Err(Error::Conflict { code: Code::NotRefundable, .. }) => {
+                Err((StatusCode::CONFLICT, tr.t("admin-refund-refused")))
+            }
             Err(e) => Err(refusal(tr, e)?),
         },
     };
