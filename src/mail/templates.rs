@@ -100,6 +100,7 @@ pub fn refund(
 }
 
 /// A teacher's payout was paid (`reference`: the bank's) or rejected (`reference`: the reason).
+#[expect(clippy::too_many_arguments, reason = "one argument per part of the letter, all strings")]
 pub fn payout(
     locale: &str,
     to: &str,

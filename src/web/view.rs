@@ -272,10 +272,14 @@ fn group(n: i64, sep: char) -> String {
     out
 }
 
+/// A form's amount that is not one.
+#[derive(Debug, PartialEq, Eq)]
+pub struct BadAmount;
+
 /// An amount typed in a form, in major units ("12", "12.5", "12,50", "1 990"), as minor units.
 /// Empty is `Ok(None)`; anything else that is not a positive amount with at most two decimals
 /// is an error.
-pub fn parse_amount(s: &str) -> Result<Option<i64>, ()> {
+pub fn parse_amount(s: &str) -> Result<Option<i64>, BadAmount> {
     let s: String = s.chars().filter(|c| !c.is_whitespace() && *c != '\u{a0}').collect();
     if s.is_empty() {
         return Ok(None);
@@ -286,15 +290,15 @@ pub fn parse_amount(s: &str) -> Result<Option<i64>, ()> {
     };
     let digits = |d: &str| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit());
     if !digits(major) || (!minor.is_empty() && !digits(minor)) || minor.len() > 2 || major.len() > 12 {
-        return Err(());
+        return Err(BadAmount);
     }
     let cents = match minor.len() {
         0 => 0,
-        1 => minor.parse::<i64>().map_err(|_| ())? * 10,
-        _ => minor.parse::<i64>().map_err(|_| ())?,
+        1 => minor.parse::<i64>().map_err(|_| BadAmount)? * 10,
+        _ => minor.parse::<i64>().map_err(|_| BadAmount)?,
     };
-    let total = major.parse::<i64>().map_err(|_| ())? * 100 + cents;
-    if total <= 0 { Err(()) } else { Ok(Some(total)) }
+    let total = major.parse::<i64>().map_err(|_| BadAmount)? * 100 + cents;
+    if total <= 0 { Err(BadAmount) } else { Ok(Some(total)) }
 }
 
 /// "3 h 20 min" in the page's language.
@@ -343,7 +347,7 @@ mod tests {
         assert_eq!(parse_amount("12.5"), Ok(Some(1250)));
         assert_eq!(parse_amount("1 990,05"), Ok(Some(199_005)));
         for bad in ["0", "-3", "1.234", "abc", "1.2.3", ".5", "1e3"] {
-            assert_eq!(parse_amount(bad), Err(()), "{bad}");
+            assert_eq!(parse_amount(bad), Err(BadAmount), "{bad}");
         }
     }
 

@@ -194,7 +194,7 @@ pub async fn request_payout(
     ctx.check_csrf(&f.csrf)?;
     let tr = ctx.tr();
     let (status, message) = match parse_amount(&f.amount) {
-        Err(()) => (StatusCode::UNPROCESSABLE_ENTITY, tr.t("amount-invalid")),
+        Err(_) => (StatusCode::UNPROCESSABLE_ENTITY, tr.t("amount-invalid")),
         Ok(amount) => match app.commerce.request_payout(&who.user, &f.currency, amount).await {
             Ok(_) => return Ok(see_other("/studio/earnings")),
             Err(e) => refusal(tr, e)?,
@@ -439,7 +439,7 @@ pub async fn admin_refund(
     let id: OrderId = parse(&id)?;
     let tr = ctx.tr();
     let outcome = match (parse_amount(&f.amount), text("reason", &f.reason, 3, 1000)) {
-        (Err(()), _) => Err((StatusCode::UNPROCESSABLE_ENTITY, tr.t("amount-invalid"))),
+        (Err(_), _) => Err((StatusCode::UNPROCESSABLE_ENTITY, tr.t("amount-invalid"))),
         (_, Err(_)) => Err((StatusCode::UNPROCESSABLE_ENTITY, tr.t("refund-admin-reason-invalid"))),
         (Ok(amount), Ok(reason)) => match app.commerce.refund(&who.user, id, amount, reason).await {
             Ok(_) => Ok(()),
