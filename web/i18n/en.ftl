@@ -294,7 +294,7 @@ earnings-hold = { $n ->
     [one] Your share of a sale is pending for { $n } day after the payment, while the buyer may still ask for a refund.
    *[other] Your share of a sale is pending for { $n } days after the payment, while the buyer may still ask for a refund.
 }
-earnings-explain = Then it becomes available and you can ask for a payout. Money under a payment dispute is frozen until the dispute is settled.
+earnings-explain = What is available can be asked for as a payout. Money under a payment dispute is frozen until the dispute is settled.
 earnings-empty = No sales yet. Your earnings will show here after your first sale.
 earnings-currency = Currency
 earnings-pending = Pending
