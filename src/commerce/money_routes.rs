@@ -279,7 +279,10 @@ async fn my_payouts(
     Query(p): Query<PageParams>,
 ) -> Result<Json<PayoutPage>> {
     let page = app.commerce.my_payouts(&who.user, p.limit()?, cursor(&p.cursor)?).await?;
-    Ok(Json(PayoutPage { items: page.items.into_iter().map(PayoutOut::from).collect(), next_cursor: page.next_cursor }))
+    Ok(Json(PayoutPage {
+        items: page.items.into_iter().map(PayoutOut::from).collect(),
+        next_cursor: page.next_cursor,
+    }))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -310,7 +313,10 @@ async fn admin_payouts(
     let status = p
         .status
         .as_deref()
-        .map(|s| PayoutStatus::parse(s).ok_or_else(|| Error::validation("status", "is requested, paid or rejected")))
+        .map(|s| {
+            PayoutStatus::parse(s)
+                .ok_or_else(|| Error::validation("status", "is requested, paid or rejected"))
+        })
         .transpose()?;
     let csv = match p.format.as_deref() {
         None | Some("json") => false,
@@ -318,25 +324,7 @@ async fn admin_payouts(
         Some(_) => return Err(Error::validation("format", "is json or csv")),
     };
     if csv {
-        let page = app.commerce.payouts(&who.user, status, 10_000, None).await?;
-        let mut body = String::from("payout_id,teacher_id,teacher_name,teacher_email,currency,amount,status,requested_at,reference\r\n");
-        for p in page.items {
-            let teacher = app.store.read(move |rtx| Ok(crate::identity::repo::user(rtx, p.teacher)?)).await?;
-            let (name, email) = teacher.map(|u| (u.name, u.email)).unwrap_or_default();
-            let row = [
-                p.id.to_string(),
-                p.teacher.to_string(),
-                name,
-                email,
-                p.currency.clone(),
-                super::notices::amount(p.amount_minor, "").trim().to_owned(),
-                format!("{:?}", p.status).to_lowercase(),
-                p.created_at.to_rfc3339(),
-                p.reference.clone().unwrap_or_default(),
-            ];
-            body.push_str(&row.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
-            body.push_str("\r\n");
-        }
+        let body = app.commerce.payouts_csv(&who.user, status).await?;
         return Ok((
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -348,16 +336,14 @@ async fn admin_payouts(
     }
     let limit = PageParams { limit: p.limit, cursor: None }.limit()?;
     let page = app.commerce.payouts(&who.user, status, limit, cursor(&p.cursor)?).await?;
-    Ok(Json(PayoutPage { items: page.items.into_iter().map(PayoutOut::from).collect(), next_cursor: page.next_cursor })
-        .into_response())
+    Ok(Json(PayoutPage {
+        items: page.items.into_iter().map(PayoutOut::from).collect(),
+        next_cursor: page.next_cursor,
+    })
+    .into_response())
 }
 
-/// One CSV field (RFC 4180), and never a formula: a spreadsheet would run a field that starts
-/// with `=`, `+`, `-` or `@` (a teacher's name is theirs to choose).
-pub fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_owned() };
-    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
-}
+pub use super::views::csv_field;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct PaidBody {
@@ -457,5 +443,8 @@ async fn admin_ledger(
     Query(p): Query<PageParams>,
 ) -> Result<Json<LedgerPage>> {
     let page = app.commerce.ledger(&who.user, p.limit()?, cursor(&p.cursor)?).await?;
-    Ok(Json(LedgerPage { items: page.items.into_iter().map(LedgerTxOut::from).collect(), next_cursor: page.next_cursor }))
+    Ok(Json(LedgerPage {
+        items: page.items.into_iter().map(LedgerTxOut::from).collect(),
+        next_cursor: page.next_cursor,
+    }))
 }

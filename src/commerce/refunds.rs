@@ -11,6 +11,7 @@ use super::stripe;
 use super::yookassa;
 use crate::catalog::repo::{self as catalog, CourseRecord};
 use crate::clock::Timestamp;
+use crate::config::MoneyRules;
 use crate::error::{Code, Error, Result};
 use crate::identity::repo::UserRecord;
 use crate::ids::{CourseId, OrderId};
@@ -138,6 +139,56 @@ pub(super) fn record_dispute(tx: &mut Tx<'_>, o: &mut OrderRecord, now: Timestam
     repo::save_order(tx, o)
 }
 
+/// Why a buyer may not ask for a refund of an order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefundRefusal {
+    /// Not paid, nothing left to refund, or under a dispute.
+    NotRefundable,
+    /// The refund window after the payment is over.
+    WindowClosed,
+    /// The buyer completed more of the course than the rules allow.
+    TooMuchProgress,
+}
+
+impl RefundRefusal {
+    /// The error the API answers (both late cases are `refund_window_closed`).
+    fn error(self) -> Error {
+        let closed =
+            |detail: &str| Error::Conflict { code: Code::RefundWindowClosed, detail: detail.to_owned() };
+        match self {
+            RefundRefusal::NotRefundable => not_refundable("This order has nothing left to refund."),
+            RefundRefusal::WindowClosed => closed("The refund period for this order is over."),
+            RefundRefusal::TooMuchProgress => {
+                closed("You have completed too much of this course for a refund.")
+            }
+        }
+    }
+}
+
+/// The rules of a buyer's refund request, in the order they are checked.
+fn refusal(
+    r: &impl Readable,
+    o: &OrderRecord,
+    now: Timestamp,
+    rules: &MoneyRules,
+) -> Result<Option<RefundRefusal>> {
+    if !o.status.is_settled() || o.refundable_minor() <= 0 || o.disputed {
+        return Ok(Some(RefundRefusal::NotRefundable));
+    }
+    let paid_at = o.paid_at.unwrap_or(o.created_at);
+    if now.0 - paid_at.0 > rules.refund_window.as_millis() as i64 {
+        return Ok(Some(RefundRefusal::WindowClosed));
+    }
+    let c = catalog::get_course(r, o.course_id)?;
+    let done = learning::enrollment(r, o.buyer_id, o.course_id)?.map_or(0, |e| e.completed_lessons);
+    if c.total_lessons > 0
+        && u64::from(done) * 100 >= u64::from(c.total_lessons) * u64::from(rules.refund_max_progress)
+    {
+        return Ok(Some(RefundRefusal::TooMuchProgress));
+    }
+    Ok(None)
+}
+
 fn not_refundable(detail: &str) -> Error {
     Error::Conflict { code: Code::NotRefundable, detail: detail.to_owned() }
 }
@@ -154,18 +205,8 @@ impl Commerce {
                 if o.buyer_id != buyer {
                     return Err(Error::NotFound);
                 }
-                if !o.status.is_settled() || o.refundable_minor() <= 0 || o.disputed {
-                    return Err(not_refundable("This order has nothing left to refund."));
-                }
-                let closed = |detail: &str| Error::Conflict { code: Code::RefundWindowClosed, detail: detail.to_owned() };
-                let paid_at = o.paid_at.unwrap_or(o.created_at);
-                if now.0 - paid_at.0 > rules.refund_window.as_millis() as i64 {
-                    return Err(closed("The refund period for this order is over."));
-                }
-                let c = catalog::get_course(tx, o.course_id)?;
-                let done = learning::enrollment(tx, buyer, o.course_id)?.map_or(0, |e| e.completed_lessons);
-                if c.total_lessons > 0 && u64::from(done) * 100 >= u64::from(c.total_lessons) * u64::from(rules.refund_max_progress) {
-                    return Err(closed("You have completed too much of this course for a refund."));
+                if let Some(why) = refusal(tx, &o, now, &rules)? {
+                    return Err(why.error());
                 }
                 o.refund_request = Some(RefundRequest { reason: reason.clone(), at: now });
                 o.updated_at = now;
@@ -179,8 +220,29 @@ impl Commerce {
         Ok(o)
     }
 
+    /// Whether the buyer may ask for a refund of their order now, and if not, why (for the order
+    /// page, which offers the request only when it would be accepted). Someone else's order: 404.
+    pub async fn refund_refusal(&self, who: &UserRecord, id: OrderId) -> Result<Option<RefundRefusal>> {
+        let (now, rules, buyer) = (self.now(), self.rules.clone(), who.id);
+        self.store
+            .read(move |rtx| {
+                let o = repo::get_order(rtx, id)?;
+                if o.buyer_id != buyer {
+                    return Err(Error::NotFound);
+                }
+                refusal(rtx, &o, now, &rules)
+            })
+            .await
+    }
+
     /// An admin refunds an order in full (`amount: None`) or in part, through its provider.
-    pub async fn refund(&self, who: &UserRecord, id: OrderId, amount: Option<i64>, reason: String) -> Result<OrderRecord> {
+    pub async fn refund(
+        &self,
+        who: &UserRecord,
+        id: OrderId,
+        amount: Option<i64>,
+        reason: String,
+    ) -> Result<OrderRecord> {
         require_admin(who)?;
         tracing::info!(order = %id, admin = %who.id, reason = %reason, "refund requested by an admin");
         self.give_back(id, amount).await
@@ -291,7 +353,12 @@ impl Commerce {
     }
 
     /// The ledger's transactions (admins), newest first.
-    pub async fn ledger(&self, who: &UserRecord, limit: usize, before: Option<u128>) -> Result<Page<ledger::LedgerTx>> {
+    pub async fn ledger(
+        &self,
+        who: &UserRecord,
+        limit: usize,
+        before: Option<u128>,
+    ) -> Result<Page<ledger::LedgerTx>> {
         require_admin(who)?;
         let rows = self.store.read(move |rtx| Ok(ledger::transactions(rtx, before, limit + 1)?)).await?;
         Ok(page_by(rows, limit, |t| t.id.key()))

@@ -24,7 +24,7 @@ use crate::app::AppState;
 use session::PageCtx;
 
 pub fn router(state: AppState) -> Router<AppState> {
-    use pages::{account, catalog, errors, learn, orders, seo};
+    use pages::{account, catalog, errors, learn, money, orders, seo};
     // What visitors read most; served from the page cache when nothing changed.
     let public = Router::new()
         .route("/", get(catalog::home))
@@ -41,6 +41,16 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/courses/{slug}/buy", post(orders::buy))
         .route("/orders", get(orders::orders))
         .route("/orders/{id}", get(orders::order))
+        .route("/orders/{id}/refund-request", post(orders::request_refund))
+        .route("/studio/earnings", get(money::earnings))
+        .route("/studio/earnings/payouts", post(money::request_payout))
+        .route("/admin/orders", get(money::admin_orders))
+        .route("/admin/orders/{id}", get(money::admin_order))
+        .route("/admin/orders/{id}/refund", post(money::admin_refund))
+        .route("/admin/payouts", get(money::admin_payouts))
+        .route("/admin/payouts.csv", get(money::payouts_csv))
+        .route("/admin/payouts/{id}/{decision}", post(money::decide_payout))
+        .route("/admin/ledger", get(money::admin_ledger))
         .route("/pay/test/{id}", get(orders::pay_test_page).post(orders::pay_test))
         .route("/signup", get(account::signup_page).post(account::signup))
         .route("/signin", get(account::signin_page).post(account::signin))

@@ -7,6 +7,7 @@ use super::session::PageCtx;
 use crate::app::AppState;
 use crate::catalog::types::Level;
 use crate::catalog::views::CourseSummary;
+use crate::identity::Role;
 
 /// Numbers templates pass to plural messages.
 pub trait Count {
@@ -53,6 +54,10 @@ pub struct Layout {
     pub og_type: &'static str,
     pub school: String,
     pub public_url: String,
+    /// Teachers (and admins) see their earnings in the navigation.
+    pub teacher: bool,
+    /// Admins see the school's orders and payouts in the navigation.
+    pub admin: bool,
 }
 
 impl Layout {
@@ -72,6 +77,8 @@ impl Layout {
             og_type: "website",
             school: app.config.school_name.clone(),
             public_url: app.config.public_url.trim_end_matches('/').to_owned(),
+            teacher: ctx.user().is_some_and(|u| matches!(u.role, Role::Teacher | Role::Admin)),
+            admin: ctx.user().is_some_and(|u| u.role == Role::Admin),
         }
     }
 
@@ -229,15 +236,23 @@ pub fn price(tr: Tr, minor: i64, currency: &str) -> String {
     if minor <= 0 {
         return tr.t("price-free");
     }
+    money(tr, minor, currency)
+}
+
+/// An amount of money (a balance, a refund, a ledger entry) in the page's language: "$0",
+/// "−$4.90", "1 990 ₽". Unlike [`price`], zero is an amount, not "Free".
+pub fn money(tr: Tr, minor: i64, currency: &str) -> String {
+    let sign = if minor < 0 { "\u{2212}" } else { "" };
+    let minor = minor.saturating_abs();
     let (major, cents) = (minor / 100, minor % 100);
     let grouped = group(major, if tr.lang() == Lang::Ru { '\u{a0}' } else { ',' });
     let amount = if cents == 0 { grouped } else { format!("{grouped}{}{cents:02}", decimal(tr)) };
     match currency.to_ascii_uppercase().as_str() {
-        "USD" => format!("${amount}"),
-        "EUR" => format!("€{amount}"),
-        "GBP" => format!("£{amount}"),
-        "RUB" => format!("{amount}\u{a0}₽"),
-        other => format!("{amount}\u{a0}{other}"),
+        "USD" => format!("{sign}${amount}"),
+        "EUR" => format!("{sign}€{amount}"),
+        "GBP" => format!("{sign}£{amount}"),
+        "RUB" => format!("{sign}{amount}\u{a0}₽"),
+        other => format!("{sign}{amount}\u{a0}{other}"),
     }
 }
 
@@ -255,6 +270,35 @@ fn group(n: i64, sep: char) -> String {
         out.push(ch);
     }
     out
+}
+
+/// A form's amount that is not one.
+#[derive(Debug, PartialEq, Eq)]
+pub struct BadAmount;
+
+/// An amount typed in a form, in major units ("12", "12.5", "12,50", "1 990"), as minor units.
+/// Empty is `Ok(None)`; anything else that is not a positive amount with at most two decimals
+/// is an error.
+pub fn parse_amount(s: &str) -> Result<Option<i64>, BadAmount> {
+    let s: String = s.chars().filter(|c| !c.is_whitespace() && *c != '\u{a0}').collect();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let (major, minor) = match s.split_once(['.', ',']) {
+        Some((a, b)) => (a, b),
+        None => (s.as_str(), ""),
+    };
+    let digits = |d: &str| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit());
+    if !digits(major) || (!minor.is_empty() && !digits(minor)) || minor.len() > 2 || major.len() > 12 {
+        return Err(BadAmount);
+    }
+    let cents = match minor.len() {
+        0 => 0,
+        1 => minor.parse::<i64>().map_err(|_| BadAmount)? * 10,
+        _ => minor.parse::<i64>().map_err(|_| BadAmount)?,
+    };
+    let total = major.parse::<i64>().map_err(|_| BadAmount)? * 100 + cents;
+    if total <= 0 { Err(BadAmount) } else { Ok(Some(total)) }
 }
 
 /// "3 h 20 min" in the page's language.
@@ -290,6 +334,21 @@ mod tests {
         assert_eq!(price(ru, 1990, "USD"), "$19,90");
         assert_eq!(price(en, 0, "USD"), "Free");
         assert_eq!(price(ru, 0, "RUB"), "Бесплатно");
+    }
+
+    #[test]
+    fn amounts_show_zero_and_negatives_and_parse_from_forms() {
+        let (en, ru) = (Tr(Lang::En), Tr(Lang::Ru));
+        assert_eq!(money(en, 0, "USD"), "$0");
+        assert_eq!(money(en, -490, "USD"), "\u{2212}$4.90");
+        assert_eq!(money(ru, 199_050, "RUB"), "1\u{a0}990,50\u{a0}₽");
+        assert_eq!(parse_amount(""), Ok(None));
+        assert_eq!(parse_amount(" 12 "), Ok(Some(1200)));
+        assert_eq!(parse_amount("12.5"), Ok(Some(1250)));
+        assert_eq!(parse_amount("1 990,05"), Ok(Some(199_005)));
+        for bad in ["0", "-3", "1.234", "abc", "1.2.3", ".5", "1e3"] {
+            assert_eq!(parse_amount(bad), Err(BadAmount), "{bad}");
+        }
     }
 
     #[test]

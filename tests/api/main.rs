@@ -20,3 +20,4 @@ mod paging;
 mod session;
 mod tokens;
 mod web;
+mod web_money;

@@ -264,3 +264,115 @@ paytest-explain = This school takes test payments: no money moves. Choose what t
 paytest-pay = Pay
 paytest-decline = Decline
 coupon-code = Coupon code (optional)
+
+## Refunds (the buyer's side)
+orders-refunded = Refunded
+order-refunded-amount = Given back
+order-refunded-explain = The payment was given back to you in full, so the course is no longer in your learning.
+refund-requested = Refund requested
+refund-pending-explain = You asked for a refund on { $date }. The school will look at it soon; you will get an email when the money is on its way.
+refund-ask-title = Ask for a refund
+refund-ask-explain = Changed your mind? You can ask for your { $amount } back.
+refund-rules = { $n ->
+    [one] Refunds are given within { $n } day of the payment
+   *[other] Refunds are given within { $n } days of the payment
+}, if you have completed less than { $percent }% of the lessons.
+refund-reason = Why do you want a refund?
+refund-reason-help = Between 3 and 1000 characters. The school reads it.
+refund-ask = Ask for a refund
+refund-reason-invalid = Please tell us why, in 3 to 1000 characters.
+refund-refused-window = The refund period for this order is over, so a refund cannot be asked for any more.
+refund-refused-progress = You have completed too much of this course for a refund.
+refund-refused-not-refundable = This order has nothing left to refund.
+refund-provider-unavailable = The payment provider refused the refund or could not be reached. Nothing changed; try again later.
+
+## Earnings and payouts (teachers)
+nav-earnings = Earnings
+earnings-title = Earnings
+earnings-hold = { $n ->
+    [0] Your share of a sale can be paid out at once.
+    [one] Your share of a sale is pending for { $n } day after the payment, while the buyer may still ask for a refund.
+   *[other] Your share of a sale is pending for { $n } days after the payment, while the buyer may still ask for a refund.
+}
+earnings-explain = What is available can be asked for as a payout. Money under a payment dispute is frozen until the dispute is settled.
+earnings-empty = No sales yet. Your earnings will show here after your first sale.
+earnings-currency = Currency
+earnings-pending = Pending
+earnings-available = Available
+earnings-frozen = Frozen
+earnings-requested = Requested
+earnings-paid-out = Paid out
+payout-request-title = Ask for a payout
+payout-available-option = { $amount } available
+payout-amount = Amount (optional)
+payout-amount-help = Leave empty to be paid everything available.
+payout-minimum = The smallest payout is { $amount }.
+payout-request = Ask for a payout
+payout-unavailable = This payout cannot be made: it must be at least the smallest payout and no more than what is available.
+payout-decided = This payout has already been decided.
+amount-invalid = Enter an amount such as 25 or 25.50, or leave it empty.
+payouts-title = Your payouts
+payouts-empty = You have not asked for a payout yet.
+payouts-requested-on = Requested
+payouts-amount = Amount
+payouts-note = Reference or reason
+payouts-decided-on = Decided
+payouts-reference = Bank reference: { $reference }
+payout-requested = Requested
+payout-paid = Paid
+payout-rejected = Rejected
+
+## The admin's money pages
+nav-admin-orders = Orders
+nav-admin-payouts = Payouts
+nav-admin-ledger = Ledger
+admin-nav-label = School administration
+admin-filters = Filters
+filter-any = Any
+admin-orders-title = All orders
+admin-orders-empty = No orders match these filters.
+admin-orders-back = Back to all orders
+admin-provider = Provider
+admin-buyer = Buyer
+admin-teacher = Teacher
+admin-refund-requested-only = Only orders with a refund request
+admin-order-title = Order
+admin-order-id = Order number
+admin-price = Price
+admin-discount = Discount
+admin-disputed = Disputed
+admin-paid-at = Paid on
+admin-refund-request = The buyer's refund request
+admin-refund-request-on = Asked on { $date }:
+admin-refund-title = Refund
+admin-refund-amount = Amount (optional)
+admin-refund-amount-help = Leave empty to refund everything left ({ $amount }).
+admin-refund-reason = Reason (kept in the log)
+admin-refund = Refund
+admin-refund-refused = This amount cannot be refunded: it must be more than zero and no more than what is left of the payment.
+refund-admin-reason-invalid = Give a reason of 3 to 1000 characters.
+admin-payouts-title = Payouts
+admin-payouts-empty = No payouts match this filter.
+admin-payouts-csv = Download CSV for the bank
+admin-payout-reference = Bank reference
+admin-payout-mark-paid = Mark paid
+admin-payout-reason = Reason
+admin-payout-reject = Reject
+payout-reference-invalid = Enter the bank's reference of the transfer (up to 200 characters).
+payout-reason-invalid = Give the teacher a reason of 3 to 1000 characters.
+admin-ledger-title = Ledger
+admin-ledger-explain = Every movement of money, newest first. Debits are what the school holds or is owed; credits are what it owes.
+admin-ledger-empty = Nothing has been recorded yet.
+admin-ledger-order = The order
+admin-ledger-payout = Payout
+admin-ledger-account = Account
+admin-ledger-debit = Debit
+admin-ledger-credit = Credit
+ledger-at = { $date }, { $time } UTC
+ledger-sale = Sale
+ledger-refund = Refund
+ledger-dispute = Dispute
+ledger-release = Hold ended
+ledger-payout-requested = Payout requested
+ledger-payout-paid = Payout paid
+ledger-payout-rejected = Payout rejected

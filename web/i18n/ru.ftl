@@ -295,3 +295,116 @@ paytest-explain = Школа принимает тестовые платежи:
 paytest-pay = Оплатить
 paytest-decline = Отклонить
 coupon-code = Промокод (необязательно)
+
+## Возвраты (со стороны покупателя)
+orders-refunded = Возвращено
+order-refunded-amount = Возвращено
+order-refunded-explain = Оплата возвращена вам полностью, поэтому курса больше нет в вашем обучении.
+refund-requested = Запрошен возврат
+refund-pending-explain = Вы запросили возврат { $date }. Школа скоро рассмотрит запрос; когда деньги будут отправлены, вы получите письмо.
+refund-ask-title = Запросить возврат
+refund-ask-explain = Передумали? Можно попросить вернуть { $amount }.
+refund-rules = { $n ->
+    [one] Возврат возможен в течение { $n } дня после оплаты
+   *[other] Возврат возможен в течение { $n } дней после оплаты
+}, если пройдено меньше { $percent }% уроков.
+refund-reason = Почему вы хотите вернуть деньги?
+refund-reason-help = От 3 до 1000 символов. Школа прочтёт ваш ответ.
+refund-ask = Запросить возврат
+refund-reason-invalid = Пожалуйста, объясните причину — от 3 до 1000 символов.
+refund-refused-window = Срок возврата по этому заказу истёк, запросить возврат уже нельзя.
+refund-refused-progress = Вы прошли слишком большую часть курса, чтобы вернуть деньги.
+refund-refused-not-refundable = По этому заказу возвращать больше нечего.
+refund-provider-unavailable = Платёжная система отклонила возврат или не ответила. Ничего не изменилось; попробуйте позже.
+
+## Доходы и выплаты (преподаватели)
+nav-earnings = Доходы
+earnings-title = Доходы
+earnings-hold = { $n ->
+    [0] Вашу долю от продажи можно вывести сразу.
+    [one] Ваша доля от продажи удерживается { $n } день после оплаты, пока покупатель может запросить возврат.
+    [few] Ваша доля от продажи удерживается { $n } дня после оплаты, пока покупатель может запросить возврат.
+   *[other] Ваша доля от продажи удерживается { $n } дней после оплаты, пока покупатель может запросить возврат.
+}
+earnings-explain = Доступную сумму можно запросить как выплату. Деньги по оспоренному платежу заморожены, пока спор не разрешён.
+earnings-empty = Продаж пока нет. Доходы появятся здесь после первой продажи.
+earnings-currency = Валюта
+earnings-pending = Удерживается
+earnings-available = Доступно
+earnings-frozen = Заморожено
+earnings-requested = Запрошено
+earnings-paid-out = Выплачено
+payout-request-title = Запросить выплату
+payout-available-option = доступно { $amount }
+payout-amount = Сумма (необязательно)
+payout-amount-help = Оставьте пустым, чтобы получить всё доступное.
+payout-minimum = Минимальная выплата — { $amount }.
+payout-request = Запросить выплату
+payout-unavailable = Такую выплату сделать нельзя: она должна быть не меньше минимальной и не больше доступной суммы.
+payout-decided = По этой выплате уже принято решение.
+amount-invalid = Введите сумму, например 25 или 25,50, или оставьте поле пустым.
+payouts-title = Ваши выплаты
+payouts-empty = Вы ещё не запрашивали выплат.
+payouts-requested-on = Запрошена
+payouts-amount = Сумма
+payouts-note = Номер платежа или причина
+payouts-decided-on = Решение
+payouts-reference = Номер банковского платежа: { $reference }
+payout-requested = Запрошена
+payout-paid = Выплачена
+payout-rejected = Отклонена
+
+## Деньги школы (администратор)
+nav-admin-orders = Заказы
+nav-admin-payouts = Выплаты
+nav-admin-ledger = Журнал проводок
+admin-nav-label = Администрирование школы
+admin-filters = Фильтры
+filter-any = Любой
+admin-orders-title = Все заказы
+admin-orders-empty = Нет заказов, подходящих под эти фильтры.
+admin-orders-back = Ко всем заказам
+admin-provider = Платёжная система
+admin-buyer = Покупатель
+admin-teacher = Преподаватель
+admin-refund-requested-only = Только заказы с запросом возврата
+admin-order-title = Заказ
+admin-order-id = Номер заказа
+admin-price = Цена
+admin-discount = Скидка
+admin-disputed = Оспорен
+admin-paid-at = Оплачен
+admin-refund-request = Запрос покупателя на возврат
+admin-refund-request-on = Запрошен { $date }:
+admin-refund-title = Возврат
+admin-refund-amount = Сумма (необязательно)
+admin-refund-amount-help = Оставьте пустым, чтобы вернуть весь остаток ({ $amount }).
+admin-refund-reason = Причина (сохранится в журнале)
+admin-refund = Вернуть деньги
+admin-refund-refused = Такую сумму вернуть нельзя: она должна быть больше нуля и не больше остатка оплаты.
+refund-admin-reason-invalid = Укажите причину — от 3 до 1000 символов.
+admin-payouts-title = Выплаты
+admin-payouts-empty = Нет выплат, подходящих под этот фильтр.
+admin-payouts-csv = Скачать CSV для банка
+admin-payout-reference = Номер банковского платежа
+admin-payout-mark-paid = Отметить выплаченной
+admin-payout-reason = Причина
+admin-payout-reject = Отклонить
+payout-reference-invalid = Введите номер банковского перевода (до 200 символов).
+payout-reason-invalid = Объясните преподавателю причину — от 3 до 1000 символов.
+admin-ledger-title = Журнал проводок
+admin-ledger-explain = Все движения денег, новые сверху. Дебет — то, что школа держит или что ей должны; кредит — то, что должна она.
+admin-ledger-empty = Пока ничего не записано.
+admin-ledger-order = Заказ
+admin-ledger-payout = Выплата
+admin-ledger-account = Счёт
+admin-ledger-debit = Дебет
+admin-ledger-credit = Кредит
+ledger-at = { $date }, { $time } UTC
+ledger-sale = Продажа
+ledger-refund = Возврат
+ledger-dispute = Спор
+ledger-release = Удержание закончилось
+ledger-payout-requested = Запрошена выплата
+ledger-payout-paid = Выплата проведена
+ledger-payout-rejected = Выплата отклонена

@@ -4,6 +4,7 @@ pub mod account;
 pub mod catalog;
 pub mod errors;
 pub mod learn;
+pub mod money;
 pub mod orders;
 pub mod seo;
 
