@@ -8,12 +8,15 @@
 // The contract these tests hold the pages to: web/README.md (and the notes in tests/e2e/README.md).
 
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import {
+  ADMIN_EMAIL,
+  ADMIN_PASSWORD,
   DEMO_PASSWORD,
+  adminToken,
   LecternServer,
   PICKS,
   REPO_ROOT,
@@ -391,8 +394,8 @@ async function learnShowsComplete(page, srv, step, slug) {
 }
 
 /** Signs a demo student in by cookie (POST /api/v1/auth/session) in `ctx`. */
-async function signInByCookie(ctx, srv, email) {
-  const s = await sessionCookies(srv, email, DEMO_PASSWORD);
+async function signInByCookie(ctx, srv, email, password = DEMO_PASSWORD) {
+  const s = await sessionCookies(srv, email, password);
   const host = new URL(srv.url).hostname;
   await ctx.addCookies(
     s.cookies.map((c) => ({ name: c.name, value: c.value, domain: host, path: c.path, sameSite: 'Lax' })),
@@ -527,6 +530,77 @@ describe('lectern pages', { timeout: TEST_TIMEOUT * 6 }, () => {
       await page.goto(url(server, '/learn'));
       assert.equal(await htmlLang(page), 'en', 'the choice outlasts the navigation for a signed-in Russian speaker');
     });
+  });
+
+  test('selling: buy a paid course with a coupon through the test provider, the teacher is paid out', { timeout: TEST_TIMEOUT }, async () => {
+    // A paid course of maria.lopez (data/demo): $49.00, 20 % off with the demo coupon.
+    const slug = 'building-rest-apis-with-fastapi';
+    const teacher = 'maria.lopez@demo.lectern.school';
+    await inContext('selling-buyer', { ...DESKTOP, locale: 'en-US' }, async (ctx, page, step) => {
+      const email = `${unique('buyer')}@e2e.test`;
+      await signUp(page, server, step, { name: 'Bea Buyer', email, password: `pw-${unique('buy')}-Long` });
+      await verifyEmail(page, server, step, email);
+      step('the course page offers the purchase');
+      await page.goto(url(server, `/courses/${slug}`));
+      await page.locator('#buy-form input[name="coupon"]').fill('demo20');
+      step('buy: to the test provider\'s page');
+      await clickAndNavigate(page, page.locator('#buy-form button[type="submit"]'));
+      assert.match(pathOf(page.url()), /^\/pay\/test\/[^/]+$/, 'buying did not lead to the payment page');
+      step('pay');
+      await clickAndNavigate(page, page.locator('#pay'));
+      assert.match(pathOf(page.url()), /^\/orders\/[^/]+$/);
+      await waitAttr(page.locator('.order-status'), 'data-status', 'order-paid', 30_000);
+      assert.match(await page.locator('.order .price').innerText(), /39\.20/, 'the coupon took 20 % off $49.00');
+      step('start learning: the lesson opens');
+      await clickAndNavigate(page, page.locator('#start-learning'));
+      assert.match(pathOf(page.url()), new RegExp(`^/learn/${slug}/[^/]+$`), 'the paid course did not open');
+    });
+
+    // $39.20, the school keeps 20 % ($7.84): the teacher has $31.36, available at once (no hold here).
+    let payoutId;
+    await inContext('selling-teacher', { ...DESKTOP, locale: 'en-US' }, async (ctx, page, step) => {
+      await signInByCookie(ctx, server, teacher);
+      step('earnings show the sale');
+      await page.goto(url(server, '/studio/earnings'));
+      const usd = page.locator('tr[data-currency="USD"]');
+      assert.match(await usd.locator('[data-available]').innerText(), /31\.36/);
+      step('ask for a payout of everything available');
+      await page.locator('#payout-currency').selectOption('USD');
+      await clickAndNavigate(page, page.locator('#payout-form button[type="submit"]'));
+      const row = page.locator('table.payouts tbody tr').first();
+      assert.equal(await row.locator('[data-status]').getAttribute('data-status'), 'payout-requested');
+      payoutId = (await row.getAttribute('id')).replace(/^payout-/, '');
+      assert.match(await page.locator('tr[data-currency="USD"] [data-requested]').innerText(), /31\.36/);
+    });
+
+    await inContext('selling-admin', { ...DESKTOP, locale: 'en-US' }, async (ctx, page, step) => {
+      await signInByCookie(ctx, server, ADMIN_EMAIL, ADMIN_PASSWORD);
+      step('the admin marks the payout paid');
+      await page.goto(url(server, '/admin/payouts?status=requested'));
+      const row = page.locator(`#payout-${payoutId}`);
+      await row.locator('input[name="reference"]').fill('BANK-2026-0001');
+      await clickAndNavigate(page, row.locator('form[action$="/paid"] button[type="submit"]'));
+      assert.equal(await page.locator(`#payout-${payoutId} [data-status]`).getAttribute('data-status'), 'payout-paid');
+    });
+
+    await inContext('selling-teacher-paid', { ...DESKTOP, locale: 'en-US' }, async (ctx, page, step) => {
+      await signInByCookie(ctx, server, teacher);
+      step('the teacher sees it paid');
+      await page.goto(url(server, '/studio/earnings'));
+      assert.equal(await page.locator(`#payout-${payoutId} [data-status]`).getAttribute('data-status'), 'payout-paid');
+      assert.match(await page.locator('tr[data-currency="USD"] [data-paid-out]').innerText(), /31\.36/);
+    });
+
+    // The ledger after the flow, for the record (tests/e2e/artifacts/ledger-after-selling.json).
+    const token = await adminToken(server);
+    const ledger = await (await fetch(url(server, '/api/v1/admin/ledger?limit=100'), { headers: { authorization: `Bearer ${token}` } })).json();
+    mkdirSync(ARTIFACTS, { recursive: true });
+    writeFileSync(join(ARTIFACTS, 'ledger-after-selling.json'), JSON.stringify(ledger, null, 2));
+    const kinds = ledger.items.map((t) => t.kind).reverse();
+    assert.deepEqual(kinds, ['sale', 'payout_requested', 'payout_paid'], JSON.stringify(ledger));
+    for (const t of ledger.items) {
+      assert.equal(t.entries.reduce((sum, e) => sum + e.amount_minor, 0), 0, `transaction ${t.id} balances`);
+    }
   });
 
   test('phone 375px: no horizontal scroll; the catalog without JavaScript', { timeout: TEST_TIMEOUT }, async () => {

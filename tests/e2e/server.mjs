@@ -136,6 +136,8 @@ export class LecternServer {
       LECTERN_JWT_SECRET: JWT_SECRET,
       LECTERN_SHUTDOWN_TIMEOUT_SECS: '3',
       LECTERN_BACKUP_EVERY: '0',
+      // The selling flow pays a teacher out the same day: no hold on their share.
+      LECTERN_PAYOUT_HOLD_DAYS: '0',
       LECTERN_LOG_FORMAT: 'pretty',
       RUST_LOG: process.env.RUST_LOG || 'info',
       NO_COLOR: '1',
