@@ -164,7 +164,9 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             store.close().await;
             if problems.is_empty() {
-                println!("every counter matches its records; every ledger transaction balances and every balance equals its entries");
+                println!(
+                    "every counter matches its records; every ledger transaction balances and every balance equals its entries"
+                );
                 Ok(())
             } else {
                 for p in &problems {

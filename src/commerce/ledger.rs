@@ -220,7 +220,9 @@ pub fn verify(r: &impl Readable) -> StoreResult<Audit> {
         for (_, t) in chunk {
             audit.transactions += 1;
             if let Some(currency) = unbalanced(&t.entries) {
-                audit.problems.push(format!("transaction {} ({:?}) does not balance in {currency}", t.id, t.kind));
+                audit
+                    .problems
+                    .push(format!("transaction {} ({:?}) does not balance in {currency}", t.id, t.kind));
             }
             for e in &t.entries {
                 audit.entries += 1;
@@ -247,7 +249,9 @@ pub fn verify(r: &impl Readable) -> StoreResult<Audit> {
     }
     for (key, sum) in &sums {
         if key.contains(":pending|") && held.get(key).copied().unwrap_or(0) != -*sum {
-            audit.problems.push(format!("{key} is {sum} but {} is on hold", held.get(key).copied().unwrap_or(0)));
+            audit
+                .problems
+                .push(format!("{key} is {sum} but {} is on hold", held.get(key).copied().unwrap_or(0)));
         }
     }
     Ok(audit)

@@ -10,8 +10,8 @@
 //! Dependency direction: commerce → learning, catalog, identity (docs/ARCHITECTURE.md).
 
 pub mod coupons;
-pub mod money_routes;
 pub mod ledger;
+pub mod money_routes;
 pub mod notices;
 pub mod payouts;
 pub mod reconcile;

@@ -279,7 +279,10 @@ async fn my_payouts(
     Query(p): Query<PageParams>,
 ) -> Result<Json<PayoutPage>> {
     let page = app.commerce.my_payouts(&who.user, p.limit()?, cursor(&p.cursor)?).await?;
-    Ok(Json(PayoutPage { items: page.items.into_iter().map(PayoutOut::from).collect(), next_cursor: page.next_cursor }))
+    Ok(Json(PayoutPage {
+        items: page.items.into_iter().map(PayoutOut::from).collect(),
+        next_cursor: page.next_cursor,
+    }))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -310,7 +313,10 @@ async fn admin_payouts(
     let status = p
         .status
         .as_deref()
-        .map(|s| PayoutStatus::parse(s).ok_or_else(|| Error::validation("status", "is requested, paid or rejected")))
+        .map(|s| {
+            PayoutStatus::parse(s)
+                .ok_or_else(|| Error::validation("status", "is requested, paid or rejected"))
+        })
         .transpose()?;
     let csv = match p.format.as_deref() {
         None | Some("json") => false,
@@ -319,7 +325,9 @@ async fn admin_payouts(
     };
     if csv {
         let page = app.commerce.payouts(&who.user, status, 10_000, None).await?;
-        let mut body = String::from("payout_id,teacher_id,teacher_name,teacher_email,currency,amount,status,requested_at,reference\r\n");
+        let mut body = String::from(
+            "payout_id,teacher_id,teacher_name,teacher_email,currency,amount,status,requested_at,reference\r\n",
+        );
         for p in page.items {
             let teacher = app.store.read(move |rtx| Ok(crate::identity::repo::user(rtx, p.teacher)?)).await?;
             let (name, email) = teacher.map(|u| (u.name, u.email)).unwrap_or_default();
@@ -348,8 +356,11 @@ async fn admin_payouts(
     }
     let limit = PageParams { limit: p.limit, cursor: None }.limit()?;
     let page = app.commerce.payouts(&who.user, status, limit, cursor(&p.cursor)?).await?;
-    Ok(Json(PayoutPage { items: page.items.into_iter().map(PayoutOut::from).collect(), next_cursor: page.next_cursor })
-        .into_response())
+    Ok(Json(PayoutPage {
+        items: page.items.into_iter().map(PayoutOut::from).collect(),
+        next_cursor: page.next_cursor,
+    })
+    .into_response())
 }
 
 /// One CSV field (RFC 4180), and never a formula: a spreadsheet would run a field that starts
@@ -457,5 +468,8 @@ async fn admin_ledger(
     Query(p): Query<PageParams>,
 ) -> Result<Json<LedgerPage>> {
     let page = app.commerce.ledger(&who.user, p.limit()?, cursor(&p.cursor)?).await?;
-    Ok(Json(LedgerPage { items: page.items.into_iter().map(LedgerTxOut::from).collect(), next_cursor: page.next_cursor }))
+    Ok(Json(LedgerPage {
+        items: page.items.into_iter().map(LedgerTxOut::from).collect(),
+        next_cursor: page.next_cursor,
+    }))
 }

@@ -26,10 +26,18 @@ pub fn amount(minor: i64, currency: &str) -> String {
 }
 
 impl Letters {
-    pub fn receipt(&self, tx: &mut Tx<'_>, buyer: &UserRecord, o: &OrderRecord, course: &str, now: Timestamp) -> Result<()> {
+    pub fn receipt(
+        &self,
+        tx: &mut Tx<'_>,
+        buyer: &UserRecord,
+        o: &OrderRecord,
+        course: &str,
+        now: Timestamp,
+    ) -> Result<()> {
         let url = format!("{}/orders/{}", self.public_url, o.id);
         let paid = amount(o.total_minor(), &o.currency);
-        let email = templates::receipt(&buyer.locale, &buyer.email, &buyer.name, &self.school, &url, course, &paid);
+        let email =
+            templates::receipt(&buyer.locale, &buyer.email, &buyer.name, &self.school, &url, course, &paid);
         mail::enqueue(tx, email, now)?;
         Ok(())
     }
@@ -45,12 +53,19 @@ impl Letters {
     ) -> Result<()> {
         let url = format!("{}/orders/{}", self.public_url, o.id);
         let back = amount(refunded_minor, &o.currency);
-        let email = templates::refund(&buyer.locale, &buyer.email, &buyer.name, &self.school, &url, course, &back);
+        let email =
+            templates::refund(&buyer.locale, &buyer.email, &buyer.name, &self.school, &url, course, &back);
         mail::enqueue(tx, email, now)?;
         Ok(())
     }
 
-    pub fn payout_decided(&self, tx: &mut Tx<'_>, teacher: &UserRecord, p: &PayoutRecord, now: Timestamp) -> Result<()> {
+    pub fn payout_decided(
+        &self,
+        tx: &mut Tx<'_>,
+        teacher: &UserRecord,
+        p: &PayoutRecord,
+        now: Timestamp,
+    ) -> Result<()> {
         let url = format!("{}/studio/earnings", self.public_url);
         let paid = p.status == PayoutStatus::Paid;
         let detail = if paid { p.reference.clone() } else { p.reason.clone() }.unwrap_or_default();

@@ -74,7 +74,12 @@ fn save(tx: &mut Tx<'_>, p: &PayoutRecord) -> Result<()> {
 }
 
 /// A teacher's payouts, newest first, strictly before `before`.
-fn payouts_of(r: &impl Readable, who: UserId, before: Option<u128>, limit: usize) -> StoreResult<Vec<PayoutRecord>> {
+fn payouts_of(
+    r: &impl Readable,
+    who: UserId,
+    before: Option<u128>,
+    limit: usize,
+) -> StoreResult<Vec<PayoutRecord>> {
     let (t, through) = (who.key(), before.map_or(u128::MAX, |b| b.saturating_sub(1)));
     let mut out = Vec::new();
     for ((_, id), ()) in r.range_rev(PAYOUTS_BY_TEACHER, (t, 0)..=(t, through), limit)? {
@@ -220,7 +225,12 @@ impl Commerce {
             .await
     }
 
-    pub async fn my_payouts(&self, who: &UserRecord, limit: usize, before: Option<u128>) -> Result<Page<PayoutRecord>> {
+    pub async fn my_payouts(
+        &self,
+        who: &UserRecord,
+        limit: usize,
+        before: Option<u128>,
+    ) -> Result<Page<PayoutRecord>> {
         require_teacher(who)?;
         let id = who.id;
         let rows = self.store.read(move |rtx| Ok(payouts_of(rtx, id, before, limit + 1)?)).await?;

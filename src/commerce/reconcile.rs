@@ -31,7 +31,10 @@ impl Commerce {
         let outcome = match (o.provider, &o.provider_ref) {
             (Provider::Stripe, Some(session)) => match &self.stripe {
                 Some(stripe) => match stripe.get_session(session).await? {
-                    Some(s) if s.status.as_deref() == Some("complete") && s.payment_status.as_deref() == Some("paid") => {
+                    Some(s)
+                        if s.status.as_deref() == Some("complete")
+                            && s.payment_status.as_deref() == Some("paid") =>
+                    {
                         Some(Outcome::Paid {
                             amount_minor: s.amount_total.unwrap_or(-1),
                             currency: s.currency.unwrap_or_default().to_ascii_uppercase(),

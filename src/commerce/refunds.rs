@@ -157,14 +157,20 @@ impl Commerce {
                 if !o.status.is_settled() || o.refundable_minor() <= 0 || o.disputed {
                     return Err(not_refundable("This order has nothing left to refund."));
                 }
-                let closed = |detail: &str| Error::Conflict { code: Code::RefundWindowClosed, detail: detail.to_owned() };
+                let closed = |detail: &str| Error::Conflict {
+                    code: Code::RefundWindowClosed,
+                    detail: detail.to_owned(),
+                };
                 let paid_at = o.paid_at.unwrap_or(o.created_at);
                 if now.0 - paid_at.0 > rules.refund_window.as_millis() as i64 {
                     return Err(closed("The refund period for this order is over."));
                 }
                 let c = catalog::get_course(tx, o.course_id)?;
                 let done = learning::enrollment(tx, buyer, o.course_id)?.map_or(0, |e| e.completed_lessons);
-                if c.total_lessons > 0 && u64::from(done) * 100 >= u64::from(c.total_lessons) * u64::from(rules.refund_max_progress) {
+                if c.total_lessons > 0
+                    && u64::from(done) * 100
+                        >= u64::from(c.total_lessons) * u64::from(rules.refund_max_progress)
+                {
                     return Err(closed("You have completed too much of this course for a refund."));
                 }
                 o.refund_request = Some(RefundRequest { reason: reason.clone(), at: now });
@@ -180,7 +186,13 @@ impl Commerce {
     }
 
     /// An admin refunds an order in full (`amount: None`) or in part, through its provider.
-    pub async fn refund(&self, who: &UserRecord, id: OrderId, amount: Option<i64>, reason: String) -> Result<OrderRecord> {
+    pub async fn refund(
+        &self,
+        who: &UserRecord,
+        id: OrderId,
+        amount: Option<i64>,
+        reason: String,
+    ) -> Result<OrderRecord> {
         require_admin(who)?;
         tracing::info!(order = %id, admin = %who.id, reason = %reason, "refund requested by an admin");
         self.give_back(id, amount).await
@@ -291,7 +303,12 @@ impl Commerce {
     }
 
     /// The ledger's transactions (admins), newest first.
-    pub async fn ledger(&self, who: &UserRecord, limit: usize, before: Option<u128>) -> Result<Page<ledger::LedgerTx>> {
+    pub async fn ledger(
+        &self,
+        who: &UserRecord,
+        limit: usize,
+        before: Option<u128>,
+    ) -> Result<Page<ledger::LedgerTx>> {
         require_admin(who)?;
         let rows = self.store.read(move |rtx| Ok(ledger::transactions(rtx, before, limit + 1)?)).await?;
         Ok(page_by(rows, limit, |t| t.id.key()))

@@ -137,11 +137,17 @@ impl OrderRecord {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Outcome {
     /// `payment_ref`: the provider's id of the money (Stripe's PaymentIntent), if it has one.
-    Paid { amount_minor: i64, currency: String, payment_ref: Option<String> },
+    Paid {
+        amount_minor: i64,
+        currency: String,
+        payment_ref: Option<String>,
+    },
     Failed,
     Expired,
     /// Refunds so far, in all (providers report the running total, so this is idempotent).
-    Refunded { total_minor: i64 },
+    Refunded {
+        total_minor: i64,
+    },
     Disputed,
 }
 
@@ -267,7 +273,13 @@ pub fn pending_orders(r: &impl Readable, limit: usize) -> StoreResult<Vec<OrderR
 }
 
 /// Keeps an event that came before the payment it is about.
-pub fn park(tx: &mut Tx<'_>, order: OrderId, provider: Provider, event_id: &str, outcome: &Outcome) -> Result<()> {
+pub fn park(
+    tx: &mut Tx<'_>,
+    order: OrderId,
+    provider: Provider,
+    event_id: &str,
+    outcome: &Outcome,
+) -> Result<()> {
     tx.put(PARKED_EVENTS, &(order.key(), ref_key(provider, event_id)), outcome)?;
     Ok(())
 }

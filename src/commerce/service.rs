@@ -160,7 +160,13 @@ pub(super) fn effect(
 
 /// Posts a sale to the ledger: the provider holds the money, the school keeps its fee, and the
 /// teacher's share is pending until the hold ends (or available at once without a hold).
-fn record_sale(tx: &mut Tx<'_>, o: &mut OrderRecord, teacher: UserId, rules: &MoneyRules, now: Timestamp) -> Result<()> {
+fn record_sale(
+    tx: &mut Tx<'_>,
+    o: &mut OrderRecord,
+    teacher: UserId,
+    rules: &MoneyRules,
+    now: Timestamp,
+) -> Result<()> {
     let total = o.total_minor();
     if total <= 0 || o.share.is_some() {
         return Ok(());
@@ -183,7 +189,12 @@ fn record_sale(tx: &mut Tx<'_>, o: &mut OrderRecord, teacher: UserId, rules: &Mo
         now,
     )?;
     if held {
-        ledger::hold(tx, hold_until, o.id, &ledger::Hold { teacher, currency: o.currency.clone(), amount_minor: share })?;
+        ledger::hold(
+            tx,
+            hold_until,
+            o.id,
+            &ledger::Hold { teacher, currency: o.currency.clone(), amount_minor: share },
+        )?;
     }
     o.share = Some(Share { teacher, fee_minor: fee, teacher_minor: share, hold_until });
     Ok(())
@@ -538,7 +549,9 @@ impl Commerce {
         match self.reconcile(&o).await {
             Ok(Some(after)) => o = after,
             Ok(None) => {}
-            Err(e) => tracing::warn!(order = %id, error = %e, "could not ask the provider about a pending order"),
+            Err(e) => {
+                tracing::warn!(order = %id, error = %e, "could not ask the provider about a pending order")
+            }
         }
         let c = self.catalog.course_by_id(o.course_id).await?.ok_or(Error::NotFound)?;
         Ok((o, c))
@@ -616,7 +629,9 @@ impl Commerce {
             "checkout.session.async_payment_failed" => Some(Outcome::Failed),
             "checkout.session.expired" => Some(Outcome::Expired),
             // Stripe reports the refunds of a charge as a running total.
-            "charge.refunded" => object["amount_refunded"].as_i64().map(|total_minor| Outcome::Refunded { total_minor }),
+            "charge.refunded" => {
+                object["amount_refunded"].as_i64().map(|total_minor| Outcome::Refunded { total_minor })
+            }
             "charge.dispute.created" => Some(Outcome::Disputed),
             _ => None,
         };

@@ -250,7 +250,9 @@ impl YooKassa {
 
 /// YooKassa's ids are UUID-like; anything else is not one of ours and must not shape a URL.
 fn plain_id(id: &str) -> bool {
-    !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    !id.is_empty()
+        && id.len() <= 64
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// The same key for every attempt at one order's payment (YooKassa allows 64 characters).

@@ -74,12 +74,28 @@ const PAYOUT_REJECTED: Messages = Messages {
 };
 
 /// A receipt for a paid order: `course` and `amount` (as written, "19.90 USD"); `url` is the order.
-pub fn receipt(locale: &str, to: &str, name: &str, school: &str, url: &str, course: &str, amount: &str) -> Email {
+pub fn receipt(
+    locale: &str,
+    to: &str,
+    name: &str,
+    school: &str,
+    url: &str,
+    course: &str,
+    amount: &str,
+) -> Email {
     letter(&RECEIPT, locale, to, name, school, url, &[("course", course), ("amount", amount)])
 }
 
 /// Money given back for an order (`amount` this time).
-pub fn refund(locale: &str, to: &str, name: &str, school: &str, url: &str, course: &str, amount: &str) -> Email {
+pub fn refund(
+    locale: &str,
+    to: &str,
+    name: &str,
+    school: &str,
+    url: &str,
+    course: &str,
+    amount: &str,
+) -> Email {
     letter(&REFUND, locale, to, name, school, url, &[("course", course), ("amount", amount)])
 }
 
@@ -186,7 +202,11 @@ mod tests {
         ("receipt", |l, to, n, s, u| receipt(l, to, n, s, u, "Rust", "19.90 USD"), &RECEIPT),
         ("refund", |l, to, n, s, u| refund(l, to, n, s, u, "Rust", "19.90 USD"), &REFUND),
         ("payout-paid", |l, to, n, s, u| payout(l, to, n, s, u, true, "100.00 USD", "B-1"), &PAYOUT_PAID),
-        ("payout-rejected", |l, to, n, s, u| payout(l, to, n, s, u, false, "100.00 USD", "no"), &PAYOUT_REJECTED),
+        (
+            "payout-rejected",
+            |l, to, n, s, u| payout(l, to, n, s, u, false, "100.00 USD", "no"),
+            &PAYOUT_REJECTED,
+        ),
     ];
 
     const URL: &str = "https://s.test/some-page?token=abc-DEF_12";

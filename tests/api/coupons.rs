@@ -39,7 +39,14 @@ impl TestApp {
             let state = self.state().clone();
             let o =
                 state.store.read(move |rtx| lectern::commerce::repo::get_order(rtx, order)).await.unwrap();
-            (Outcome::Paid { amount_minor: o.total_minor(), currency: o.currency.clone() }, o.total_minor())
+            (
+                Outcome::Paid {
+                    amount_minor: o.total_minor(),
+                    currency: o.currency.clone(),
+                    payment_ref: None,
+                },
+                o.total_minor(),
+            )
         } else {
             (Outcome::Failed, 0)
         };
