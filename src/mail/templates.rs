@@ -100,6 +100,10 @@ pub fn refund(
 }
 
 /// A teacher's payout was paid (`reference`: the bank's) or rejected (`reference`: the reason).
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one plain argument per field of the letter, like its siblings"
+)]
 pub fn payout(
     locale: &str,
     to: &str,
