@@ -130,7 +130,9 @@ pub struct ServeArgs {
         value_parser = clap::value_parser!(u8).range(1..))]
     pub yookassa_vat_code: u8,
     /// Offer the built-in test provider (a Pay / Decline page): for demos and development only.
-    #[arg(long, env = "LECTERN_PAYMENTS_TEST")]
+    /// The documented `LECTERN_PAYMENTS_TEST=1` must start the server: clap's default parser of
+    /// a flag's environment value takes only `true`/`false`, so take 1/0, yes/no, on/off too.
+    #[arg(long, env = "LECTERN_PAYMENTS_TEST", value_parser = clap::builder::BoolishValueParser::new())]
     pub payments_test: bool,
     /// The school's share of every sale, in percent; the rest is the teacher's.
     #[arg(long, env = "LECTERN_PLATFORM_FEE_PERCENT", default_value_t = 20,
@@ -144,7 +146,7 @@ pub struct ServeArgs {
         value_parser = clap::value_parser!(u8).range(0..=100))]
     pub refund_max_progress: u8,
     /// Refund requests that meet the rules are refunded at once, without an admin.
-    #[arg(long, env = "LECTERN_REFUND_AUTO")]
+    #[arg(long, env = "LECTERN_REFUND_AUTO", value_parser = clap::builder::BoolishValueParser::new())]
     pub refund_auto: bool,
     /// Days a teacher's earnings stay pending before they can be paid out (default: the refund window).
     #[arg(long, env = "LECTERN_PAYOUT_HOLD_DAYS")]
@@ -788,6 +790,24 @@ mod tests {
             |args: &[&str]| <Cmd as clap::Parser>::try_parse_from([&["serve"], args].concat()).is_err();
         assert!(refused(&["--yookassa-vat-code=0"]));
         assert!(refused(&["--yookassa-networks=10.0.0.0/33"]));
+    }
+
+    #[test]
+    fn the_commerce_switches_are_plain_flags() {
+        #[derive(clap::Parser)]
+        struct Cmd {
+            #[command(flatten)]
+            serve: ServeArgs,
+        }
+        let parse = |args: &[&str]| {
+            let a = <Cmd as clap::Parser>::try_parse_from([&["serve"], args].concat()).unwrap().serve;
+            Config::from_args(a).unwrap().payments
+        };
+        assert!(!parse(&[]).test && !parse(&[]).rules.refund_auto);
+        let on = parse(&["--payments-test", "--refund-auto"]);
+        assert!(on.test && on.rules.refund_auto);
+        // `LECTERN_PAYMENTS_TEST=1` (as documented) is proven by the crash harness, which starts
+        // the real binary with it.
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Crash harness: the real binary under concurrent writes, killed with SIGKILL at random moments,
 //! restarted, and checked: every write that was answered 2xx is still there, nothing half-applied
-//! shows (every counter equals what the records imply), and search catches up.
+//! shows (every counter equals what the records imply, and the ledger proves itself: some of the
+//! load buys a paid course through the test provider and an admin refunds some of it), and search
+//! catches up.
 //!
 //! `LECTERN_CRASH_CYCLES=500 cargo test --test crash -- --nocapture` runs more cycles (default 50).
 
@@ -39,6 +41,7 @@ async fn start(data: &Path, index: &Path, client: &reqwest::Client) -> Server {
         .env("LECTERN_RATE_LIMIT_PER_MIN", "0")
         .env("LECTERN_BACKUP_EVERY", "0")
         .env("LECTERN_PUBLIC_URL", "http://school.test")
+        .env("LECTERN_PAYMENTS_TEST", "1")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -81,7 +84,63 @@ struct Acked {
     enrolled: HashSet<(usize, usize)>,
     completed: HashSet<(usize, String)>,
     reviewed: HashSet<(usize, usize)>,
+    /// Paid orders: order id → (buyer, what an admin's acknowledged refunds brought it to).
+    bought: HashMap<String, (usize, i64)>,
+    refunds: usize,
     count: usize,
+}
+
+/// A buyer signed in with cookies, as the test provider's page needs: (cookie header, CSRF token).
+async fn cookie_session(client: &reqwest::Client, base: &str, email: &str) -> (String, String) {
+    let res = client
+        .post(format!("{base}/api/v1/auth/session"))
+        .json(&json!({"email": email, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "cookie sign-in: {}", res.status());
+    let mut cookies = Vec::new();
+    let mut csrf = String::new();
+    for c in res.headers().get_all(reqwest::header::SET_COOKIE) {
+        let pair = c.to_str().unwrap().split(';').next().unwrap().to_owned();
+        if let Some(v) = pair.strip_prefix("lectern_csrf=") {
+            csrf = v.to_owned();
+        }
+        cookies.push(pair);
+    }
+    assert!(!csrf.is_empty(), "a CSRF cookie");
+    (cookies.join("; "), csrf)
+}
+
+/// Buys the paid course with the test provider (checkout, then Pay on its page): the order id
+/// once the payment was acknowledged.
+async fn buy(
+    client: &reqwest::Client,
+    base: &str,
+    course: &str,
+    token: &str,
+    session: &(String, String),
+) -> Option<Option<String>> {
+    let (status, out) = post(
+        client,
+        base,
+        &format!("/api/v1/courses/{course}/checkout"),
+        Some(token),
+        json!({"provider": "test"}),
+    )
+    .await?;
+    if status != 201 && status != 200 {
+        return Some(None);
+    }
+    let order = out["order"]["id"].as_str()?.to_owned();
+    let res = client
+        .post(format!("{base}/pay/test/{order}"))
+        .header(reqwest::header::COOKIE, &session.0)
+        .form(&[("csrf", session.1.as_str()), ("outcome", "pay")])
+        .send()
+        .await
+        .ok()?;
+    Some((res.status().as_u16() == 303).then_some(order))
 }
 
 async fn post(
@@ -200,10 +259,48 @@ async fn acknowledged_writes_survive_sigkill() {
         students.push(s["access_token"].as_str().unwrap().to_owned());
         student_ids.push(s["user"]["id"].as_str().unwrap().to_owned());
     }
+    // A paid course (one lesson), and eight of the students signed in with cookies to buy it.
+    let (_, c) = post(&client, &base, "/api/v1/courses", Some(&teacher), json!({"title": "Paid crash course", "description": "Durable money.", "level": "beginner", "language": "en", "category": "general", "price_minor": 1_000, "currency": "USD"})).await.unwrap();
+    let paid_course = c["id"].as_str().unwrap().to_owned();
+    let (_, m) = post(
+        &client,
+        &base,
+        &format!("/api/v1/courses/{paid_course}/modules"),
+        Some(&teacher),
+        json!({"title": "M"}),
+    )
+    .await
+    .unwrap();
+    post(
+        &client,
+        &base,
+        &format!("/api/v1/modules/{}/lessons", m["id"].as_str().unwrap()),
+        Some(&teacher),
+        json!({"title": "L", "body": "b"}),
+    )
+    .await
+    .unwrap();
+    let (st, _) =
+        post(&client, &base, &format!("/api/v1/courses/{paid_course}/publish"), Some(&teacher), json!({}))
+            .await
+            .unwrap();
+    assert_eq!(st, 200, "the paid course is published");
+    let mut sessions = Vec::new();
+    for i in 0..8 {
+        sessions.push(cookie_session(&client, &base, &format!("s{i}@school.test")).await);
+    }
     terminate(server);
 
     let courses = Arc::new(courses);
     let students = Arc::new(students);
+    let sessions = Arc::new(sessions);
+    let paid_course = Arc::new(paid_course);
+    // Pages answer 303 to a form: not followed, it is the acknowledgement.
+    let pages = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
     let acked = Arc::new(Mutex::new(Acked::default()));
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ std::process::id() as u64);
     let started = Instant::now();
@@ -214,12 +311,62 @@ async fn acknowledged_writes_survive_sigkill() {
         for w in 0..16u64 {
             let (client, base, courses, students, acked) =
                 (client.clone(), base.clone(), courses.clone(), students.clone(), acked.clone());
+            let (pages, sessions, paid_course, admin) =
+                (pages.clone(), sessions.clone(), paid_course.clone(), admin.clone());
             let mut r = Rng(rng.0 ^ (w + 1).wrapping_mul(0x2545_f491_4f6c_dd1d));
             load.push(tokio::spawn(async move {
                 loop {
                     let s = r.below(students.len());
                     let c = r.below(courses.len());
                     let token = &students[s];
+                    // One step in ten buys the paid course, one in ten refunds a purchase.
+                    match r.below(10) {
+                        8 => {
+                            let b = r.below(sessions.len());
+                            match buy(&pages, &base, &paid_course, &students[b], &sessions[b]).await {
+                                Some(Some(order)) => {
+                                    let mut a = acked.lock().unwrap();
+                                    a.bought.insert(order, (b, 0));
+                                    a.count += 1;
+                                }
+                                Some(None) => {}
+                                None => return,
+                            }
+                            continue;
+                        }
+                        9 => {
+                            let pick = {
+                                let a = acked.lock().unwrap();
+                                let mut orders: Vec<&String> = a.bought.keys().collect();
+                                orders.sort();
+                                (!orders.is_empty()).then(|| orders[r.below(orders.len())].clone())
+                            };
+                            let Some(order) = pick else { continue };
+                            let amount = if r.below(2) == 0 { json!(250) } else { Value::Null };
+                            match post(
+                                &client,
+                                &base,
+                                &format!("/api/v1/admin/orders/{order}/refund"),
+                                Some(&admin),
+                                json!({"amount_minor": amount, "reason": "crash harness"}),
+                            )
+                            .await
+                            {
+                                Some((202, o)) => {
+                                    let mut a = acked.lock().unwrap();
+                                    let refunded = o["refunded_minor"].as_i64().unwrap();
+                                    let entry = a.bought.get_mut(&order).unwrap();
+                                    entry.1 = entry.1.max(refunded);
+                                    a.refunds += 1;
+                                    a.count += 1;
+                                }
+                                Some(_) => {}
+                                None => return,
+                            }
+                            continue;
+                        }
+                        _ => {}
+                    }
                     match r.below(3) {
                         0 => match post(
                             &client,
@@ -364,6 +511,29 @@ async fn acknowledged_writes_survive_sigkill() {
                 );
             }
         }
+        // Every acknowledged payment and refund is there.
+        let bought: Vec<(String, (usize, i64))> =
+            acked.lock().unwrap().bought.iter().map(|(k, v)| (k.clone(), *v)).collect();
+        for (order, (b, refunded)) in &bought {
+            let o: Value = client
+                .get(format!("{base}/api/v1/orders/{order}"))
+                .bearer_auth(&students[*b])
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            assert!(
+                ["paid", "partially_refunded", "refunded"]
+                    .contains(&o["status"].as_str().unwrap_or_default()),
+                "cycle {cycle}: acknowledged payment of {order} lost: {o}"
+            );
+            assert!(
+                o["refunded_minor"].as_i64().unwrap() >= *refunded,
+                "cycle {cycle}: acknowledged refund of {order} lost: {o}"
+            );
+        }
         terminate(server);
 
         // Nothing half-applied: every counter equals its records; search caught up.
@@ -373,20 +543,30 @@ async fn acknowledged_writes_survive_sigkill() {
         let position = store.position().unwrap();
         let search = lectern::search::Search::open(&index, store.clone()).unwrap();
         assert_eq!(search.position(), position, "cycle {cycle}: search did not catch up");
-        assert_eq!(search.num_docs(), 4);
+        assert_eq!(search.num_docs(), 5, "four free courses and the paid one");
         drop(search);
         store.close().await;
         // The writer thread lets go of the file right after close returns; give it a moment.
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let a = acked.lock().unwrap();
-    println!(
-        "crash harness: {cycles} SIGKILL cycles in {:.0} s, {} acknowledged writes (distinct: {} enrollments, {} lesson completions, {} reviews), lost 0, counter problems 0",
-        started.elapsed().as_secs_f64(),
-        a.count,
-        a.enrolled.len(),
-        a.completed.len(),
-        a.reviewed.len()
-    );
-    assert!(a.count > cycles, "the load did write");
+    {
+        let a = acked.lock().unwrap();
+        println!(
+            "crash harness: {cycles} SIGKILL cycles in {:.0} s, {} acknowledged writes (distinct: {} enrollments, {} lesson completions, {} reviews, {} purchases, {} refunds), lost 0, counter and ledger problems 0",
+            started.elapsed().as_secs_f64(),
+            a.count,
+            a.enrolled.len(),
+            a.completed.len(),
+            a.reviewed.len(),
+            a.bought.len(),
+            a.refunds,
+        );
+        assert!(a.count > cycles, "the load did write");
+        assert!(!a.bought.is_empty() && a.refunds > 0, "the load bought and refunded");
+    }
+    // The checks above ran on a ledger with something in it.
+    let store = lectern::schema::open(&data).unwrap();
+    let audit = store.read_now(|rtx| Ok(lectern::commerce::ledger::verify(rtx)?)).unwrap();
+    assert!(audit.problems.is_empty() && audit.transactions > 0, "{audit:?}");
+    store.close().await;
 }

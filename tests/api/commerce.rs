@@ -13,33 +13,89 @@ use serde_json::{Value, json};
 use crate::helpers::*;
 use crate::support::{ANONYMOUS, Actor, Reply};
 
-const WEBHOOK_SECRET: &str = "whsec_lectern_test";
+pub(crate) const WEBHOOK_SECRET: &str = "whsec_lectern_test";
 const SECRET_KEY: &str = "sk_test_lectern";
 
-/// What the stand-in was sent: (authorization, idempotency key, form fields).
-type Seen = Arc<Mutex<Vec<(String, String, Vec<(String, String)>)>>>;
+/// One request the stand-in was sent: (authorization, idempotency key, form fields).
+pub(crate) type Sent = (String, String, Vec<(String, String)>);
 
-/// A Stripe stand-in: `POST /v1/checkout/sessions` answers a session with a hosted-page URL.
-async fn stripe_stand_in() -> (String, Seen) {
+/// The stand-in's state: what it was sent, and what `GET /v1/checkout/sessions/{id}` answers
+/// (the test sets each session's answer as Stripe would have it; unknown sessions are 404).
+#[derive(Default)]
+pub(crate) struct StripeStand {
+    /// `POST /v1/checkout/sessions`.
+    pub sessions: Vec<Sent>,
+    /// `POST /v1/refunds`.
+    pub refunds: Vec<Sent>,
+    pub session_answers: std::collections::HashMap<String, Value>,
+    /// How many times a session was read back.
+    pub session_reads: usize,
+    /// Answer `POST /v1/refunds` with Stripe's error (a charge that cannot be refunded).
+    pub refuse_refunds: bool,
+}
+
+pub(crate) type Seen = Arc<Mutex<StripeStand>>;
+
+fn sent(headers: &HeaderMap, body: &str) -> Sent {
+    let header = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let form: Vec<(String, String)> = url::form_urlencoded::parse(body.as_bytes()).into_owned().collect();
+    (header("authorization"), header("idempotency-key"), form)
+}
+
+/// A form field of what the stand-in was sent.
+pub(crate) fn field<'a>(form: &'a [(String, String)], k: &str) -> Option<&'a str> {
+    form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str())
+}
+
+/// A Stripe stand-in: `POST /v1/checkout/sessions` answers a session with a hosted-page URL,
+/// `POST /v1/refunds` a pending refund, and `GET /v1/checkout/sessions/{id}` what the test set.
+pub(crate) async fn stripe_stand_in() -> (String, Seen) {
     let seen: Seen = Arc::default();
     let app = axum::Router::new()
         .route(
             "/v1/checkout/sessions",
             axum::routing::post(|State(seen): State<Seen>, headers: HeaderMap, body: String| async move {
-                let header = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
-                let form: Vec<(String, String)> =
-                    url::form_urlencoded::parse(body.as_bytes()).into_owned().collect();
-                let order = form
-                    .iter()
-                    .find(|(k, _)| k == "client_reference_id")
-                    .map(|(_, v)| v.clone())
-                    .unwrap_or_default();
-                seen.lock().unwrap().push((header("authorization"), header("idempotency-key"), form));
+                let s = sent(&headers, &body);
+                let order = field(&s.2, "client_reference_id").unwrap_or_default().to_owned();
+                seen.lock().unwrap().sessions.push(s);
                 axum::Json(json!({
                     "id": format!("cs_test_{order}"),
                     "object": "checkout.session",
                     "url": format!("https://checkout.stripe.test/c/pay/cs_test_{order}"),
                 }))
+            }),
+        )
+        .route(
+            "/v1/checkout/sessions/{id}",
+            axum::routing::get(
+                |State(seen): State<Seen>, axum::extract::Path(id): axum::extract::Path<String>| async move {
+                    let mut s = seen.lock().unwrap();
+                    s.session_reads += 1;
+                    match s.session_answers.get(&id) {
+                        Some(v) => (StatusCode::OK, axum::Json(v.clone())),
+                        None => (
+                            StatusCode::NOT_FOUND,
+                            axum::Json(json!({"error": {"type": "invalid_request_error", "code": "resource_missing"}})),
+                        ),
+                    }
+                },
+            ),
+        )
+        .route(
+            "/v1/refunds",
+            axum::routing::post(|State(seen): State<Seen>, headers: HeaderMap, body: String| async move {
+                let s = sent(&headers, &body);
+                let amount: i64 = field(&s.2, "amount").and_then(|a| a.parse().ok()).unwrap_or(0);
+                let mut seen = seen.lock().unwrap();
+                seen.refunds.push(s);
+                if seen.refuse_refunds {
+                    return (
+                        StatusCode::BAD_REQUEST,
+                        axum::Json(json!({"error": {"type": "invalid_request_error", "code": "charge_already_refunded"}})),
+                    );
+                }
+                let id = format!("re_test_{}", seen.refunds.len());
+                (StatusCode::OK, axum::Json(json!({"id": id, "object": "refund", "amount": amount, "status": "pending"})))
             }),
         )
         .with_state(seen.clone());
@@ -49,7 +105,7 @@ async fn stripe_stand_in() -> (String, Seen) {
     (base, seen)
 }
 
-async fn spawn_selling() -> (TestApp, Seen) {
+pub(crate) async fn spawn_selling() -> (TestApp, Seen) {
     let (base, seen) = stripe_stand_in().await;
     let app = spawn_with(|c| {
         c.payments.stripe = Some(StripeConfig {
@@ -80,7 +136,7 @@ fn session_completed(event_id: &str, order: &str, amount: i64, currency: &str) -
 }
 
 impl TestApp {
-    async fn webhook(&self, body: &Value, signature: Option<String>) -> StatusCode {
+    pub(crate) async fn webhook(&self, body: &Value, signature: Option<String>) -> StatusCode {
         let mut req = self
             .client
             .post(self.url("/api/v1/payments/stripe/webhook"))
@@ -92,21 +148,21 @@ impl TestApp {
         req.send().await.unwrap().status()
     }
 
-    async fn signed_webhook(&self, body: &Value) -> StatusCode {
+    pub(crate) async fn signed_webhook(&self, body: &Value) -> StatusCode {
         let t = time_now();
         let sig = sign(WEBHOOK_SECRET.as_bytes(), &serde_json::to_vec(body).unwrap(), t);
         self.webhook(body, Some(sig)).await
     }
 
-    async fn order(&self, who: &Actor, id: &str) -> Value {
+    pub(crate) async fn order(&self, who: &Actor, id: &str) -> Value {
         self.api(who).get(&format!("/api/v1/orders/{id}")).await.assert_status(StatusCode::OK).json
     }
 
-    async fn checkout(&self, who: &Actor, course: &str, provider: &str) -> Reply {
+    pub(crate) async fn checkout(&self, who: &Actor, course: &str, provider: &str) -> Reply {
         self.api(who).post(&format!("/api/v1/courses/{course}/checkout"), json!({"provider": provider})).await
     }
 
-    async fn student_count(&self, course: &str) -> u64 {
+    pub(crate) async fn student_count(&self, course: &str) -> u64 {
         let admin = self.sign_in_admin().await;
         self.courses(&admin).get(course).await.assert_status(StatusCode::OK).json["student_count"]
             .as_u64()
@@ -114,7 +170,7 @@ impl TestApp {
     }
 }
 
-fn time_now() -> i64 {
+pub(crate) fn time_now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
 }
 
@@ -144,11 +200,11 @@ async fn a_stripe_purchase_enrolls_the_buyer_once_whatever_the_webhook_deliverie
     // Stripe was asked for a payment-mode session for this order, with an idempotency key.
     {
         let seen = seen.lock().unwrap();
-        assert_eq!(seen.len(), 1);
-        let (auth, key, form) = &seen[0];
+        assert_eq!(seen.sessions.len(), 1);
+        let (auth, key, form) = &seen.sessions[0];
         assert_eq!(auth, &format!("Bearer {SECRET_KEY}"));
         assert!(!key.is_empty() && key.len() <= 255 && key.contains(&order));
-        let field = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        let field = |k: &str| field(form, k);
         assert_eq!(field("mode"), Some("payment"));
         assert_eq!(field("client_reference_id"), Some(order.as_str()));
         assert_eq!(field("metadata[order_id]"), Some(order.as_str()));
@@ -160,7 +216,7 @@ async fn a_stripe_purchase_enrolls_the_buyer_once_whatever_the_webhook_deliverie
     // A second checkout while the first is pending returns the same order, without a new session.
     let again = app.checkout(&student, &course.id, "stripe").await.assert_status(StatusCode::OK).json;
     assert_eq!(again["order"]["id"], order.as_str());
-    assert_eq!(seen.lock().unwrap().len(), 1);
+    assert_eq!(seen.lock().unwrap().sessions.len(), 1);
 
     // Unsigned, tampered, wrongly keyed and stale webhooks change nothing.
     let event = session_completed("evt_paid_1", &order, 4900, "usd");

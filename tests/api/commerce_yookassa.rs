@@ -22,31 +22,35 @@ const WEBHOOK: &str = "/api/v1/payments/yookassa/webhook";
 
 /// One `POST /payments` the stand-in was sent.
 #[derive(Debug, Clone)]
-struct Created {
-    authorization: String,
-    idempotence_key: String,
-    body: Value,
+pub(crate) struct Created {
+    pub authorization: String,
+    pub idempotence_key: String,
+    pub body: Value,
 }
 
 /// The stand-in's state: what it was sent, and each payment as `GET /payments/{id}` answers it
 /// (the test changes `status`, `paid` and `amount` as YooKassa would).
 #[derive(Default)]
-struct Stand {
-    created: Vec<Created>,
-    payments: HashMap<String, Value>,
-    gets: usize,
+pub(crate) struct Stand {
+    pub created: Vec<Created>,
+    pub payments: HashMap<String, Value>,
+    pub gets: usize,
     /// Answer `GET /payments/{id}` with 500 (YooKassa having a bad moment).
-    failing: bool,
+    pub failing: bool,
+    /// Every `POST /refunds`.
+    pub refunds_created: Vec<Created>,
+    /// Each refund as `GET /refunds/{id}` answers it.
+    pub refunds: HashMap<String, Value>,
 }
 
-type Shared = Arc<Mutex<Stand>>;
+pub(crate) type Shared = Arc<Mutex<Stand>>;
 
-fn basic_auth() -> String {
+pub(crate) fn basic_auth() -> String {
     let token = base64::engine::general_purpose::STANDARD.encode(format!("{SHOP_ID}:{SECRET_KEY}"));
     format!("Basic {token}")
 }
 
-async fn yookassa_stand_in() -> (String, Shared) {
+pub(crate) async fn yookassa_stand_in() -> (String, Shared) {
     let shared: Shared = Arc::default();
     let create = |State(s): State<Shared>, headers: HeaderMap, axum::Json(body): axum::Json<Value>| async move {
         let header = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
@@ -98,9 +102,46 @@ async fn yookassa_stand_in() -> (String, Shared) {
             None => (StatusCode::NOT_FOUND, axum::Json(json!({"type": "error", "code": "not_found"}))),
         }
     };
+    // A refund succeeds at once (as YooKassa's usually do) and adds to the payment's
+    // `refunded_amount`.
+    let refund = |State(s): State<Shared>, headers: HeaderMap, axum::Json(body): axum::Json<Value>| async move {
+        let header = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+        let mut s = s.lock().unwrap();
+        let payment_id = body["payment_id"].as_str().unwrap_or_default().to_owned();
+        let id = format!("216749f7-0016-50be-b000-{:012}", s.refunds_created.len() + 1);
+        let refund = json!({
+            "id": id,
+            "payment_id": payment_id,
+            "status": "succeeded",
+            "amount": body["amount"],
+            "created_at": "2026-12-05T10:00:00.000Z",
+        });
+        s.refunds_created.push(Created {
+            authorization: header("authorization"),
+            idempotence_key: header("idempotence-key"),
+            body: body.clone(),
+        });
+        s.refunds.insert(id, refund.clone());
+        let Some(p) = s.payments.get_mut(&payment_id) else {
+            return (StatusCode::NOT_FOUND, axum::Json(json!({"type": "error", "code": "not_found"})));
+        };
+        let before = p["refunded_amount"]["value"].as_str().unwrap_or("0.00").parse::<f64>().unwrap();
+        let asked = body["amount"]["value"].as_str().unwrap_or("0.00").parse::<f64>().unwrap();
+        p["refunded_amount"] =
+            json!({"value": format!("{:.2}", before + asked), "currency": body["amount"]["currency"]});
+        (StatusCode::OK, axum::Json(refund))
+    };
+    let get_refund = |State(s): State<Shared>, Path(id): Path<String>| async move {
+        match s.lock().unwrap().refunds.get(&id) {
+            Some(r) => (StatusCode::OK, axum::Json(r.clone())),
+            None => (StatusCode::NOT_FOUND, axum::Json(json!({"type": "error", "code": "not_found"}))),
+        }
+    };
     let app = axum::Router::new()
         .route("/v3/payments", axum::routing::post(create))
         .route("/v3/payments/{id}", axum::routing::get(get))
+        .route("/v3/refunds", axum::routing::post(refund))
+        .route("/v3/refunds/{id}", axum::routing::get(get_refund))
         .with_state(shared.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}/v3", listener.local_addr().unwrap());
@@ -113,7 +154,7 @@ fn nets(list: &[&str]) -> Vec<IpNet> {
 }
 
 /// A school selling through the stand-in; notifications are accepted from `networks`.
-async fn spawn_selling(networks: Vec<IpNet>) -> (TestApp, Shared) {
+pub(crate) async fn spawn_selling(networks: Vec<IpNet>) -> (TestApp, Shared) {
     spawn_selling_with(networks, |_| {}).await
 }
 
@@ -136,12 +177,12 @@ async fn spawn_selling_with(
     (app, shared)
 }
 
-fn local() -> Vec<IpNet> {
+pub(crate) fn local() -> Vec<IpNet> {
     nets(&["127.0.0.1/32"])
 }
 
 /// A rouble course at 4 900 ₽ (490 000 kopecks).
-async fn rouble_course(app: &TestApp) -> CourseFixture {
+pub(crate) async fn rouble_course(app: &TestApp) -> CourseFixture {
     let teacher = app.sign_up_teacher("seller@school.test").await;
     app.course(&teacher, "Rust для начинающих", json!({"price_minor": 490_000, "currency": "RUB"}), 2, true)
         .await
@@ -152,7 +193,12 @@ async fn checkout(app: &TestApp, who: &Actor, course: &str) -> Reply {
 }
 
 /// Checks out and answers (order id, YooKassa payment id).
-async fn pending_order(app: &TestApp, shared: &Shared, who: &Actor, course: &str) -> (String, String) {
+pub(crate) async fn pending_order(
+    app: &TestApp,
+    shared: &Shared,
+    who: &Actor,
+    course: &str,
+) -> (String, String) {
     let out = checkout(app, who, course).await.assert_status(StatusCode::CREATED).json;
     let order = out["order"]["id"].as_str().unwrap().to_owned();
     let s = shared.lock().unwrap();
@@ -164,7 +210,7 @@ async fn pending_order(app: &TestApp, shared: &Shared, who: &Actor, course: &str
     (order, payment["id"].as_str().unwrap().to_owned())
 }
 
-async fn order_status(app: &TestApp, who: &Actor, order: &str) -> String {
+pub(crate) async fn order_status(app: &TestApp, who: &Actor, order: &str) -> String {
     let o = app.api(who).get(&format!("/api/v1/orders/{order}")).await.assert_status(StatusCode::OK).json;
     o["status"].as_str().unwrap().to_owned()
 }
@@ -177,7 +223,7 @@ async fn students(app: &TestApp, course: &str) -> u64 {
 }
 
 /// What YooKassa posts: the event and (a possibly stale, never believed) copy of the object.
-fn notification(event: &str, payment: &str, status: &str) -> Value {
+pub(crate) fn notification(event: &str, payment: &str, status: &str) -> Value {
     json!({
         "type": "notification",
         "event": event,
@@ -186,12 +232,12 @@ fn notification(event: &str, payment: &str, status: &str) -> Value {
     })
 }
 
-async fn notify(app: &TestApp, body: Value) -> Reply {
+pub(crate) async fn notify(app: &TestApp, body: Value) -> Reply {
     app.visitor().post(WEBHOOK, body).await
 }
 
 /// YooKassa's side of the payment moves to `status`.
-fn set_payment(shared: &Shared, payment: &str, status: &str, amount: &str) {
+pub(crate) fn set_payment(shared: &Shared, payment: &str, status: &str, amount: &str) {
     let mut s = shared.lock().unwrap();
     let p = s.payments.get_mut(payment).expect("known payment");
     p["status"] = json!(status);
@@ -268,7 +314,7 @@ async fn a_rouble_purchase_asks_for_a_captured_payment_with_a_receipt_and_enroll
     app.lessons(&student).get(&course.lessons[1]).await.assert_status(StatusCode::OK);
     checkout(&app, &student, &course.id).await.assert_code(StatusCode::CONFLICT, "already_enrolled");
 
-    // A refund notification is acknowledged (refunds are not made through Lectern yet).
+    // A refund notification for a refund YooKassa does not know is acknowledged and changes nothing.
     let refund = json!({"type": "notification", "event": "refund.succeeded",
         "object": {"id": "216749f7-0016-50be-b000-078d43a63ae4", "payment_id": payment, "status": "succeeded",
             "amount": {"value": "4900.00", "currency": "RUB"}}});

@@ -380,6 +380,72 @@ impl Admin<'_> {
     }
 }
 
+/// Orders: checkout, an order, refunds (the buyer's request and the admin's refund), the
+/// admin's orders and ledger.
+pub struct Orders<'a>(pub Api<'a>);
+
+impl Orders<'_> {
+    pub async fn checkout(&self, course: &str, body: Value) -> Reply {
+        self.0.post(&format!("/api/v1/courses/{course}/checkout"), body).await
+    }
+
+    pub async fn get(&self, id: &str) -> Reply {
+        self.0.get(&format!("/api/v1/orders/{id}")).await
+    }
+
+    pub async fn mine(&self) -> Reply {
+        self.0.get("/api/v1/me/orders").await
+    }
+
+    pub async fn refund_request(&self, id: &str, reason: &str) -> Reply {
+        self.0.post(&format!("/api/v1/orders/{id}/refund-request"), json!({"reason": reason})).await
+    }
+
+    /// An admin's refund: `amount` in minor units, `None` for everything left.
+    pub async fn refund(&self, id: &str, amount: Option<i64>, reason: &str) -> Reply {
+        let body = json!({"amount_minor": amount, "reason": reason});
+        self.0.post(&format!("/api/v1/admin/orders/{id}/refund"), body).await
+    }
+
+    pub async fn all(&self, query: &str) -> Reply {
+        self.0.get(&with_query("/api/v1/admin/orders", query)).await
+    }
+
+    pub async fn ledger(&self, query: &str) -> Reply {
+        self.0.get(&with_query("/api/v1/admin/ledger", query)).await
+    }
+}
+
+/// A teacher's earnings and payouts, and the admin's decisions on them.
+pub struct Payouts<'a>(pub Api<'a>);
+
+impl Payouts<'_> {
+    pub async fn earnings(&self) -> Reply {
+        self.0.get("/api/v1/me/earnings").await
+    }
+
+    /// `amount`: `None` asks for everything available.
+    pub async fn request(&self, currency: &str, amount: Option<i64>) -> Reply {
+        self.0.post("/api/v1/me/payouts", json!({"currency": currency, "amount_minor": amount})).await
+    }
+
+    pub async fn mine(&self) -> Reply {
+        self.0.get("/api/v1/me/payouts").await
+    }
+
+    pub async fn all(&self, query: &str) -> Reply {
+        self.0.get(&with_query("/api/v1/admin/payouts", query)).await
+    }
+
+    pub async fn paid(&self, id: &str, reference: &str) -> Reply {
+        self.0.post(&format!("/api/v1/admin/payouts/{id}/paid"), json!({"reference": reference})).await
+    }
+
+    pub async fn reject(&self, id: &str, reason: &str) -> Reply {
+        self.0.post(&format!("/api/v1/admin/payouts/{id}/reject"), json!({"reason": reason})).await
+    }
+}
+
 impl TestApp {
     /// Any request, as `actor`.
     pub fn api<'a>(&'a self, actor: &'a Actor) -> Api<'a> {
@@ -437,6 +503,14 @@ impl TestApp {
 
     pub fn admin<'a>(&'a self, actor: &'a Actor) -> Admin<'a> {
         Admin(self.api(actor))
+    }
+
+    pub fn orders<'a>(&'a self, actor: &'a Actor) -> Orders<'a> {
+        Orders(self.api(actor))
+    }
+
+    pub fn payouts<'a>(&'a self, actor: &'a Actor) -> Payouts<'a> {
+        Payouts(self.api(actor))
     }
 
     /// Registers `email` (password [`PASSWORD`], name "Test Person") as `role`, signed in.
