@@ -158,6 +158,24 @@ pub fn redeem(tx: &mut Tx<'_>, id: CouponId) -> Result<()> {
     Ok(())
 }
 
+/// Whether a use given back (its order expired or failed) can be taken again by that order,
+/// paid late: the coupon has room and the buyer has not used it since.
+pub fn can_retake(r: &impl Readable, id: CouponId, buyer: UserId) -> StoreResult<bool> {
+    let Some(c) = coupon(r, id)? else { return Ok(false) };
+    Ok(!r.contains(COUPON_USES, &(id.key(), buyer.key()))?
+        && c.max_redemptions.is_none_or(|m| c.redemptions + c.held < m))
+}
+
+/// A use taken and redeemed at once: an order paid after its hold was given back.
+pub fn retake(tx: &mut Tx<'_>, id: CouponId, buyer: UserId, order: u128) -> Result<()> {
+    if let Some(mut c) = coupon(tx, id)? {
+        c.redemptions += 1;
+        tx.put(COUPON_USES, &(id.key(), buyer.key()), &order)?;
+        save(tx, &c)?;
+    }
+    Ok(())
+}
+
 /// The held use is given back (the order failed, was canceled or expired).
 pub fn release(tx: &mut Tx<'_>, id: CouponId, buyer: UserId) -> Result<()> {
     if let Some(mut c) = coupon(tx, id)? {

@@ -82,13 +82,16 @@ pub struct ProviderEvent {
 /// canceling or expiring gives it back. (Review keeps the hold until an admin decides.)
 fn set_status(tx: &mut Tx<'_>, o: &mut OrderRecord, to: OrderStatus, now: Timestamp) -> Result<()> {
     let from = o.status;
-    if let Some((coupon, _)) = &o.coupon
-        && matches!(from, OrderStatus::Pending | OrderStatus::Review)
-    {
-        match to {
-            OrderStatus::Paid => coupons::redeem(tx, *coupon)?,
-            OrderStatus::Failed | OrderStatus::Canceled | OrderStatus::Expired => {
-                coupons::release(tx, *coupon, o.buyer_id)?
+    if let Some((coupon, _)) = &o.coupon {
+        match (from, to) {
+            (OrderStatus::Pending | OrderStatus::Review, OrderStatus::Paid) => coupons::redeem(tx, *coupon)?,
+            (
+                OrderStatus::Pending | OrderStatus::Review,
+                OrderStatus::Failed | OrderStatus::Canceled | OrderStatus::Expired,
+            ) => coupons::release(tx, *coupon, o.buyer_id)?,
+            // Paid after the hold was given back: `effect` checked the coupon has room.
+            (OrderStatus::Failed | OrderStatus::Canceled | OrderStatus::Expired, OrderStatus::Paid) => {
+                coupons::retake(tx, *coupon, o.buyer_id, o.id.key())?
             }
             _ => {}
         }
@@ -118,6 +121,16 @@ pub(super) fn effect(
             }
             if *amount_minor != o.total_minor() || !currency.eq_ignore_ascii_case(&o.currency) {
                 tracing::warn!(order = %o.id, "paid amount differs from the order: held for review");
+                set_status(tx, o, OrderStatus::Review, now)?;
+                return Ok(None);
+            }
+            if let Some((coupon, _)) = &o.coupon
+                && o.status != OrderStatus::Pending
+                && !coupons::can_retake(tx, *coupon, o.buyer_id)?
+            {
+                // Paid after it expired, and its coupon's use went to someone else meanwhile:
+                // honouring it would pass the coupon's limit, so an admin decides.
+                tracing::warn!(order = %o.id, "paid late with a coupon that is used up: held for review");
                 set_status(tx, o, OrderStatus::Review, now)?;
                 return Ok(None);
             }
@@ -650,11 +663,17 @@ impl Commerce {
             && outcome.is_some()
             && let Some(pi) = object["payment_intent"].as_str().map(str::to_owned)
         {
-            // A dispute names the PaymentIntent only.
+            // A dispute names the PaymentIntent only: known once the payment is recorded, and
+            // otherwise asked of Stripe (the PaymentIntent carries the order id from checkout),
+            // so a dispute before its payment is parked, not lost.
+            let known = pi.clone();
             order = self
                 .store
-                .read(move |rtx| Ok(repo::order_by_ref(rtx, Provider::Stripe, &pi)?.map(|o| o.id)))
+                .read(move |rtx| Ok(repo::order_by_ref(rtx, Provider::Stripe, &known)?.map(|o| o.id)))
                 .await?;
+            if order.is_none() {
+                order = stripe.order_of_payment_intent(&pi).await?.and_then(|s| s.parse::<OrderId>().ok());
+            }
         }
         match (outcome, order) {
             (Some(outcome), Some(order)) => {

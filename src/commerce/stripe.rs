@@ -160,6 +160,30 @@ impl Stripe {
             .map_err(|e| unavailable(&format!("Stripe's answer was not understood: {e}")))
     }
 
+    /// The order id a PaymentIntent carries (`metadata.order_id`, set at checkout), for events
+    /// that name only the PaymentIntent and come before Lectern learnt it (a dispute).
+    pub async fn order_of_payment_intent(&self, id: &str) -> Result<Option<String>> {
+        if id.is_empty() || id.len() > 255 || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return Ok(None);
+        }
+        let res = self
+            .http
+            .get(format!("{}/v1/payment_intents/{id}", self.config.api_base))
+            .bearer_auth(self.config.secret_key.expose_str())
+            .send()
+            .await
+            .map_err(|e| unavailable(&format!("Stripe could not be reached: {e}")))?;
+        if res.status() == reqwest::StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        if !res.status().is_success() {
+            return Err(unavailable("Stripe did not show the payment"));
+        }
+        let pi: serde_json::Value =
+            res.json().await.map_err(|e| unavailable(&format!("Stripe's answer was not understood: {e}")))?;
+        Ok(pi["metadata"]["order_id"].as_str().map(str::to_owned))
+    }
+
     pub fn verify(&self, header: Option<&str>, body: &[u8], now_secs: i64) -> Result<Event> {
         verify_signature(self.config.webhook_secret.expose(), header, body, now_secs)?;
         serde_json::from_slice(body).map_err(|e| Error::Malformed(format!("not a Stripe event: {e}")))

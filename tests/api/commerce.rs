@@ -82,6 +82,22 @@ pub(crate) async fn stripe_stand_in() -> (String, Seen) {
             ),
         )
         .route(
+            // Every PaymentIntent of a checkout carries its order id (`pi_test_{order}` here).
+            "/v1/payment_intents/{id}",
+            axum::routing::get(|axum::extract::Path(id): axum::extract::Path<String>| async move {
+                match id.strip_prefix("pi_test_") {
+                    Some(order) => (
+                        StatusCode::OK,
+                        axum::Json(json!({"id": id, "object": "payment_intent", "metadata": {"order_id": order}})),
+                    ),
+                    None => (
+                        StatusCode::NOT_FOUND,
+                        axum::Json(json!({"error": {"type": "invalid_request_error", "code": "resource_missing"}})),
+                    ),
+                }
+            }),
+        )
+        .route(
             "/v1/refunds",
             axum::routing::post(|State(seen): State<Seen>, headers: HeaderMap, body: String| async move {
                 let s = sent(&headers, &body);

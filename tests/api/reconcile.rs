@@ -10,6 +10,7 @@ use serde_json::json;
 use crate::commerce as stripe_support;
 use crate::helpers::*;
 use crate::money::*;
+use crate::support::Actor;
 
 #[tokio::test]
 async fn a_lost_stripe_webhook_is_healed_when_the_buyer_opens_the_order() {
@@ -157,4 +158,100 @@ async fn assert_books_balance_or_empty(app: &TestApp) {
     let audit = state.store.read(|rtx| Ok(lectern::commerce::ledger::verify(rtx)?)).await.unwrap();
     assert!(audit.problems.is_empty(), "{:?}", audit.problems);
     assert_eq!(audit.transactions, 0);
+}
+
+/// Money the test provider took for `order` (as a late webhook would say).
+async fn paid_late(app: &TestApp, order: &str, total: i64) -> String {
+    use lectern::commerce::repo::{Outcome, Provider};
+    use lectern::commerce::service::ProviderEvent;
+    let ev = ProviderEvent {
+        provider: Provider::Test,
+        event_id: format!("late:{order}"),
+        order: order.parse().unwrap(),
+        outcome: Outcome::Paid { amount_minor: total, currency: "USD".into(), payment_ref: None },
+    };
+    let o = app.state().commerce.apply(ev).await.unwrap().unwrap();
+    serde_json::to_value(o.status).unwrap().as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn money_for_an_expired_order_takes_its_coupon_use_back_or_waits_for_an_admin() {
+    let app = selling_app().await;
+    let teacher = app.sign_up_teacher("teacher@school.test").await;
+    let course = priced_course(&app, &teacher, "Coupon Rust", 10_000, "USD", 1).await;
+    app.api(&teacher)
+        .post(
+            &format!("/api/v1/courses/{}/coupons", course.id),
+            json!({"code": "ONLY-ONE", "percent_off": 50, "max_redemptions": 1}),
+        )
+        .await
+        .assert_status(StatusCode::CREATED);
+    let uses = async || {
+        let list = app.api(&teacher).get(&format!("/api/v1/courses/{}/coupons", course.id)).await;
+        (
+            list.json["items"][0]["held"].as_u64().unwrap(),
+            list.json["items"][0]["redemptions"].as_u64().unwrap(),
+        )
+    };
+    let buy = async |who: &Actor| {
+        let out = app
+            .orders(who)
+            .checkout(&course.id, json!({"provider": "test", "coupon": "only-one"}))
+            .await
+            .assert_status(StatusCode::CREATED);
+        out.json["order"]["id"].as_str().unwrap().to_owned()
+    };
+    let (first, second, third) = (
+        app.sign_up_student("first@school.test").await,
+        app.sign_up_student("second@school.test").await,
+        app.sign_up_student("third@school.test").await,
+    );
+
+    // Expired with its use given back, then paid after all, nobody having taken the use: the
+    // order is paid and the use redeemed.
+    let order = buy(&first).await;
+    advance(&app, Duration::from_secs(31 * 60));
+    assert_eq!(order_of(&app, &first, &order).await["status"], "expired");
+    assert_eq!(uses().await, (0, 0));
+    assert_eq!(paid_late(&app, &order, 5_000).await, "paid");
+    assert_eq!(uses().await, (0, 1));
+
+    // Here the use went to someone else meanwhile: honouring the late payment would pass the
+    // coupon's limit, so the order waits for an admin and nobody is enrolled by it.
+    let course2 = priced_course(&app, &teacher, "Coupon Go", 10_000, "USD", 2).await;
+    app.api(&teacher)
+        .post(
+            &format!("/api/v1/courses/{}/coupons", course2.id),
+            json!({"code": "ONE-MORE", "percent_off": 50, "max_redemptions": 1}),
+        )
+        .await
+        .assert_status(StatusCode::CREATED);
+    let late = app
+        .orders(&second)
+        .checkout(&course2.id, json!({"provider": "test", "coupon": "one-more"}))
+        .await
+        .assert_status(StatusCode::CREATED)
+        .json["order"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    advance(&app, Duration::from_secs(31 * 60));
+    assert_eq!(order_of(&app, &second, &late).await["status"], "expired");
+    let taken = app
+        .orders(&third)
+        .checkout(&course2.id, json!({"provider": "test", "coupon": "ONE-MORE"}))
+        .await
+        .assert_status(StatusCode::CREATED)
+        .json["order"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(paid_late(&app, &taken, 5_000).await, "paid");
+    assert_eq!(paid_late(&app, &late, 5_000).await, "review");
+    let list = app.api(&teacher).get(&format!("/api/v1/courses/{}/coupons", course2.id)).await;
+    assert_eq!(
+        (list.json["items"][0]["held"].as_u64(), list.json["items"][0]["redemptions"].as_u64()),
+        (Some(0), Some(1))
+    );
+    app.lessons(&second).get(&course2.lessons[1]).await.assert_code(StatusCode::FORBIDDEN, "not_enrolled");
 }

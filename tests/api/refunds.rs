@@ -472,6 +472,33 @@ async fn a_dispute_freezes_what_is_left_of_the_teachers_share() {
 }
 
 #[tokio::test]
+async fn a_dispute_before_its_payment_is_found_through_stripe_and_waits_for_the_payment() {
+    let (app, _) = stripe_support::spawn_selling().await;
+    let teacher = app.sign_up_teacher("seller@school.test").await;
+    let course = priced_course(&app, &teacher, "Stripe Rust", 4_900, "USD", 2).await;
+    let student = app.sign_up_student("buyer@school.test").await;
+    let out = app.checkout(&student, &course.id, "stripe").await.assert_status(StatusCode::CREATED).json;
+    let order = out["order"]["id"].as_str().unwrap().to_owned();
+
+    // The dispute names only a PaymentIntent Lectern has not seen: Stripe says whose it is, and
+    // it waits for the payment.
+    assert_eq!(
+        app.signed_webhook(&dispute_created("evt_early_dispute", &order, 4_900)).await,
+        StatusCode::OK
+    );
+    assert_eq!(app.order(&student, &order).await["disputed"], false);
+    assert!(ledger_of(&app, &order).await.is_empty());
+
+    assert_eq!(app.signed_webhook(&session_paid("evt_paid", &order, 4_900)).await, StatusCode::OK);
+    let o = app.order(&student, &order).await;
+    assert_eq!((o["status"].as_str(), o["disputed"].as_bool()), (Some("paid"), Some(true)), "{o}");
+    assert_eq!(owed(&app, &teacher, "USD").await, [0, 0, 3_920, 0, 0]);
+    let kinds: Vec<String> = ledger_of(&app, &order).await.into_iter().map(|(k, _)| k).collect();
+    assert_eq!(kinds, ["sale", "dispute"]);
+    assert_books_balance(&app).await;
+}
+
+#[tokio::test]
 async fn a_yookassa_refund_is_asked_with_a_receipt_and_applied_when_the_api_confirms_it() {
     let (app, shared) = yk::spawn_selling(yk::local()).await;
     let course = yk::rouble_course(&app).await;
