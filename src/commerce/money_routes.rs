@@ -142,7 +142,12 @@ async fn admin_orders(
             .as_deref()
             .map(|s| order_status(s).ok_or_else(|| Error::validation("status", "is not an order status")))
             .transpose()?,
-        course: p.course.as_deref().map(parse::<CourseId>).transpose()?,
+        course: p
+            .course
+            .as_deref()
+            .filter(|c| !c.is_empty())
+            .map(|c| c.parse::<CourseId>().map_err(|_| Error::validation("course", "is not a course id")))
+            .transpose()?,
         provider: p
             .provider
             .as_deref()
@@ -301,8 +306,8 @@ pub struct AdminPayoutParams {
 
 /// Payout requests (admins), newest first; `?format=csv` exports them for the bank.
 #[utoipa::path(get, path = "/api/v1/admin/payouts", tag = "admin", params(AdminPayoutParams),
-    responses((status = 200, body = PayoutPage, content_type = "application/json"),
-        (status = 200, body = String, content_type = "text/csv", description = "With format=csv."),
+    responses((status = 200, description = "A page of payouts; with format=csv, all of them as CSV.",
+            content((PayoutPage = "application/json"), (String = "text/csv"))),
         (status = 403, description = "forbidden: admins only."), (status = 422, description = PAGE_REFUSED)),
     security(("bearer" = [])))]
 async fn admin_payouts(
