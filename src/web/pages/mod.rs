@@ -1,6 +1,7 @@
 //! Page handlers, grouped by who uses them.
 
 pub mod account;
+pub mod engage;
 pub mod catalog;
 pub mod errors;
 pub mod learn;
