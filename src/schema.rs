@@ -224,7 +224,9 @@ fn v6_engagement(tx: &mut Tx<'_>) -> StoreResult<()> {
     loop {
         let chunk = match after {
             None => tx.range(ENROLLMENTS, .., 1000)?,
-            Some(k) => tx.range(ENROLLMENTS, (std::ops::Bound::Excluded(k), std::ops::Bound::Unbounded), 1000)?,
+            Some(k) => {
+                tx.range(ENROLLMENTS, (std::ops::Bound::Excluded(k), std::ops::Bound::Unbounded), 1000)?
+            }
         };
         let Some((last, _)) = chunk.last() else { break };
         after = Some(*last);

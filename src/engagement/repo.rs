@@ -93,7 +93,12 @@ pub fn save_reminder(
 }
 
 /// Forgets an enrollment's reminder bookkeeping (the enrollment is gone).
-pub fn remove_reminder(tx: &mut Tx<'_>, user: UserId, course: CourseId, s: &ReminderState) -> StoreResult<()> {
+pub fn remove_reminder(
+    tx: &mut Tx<'_>,
+    user: UserId,
+    course: CourseId,
+    s: &ReminderState,
+) -> StoreResult<()> {
     let (u, c) = (user.key(), course.key());
     if let Some(old) = s.due {
         tx.remove(REMINDERS_DUE, &(old, u, c))?;
@@ -103,7 +108,11 @@ pub fn remove_reminder(tx: &mut Tx<'_>, user: UserId, course: CourseId, s: &Remi
 }
 
 /// Reminder entries due at or before `now`, soonest first.
-pub fn due_reminders(r: &impl Readable, now: Timestamp, limit: usize) -> StoreResult<Vec<(i64, UserId, CourseId)>> {
+pub fn due_reminders(
+    r: &impl Readable,
+    now: Timestamp,
+    limit: usize,
+) -> StoreResult<Vec<(i64, UserId, CourseId)>> {
     Ok(r.range(REMINDERS_DUE, ..=(now.millis(), u128::MAX, u128::MAX), limit)?
         .into_iter()
         .map(|((at, u, c), ())| (at, UserId::from_key(u), CourseId::from_key(c)))
@@ -124,9 +133,16 @@ pub fn add_digest_item(tx: &mut Tx<'_>, teacher: UserId, item: &DigestItem, id: 
 }
 
 /// Everything waiting for `teacher`'s digest (at most `limit` items), oldest first.
-pub fn digest_items(r: &impl Readable, teacher: UserId, limit: usize) -> StoreResult<Vec<(u128, DigestItem)>> {
+pub fn digest_items(
+    r: &impl Readable,
+    teacher: UserId,
+    limit: usize,
+) -> StoreResult<Vec<(u128, DigestItem)>> {
     let t = teacher.key();
-    Ok(r.range(DIGEST_ITEMS, (t, 0)..=(t, u128::MAX), limit)?.into_iter().map(|((_, id), i)| (id, i)).collect())
+    Ok(r.range(DIGEST_ITEMS, (t, 0)..=(t, u128::MAX), limit)?
+        .into_iter()
+        .map(|((_, id), i)| (id, i))
+        .collect())
 }
 
 pub fn remove_digest_item(tx: &mut Tx<'_>, teacher: UserId, id: u128) -> StoreResult<()> {

@@ -174,7 +174,13 @@ pub struct Engagement {
 
 impl Engagement {
     /// `key`: the HMAC key of unsubscribe tokens, derived from the master secret.
-    pub fn new(store: Store, clock: Arc<Clock>, mailer: Arc<Mailer>, config: &Config, key: Vec<u8>) -> Engagement {
+    pub fn new(
+        store: Store,
+        clock: Arc<Clock>,
+        mailer: Arc<Mailer>,
+        config: &Config,
+        key: Vec<u8>,
+    ) -> Engagement {
         let settings = Settings {
             school: config.school_name.clone(),
             public_url: config.public_url.trim_end_matches('/').to_owned(),
@@ -308,7 +314,8 @@ impl Engagement {
 fn bad_token() -> Error {
     Error::BadRequest {
         code: Code::InvalidToken,
-        detail: "This unsubscribe link is not valid. Change your email preferences on your account page.".into(),
+        detail: "This unsubscribe link is not valid. Change your email preferences on your account page."
+            .into(),
     }
 }
 
@@ -332,7 +339,8 @@ fn on_learning(s: &Settings, tx: &mut Tx<'_>, ev: &LearningEvent<'_>) -> Result<
         LearningEvent::Completed { user, course, now } => {
             if let Some(u) = crate::identity::repo::user(tx, user)? {
                 let url = s.url(&format!("/courses/{}", course.slug));
-                let email = templates::completed(&u.locale, &u.email, &u.name, &s.school, &url, &course.title);
+                let email =
+                    templates::completed(&u.locale, &u.email, &u.name, &s.school, &url, &course.title);
                 mail::enqueue(tx, email, now)?;
             }
             if let Some(state) = repo::reminder(tx, user, course.id)? {
@@ -383,7 +391,8 @@ fn remind(tx: &mut Tx<'_>, s: &Settings, key: (i64, UserId, CourseId), now: Time
         repo::save_reminder(tx, user, course, state, None)?;
         return Ok(false);
     }
-    let last_activity = learning::last_completion(tx, user, course)?.map_or(e.enrolled_at, |t| t.max(e.enrolled_at));
+    let last_activity =
+        learning::last_completion(tx, user, course)?.map_or(e.enrolled_at, |t| t.max(e.enrolled_at));
     let mut earliest = last_activity.plus(s.reminder_after);
     if let Some(last) = state.last_sent_at {
         earliest = earliest.max(last.plus(REMINDER_GAP));
@@ -405,7 +414,8 @@ fn remind(tx: &mut Tx<'_>, s: &Settings, key: (i64, UserId, CourseId), now: Time
     let days = ((now.millis() - last_activity.millis()) / DAY_MS).max(1) as u32;
     let url = s.url(&format!("/learn/{}", c.slug));
     let unsubscribe = s.unsubscribe_url(user, List::Reminders);
-    let email = templates::reminder(&u.locale, &u.email, &u.name, &s.school, &url, &c.title, days, &unsubscribe);
+    let email =
+        templates::reminder(&u.locale, &u.email, &u.name, &s.school, &url, &c.title, days, &unsubscribe);
     mail::enqueue(tx, email, now)?;
     state.sent += 1;
     state.last_sent_at = Some(now);
@@ -451,7 +461,12 @@ fn digest(tx: &mut Tx<'_>, s: &Settings, key: (i64, UserId), now: Timestamp) -> 
     let mut lines = Vec::new();
     for (course, (students, reviews)) in per_course {
         if let Some(c) = catalog::course(tx, CourseId::from_key(course))? {
-            lines.push(DigestLine { course: c.title, url: s.url(&format!("/courses/{}", c.slug)), students, reviews });
+            lines.push(DigestLine {
+                course: c.title,
+                url: s.url(&format!("/courses/{}", c.slug)),
+                students,
+                reviews,
+            });
         }
     }
     if lines.is_empty() {

@@ -186,7 +186,8 @@ pub fn digest(
         .collect();
     let text = DigestText { m: &base, items: &items }.render().expect("the text template renders");
     let html = DigestHtml { m: &base, items: &items }.render().expect("the HTML template renders");
-    Email { to: to.to_owned(), subject: base.subject, text, html, headers: Vec::new() }.unsubscribable(unsubscribe)
+    Email { to: to.to_owned(), subject: base.subject, text, html, headers: Vec::new() }
+        .unsubscribable(unsubscribe)
 }
 
 fn text(s: &str) -> Arg {
@@ -203,7 +204,16 @@ pub fn receipt(
     course: &str,
     amount: &str,
 ) -> Email {
-    letter(&RECEIPT, locale, to, name, school, url, &[("course", text(course)), ("amount", text(amount))], None)
+    letter(
+        &RECEIPT,
+        locale,
+        to,
+        name,
+        school,
+        url,
+        &[("course", text(course)), ("amount", text(amount))],
+        None,
+    )
 }
 
 /// Money given back for an order (`amount` this time).
@@ -216,7 +226,16 @@ pub fn refund(
     course: &str,
     amount: &str,
 ) -> Email {
-    letter(&REFUND, locale, to, name, school, url, &[("course", text(course)), ("amount", text(amount))], None)
+    letter(
+        &REFUND,
+        locale,
+        to,
+        name,
+        school,
+        url,
+        &[("course", text(course)), ("amount", text(amount))],
+        None,
+    )
 }
 
 /// A teacher's payout was paid (`reference`: the bank's) or rejected (`reference`: the reason).
@@ -232,7 +251,16 @@ pub fn payout(
     reference: &str,
 ) -> Email {
     let msgs = if paid { &PAYOUT_PAID } else { &PAYOUT_REJECTED };
-    letter(msgs, locale, to, name, school, url, &[("amount", text(amount)), ("reference", text(reference))], None)
+    letter(
+        msgs,
+        locale,
+        to,
+        name,
+        school,
+        url,
+        &[("amount", text(amount)), ("reference", text(reference))],
+        None,
+    )
 }
 
 /// Asks a new account to confirm its address at `url`.
@@ -387,7 +415,9 @@ mod tests {
                 let header = e.headers.iter().find(|(n, _)| n == "List-Unsubscribe").map(|(_, v)| v.as_str());
                 assert_eq!(header, optional.then_some("<https://s.test/unsubscribe?token=u-1>"), "{kind}");
                 assert_eq!(
-                    e.headers.iter().any(|(n, v)| n == "List-Unsubscribe-Post" && v == "List-Unsubscribe=One-Click"),
+                    e.headers
+                        .iter()
+                        .any(|(n, v)| n == "List-Unsubscribe-Post" && v == "List-Unsubscribe=One-Click"),
                     optional,
                     "{kind}"
                 );
@@ -401,7 +431,11 @@ mod tests {
     fn russian_plurals_in_the_digest_and_reminder() {
         let line = DigestLine { course: "Rust".into(), url: URL.into(), students: 2, reviews: 5 };
         let e = digest("ru", "a@b.org", "Анна", "Лекторий", URL, &[line], UNSUB);
-        assert!(e.subject.contains("2 новых студента") && e.subject.contains("5 новых отзывов"), "{}", e.subject);
+        assert!(
+            e.subject.contains("2 новых студента") && e.subject.contains("5 новых отзывов"),
+            "{}",
+            e.subject
+        );
         assert!(e.text.contains("Rust: 2 новых студента, 5 новых отзывов"), "{}", e.text);
         let r = reminder("ru", "a@b.org", "Анна", "Лекторий", URL, "Rust", 3, UNSUB);
         assert!(r.text.contains("3 дня"), "{}", r.text);
@@ -496,7 +530,12 @@ mod tests {
     #[test]
     fn every_message_an_email_uses_exists_in_both_languages() {
         for (kind, _, m) in ALL {
-            let more = [DIGEST_LINE, List::Reminders.message(), List::Digests.message(), List::ProductNews.message()];
+            let more = [
+                DIGEST_LINE,
+                List::Reminders.message(),
+                List::Digests.message(),
+                List::ProductNews.message(),
+            ];
             for id in [GREETING, LINK_HINT, m.subject, m.body, m.action, m.footer].into_iter().chain(more) {
                 for lang in Lang::ALL {
                     assert!(i18n::has(lang, id), "{kind}: {id} is missing in {lang:?}");

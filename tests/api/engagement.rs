@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use reqwest::{Method, StatusCode};
 use reqwest::header::CONTENT_TYPE;
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::helpers::*;
@@ -98,7 +98,11 @@ async fn enrollment_and_completion_mail_speak_the_students_language_and_are_not_
         assert_eq!(cyrillic(subject(&m[0])), russian, "{}", subject(&m[0]));
         assert_eq!(cyrillic(text(&m[0])), russian);
         assert!(subject(&m[0]).contains("Rust Basics"));
-        assert!(text(&m[0]).contains(&format!("http://school.test/learn/{}", course.slug)), "{}", text(&m[0]));
+        assert!(
+            text(&m[0]).contains(&format!("http://school.test/learn/{}", course.slug)),
+            "{}",
+            text(&m[0])
+        );
         assert_eq!(m[0]["headers"], json!([]), "essential mail has no List-Unsubscribe");
 
         for l in &course.lessons {
@@ -107,7 +111,11 @@ async fn enrollment_and_completion_mail_speak_the_students_language_and_are_not_
         let m = mails(&app, email, &COMPLETED).await;
         assert_eq!(m.len(), 1, "one completion mail to {email}");
         assert_eq!(cyrillic(subject(&m[0])), russian, "{}", subject(&m[0]));
-        assert!(text(&m[0]).contains(&format!("http://school.test/courses/{}", course.slug)), "{}", text(&m[0]));
+        assert!(
+            text(&m[0]).contains(&format!("http://school.test/courses/{}", course.slug)),
+            "{}",
+            text(&m[0])
+        );
         assert_eq!(m[0]["headers"], json!([]));
         // Un-marking and re-marking a lesson of a finished course sends nothing new.
         app.lessons(who).uncomplete(&course.lessons[1]).await.assert_status(StatusCode::OK);
@@ -123,8 +131,14 @@ async fn a_paid_enrollment_is_confirmed_and_its_receipt_has_no_list_unsubscribe(
     let course = app.course(&teacher, "Paid Rust", json!({"price_minor": 4900}), 2, true).await;
     let mut b = signed_up(&app, "buyer@school.test", "Buyer").await;
     let csrf = b.csrf.clone();
-    let res = b.form(&app, &format!("/courses/{}/buy", course.slug), &[("csrf", &csrf), ("provider", "test")]).await;
-    let pay = res.assert_status(StatusCode::SEE_OTHER).location().trim_start_matches("http://school.test").to_owned();
+    let res = b
+        .form(&app, &format!("/courses/{}/buy", course.slug), &[("csrf", &csrf), ("provider", "test")])
+        .await;
+    let pay = res
+        .assert_status(StatusCode::SEE_OTHER)
+        .location()
+        .trim_start_matches("http://school.test")
+        .to_owned();
     let csrf = b.csrf.clone();
     b.form(&app, &pay, &[("csrf", &csrf), ("outcome", "pay")]).await.assert_status(StatusCode::SEE_OTHER);
 
@@ -154,10 +168,7 @@ async fn reminders_go_to_idle_students_of_unfinished_courses_weekly_at_most_thre
     for l in &course.lessons {
         complete(&app, &finished, l).await;
     }
-    app.email_prefs(&opted_out)
-        .update(json!({"reminders": false}))
-        .await
-        .assert_status(StatusCode::OK);
+    app.email_prefs(&opted_out).update(json!({"reminders": false})).await.assert_status(StatusCode::OK);
     assert_eq!(tick(&app).await.0, 0, "nobody is idle yet");
 
     // Day 2: the active student studies; nobody has been idle for 3 days.
@@ -203,6 +214,51 @@ async fn reminders_go_to_idle_students_of_unfinished_courses_weekly_at_most_thre
     for email in ["finished@school.test", "optout@school.test"] {
         assert_eq!(reminders(&app, email).await, 0, "{email}");
     }
+}
+
+/// The raw message (DATA) the fake SMTP server got whose text contains `needle`.
+async fn delivered(received: &std::sync::Mutex<Vec<String>>, needle: &str) -> String {
+    for _ in 0..100 {
+        if let Some(m) = received.lock().unwrap().iter().find(|m| m.contains(needle)) {
+            return m.clone();
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("no message with {needle:?} reached the SMTP server");
+}
+
+#[tokio::test]
+async fn the_unsubscribe_headers_reach_the_smtp_server_on_reminders_only() {
+    let (port, received) = crate::mail::fake_smtp().await;
+    let smtp = lectern::config::Secret::new(format!("smtp://127.0.0.1:{port}").into_bytes());
+    let app = spawn_with(|c| c.smtp_url = Some(smtp)).await;
+    to_noon(&app);
+    let teacher = app.sign_up_teacher("t@school.test").await;
+    let course = app.course(&teacher, "Wire Format", json!({}), 2, true).await;
+    let s = app.sign_up_student("wire@school.test").await;
+    enroll(&app, &s, &course).await;
+    days(&app, 3);
+    assert_eq!(tick(&app).await.0, 1);
+
+    let reminder = delivered(&received, "Subject: Your course is waiting").await;
+    assert!(reminder.contains("List-Unsubscribe: <http://school.test/unsubscribe?token="), "{reminder}");
+    assert!(reminder.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click\n"), "{reminder}");
+    assert!(reminder.contains("multipart/alternative"));
+    let enrolled = delivered(&received, "Subject: You are enrolled").await;
+    assert!(!enrolled.contains("List-Unsubscribe"), "{enrolled}");
+    assert!(enrolled.contains("multipart/alternative"));
+
+    // Once delivered, the token in the kept copy is redacted, header included.
+    let mut kept = Value::Null;
+    for _ in 0..50 {
+        kept = mails(&app, "wire@school.test", &REMINDER).await[0].clone();
+        if kept["status"] == "sent" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(kept["status"], "sent");
+    assert_eq!(header(&kept, "List-Unsubscribe"), Some("<http://school.test/unsubscribe?token=[redacted]>"));
 }
 
 #[tokio::test]
@@ -252,7 +308,11 @@ async fn nothing_is_sent_twice_across_a_restart() {
     move_to(&app, t0 + 6 * DAY_MS + 3_600_000);
     tick(&app).await;
     tick(&app).await;
-    assert_eq!(reminders(&app, "late@school.test").await, 1, "the reminder due during the downtime goes, once");
+    assert_eq!(
+        reminders(&app, "late@school.test").await,
+        1,
+        "the reminder due during the downtime goes, once"
+    );
     assert_eq!(reminders(&app, "early@school.test").await, 1, "sent before the restart, not again");
 
     let app = app.restart().await;
@@ -284,7 +344,10 @@ async fn teachers_get_one_digest_a_day_and_only_with_news() {
         enroll(&app, s, &c).await;
     }
     enroll(&app, &s1, &b).await;
-    app.reviews(&s1).create(&a.id, json!({"rating": 5, "text": "Clear"})).await.assert_status(StatusCode::CREATED);
+    app.reviews(&s1)
+        .create(&a.id, json!({"rating": 5, "text": "Clear"}))
+        .await
+        .assert_status(StatusCode::CREATED);
     assert_eq!(tick(&app).await.1, 0, "the digest waits for the next morning");
 
     days(&app, 1);
@@ -294,7 +357,10 @@ async fn teachers_get_one_digest_a_day_and_only_with_news() {
     assert_eq!(d.len(), 1);
     let t = text(&d[0]);
     assert!(subject(&d[0]).contains("3 new students, 1 new review"), "{}", subject(&d[0]));
-    assert!(t.contains(&format!("Algebra: 2 new students, 1 new review: http://school.test/courses/{}", a.slug)), "{t}");
+    assert!(
+        t.contains(&format!("Algebra: 2 new students, 1 new review: http://school.test/courses/{}", a.slug)),
+        "{t}"
+    );
     assert!(t.contains("Biology: 1 new student, 0 new reviews"), "{t}");
     assert!(!cyrillic(t));
     assert!(d[0]["headers"].to_string().contains("List-Unsubscribe"));
@@ -384,7 +450,10 @@ async fn preferences_api_and_the_account_page_toggles() {
     let mut b = signed_up(&app, "prefs@school.test", "Pref Person").await;
     let s = app.sign_in("prefs@school.test", PASSWORD).await;
     let prefs = app.email_prefs(&s);
-    assert_eq!(prefs.get().await.assert_status(StatusCode::OK).json, json!({"reminders": true, "digests": true, "product_news": true}));
+    assert_eq!(
+        prefs.get().await.assert_status(StatusCode::OK).json,
+        json!({"reminders": true, "digests": true, "product_news": true})
+    );
     let v = prefs.update(json!({"digests": false})).await.assert_status(StatusCode::OK).json;
     assert_eq!(v, json!({"reminders": true, "digests": false, "product_news": true}));
     prefs.update(json!({"digests": "no"})).await.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
@@ -403,7 +472,10 @@ async fn preferences_api_and_the_account_page_toggles() {
     assert_eq!(prefs.get().await.json, json!({"reminders": false, "digests": true, "product_news": false}));
     let (_, body) = b.page(&app, "/account?saved=email").await;
     assert!(body.contains("Your email preferences are saved."));
-    assert!(body.contains("name=\"reminders\" value=\"on\">") && body.contains("name=\"digests\" value=\"on\" checked"));
+    assert!(
+        body.contains("name=\"reminders\" value=\"on\">")
+            && body.contains("name=\"digests\" value=\"on\" checked")
+    );
 
     // Without the CSRF token the form is refused and nothing changes.
     let res = b.form(&app, "/account/email-preferences", &[("reminders", "on")]).await;
@@ -419,8 +491,20 @@ async fn preferences_api_and_the_account_page_toggles() {
 fn engagement_table() -> Vec<Row> {
     vec![
         //   what                  method          path                              body                       anon stud enrl other owner admin
-        row("read my email prefs", Method::GET,   "/api/v1/me/email-preferences",   NO_BODY,                   [401, 200, 200, 200, 200, 200]),
-        row("change my prefs",     Method::PATCH, "/api/v1/me/email-preferences",   json!({"reminders": false}), [401, 200, 200, 200, 200, 200]),
+        row(
+            "read my email prefs",
+            Method::GET,
+            "/api/v1/me/email-preferences",
+            NO_BODY,
+            [401, 200, 200, 200, 200, 200],
+        ),
+        row(
+            "change my prefs",
+            Method::PATCH,
+            "/api/v1/me/email-preferences",
+            json!({"reminders": false}),
+            [401, 200, 200, 200, 200, 200],
+        ),
     ]
 }
 
@@ -435,4 +519,3 @@ async fn authorization_table() {
     let fresh = app.sign_up_student("fresh@school.test").await;
     assert_eq!(app.email_prefs(&fresh).get().await.json["reminders"], true);
 }
-

@@ -404,7 +404,11 @@ struct AccountPage {
 
 impl AccountPage {
     /// The settings page of the signed-in person, with both forms fresh.
-    async fn new(app: &AppState, ctx: &PageCtx, who: &crate::identity::repo::UserRecord) -> Result<AccountPage> {
+    async fn new(
+        app: &AppState,
+        ctx: &PageCtx,
+        who: &crate::identity::repo::UserRecord,
+    ) -> Result<AccountPage> {
         Ok(AccountPage {
             prefs: app.engagement.prefs(who.id).await?,
             f: FormState::default().keep("name", &who.name),

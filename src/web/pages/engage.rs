@@ -124,7 +124,11 @@ pub struct PrefsForm {
 }
 
 /// `POST /account/email-preferences`: the account page's toggles.
-pub async fn update_prefs(State(app): State<AppState>, ctx: PageCtx, Form(f): Form<PrefsForm>) -> Result<Response> {
+pub async fn update_prefs(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    Form(f): Form<PrefsForm>,
+) -> Result<Response> {
     let who = ctx.require()?;
     ctx.check_csrf(&f.csrf)?;
     let patch = PrefsPatch {

@@ -1,8 +1,8 @@
 //! Page handlers, grouped by who uses them.
 
 pub mod account;
-pub mod engage;
 pub mod catalog;
+pub mod engage;
 pub mod errors;
 pub mod learn;
 pub mod money;
