@@ -34,6 +34,8 @@ pub struct App {
     pub catalog: Arc<Catalog>,
     pub learning: Arc<Learning>,
     pub commerce: Arc<crate::commerce::Commerce>,
+    /// Engagement mail: enrollment and completion emails, reminders, digests, preferences.
+    pub engagement: Arc<crate::engagement::Engagement>,
     pub search: Arc<Search>,
     pub mailer: Arc<Mailer>,
     pub rate_limiter: SlidingWindow<IpAddr>,
@@ -93,16 +95,29 @@ impl App {
             tracing::info!("created the first admin from LECTERN_ADMIN_EMAIL");
         }
         let rate_limiter = SlidingWindow::new(config.rate_limit_per_min, Duration::from_secs(60));
+        let engagement = Arc::new(crate::engagement::Engagement::new(
+            store.clone(),
+            clock.clone(),
+            mailer.clone(),
+            &config,
+            crate::identity::tokens::derive(secret.expose(), "lectern/unsubscribe/v1"),
+        ));
+        // Learning's changes reach the domains above it through these (see learning::events).
+        let hooks = crate::learning::events::Hooks::new(vec![engagement.hook()]);
         let mut catalog = Catalog::new(store.clone(), clock.clone(), config.cache_capacity);
-        catalog.subscribe(Arc::new(crate::learning::service::on_curriculum_change));
+        let curriculum_hooks = hooks.clone();
+        catalog.subscribe(Arc::new(move |tx, event| {
+            crate::learning::service::on_curriculum_change(tx, event, &curriculum_hooks)
+        }));
         let catalog = Arc::new(catalog);
-        let learning = Arc::new(Learning::new(store.clone(), clock.clone(), catalog.clone()));
+        let learning = Arc::new(Learning::new(store.clone(), clock.clone(), catalog.clone(), hooks.clone()));
         let commerce = Arc::new(crate::commerce::Commerce::new(
             store.clone(),
             clock.clone(),
             catalog.clone(),
             mailer.clone(),
             &config,
+            hooks,
         ));
         let search = {
             let (dir, store) = (config.index_dir.clone(), store.clone());
@@ -127,6 +142,7 @@ impl App {
             catalog,
             learning,
             commerce,
+            engagement,
             search,
             mailer,
             rate_limiter,
@@ -171,6 +187,7 @@ impl Server {
         tasks.spawn(janitor(state.clone(), stop_rx.clone()));
         tasks.spawn(state.search.clone().run(stop_rx.clone()));
         tasks.spawn(state.commerce.clone().run(stop_rx.clone()));
+        tasks.spawn(state.engagement.clone().run(stop_rx.clone()));
         if !state.config.backup_every.is_zero() {
             tasks.spawn(crate::ops::scheduled(state.clone(), state.config.backup_every, stop_rx.clone()));
         }

@@ -154,6 +154,13 @@ pub struct ServeArgs {
     /// The smallest payout a teacher may ask for, in minor units of its currency.
     #[arg(long, env = "LECTERN_PAYOUT_MIN_MINOR", default_value_t = 1000)]
     pub payout_min_minor: i64,
+    /// Days without activity in an unfinished course before a student is reminded of it.
+    #[arg(long, env = "LECTERN_REMINDER_DAYS", default_value_t = 3)]
+    pub reminder_days: u32,
+    /// The school's time zone as an offset from UTC (`+03:00`, `-05:00`): reminders and digests
+    /// go out between 09:00 and 20:00 there.
+    #[arg(long, env = "LECTERN_SCHOOL_UTC_OFFSET", default_value = "+00:00", value_parser = parse_utc_offset)]
+    pub school_utc_offset: i32,
     /// Sender address of outgoing mail.
     #[arg(long, env = "LECTERN_MAIL_FROM", default_value = "Lectern <no-reply@localhost>")]
     pub mail_from: String,
@@ -482,6 +489,41 @@ impl YooKassaConfig {
     }
 }
 
+/// When engagement mail goes out.
+#[derive(Debug, Clone)]
+pub struct EngagementConfig {
+    /// Inactivity before a reminder (`LECTERN_REMINDER_DAYS`, default 3 days).
+    pub reminder_after: Duration,
+    /// The school's offset from UTC in minutes (`LECTERN_SCHOOL_UTC_OFFSET`).
+    pub utc_offset_minutes: i32,
+}
+
+impl Default for EngagementConfig {
+    fn default() -> EngagementConfig {
+        EngagementConfig { reminder_after: Duration::from_secs(3 * 86_400), utc_offset_minutes: 0 }
+    }
+}
+
+/// `+03:00`, `-05:30`, `Z` or `+00:00` → minutes east of UTC.
+pub fn parse_utc_offset(s: &str) -> Result<i32, String> {
+    let s = s.trim();
+    if s.eq_ignore_ascii_case("z") || s.eq_ignore_ascii_case("utc") {
+        return Ok(0);
+    }
+    let bad = || format!("{s:?} is not a UTC offset such as +03:00 or -05:00");
+    let (sign, rest) = match s.as_bytes().first() {
+        Some(b'+') => (1, &s[1..]),
+        Some(b'-') => (-1, &s[1..]),
+        _ => return Err(bad()),
+    };
+    let (h, m) = rest.split_once(':').unwrap_or((rest, "0"));
+    let (h, m): (i32, i32) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+    if !(0..=14).contains(&h) || !(0..60).contains(&m) {
+        return Err(bad());
+    }
+    Ok(sign * (h * 60 + m))
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub addr: SocketAddr,
@@ -497,6 +539,8 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     pub smtp_url: Option<Secret>,
     pub mail_from: String,
+    /// Engagement mail: reminders and digests.
+    pub engagement: EngagementConfig,
     /// Payment providers (a provider without its keys is not offered).
     pub payments: PaymentsConfig,
     pub max_body_bytes: usize,
@@ -538,6 +582,7 @@ impl Config {
             smtp_url: None,
             payments: PaymentsConfig::default(),
             mail_from: "Lectern <no-reply@localhost>".into(),
+            engagement: EngagementConfig::default(),
             max_body_bytes: 1024 * 1024,
             request_timeout: Duration::from_secs(30),
             shutdown_timeout: Duration::from_secs(10),
@@ -620,6 +665,10 @@ impl Config {
                 },
             },
             mail_from: a.mail_from,
+            engagement: EngagementConfig {
+                reminder_after: Duration::from_secs(u64::from(a.reminder_days.max(1)) * 86_400),
+                utc_offset_minutes: a.school_utc_offset,
+            },
             max_body_bytes: a.max_body_bytes,
             request_timeout: Duration::from_secs(a.request_timeout_secs.max(1)),
             shutdown_timeout: Duration::from_secs(a.shutdown_timeout_secs),
@@ -690,6 +739,10 @@ mod tests {
     #[test]
     fn public_url_is_normalised_and_checked() {
         assert_eq!(normalize_public_url("https://school.example/").unwrap(), "https://school.example");
+        assert_eq!(parse_utc_offset("+03:00"), Ok(180));
+        assert_eq!(parse_utc_offset("-05:30"), Ok(-330));
+        assert_eq!(parse_utc_offset("Z"), Ok(0));
+        assert!(parse_utc_offset("03:00").is_err() && parse_utc_offset("+25:00").is_err());
         assert!(normalize_public_url("ftp://x").is_err());
         assert!(normalize_public_url("https://").is_err());
     }

@@ -79,6 +79,7 @@ fn bundle(code: &str, files: &[(&str, &str)]) -> FluentBundle<FluentResource> {
 }
 
 /// An argument of a message.
+#[derive(Debug, Clone)]
 pub enum Arg {
     Num(f64),
     Text(String),

@@ -33,6 +33,7 @@ pub mod clock;
 pub mod commerce;
 pub mod config;
 pub mod demo;
+pub mod engagement;
 pub mod error;
 pub mod fields;
 pub mod http;

@@ -16,6 +16,7 @@ use crate::commerce::coupons::CouponRecord;
 use crate::commerce::ledger::{Hold, LedgerTx};
 use crate::commerce::payouts::PayoutRecord;
 use crate::commerce::repo::{OrderRecord, Outcome};
+use crate::engagement::repo::{DigestItem, EmailPrefs, ReminderState};
 use crate::identity::repo::{EmailTokenRecord, FamilyRecord, RefreshTokenRecord, UserRecord};
 use crate::learning::repo::{EnrollmentRecord, NotificationRecord, ReviewRecord};
 use crate::mail::OutboxRecord;
@@ -28,7 +29,7 @@ use crate::store::{Store, StoreResult, Tx};
 pub static SCHEMA: Schema = Schema { migrations: MIGRATIONS, tables: ALL };
 
 /// The version this build writes.
-pub const SCHEMA_VERSION: u64 = 5;
+pub const SCHEMA_VERSION: u64 = 6;
 
 /// Opens (or creates) the store in `data_dir` with Lectern's schema, upgrading it if older.
 pub fn open(data_dir: &Path) -> StoreResult<Store> {
@@ -131,6 +132,19 @@ pub const NOTIFICATIONS: Table<(u128, u128), NotificationRecord> = Table::new("n
 /// user → number of unread notifications.
 pub const NOTIFICATIONS_UNREAD: Table<u128, u64> = Table::new("notifications_unread");
 
+// ---- engagement (migration 6: "engagement mail") ----
+
+/// user → the optional mail they want (absent: everything).
+pub const EMAIL_PREFS: Table<u128, EmailPrefs> = Table::new("email_prefs");
+/// (user, course) → reminder bookkeeping of that enrollment.
+pub const REMINDERS: Table<(u128, u128), ReminderState> = Table::new("reminders");
+/// (due at, user, course) → (): enrollments the scheduler looks at next, soonest first.
+pub const REMINDERS_DUE: Table<(i64, u128, u128), ()> = Table::new("reminders_due");
+/// (teacher, item id) → news waiting for the teacher's next digest.
+pub const DIGEST_ITEMS: Table<(u128, u128), DigestItem> = Table::new("digest_items");
+/// (due at, teacher) → (): digests to send, soonest first.
+pub const DIGESTS_DUE: Table<(i64, u128), ()> = Table::new("digests_due");
+
 /// Every table, for backups and restores (add new tables here too).
 pub const ALL: &[&dyn RawTable] = &[
     &META,
@@ -181,6 +195,11 @@ pub const ALL: &[&dyn RawTable] = &[
     &PAYOUTS_BY_TEACHER,
     &PARKED_EVENTS,
     &REFUND_REQUESTS,
+    &EMAIL_PREFS,
+    &REMINDERS,
+    &REMINDERS_DUE,
+    &DIGEST_ITEMS,
+    &DIGESTS_DUE,
 ];
 
 const MIGRATIONS: &[Migration] = &[
@@ -189,7 +208,39 @@ const MIGRATIONS: &[Migration] = &[
     Migration { to: 3, name: "catalog and learning tables", run: v3_catalog },
     Migration { to: 4, name: "orders, payment events and coupons", run: v4_commerce },
     Migration { to: 5, name: "ledger, payouts and refunds", run: v5_money },
+    Migration { to: 6, name: "engagement mail: preferences, reminders, digests", run: v6_engagement },
 ];
+
+/// Engagement tables. Enrollments that exist already get reminder state, due at once: the
+/// scheduler's first pass applies the rules (inactivity, sending hours) and reschedules them.
+fn v6_engagement(tx: &mut Tx<'_>) -> StoreResult<()> {
+    use crate::learning::repo::EnrollmentStatus;
+    tx.create(EMAIL_PREFS)?;
+    tx.create(REMINDERS)?;
+    tx.create(REMINDERS_DUE)?;
+    tx.create(DIGEST_ITEMS)?;
+    tx.create(DIGESTS_DUE)?;
+    let mut after: Option<(u128, u128)> = None;
+    loop {
+        let chunk = match after {
+            None => tx.range(ENROLLMENTS, .., 1000)?,
+            Some(k) => {
+                tx.range(ENROLLMENTS, (std::ops::Bound::Excluded(k), std::ops::Bound::Unbounded), 1000)?
+            }
+        };
+        let Some((last, _)) = chunk.last() else { break };
+        after = Some(*last);
+        for ((user, course), e) in &chunk {
+            if e.status == EnrollmentStatus::Active {
+                let due = e.enrolled_at.millis();
+                let state = ReminderState { due: Some(due), ..Default::default() };
+                tx.put(REMINDERS, &(*user, *course), &state)?;
+                tx.put(REMINDERS_DUE, &(due, *user, *course), &())?;
+            }
+        }
+    }
+    Ok(())
+}
 
 fn v5_money(tx: &mut Tx<'_>) -> StoreResult<()> {
     tx.create(LEDGER)?;

@@ -20,6 +20,7 @@ use crate::error::{Code, Error, Result};
 use crate::identity::Role;
 use crate::identity::repo::UserRecord;
 use crate::ids::{CouponId, CourseId, OrderId, UserId};
+use crate::learning::events::Hooks;
 use crate::learning::repo as learning;
 use crate::learning::service::enroll_in;
 use crate::mail::Mailer;
@@ -40,6 +41,8 @@ pub struct Commerce {
     pub(super) rules: MoneyRules,
     pub(super) letters: Letters,
     pub(super) mailer: Arc<Mailer>,
+    /// Learning's subscribers, told of the enrollments a paid order makes.
+    pub(super) hooks: Hooks,
 }
 
 /// What a checkout gives the buyer: the order, and where to pay for it.
@@ -110,6 +113,7 @@ pub(super) fn effect(
     now: Timestamp,
     rules: &MoneyRules,
     letters: &Letters,
+    hooks: &Hooks,
 ) -> Result<Option<CourseRecord>> {
     match outcome {
         Outcome::Paid { amount_minor, currency, payment_ref } => {
@@ -136,7 +140,7 @@ pub(super) fn effect(
             }
             // Money taken after the order expired still buys the course.
             let mut c = catalog::get_course(tx, o.course_id)?;
-            let mut changed = match enroll_in(tx, o.buyer_id, &mut c, now) {
+            let mut changed = match enroll_in(tx, hooks, o.buyer_id, &mut c, now) {
                 Ok(_) => Some(c.clone()),
                 // Enrolled meanwhile (a second order paid): the order stays paid and is the
                 // admin's to refund.
@@ -151,7 +155,7 @@ pub(super) fn effect(
             }
             // What came before the payment (a refund, a dispute) applies now, in order.
             for parked in repo::unpark(tx, o.id)? {
-                if let Some(c) = effect(tx, o, &parked, now, rules, letters)? {
+                if let Some(c) = effect(tx, o, &parked, now, rules, letters, hooks)? {
                     changed = Some(c);
                 }
             }
@@ -224,6 +228,7 @@ impl Commerce {
         catalog: Arc<Catalog>,
         mailer: Arc<Mailer>,
         config: &Config,
+        hooks: Hooks,
     ) -> Commerce {
         let payments = &config.payments;
         let public_url = config.public_url.trim_end_matches('/').to_owned();
@@ -238,6 +243,7 @@ impl Commerce {
             letters: Letters { school: config.school_name.clone(), public_url: public_url.clone() },
             mailer,
             public_url,
+            hooks,
         }
     }
 
@@ -290,6 +296,7 @@ impl Commerce {
             return Err(not_for_sale("This payment provider is not offered here."));
         }
         let (now, buyer, expiry) = (self.clock.now(), who.id, PENDING_FOR.as_millis() as i64);
+        let hooks = self.hooks.clone();
         let coupon = coupon.map(|c| coupons::normalize(&c)).filter(|c| !c.is_empty());
         let (order, created, enrolled) = self
             .store
@@ -351,7 +358,7 @@ impl Commerce {
                 repo::insert_order(tx, &o)?;
                 if o.total_minor() == 0 {
                     // Nothing to pay: no provider, the order is paid and the buyer enrolled now.
-                    enroll_in(tx, buyer, &mut c, now)?;
+                    enroll_in(tx, &hooks, buyer, &mut c, now)?;
                     o.paid_at = Some(now);
                     o.redirect_url = Some(String::new());
                     set_status(tx, &mut o, OrderStatus::Paid, now)?;
@@ -762,7 +769,7 @@ impl Commerce {
     /// refund or dispute of an order not paid yet waits for the payment.
     pub async fn apply(&self, ev: ProviderEvent) -> Result<Option<OrderRecord>> {
         let now = self.clock.now();
-        let (rules, letters) = (self.rules.clone(), self.letters.clone());
+        let (rules, letters, hooks) = (self.rules.clone(), self.letters.clone(), self.hooks.clone());
         let (pos, order, course) = self
             .store
             .write(move |tx| {
@@ -782,7 +789,7 @@ impl Commerce {
                     repo::park(tx, o.id, ev.provider, &ev.event_id, &ev.outcome)?;
                     return Ok((tx.position(), Some(o), None));
                 }
-                let course = effect(tx, &mut o, &ev.outcome, now, &rules, &letters)?;
+                let course = effect(tx, &mut o, &ev.outcome, now, &rules, &letters, &hooks)?;
                 Ok((tx.position(), Some(o), course))
             })
             .await?;

@@ -42,7 +42,7 @@ pub struct Keys {
 }
 
 /// Derives a purpose-specific key from the master secret, so one secret serves many uses.
-fn derive(secret: &[u8], purpose: &str) -> Vec<u8> {
+pub fn derive(secret: &[u8], purpose: &str) -> Vec<u8> {
     let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret).expect("HMAC takes any key");
     mac.update(purpose.as_bytes());
     mac.finalize().into_bytes().to_vec()

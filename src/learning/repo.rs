@@ -99,6 +99,13 @@ pub fn completed_lesson_ids(r: &impl Readable, user: UserId, course: CourseId) -
         .collect())
 }
 
+/// When `user` last completed a lesson of `course`, if ever (a student's completions in one
+/// course are a short list).
+pub fn last_completion(r: &impl Readable, user: UserId, course: CourseId) -> StoreResult<Option<Timestamp>> {
+    let (u, c) = (user.key(), course.key());
+    Ok(r.range(COMPLETIONS, (u, c, 0)..=(u, c, u128::MAX), usize::MAX)?.into_iter().map(|(_, at)| at).max())
+}
+
 pub fn is_completed(
     r: &impl Readable,
     user: UserId,
@@ -141,9 +148,15 @@ pub fn forget_lesson(tx: &mut Tx<'_>, course: CourseId, lesson: LessonId) -> Res
 }
 
 /// Lessons were removed: active students who now have every remaining lesson are finished.
-pub fn complete_finished_students(tx: &mut Tx<'_>, course: &CourseRecord, now: Timestamp) -> Result<()> {
+/// Returns who was finished.
+pub fn complete_finished_students(
+    tx: &mut Tx<'_>,
+    course: &CourseRecord,
+    now: Timestamp,
+) -> Result<Vec<UserId>> {
+    let mut finished = Vec::new();
     if course.total_lessons == 0 {
-        return Ok(());
+        return Ok(finished);
     }
     let c = course.id.key();
     for ((_, u), ()) in tx.range(ENROLLMENTS_BY_COURSE, (c, 0)..=(c, u128::MAX), usize::MAX)? {
@@ -155,9 +168,10 @@ pub fn complete_finished_students(tx: &mut Tx<'_>, course: &CourseRecord, now: T
             e.status = EnrollmentStatus::Completed;
             e.completed_at = Some(now);
             save_enrollment(tx, user, course.id, &e)?;
+            finished.push(user);
         }
     }
-    Ok(())
+    Ok(finished)
 }
 
 // ---- reviews ----

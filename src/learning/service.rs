@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use super::events::{Hooks, LearningEvent};
 use super::repo::{
     self, EnrollmentRecord, EnrollmentStatus, NotificationKind, NotificationRecord, ReviewRecord,
 };
@@ -44,6 +45,7 @@ pub struct Learning {
     store: Store,
     clock: Arc<Clock>,
     catalog: Arc<Catalog>,
+    hooks: Hooks,
 }
 
 fn not_enrolled() -> Error {
@@ -68,19 +70,27 @@ fn progress_in(tx: &Tx<'_>, user: UserId, course: &CourseRecord, e: &EnrollmentR
 
 /// Keeps completions and enrollments true when the catalog drops lessons (subscribed to the
 /// catalog's curriculum events when the app is assembled; runs in the catalog's unit of work).
-pub fn on_curriculum_change(tx: &mut Tx<'_>, event: &CurriculumEvent<'_>) -> Result<()> {
+/// Students finished this way are announced to `hooks` like any other completion.
+pub fn on_curriculum_change(tx: &mut Tx<'_>, event: &CurriculumEvent<'_>, hooks: &Hooks) -> Result<()> {
     match *event {
         CurriculumEvent::LessonRemoved { course, lesson } => {
             super::repo::forget_lesson(tx, course.id, lesson)
         }
-        CurriculumEvent::Shrunk { course, now } => super::repo::complete_finished_students(tx, course, now),
+        CurriculumEvent::Shrunk { course, now } => {
+            for user in super::repo::complete_finished_students(tx, course, now)? {
+                hooks.publish(tx, &LearningEvent::Completed { user, course, now })?;
+            }
+            Ok(())
+        }
     }
 }
 
 /// Enrolls `user` in `c` inside a unit of work (free enrollment, or a paid order's): the
-/// enrollment, the course's student count and the welcome notification change together.
+/// enrollment, the course's student count and the welcome notification change together, and
+/// `hooks` hear of it in the same unit (the enrollment email, reminder state).
 pub fn enroll_in(
     tx: &mut Tx<'_>,
+    hooks: &Hooks,
     user: UserId,
     c: &mut CourseRecord,
     now: Timestamp,
@@ -109,6 +119,7 @@ pub fn enroll_in(
         format!("/courses/{}", c.slug),
         now,
     )?;
+    hooks.publish(tx, &LearningEvent::Enrolled { user, course: c, now })?;
     Ok(e)
 }
 
@@ -149,8 +160,8 @@ impl Learning {
         }
     }
 
-    pub fn new(store: Store, clock: Arc<Clock>, catalog: Arc<Catalog>) -> Learning {
-        Learning { store, clock, catalog }
+    pub fn new(store: Store, clock: Arc<Clock>, catalog: Arc<Catalog>, hooks: Hooks) -> Learning {
+        Learning { store, clock, catalog, hooks }
     }
 
     /// Enrolls `who` in a free, published course.
@@ -169,12 +180,12 @@ impl Learning {
         if !c.is_free() {
             return Err(Error::PaymentRequired);
         }
-        let (now, user) = (self.clock.now(), who.id);
+        let (now, user, hooks) = (self.clock.now(), who.id, self.hooks.clone());
         let (pos, c, e) = self
             .store
             .write(move |tx| {
                 let mut c = catalog::get_course(tx, course)?;
-                let e = enroll_in(tx, user, &mut c, now)?;
+                let e = enroll_in(tx, &hooks, user, &mut c, now)?;
                 Ok((tx.position(), c, e))
             })
             .await?;
@@ -204,7 +215,7 @@ impl Learning {
 
     /// Marks a lesson done (idempotent). The last lesson completes the course.
     pub async fn complete(&self, who: &UserRecord, lesson: LessonId, done: bool) -> Result<Progress> {
-        let (user, now, who) = (who.id, self.clock.now(), who.clone());
+        let (user, now, who, hooks) = (who.id, self.clock.now(), who.clone(), self.hooks.clone());
         self.store
             .write(move |tx| {
                 let l = catalog::get_lesson(tx, lesson)?;
@@ -228,8 +239,11 @@ impl Learning {
                             format!("/courses/{}", c.slug),
                             now,
                         )?;
+                        repo::save_enrollment(tx, user, c.id, &e)?;
+                        hooks.publish(tx, &LearningEvent::Completed { user, course: &c, now })?;
+                    } else {
+                        repo::save_enrollment(tx, user, c.id, &e)?;
                     }
-                    repo::save_enrollment(tx, user, c.id, &e)?;
                 } else if !done && already {
                     // A finished course stays finished: un-marking a lesson only changes progress.
                     repo::unmark_completed(tx, user, c.id, lesson)?;
@@ -310,7 +324,7 @@ impl Learning {
         rating: u8,
         text_md: String,
     ) -> Result<ReviewRecord> {
-        let (user, now, who) = (who.id, self.clock.now(), who.clone());
+        let (user, now, who, hooks) = (who.id, self.clock.now(), who.clone(), self.hooks.clone());
         let html = render_markdown(&text_md, Profile::Short);
         let (pos, c, r) = self
             .store
@@ -354,6 +368,7 @@ impl Learning {
                     format!("/courses/{}#reviews", c.slug),
                     now,
                 )?;
+                hooks.publish(tx, &LearningEvent::Reviewed { review: &r, course: &c })?;
                 Ok((tx.position(), c, r))
             })
             .await?;

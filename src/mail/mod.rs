@@ -11,6 +11,7 @@ pub mod templates;
 use std::sync::Arc;
 use std::time::Duration;
 
+use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde::{Deserialize, Serialize};
@@ -52,6 +53,9 @@ pub struct OutboxRecord {
     pub created_at: Timestamp,
     #[serde(default)]
     pub sent_at: Option<Timestamp>,
+    /// Extra headers (name, value), such as `List-Unsubscribe` on mail people can opt out of.
+    #[serde(default)]
+    pub headers: Vec<(String, String)>,
 }
 
 /// A message ready to queue.
@@ -60,6 +64,18 @@ pub struct Email {
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// Extra headers (name, value); empty for essential mail (receipts, resets, verification).
+    pub headers: Vec<(String, String)>,
+}
+
+impl Email {
+    /// Marks a non-essential email as one its reader can leave with one click (RFC 8058):
+    /// `url` is the signed unsubscribe link, which must be `https` in production.
+    pub fn unsubscribable(mut self, url: &str) -> Email {
+        self.headers.push(("List-Unsubscribe".into(), format!("<{url}>")));
+        self.headers.push(("List-Unsubscribe-Post".into(), "List-Unsubscribe=One-Click".into()));
+        self
+    }
 }
 
 /// Queues `email` inside the caller's unit of work.
@@ -76,6 +92,7 @@ pub fn enqueue(tx: &mut Tx<'_>, email: Email, now: Timestamp) -> Result<MessageI
         next_attempt_at: now,
         created_at: now,
         sent_at: None,
+        headers: email.headers,
     };
     tx.put(OUTBOX, &rec.id.key(), &rec)?;
     tx.put(OUTBOX_DUE, &(now.millis(), rec.id.key()), &())?;
@@ -196,10 +213,12 @@ enum Outcome {
 
 fn build(from: &Mailbox, rec: &OutboxRecord) -> std::result::Result<Message, String> {
     let to: Mailbox = rec.to.parse().map_err(|e| format!("bad recipient: {e}"))?;
-    Message::builder()
-        .from(from.clone())
-        .to(to)
-        .subject(rec.subject.clone())
+    let mut builder = Message::builder().from(from.clone()).to(to).subject(rec.subject.clone());
+    for (name, value) in &rec.headers {
+        let name = HeaderName::new_from_ascii(name.clone()).map_err(|e| format!("bad header {name}: {e}"))?;
+        builder = builder.raw_header(HeaderValue::new(name, value.clone()));
+    }
+    builder
         .multipart(MultiPart::alternative_plain_html(rec.text.clone(), rec.html.clone()))
         .map_err(|e| e.to_string())
 }
@@ -260,6 +279,9 @@ fn record_attempt(tx: &mut Tx<'_>, due_key: (i64, u128), outcome: Outcome, now: 
             // Delivered: the links' tokens belong to the recipient alone from now on.
             rec.text = redact_tokens(&rec.text);
             rec.html = redact_tokens(&rec.html);
+            for (_, value) in &mut rec.headers {
+                *value = redact_tokens(value);
+            }
         }
         Outcome::NoSmtp => {
             rec.status = MailStatus::NotSent;
@@ -311,6 +333,38 @@ mod tests {
             "<a href=\"x?token=[redacted]\">x?token=[redacted]</a>"
         );
         assert_eq!(redact_tokens("no tokens here"), "no tokens here");
+    }
+
+    #[test]
+    fn extra_headers_reach_the_message() {
+        let email = Email {
+            to: "a@b.org".into(),
+            subject: "Hi".into(),
+            text: "t".into(),
+            html: "<p>h</p>".into(),
+            headers: Vec::new(),
+        }
+        .unsubscribable("https://s.test/unsubscribe?token=abc");
+        let now = Timestamp(0);
+        let rec = OutboxRecord {
+            id: MessageId::generate(),
+            to: email.to,
+            subject: email.subject,
+            text: email.text,
+            html: email.html,
+            status: MailStatus::Pending,
+            attempts: 0,
+            last_error: None,
+            next_attempt_at: now,
+            created_at: now,
+            sent_at: None,
+            headers: email.headers,
+        };
+        let from: Mailbox = "School <no-reply@s.test>".parse().unwrap();
+        let raw = String::from_utf8(build(&from, &rec).unwrap().formatted()).unwrap();
+        assert!(raw.contains("List-Unsubscribe: <https://s.test/unsubscribe?token=abc>\r\n"), "{raw}");
+        assert!(raw.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"), "{raw}");
+        assert!(raw.contains("multipart/alternative"), "{raw}");
     }
 
     #[test]

@@ -26,6 +26,8 @@ pub struct OutboxItem {
     attempts: u32,
     last_error: Option<String>,
     created_at: Rfc3339,
+    /// Extra headers, such as `List-Unsubscribe` (name, value).
+    headers: Vec<(String, String)>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -75,6 +77,7 @@ async fn list_outbox(
                 attempts: m.attempts,
                 last_error: m.last_error,
                 created_at: Rfc3339(m.created_at),
+                headers: m.headers,
             })
             .collect(),
         next_cursor: page.next_cursor,

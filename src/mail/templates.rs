@@ -73,6 +73,127 @@ const PAYOUT_REJECTED: Messages = Messages {
     footer: "mail-payout-rejected-footer",
 };
 
+const ENROLLED: Messages = Messages {
+    subject: "mail-enrolled-subject",
+    body: "mail-enrolled-body",
+    action: "mail-enrolled-action",
+    footer: "mail-enrolled-footer",
+};
+
+const COMPLETED: Messages = Messages {
+    subject: "mail-completed-subject",
+    body: "mail-completed-body",
+    action: "mail-completed-action",
+    footer: "mail-completed-footer",
+};
+
+const REMINDER: Messages = Messages {
+    subject: "mail-reminder-subject",
+    body: "mail-reminder-body",
+    action: "mail-reminder-action",
+    footer: "mail-reminder-footer",
+};
+
+const DIGEST: Messages = Messages {
+    subject: "mail-digest-subject",
+    body: "mail-digest-body",
+    action: "mail-digest-action",
+    footer: "mail-digest-footer",
+};
+const DIGEST_LINE: &str = "mail-digest-line";
+
+/// The lists a reader can leave, each with the line that leads to its unsubscribe link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum List {
+    Reminders,
+    Digests,
+    ProductNews,
+}
+
+impl List {
+    fn message(self) -> &'static str {
+        match self {
+            List::Reminders => "mail-unsubscribe-reminders",
+            List::Digests => "mail-unsubscribe-digests",
+            List::ProductNews => "mail-unsubscribe-product-news",
+        }
+    }
+}
+
+/// Confirms an enrollment (free or paid) in `course`; `url` is where to start learning.
+pub fn enrolled(locale: &str, to: &str, name: &str, school: &str, url: &str, course: &str) -> Email {
+    letter(&ENROLLED, locale, to, name, school, url, &[("course", text(course))], None)
+}
+
+/// Congratulates a student who finished `course`; `url` is the course page.
+pub fn completed(locale: &str, to: &str, name: &str, school: &str, url: &str, course: &str) -> Email {
+    letter(&COMPLETED, locale, to, name, school, url, &[("course", text(course))], None)
+}
+
+/// Reminds a student of `course` after `days` without activity. Non-essential: it carries the
+/// `List-Unsubscribe` headers and a visible link to `unsubscribe` (the signed one-click URL).
+#[expect(clippy::too_many_arguments, reason = "one argument per part of the letter")]
+pub fn reminder(
+    locale: &str,
+    to: &str,
+    name: &str,
+    school: &str,
+    url: &str,
+    course: &str,
+    days: u32,
+    unsubscribe: &str,
+) -> Email {
+    let args = [("course", text(course)), ("days", Arg::Num(f64::from(days)))];
+    letter(&REMINDER, locale, to, name, school, url, &args, Some((List::Reminders, unsubscribe)))
+        .unsubscribable(unsubscribe)
+}
+
+/// One course's news in a teacher's digest.
+#[derive(Debug, Clone)]
+pub struct DigestLine {
+    pub course: String,
+    pub url: String,
+    pub students: u32,
+    pub reviews: u32,
+}
+
+/// A teacher's daily summary: new students and reviews per course (`lines`, never empty);
+/// `url` is where to read more. Non-essential, like [`reminder`].
+pub fn digest(
+    locale: &str,
+    to: &str,
+    name: &str,
+    school: &str,
+    url: &str,
+    lines: &[DigestLine],
+    unsubscribe: &str,
+) -> Email {
+    let lang = Lang::from_locale(locale);
+    let count = |f: fn(&DigestLine) -> u32| Arg::Num(f64::from(lines.iter().map(f).sum::<u32>()));
+    let totals = [("students", count(|l| l.students)), ("reviews", count(|l| l.reviews))];
+    let mut base = letter_parts(&DIGEST, lang, name, school, url, &totals);
+    base.unsubscribe = Some((i18n::t(lang, List::Digests.message(), &[]), unsubscribe));
+    let items: Vec<(String, &str)> = lines
+        .iter()
+        .map(|l| {
+            let args = [
+                ("course", text(&l.course)),
+                ("students", Arg::Num(f64::from(l.students))),
+                ("reviews", Arg::Num(f64::from(l.reviews))),
+            ];
+            (i18n::t(lang, DIGEST_LINE, &args), l.url.as_str())
+        })
+        .collect();
+    let text = DigestText { m: &base, items: &items }.render().expect("the text template renders");
+    let html = DigestHtml { m: &base, items: &items }.render().expect("the HTML template renders");
+    Email { to: to.to_owned(), subject: base.subject, text, html, headers: Vec::new() }
+        .unsubscribable(unsubscribe)
+}
+
+fn text(s: &str) -> Arg {
+    Arg::Text(s.to_owned())
+}
+
 /// A receipt for a paid order: `course` and `amount` (as written, "19.90 USD"); `url` is the order.
 pub fn receipt(
     locale: &str,
@@ -83,7 +204,16 @@ pub fn receipt(
     course: &str,
     amount: &str,
 ) -> Email {
-    letter(&RECEIPT, locale, to, name, school, url, &[("course", course), ("amount", amount)])
+    letter(
+        &RECEIPT,
+        locale,
+        to,
+        name,
+        school,
+        url,
+        &[("course", text(course)), ("amount", text(amount))],
+        None,
+    )
 }
 
 /// Money given back for an order (`amount` this time).
@@ -96,7 +226,16 @@ pub fn refund(
     course: &str,
     amount: &str,
 ) -> Email {
-    letter(&REFUND, locale, to, name, school, url, &[("course", course), ("amount", amount)])
+    letter(
+        &REFUND,
+        locale,
+        to,
+        name,
+        school,
+        url,
+        &[("course", text(course)), ("amount", text(amount))],
+        None,
+    )
 }
 
 /// A teacher's payout was paid (`reference`: the bank's) or rejected (`reference`: the reason).
@@ -112,7 +251,16 @@ pub fn payout(
     reference: &str,
 ) -> Email {
     let msgs = if paid { &PAYOUT_PAID } else { &PAYOUT_REJECTED };
-    letter(msgs, locale, to, name, school, url, &[("amount", amount), ("reference", reference)])
+    letter(
+        msgs,
+        locale,
+        to,
+        name,
+        school,
+        url,
+        &[("amount", text(amount)), ("reference", text(reference))],
+        None,
+    )
 }
 
 /// Asks a new account to confirm its address at `url`.
@@ -141,6 +289,8 @@ struct ActionLetter<'a> {
     url: &'a str,
     link_hint: String,
     footer: String,
+    /// For mail a reader can opt out of: the line that leads to the link, and the link.
+    unsubscribe: Option<(String, &'a str)>,
 }
 
 #[derive(Template)]
@@ -155,11 +305,28 @@ struct ActionText<'a> {
     m: &'a ActionLetter<'a>,
 }
 
-fn action_email(msgs: &Messages, locale: &str, to: &str, name: &str, school: &str, url: &str) -> Email {
-    letter(msgs, locale, to, name, school, url, &[])
+/// The digest: the action letter's frame around a list of (line, link).
+#[derive(Template)]
+#[template(path = "mail/digest.html")]
+struct DigestHtml<'a> {
+    m: &'a ActionLetter<'a>,
+    items: &'a [(String, &'a str)],
 }
 
-/// An email of `msgs`; `extra` are the arguments its messages use beyond `$name` and `$school`.
+#[derive(Template)]
+#[template(path = "mail/digest.txt")]
+struct DigestText<'a> {
+    m: &'a ActionLetter<'a>,
+    items: &'a [(String, &'a str)],
+}
+
+fn action_email(msgs: &Messages, locale: &str, to: &str, name: &str, school: &str, url: &str) -> Email {
+    letter(msgs, locale, to, name, school, url, &[], None)
+}
+
+/// An email of `msgs`; `extra` are the arguments its messages use beyond `$name` and `$school`;
+/// `unsubscribe` the list it belongs to and its signed link, for mail a reader can opt out of.
+#[expect(clippy::too_many_arguments, reason = "one argument per part of the letter")]
 fn letter(
     msgs: &Messages,
     locale: &str,
@@ -167,13 +334,32 @@ fn letter(
     name: &str,
     school: &str,
     url: &str,
-    extra: &[(&str, &str)],
+    extra: &[(&str, Arg)],
+    unsubscribe: Option<(List, &str)>,
 ) -> Email {
     let lang = Lang::from_locale(locale);
+    let mut m = letter_parts(msgs, lang, name, school, url, extra);
+    m.unsubscribe = unsubscribe.map(|(list, link)| (i18n::t(lang, list.message(), &[]), link));
+    // The templates only print strings, and writing a String cannot fail: a render error would
+    // be a bug in askama itself. The tests render every email in every language.
+    let text = ActionText { m: &m }.render().expect("the text template renders");
+    let html = ActionHtml { m: &m }.render().expect("the HTML template renders");
+    Email { to: to.to_owned(), subject: m.subject, text, html, headers: Vec::new() }
+}
+
+/// The translated parts of an email of `msgs`.
+fn letter_parts<'a>(
+    msgs: &Messages,
+    lang: Lang,
+    name: &str,
+    school: &str,
+    url: &'a str,
+    extra: &[(&str, Arg)],
+) -> ActionLetter<'a> {
     let mut args = vec![("name", Arg::Text(name.to_owned())), ("school", Arg::Text(school.to_owned()))];
-    args.extend(extra.iter().map(|(k, v)| (*k, Arg::Text((*v).to_owned()))));
+    args.extend(extra.iter().cloned());
     let t = |id: &str| i18n::t(lang, id, &args);
-    let m = ActionLetter {
+    ActionLetter {
         lang: lang.code(),
         subject: t(msgs.subject),
         greeting: t(GREETING),
@@ -182,12 +368,8 @@ fn letter(
         url,
         link_hint: t(LINK_HINT),
         footer: t(msgs.footer),
-    };
-    // The templates only print strings, and writing a String cannot fail: a render error would
-    // be a bug in askama itself. The tests render every email in every language.
-    let text = ActionText { m: &m }.render().expect("the text template renders");
-    let html = ActionHtml { m: &m }.render().expect("the HTML template renders");
-    Email { to: to.to_owned(), subject: m.subject, text, html }
+        unsubscribe: None,
+    }
 }
 
 #[cfg(test)]
@@ -196,7 +378,18 @@ mod tests {
 
     type Build = fn(&str, &str, &str, &str, &str) -> Email;
 
-    const ALL: [(&str, Build, &Messages); 7] = [
+    const ALL: [(&str, Build, &Messages); 11] = [
+        ("enrolled", |l, to, n, s, u| enrolled(l, to, n, s, u, "Rust"), &ENROLLED),
+        ("completed", |l, to, n, s, u| completed(l, to, n, s, u, "Rust"), &COMPLETED),
+        ("reminder", |l, to, n, s, u| reminder(l, to, n, s, u, "Rust", 3, UNSUB), &REMINDER),
+        (
+            "digest",
+            |l, to, n, s, u| {
+                let line = DigestLine { course: "Rust".into(), url: u.into(), students: 2, reviews: 1 };
+                digest(l, to, n, s, u, &[line], UNSUB)
+            },
+            &DIGEST,
+        ),
         ("verification", verification, &VERIFICATION),
         ("welcome", welcome, &WELCOME),
         ("reset", reset, &RESET),
@@ -211,6 +404,44 @@ mod tests {
     ];
 
     const URL: &str = "https://s.test/some-page?token=abc-DEF_12";
+    const UNSUB: &str = "https://s.test/unsubscribe?token=u-1";
+
+    #[test]
+    fn only_optional_mail_can_be_left_in_one_click() {
+        for (kind, build, _) in ALL {
+            for lang in Lang::ALL {
+                let e = build(lang.code(), "a@b.org", "Anna", "Lectern", URL);
+                let optional = matches!(kind, "reminder" | "digest");
+                let header = e.headers.iter().find(|(n, _)| n == "List-Unsubscribe").map(|(_, v)| v.as_str());
+                assert_eq!(header, optional.then_some("<https://s.test/unsubscribe?token=u-1>"), "{kind}");
+                assert_eq!(
+                    e.headers
+                        .iter()
+                        .any(|(n, v)| n == "List-Unsubscribe-Post" && v == "List-Unsubscribe=One-Click"),
+                    optional,
+                    "{kind}"
+                );
+                assert_eq!(e.text.contains(UNSUB), optional, "{kind}/{lang:?}: {}", e.text);
+                assert_eq!(e.html.contains(&format!("href=\"{UNSUB}\"")), optional, "{kind}/{lang:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn russian_plurals_in_the_digest_and_reminder() {
+        let line = DigestLine { course: "Rust".into(), url: URL.into(), students: 2, reviews: 5 };
+        let e = digest("ru", "a@b.org", "Анна", "Лекторий", URL, &[line], UNSUB);
+        assert!(
+            e.subject.contains("2 новых студента") && e.subject.contains("5 новых отзывов"),
+            "{}",
+            e.subject
+        );
+        assert!(e.text.contains("Rust: 2 новых студента, 5 новых отзывов"), "{}", e.text);
+        let r = reminder("ru", "a@b.org", "Анна", "Лекторий", URL, "Rust", 3, UNSUB);
+        assert!(r.text.contains("3 дня"), "{}", r.text);
+        let r = reminder("en", "a@b.org", "Anna", "Lectern", URL, "Rust", 1, UNSUB);
+        assert!(r.text.contains("It has been a day"), "{}", r.text);
+    }
 
     /// Decodes the character references askama writes (`&#60;`, `&amp;`, ...): what a reader sees.
     fn unescape(html: &str) -> String {
@@ -299,7 +530,13 @@ mod tests {
     #[test]
     fn every_message_an_email_uses_exists_in_both_languages() {
         for (kind, _, m) in ALL {
-            for id in [GREETING, LINK_HINT, m.subject, m.body, m.action, m.footer] {
+            let more = [
+                DIGEST_LINE,
+                List::Reminders.message(),
+                List::Digests.message(),
+                List::ProductNews.message(),
+            ];
+            for id in [GREETING, LINK_HINT, m.subject, m.body, m.action, m.footer].into_iter().chain(more) {
                 for lang in Lang::ALL {
                     assert!(i18n::has(lang, id), "{kind}: {id} is missing in {lang:?}");
                 }

@@ -203,6 +203,40 @@ async fn upgrades_a_version_1_database_and_backfills_the_role_index() {
 }
 
 #[tokio::test]
+async fn version_6_gives_existing_active_enrollments_reminder_state() {
+    use crate::learning::repo::{EnrollmentRecord, EnrollmentStatus};
+    let dir = tempfile::tempdir().unwrap();
+    let (active, done, course) = (UserId::generate().key(), UserId::generate().key(), 7u128);
+    {
+        let v5 = Store::open_at(dir.path(), &SCHEMA, 5).unwrap();
+        v5.write(move |tx| {
+            for (u, status) in [(active, EnrollmentStatus::Active), (done, EnrollmentStatus::Completed)] {
+                let e = EnrollmentRecord {
+                    status,
+                    enrolled_at: Timestamp(1_000),
+                    completed_at: None,
+                    completed_lessons: 0,
+                };
+                tx.put(ENROLLMENTS, &(u, course), &e)?;
+            }
+            Ok(())
+        })
+        .await
+        .unwrap();
+        v5.close().await;
+    }
+    let store = Store::open(dir.path(), &SCHEMA).unwrap();
+    let (states, due) = store
+        .read(move |rtx| Ok((REMINDERS.range(rtx, .., false, 10)?, REMINDERS_DUE.range(rtx, .., false, 10)?)))
+        .await
+        .unwrap();
+    assert_eq!(states.len(), 1, "only the unfinished enrollment");
+    assert_eq!(states[0].0, (active, course));
+    assert_eq!((states[0].1.sent, states[0].1.due), (0, Some(1_000)));
+    assert_eq!(due.iter().map(|(k, ())| *k).collect::<Vec<_>>(), vec![(1_000, active, course)]);
+}
+
+#[tokio::test]
 async fn refuses_a_database_from_a_newer_version_without_touching_it() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path(), &SCHEMA).unwrap();

@@ -24,7 +24,7 @@ use crate::app::AppState;
 use session::PageCtx;
 
 pub fn router(state: AppState) -> Router<AppState> {
-    use pages::{account, catalog, errors, learn, money, orders, seo};
+    use pages::{account, catalog, engage, errors, learn, money, orders, seo};
     // What visitors read most; served from the page cache when nothing changed.
     let public = Router::new()
         .route("/", get(catalog::home))
@@ -60,6 +60,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/reset-password", get(account::reset_page).post(account::reset))
         .route("/account", get(account::account_page).post(account::update_profile))
         .route("/account/password", post(account::change_password))
+        .route("/account/email-preferences", post(engage::update_prefs))
+        .route("/unsubscribe", get(engage::unsubscribe_page).post(engage::unsubscribe))
         .route("/learn", get(learn::my_learning))
         .route("/learn/{slug}", get(learn::resume))
         .route("/learn/{slug}/{lesson}", get(learn::player))

@@ -103,6 +103,7 @@ async fn old_delivered_mail_is_purged_but_pending_mail_stays() {
                     subject: "s".into(),
                     text: "t".into(),
                     html: "h".into(),
+                    headers: Vec::new(),
                 },
                 lectern::clock::Timestamp(i64::MAX / 2),
             )

@@ -11,7 +11,7 @@ use tokio::net::TcpListener;
 use crate::helpers::*;
 
 /// A minimal SMTP server that accepts everything and keeps each message's DATA.
-async fn fake_smtp() -> (u16, Arc<Mutex<Vec<String>>>) {
+pub async fn fake_smtp() -> (u16, Arc<Mutex<Vec<String>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let received = Arc::new(Mutex::new(Vec::new()));

@@ -11,6 +11,7 @@ mod commerce;
 mod commerce_yookassa;
 mod coupons;
 mod demo;
+mod engagement;
 mod hardening;
 mod http;
 mod learning;

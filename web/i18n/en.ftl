@@ -376,3 +376,21 @@ ledger-release = Hold ended
 ledger-payout-requested = Payout requested
 ledger-payout-paid = Payout paid
 ledger-payout-rejected = Payout rejected
+
+# Email preferences (account page) and the unsubscribe page.
+account-email = Email
+account-email-hint = Receipts, password resets and other essential messages are always sent.
+account-email-reminders = Lesson reminders when I have not studied for a few days
+account-email-digests = A daily summary of new students and reviews (teachers)
+account-email-product-news = News about the school
+account-email-saved = Your email preferences are saved.
+unsubscribe-title = Unsubscribe
+unsubscribe-confirm = Stop sending { $list } to this address?
+unsubscribe-button = Unsubscribe
+unsubscribe-done-title = You are unsubscribed
+unsubscribe-done = You will no longer get { $list }. You can turn them back on at any time on your account page.
+unsubscribe-invalid = This unsubscribe link is not valid (it may be incomplete). Sign in and change your email preferences on your account page instead.
+unsubscribe-manage = Email preferences
+unsubscribe-list-reminders = lesson reminders
+unsubscribe-list-digests = daily digests
+unsubscribe-list-product-news = school news

@@ -43,3 +43,44 @@ mail-payout-rejected-subject = Your payout request was not paid — { $school }
 mail-payout-rejected-body = Your request for a payout of { $amount } was declined: { $reference }. The money is available again, and you can ask again.
 mail-payout-rejected-action = See your earnings
 mail-payout-rejected-footer = Reply to this email if you have questions.
+
+mail-enrolled-subject = You are enrolled: { $course } — { $school }
+mail-enrolled-body = Welcome to “{ $course }”. Your progress is saved as you go, so you can stop and come back any time. Start with the first lesson.
+mail-enrolled-action = Start learning
+mail-enrolled-footer = The { $school } team
+
+mail-completed-subject = You completed { $course } — { $school }
+mail-completed-body = Congratulations! You have finished every lesson of “{ $course }”. The course stays open to you: come back to any lesson whenever you like, and tell others what you thought of it in a review.
+mail-completed-action = Open the course
+mail-completed-footer = The { $school } team
+
+mail-reminder-subject = Your course is waiting: { $course } — { $school }
+mail-reminder-body = It has been { $days ->
+    [one] a day
+   *[other] { $days } days
+} since you last studied “{ $course }”. A few minutes today keep the momentum going: pick up where you left off.
+mail-reminder-action = Continue learning
+mail-reminder-footer = The { $school } team
+
+mail-digest-subject = Your courses today: { $students ->
+    [one] { $students } new student
+   *[other] { $students } new students
+}, { $reviews ->
+    [one] { $reviews } new review
+   *[other] { $reviews } new reviews
+} — { $school }
+mail-digest-body = Here is what happened in your courses since yesterday:
+mail-digest-line = { $course }: { $students ->
+    [one] { $students } new student
+   *[other] { $students } new students
+}, { $reviews ->
+    [one] { $reviews } new review
+   *[other] { $reviews } new reviews
+}
+mail-digest-action = See your notifications
+mail-digest-footer = You get this summary at most once a day, only on days with news.
+
+# The last line of mail a reader can opt out of (reminders, digests); the link follows it.
+mail-unsubscribe-reminders = Too many reminders? Stop lesson reminders:
+mail-unsubscribe-digests = Prefer no daily summary? Stop digests:
+mail-unsubscribe-product-news = Not interested in news? Stop these emails:

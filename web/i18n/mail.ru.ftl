@@ -43,3 +43,48 @@ mail-payout-rejected-subject = Запрос на выплату отклонён
 mail-payout-rejected-body = Ваш запрос на выплату { $amount } отклонён: { $reference }. Деньги снова доступны, запрос можно отправить ещё раз.
 mail-payout-rejected-action = Открыть доходы
 mail-payout-rejected-footer = Если у вас есть вопросы, ответьте на это письмо.
+
+mail-enrolled-subject = Вы записаны на курс «{ $course }» — { $school }
+mail-enrolled-body = Добро пожаловать на курс «{ $course }». Прогресс сохраняется автоматически: можно прерваться и вернуться в любое время. Начните с первого урока.
+mail-enrolled-action = Начать обучение
+mail-enrolled-footer = Команда { $school }
+
+mail-completed-subject = Вы прошли курс «{ $course }» — { $school }
+mail-completed-body = Поздравляем! Вы прошли все уроки курса «{ $course }». Курс остаётся открытым: возвращайтесь к любому уроку, когда захотите, и расскажите другим о впечатлениях в отзыве.
+mail-completed-action = Открыть курс
+mail-completed-footer = Команда { $school }
+
+mail-reminder-subject = Курс ждёт вас: «{ $course }» — { $school }
+mail-reminder-body = Вы не занимались курсом «{ $course }» { $days ->
+    [one] { $days } день
+    [few] { $days } дня
+   *[other] { $days } дней
+}. Несколько минут сегодня помогут не сбиться с ритма: продолжите с того места, где остановились.
+mail-reminder-action = Продолжить обучение
+mail-reminder-footer = Команда { $school }
+
+mail-digest-subject = Ваши курсы за день: { $students ->
+    [one] { $students } новый студент
+    [few] { $students } новых студента
+   *[other] { $students } новых студентов
+}, { $reviews ->
+    [one] { $reviews } новый отзыв
+    [few] { $reviews } новых отзыва
+   *[other] { $reviews } новых отзывов
+} — { $school }
+mail-digest-body = Вот что произошло на ваших курсах со вчерашнего дня:
+mail-digest-line = { $course }: { $students ->
+    [one] { $students } новый студент
+    [few] { $students } новых студента
+   *[other] { $students } новых студентов
+}, { $reviews ->
+    [one] { $reviews } новый отзыв
+    [few] { $reviews } новых отзыва
+   *[other] { $reviews } новых отзывов
+}
+mail-digest-action = Открыть уведомления
+mail-digest-footer = Эта сводка приходит не чаще раза в день и только в дни, когда есть новости.
+
+mail-unsubscribe-reminders = Слишком много напоминаний? Отключить напоминания об уроках:
+mail-unsubscribe-digests = Не нужна ежедневная сводка? Отключить сводки:
+mail-unsubscribe-product-news = Не интересны новости? Отключить эти письма:

@@ -408,3 +408,21 @@ ledger-release = Удержание закончилось
 ledger-payout-requested = Запрошена выплата
 ledger-payout-paid = Выплата проведена
 ledger-payout-rejected = Выплата отклонена
+
+# Настройки писем (страница профиля) и страница отписки.
+account-email = Письма
+account-email-hint = Чеки, сброс пароля и другие важные письма приходят всегда.
+account-email-reminders = Напоминания об уроках, если я не занимаюсь несколько дней
+account-email-digests = Ежедневная сводка о новых студентах и отзывах (для преподавателей)
+account-email-product-news = Новости школы
+account-email-saved = Настройки писем сохранены.
+unsubscribe-title = Отписка
+unsubscribe-confirm = Больше не присылать { $list } на этот адрес?
+unsubscribe-button = Отписаться
+unsubscribe-done-title = Вы отписались
+unsubscribe-done = Вы больше не будете получать { $list }. Включить их снова можно в любое время на странице профиля.
+unsubscribe-invalid = Эта ссылка для отписки недействительна (возможно, она скопирована не полностью). Войдите и измените настройки писем на странице профиля.
+unsubscribe-manage = Настройки писем
+unsubscribe-list-reminders = напоминания об уроках
+unsubscribe-list-digests = ежедневные сводки
+unsubscribe-list-product-news = новости школы

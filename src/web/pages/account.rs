@@ -398,12 +398,19 @@ struct AccountPage {
     verified: bool,
     locale: String,
     notice: Option<String>,
+    /// Which optional mail the person wants (the email-preferences form).
+    prefs: crate::engagement::repo::EmailPrefs,
 }
 
 impl AccountPage {
     /// The settings page of the signed-in person, with both forms fresh.
-    fn new(app: &AppState, ctx: &PageCtx, who: &crate::identity::repo::UserRecord) -> AccountPage {
-        AccountPage {
+    async fn new(
+        app: &AppState,
+        ctx: &PageCtx,
+        who: &crate::identity::repo::UserRecord,
+    ) -> Result<AccountPage> {
+        Ok(AccountPage {
+            prefs: app.engagement.prefs(who.id).await?,
             f: FormState::default().keep("name", &who.name),
             pw: FormState::default(),
             email: who.email.clone(),
@@ -411,7 +418,7 @@ impl AccountPage {
             locale: who.locale.clone(),
             notice: None,
             l: Layout::new(app, ctx, ctx.tr().t("account-title")).nav("account"),
-        }
+        })
     }
 }
 
@@ -432,9 +439,10 @@ pub async fn account_page(
     let notice = match q.saved.as_str() {
         "profile" => Some(tr.t("account-saved")),
         "password" => Some(tr.t("account-password-saved")),
+        "email" => Some(tr.t("account-email-saved")),
         _ => None,
     };
-    let page = AccountPage { notice, ..AccountPage::new(&app, &ctx, &who.user) };
+    let page = AccountPage { notice, ..AccountPage::new(&app, &ctx, &who.user).await? };
     Ok(html(&ctx, &headers, StatusCode::OK, render(&page)?))
 }
 
@@ -477,7 +485,7 @@ pub async fn update_profile(
         Err(e) => {
             let page = AccountPage {
                 f: FormState::default().keep("name", &f.name).failed(tr, Error::Validation(vec![e]))?,
-                ..AccountPage::new(&app, &ctx, &who.user)
+                ..AccountPage::new(&app, &ctx, &who.user).await?
             };
             Ok(html(&ctx, &headers, StatusCode::UNPROCESSABLE_ENTITY, render(&page)?))
         }
@@ -512,7 +520,7 @@ pub async fn change_password(
         Err(e) => {
             let page = AccountPage {
                 pw: FormState::default().failed(tr, e)?,
-                ..AccountPage::new(&app, &ctx, &who.user)
+                ..AccountPage::new(&app, &ctx, &who.user).await?
             };
             Ok(html(&ctx, &headers, StatusCode::UNPROCESSABLE_ENTITY, render(&page)?))
         }

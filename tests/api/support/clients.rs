@@ -286,6 +286,19 @@ impl Enrollments<'_> {
     }
 }
 
+/// `/api/v1/me/email-preferences`.
+pub struct EmailPrefs<'a>(pub Api<'a>);
+
+impl EmailPrefs<'_> {
+    pub async fn get(&self) -> Reply {
+        self.0.get("/api/v1/me/email-preferences").await
+    }
+
+    pub async fn update(&self, body: Value) -> Reply {
+        self.0.patch("/api/v1/me/email-preferences", body).await
+    }
+}
+
 /// A course's reviews, and `/api/v1/reviews/{id}`.
 pub struct Reviews<'a>(pub Api<'a>);
 
@@ -479,6 +492,10 @@ impl TestApp {
 
     pub fn enrollments<'a>(&'a self, actor: &'a Actor) -> Enrollments<'a> {
         Enrollments(self.api(actor))
+    }
+
+    pub fn email_prefs<'a>(&'a self, actor: &'a Actor) -> EmailPrefs<'a> {
+        EmailPrefs(self.api(actor))
     }
 
     pub fn reviews<'a>(&'a self, actor: &'a Actor) -> Reviews<'a> {
