@@ -21,6 +21,7 @@ use crate::config::{Config, load_or_create_secret};
 use crate::identity::Identity;
 use crate::identity::tokens::Keys;
 use crate::learning::Learning;
+use crate::learning::events::Completions;
 use crate::mail::Mailer;
 use crate::ratelimit::SlidingWindow;
 use crate::search::Search;
@@ -34,6 +35,7 @@ pub struct App {
     pub catalog: Arc<Catalog>,
     pub learning: Arc<Learning>,
     pub commerce: Arc<crate::commerce::Commerce>,
+    pub certificates: Arc<crate::engagement::Certificates>,
     pub search: Arc<Search>,
     pub mailer: Arc<Mailer>,
     pub rate_limiter: SlidingWindow<IpAddr>,
@@ -93,10 +95,31 @@ impl App {
             tracing::info!("created the first admin from LECTERN_ADMIN_EMAIL");
         }
         let rate_limiter = SlidingWindow::new(config.rate_limit_per_min, Duration::from_secs(60));
+        // Who reacts when a student completes a course, inside the completing unit of work.
+        let mut completions = Completions::default();
+        completions.subscribe(crate::engagement::Certificates::on_completion(config.school_name.clone()));
+        let completions = Arc::new(completions);
         let mut catalog = Catalog::new(store.clone(), clock.clone(), config.cache_capacity);
-        catalog.subscribe(Arc::new(crate::learning::service::on_curriculum_change));
+        {
+            let completions = completions.clone();
+            catalog.subscribe(Arc::new(move |tx, event| {
+                crate::learning::service::on_curriculum_change(tx, event, &completions)
+            }));
+        }
         let catalog = Arc::new(catalog);
-        let learning = Arc::new(Learning::new(store.clone(), clock.clone(), catalog.clone()));
+        let learning = Arc::new(Learning::new(store.clone(), clock.clone(), catalog.clone(), completions));
+        let badge_key = {
+            let dir = config.data_dir.clone();
+            tokio::task::spawn_blocking(move || crate::engagement::badge::BadgeKey::load_or_create(&dir))
+                .await?
+                .context("loading the badge signing key (badge.key)")?
+        };
+        let certificates = Arc::new(crate::engagement::Certificates::new(
+            store.clone(),
+            clock.clone(),
+            badge_key,
+            &config.public_url,
+        ));
         let commerce = Arc::new(crate::commerce::Commerce::new(
             store.clone(),
             clock.clone(),
@@ -127,6 +150,7 @@ impl App {
             catalog,
             learning,
             commerce,
+            certificates,
             search,
             mailer,
             rate_limiter,

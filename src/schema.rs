@@ -13,6 +13,7 @@ use std::path::Path;
 use crate::catalog::repo::{CategoryRecord, CourseRecord, LessonRecord, ModuleRecord};
 use crate::clock::Timestamp;
 use crate::commerce::coupons::CouponRecord;
+use crate::engagement::certificates::CertificateRecord;
 use crate::commerce::ledger::{Hold, LedgerTx};
 use crate::commerce::payouts::PayoutRecord;
 use crate::commerce::repo::{OrderRecord, Outcome};
@@ -28,7 +29,7 @@ use crate::store::{Store, StoreResult, Tx};
 pub static SCHEMA: Schema = Schema { migrations: MIGRATIONS, tables: ALL };
 
 /// The version this build writes.
-pub const SCHEMA_VERSION: u64 = 5;
+pub const SCHEMA_VERSION: u64 = 6;
 
 /// Opens (or creates) the store in `data_dir` with Lectern's schema, upgrading it if older.
 pub fn open(data_dir: &Path) -> StoreResult<Store> {
@@ -91,6 +92,13 @@ pub const PAYOUTS_BY_TEACHER: Table<(u128, u128), ()> = Table::new("payouts_by_t
 pub const PARKED_EVENTS: Table<(u128, String), Outcome> = Table::new("parked_events");
 /// Order → (): buyers' refund requests an admin has not acted on.
 pub const REFUND_REQUESTS: Table<u128, ()> = Table::new("refund_requests");
+
+// ---- certificates (migration 6) ----
+
+/// Certificate code (22 URL-safe characters, 128 random bits) → the certificate.
+pub const CERTIFICATES: Table<String, CertificateRecord> = Table::new("certificates");
+/// (student, course) → code: at most one certificate per student and course.
+pub const CERTIFICATES_BY_STUDENT: Table<(u128, u128), String> = Table::new("certificates_by_student");
 
 // ---- catalog (migration 3) ----
 
@@ -181,6 +189,8 @@ pub const ALL: &[&dyn RawTable] = &[
     &PAYOUTS_BY_TEACHER,
     &PARKED_EVENTS,
     &REFUND_REQUESTS,
+    &CERTIFICATES,
+    &CERTIFICATES_BY_STUDENT,
 ];
 
 const MIGRATIONS: &[Migration] = &[
@@ -189,7 +199,14 @@ const MIGRATIONS: &[Migration] = &[
     Migration { to: 3, name: "catalog and learning tables", run: v3_catalog },
     Migration { to: 4, name: "orders, payment events and coupons", run: v4_commerce },
     Migration { to: 5, name: "ledger, payouts and refunds", run: v5_money },
+    Migration { to: 6, name: "course certificates", run: v6_certificates },
 ];
+
+fn v6_certificates(tx: &mut Tx<'_>) -> StoreResult<()> {
+    tx.create(CERTIFICATES)?;
+    tx.create(CERTIFICATES_BY_STUDENT)?;
+    Ok(())
+}
 
 fn v5_money(tx: &mut Tx<'_>) -> StoreResult<()> {
     tx.create(LEDGER)?;

@@ -64,6 +64,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(crate::search::routes::router())
         .merge(crate::ops::router())
         .merge(crate::mail::routes::router())
+        .merge(crate::engagement::routes::router())
 }
 
 /// The API routes and their complete document.

@@ -1,5 +1,6 @@
 //! Learning: enrollments, progress, reviews, wishlist and notifications.
 
+pub mod events;
 pub mod repo;
 pub mod routes;
 pub mod service;

@@ -141,9 +141,15 @@ pub fn forget_lesson(tx: &mut Tx<'_>, course: CourseId, lesson: LessonId) -> Res
 }
 
 /// Lessons were removed: active students who now have every remaining lesson are finished.
-pub fn complete_finished_students(tx: &mut Tx<'_>, course: &CourseRecord, now: Timestamp) -> Result<()> {
+/// Completes every active student who has every lesson of `course`; returns who was completed.
+pub fn complete_finished_students(
+    tx: &mut Tx<'_>,
+    course: &CourseRecord,
+    now: Timestamp,
+) -> Result<Vec<UserId>> {
+    let mut done = Vec::new();
     if course.total_lessons == 0 {
-        return Ok(());
+        return Ok(done);
     }
     let c = course.id.key();
     for ((_, u), ()) in tx.range(ENROLLMENTS_BY_COURSE, (c, 0)..=(c, u128::MAX), usize::MAX)? {
@@ -155,9 +161,10 @@ pub fn complete_finished_students(tx: &mut Tx<'_>, course: &CourseRecord, now: T
             e.status = EnrollmentStatus::Completed;
             e.completed_at = Some(now);
             save_enrollment(tx, user, course.id, &e)?;
+            done.push(user);
         }
     }
-    Ok(())
+    Ok(done)
 }
 
 // ---- reviews ----

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use super::events::{Completions, CourseCompleted};
 use super::repo::{
     self, EnrollmentRecord, EnrollmentStatus, NotificationKind, NotificationRecord, ReviewRecord,
 };
@@ -44,6 +45,7 @@ pub struct Learning {
     store: Store,
     clock: Arc<Clock>,
     catalog: Arc<Catalog>,
+    completions: Arc<Completions>,
 }
 
 fn not_enrolled() -> Error {
@@ -68,12 +70,22 @@ fn progress_in(tx: &Tx<'_>, user: UserId, course: &CourseRecord, e: &EnrollmentR
 
 /// Keeps completions and enrollments true when the catalog drops lessons (subscribed to the
 /// catalog's curriculum events when the app is assembled; runs in the catalog's unit of work).
-pub fn on_curriculum_change(tx: &mut Tx<'_>, event: &CurriculumEvent<'_>) -> Result<()> {
+/// Students it completes are announced to `completions` in the same unit of work.
+pub fn on_curriculum_change(
+    tx: &mut Tx<'_>,
+    event: &CurriculumEvent<'_>,
+    completions: &Completions,
+) -> Result<()> {
     match *event {
         CurriculumEvent::LessonRemoved { course, lesson } => {
             super::repo::forget_lesson(tx, course.id, lesson)
         }
-        CurriculumEvent::Shrunk { course, now } => super::repo::complete_finished_students(tx, course, now),
+        CurriculumEvent::Shrunk { course, now } => {
+            for student in super::repo::complete_finished_students(tx, course, now)? {
+                completions.publish(tx, &CourseCompleted { student, course, at: now })?;
+            }
+            Ok(())
+        }
     }
 }
 
@@ -149,8 +161,13 @@ impl Learning {
         }
     }
 
-    pub fn new(store: Store, clock: Arc<Clock>, catalog: Arc<Catalog>) -> Learning {
-        Learning { store, clock, catalog }
+    pub fn new(
+        store: Store,
+        clock: Arc<Clock>,
+        catalog: Arc<Catalog>,
+        completions: Arc<Completions>,
+    ) -> Learning {
+        Learning { store, clock, catalog, completions }
     }
 
     /// Enrolls `who` in a free, published course.
@@ -205,6 +222,7 @@ impl Learning {
     /// Marks a lesson done (idempotent). The last lesson completes the course.
     pub async fn complete(&self, who: &UserRecord, lesson: LessonId, done: bool) -> Result<Progress> {
         let (user, now, who) = (who.id, self.clock.now(), who.clone());
+        let completions = self.completions.clone();
         self.store
             .write(move |tx| {
                 let l = catalog::get_lesson(tx, lesson)?;
@@ -228,6 +246,7 @@ impl Learning {
                             format!("/courses/{}", c.slug),
                             now,
                         )?;
+                        completions.publish(tx, &CourseCompleted { student: user, course: &c, at: now })?;
                     }
                     repo::save_enrollment(tx, user, c.id, &e)?;
                 } else if !done && already {
