@@ -62,8 +62,11 @@ async fn buyers_and_courses(state: &AppState) -> (Vec<UserRecord>, Vec<CourseRec
     state
         .store
         .read(|rtx| {
-            let students =
-                rtx.range(USERS, .., usize::MAX)?.into_iter().map(|(_, u)| u).filter(|u| u.role == Role::Student);
+            let students = rtx
+                .range(USERS, .., usize::MAX)?
+                .into_iter()
+                .map(|(_, u)| u)
+                .filter(|u| u.role == Role::Student);
             let courses = rtx
                 .range(COURSES, .., usize::MAX)?
                 .into_iter()
@@ -76,7 +79,8 @@ async fn buyers_and_courses(state: &AppState) -> (Vec<UserRecord>, Vec<CourseRec
 }
 
 fn main() {
-    let orders: usize = std::env::var("COMMERCE_BENCH_ORDERS").ok().and_then(|s| s.parse().ok()).unwrap_or(3000);
+    let orders: usize =
+        std::env::var("COMMERCE_BENCH_ORDERS").ok().and_then(|s| s.parse().ok()).unwrap_or(3000);
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     let dir = tempfile::tempdir().unwrap();
     rt.block_on(async {
@@ -88,10 +92,20 @@ fn main() {
             api_base: stripe_stand_in().await,
         });
         let state = App::build(config).await.unwrap();
-        let opts = lectern::seed::Options { courses: 400, users: 2_000, enrollments_per_user: 0, lessons: 5, seed: 7 };
+        let opts = lectern::seed::Options {
+            courses: 400,
+            users: 2_000,
+            enrollments_per_user: 0,
+            lessons: 5,
+            seed: 7,
+        };
         lectern::seed::run(&state, &opts).await.unwrap();
         let (students, courses) = buyers_and_courses(&state).await;
-        println!("\n[commerce] {} students, {} paid courses; {orders} orders per phase", students.len(), courses.len());
+        println!(
+            "\n[commerce] {} students, {} paid courses; {orders} orders per phase",
+            students.len(),
+            courses.len()
+        );
         // Pair k: student k % n with course k / n, so no pair repeats.
         let pair = |k: usize| (students[k % students.len()].clone(), courses[k / students.len()].id);
 
@@ -173,7 +187,11 @@ fn main() {
         for t in tasks {
             samples.extend(t.await.unwrap());
         }
-        summary(&format!("webhook verified + applied durably, {IN_FLIGHT} in flight"), samples, wall.elapsed());
+        summary(
+            &format!("webhook verified + applied durably, {IN_FLIGHT} in flight"),
+            samples,
+            wall.elapsed(),
+        );
 
         let audit = state.store.read(|rtx| Ok(lectern::commerce::ledger::verify(rtx)?)).await.unwrap();
         println!(

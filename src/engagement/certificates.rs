@@ -69,7 +69,11 @@ pub fn certificate(r: &impl Readable, code: &str) -> StoreResult<Option<Certific
     r.get(CERTIFICATES, &code.to_owned())
 }
 
-pub fn certificate_of(r: &impl Readable, student: UserId, course: CourseId) -> StoreResult<Option<CertificateRecord>> {
+pub fn certificate_of(
+    r: &impl Readable,
+    student: UserId,
+    course: CourseId,
+) -> StoreResult<Option<CertificateRecord>> {
     match r.get(CERTIFICATES_BY_STUDENT, &(student.key(), course.key()))? {
         Some(code) => r.get(CERTIFICATES, &code),
         None => Ok(None),
@@ -177,7 +181,11 @@ impl Certificates {
     }
 
     /// The student's certificate for one course, if they earned it.
-    pub async fn of_student_in(&self, student: UserId, course: CourseId) -> Result<Option<CertificateRecord>> {
+    pub async fn of_student_in(
+        &self,
+        student: UserId,
+        course: CourseId,
+    ) -> Result<Option<CertificateRecord>> {
         self.store.read(move |r| Ok(certificate_of(r, student, course)?)).await
     }
 

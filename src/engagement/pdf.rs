@@ -187,7 +187,8 @@ fn shape(face: &Face, s: &str, size: f32, tracking: f32) -> (Vec<KrillaGlyph>, f
             None,
         ));
     }
-    let width = glyphs.iter().map(|g| g.x_advance).sum::<f32>() * size - if glyphs.is_empty() { 0.0 } else { tracking };
+    let width = glyphs.iter().map(|g| g.x_advance).sum::<f32>() * size
+        - if glyphs.is_empty() { 0.0 } else { tracking };
     (glyphs, width)
 }
 
@@ -203,7 +204,16 @@ fn fitted(font: &Face, s: &str, size: f32, max: f32, tracking: f32) -> (Vec<Kril
 }
 
 #[expect(clippy::too_many_arguments, reason = "a drawing primitive: position, size, colour")]
-fn draw(surface: &mut Surface<'_>, font: &Face, glyphs: &[KrillaGlyph], s: &str, size: f32, x: f32, y: f32, c: (u8, u8, u8)) {
+fn draw(
+    surface: &mut Surface<'_>,
+    font: &Face,
+    glyphs: &[KrillaGlyph],
+    s: &str,
+    size: f32,
+    x: f32,
+    y: f32,
+    c: (u8, u8, u8),
+) {
     surface.set_stroke(None);
     surface.set_fill(Some(fill(c)));
     surface.draw_glyphs(Point::from_xy(x, y), glyphs, font.font.clone(), s, size, false);
@@ -211,20 +221,48 @@ fn draw(surface: &mut Surface<'_>, font: &Face, glyphs: &[KrillaGlyph], s: &str,
 
 /// Draws `s` centred on `cx` with its baseline at `y`; returns the size used.
 #[expect(clippy::too_many_arguments, reason = "a drawing primitive: position, size, colour")]
-fn centred(surface: &mut Surface<'_>, font: &Face, s: &str, size: f32, max: f32, cx: f32, y: f32, c: (u8, u8, u8), tracking: f32) -> f32 {
+fn centred(
+    surface: &mut Surface<'_>,
+    font: &Face,
+    s: &str,
+    size: f32,
+    max: f32,
+    cx: f32,
+    y: f32,
+    c: (u8, u8, u8),
+    tracking: f32,
+) -> f32 {
     let (glyphs, width, size) = fitted(font, s, size, max, tracking);
     draw(surface, font, &glyphs, s, size, cx - width / 2.0, y, c);
     size
 }
 
 #[expect(clippy::too_many_arguments, reason = "a drawing primitive: position, size, colour")]
-fn text(surface: &mut Surface<'_>, font: &Face, s: &str, size: f32, x: f32, y: f32, c: (u8, u8, u8), tracking: f32) {
+fn text(
+    surface: &mut Surface<'_>,
+    font: &Face,
+    s: &str,
+    size: f32,
+    x: f32,
+    y: f32,
+    c: (u8, u8, u8),
+    tracking: f32,
+) {
     let (glyphs, _, size) = fitted(font, s, size, W - x - 200.0, tracking);
     draw(surface, font, &glyphs, s, size, x, y, c);
 }
 
 #[expect(clippy::too_many_arguments, reason = "a drawing primitive: position, size, colour")]
-fn right(surface: &mut Surface<'_>, font: &Face, s: &str, size: f32, max: f32, x_end: f32, y: f32, c: (u8, u8, u8)) {
+fn right(
+    surface: &mut Surface<'_>,
+    font: &Face,
+    s: &str,
+    size: f32,
+    max: f32,
+    x_end: f32,
+    y: f32,
+    c: (u8, u8, u8),
+) {
     let (glyphs, width, size) = fitted(font, s, size, max, 0.0);
     draw(surface, font, &glyphs, s, size, x_end - width, y, c);
 }

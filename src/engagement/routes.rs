@@ -2,8 +2,8 @@
 //! school's public key set for verifying Open Badges credentials.
 
 use axum::extract::{Path, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::HeaderValue;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
@@ -91,7 +91,10 @@ fn out(app: &AppState, c: CertificateRecord) -> CertificateOut {
 /// Your certificates, newest first.
 #[utoipa::path(get, path = "/api/v1/me/certificates", tag = "certificates",
     responses((status = 200, body = CertificateList)), security(("bearer" = [])))]
-async fn my_certificates(State(app): State<AppState>, AuthUser(who): AuthUser) -> Result<Json<CertificateList>> {
+async fn my_certificates(
+    State(app): State<AppState>,
+    AuthUser(who): AuthUser,
+) -> Result<Json<CertificateList>> {
     let items = app
         .certificates
         .of_student(who.user.id)

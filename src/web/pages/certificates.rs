@@ -67,7 +67,11 @@ pub async fn certificate(
                     "revoked_at": r.at.to_rfc3339(),
                     "reason": r.reason,
                 });
-                (StatusCode::GONE, [(CONTENT_TYPE, "application/json"), (CACHE_CONTROL, "no-cache")], body.to_string())
+                (
+                    StatusCode::GONE,
+                    [(CONTENT_TYPE, "application/json"), (CACHE_CONTROL, "no-cache")],
+                    body.to_string(),
+                )
                     .into_response()
             }
         });
