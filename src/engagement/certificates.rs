@@ -138,7 +138,7 @@ pub enum Credential {
     /// The compact JWS.
     Signed(String),
     /// Revoked certificates are not signed again: the endpoint answers 410.
-    Revoked(CertificateRecord),
+    Revoked(Box<CertificateRecord>),
 }
 
 pub struct Certificates {
@@ -252,7 +252,7 @@ impl Certificates {
     pub async fn credential(&self, code: &str) -> Result<Credential> {
         let c = self.get(code).await?;
         if c.revoked.is_some() {
-            return Ok(Credential::Revoked(c));
+            return Ok(Credential::Revoked(Box::new(c)));
         }
         let payload = super::openbadges::achievement_credential(&c, &self.public_url);
         Ok(Credential::Signed(self.key.sign_jws("vc+jwt", &payload)))
