@@ -107,7 +107,11 @@ pub fn issue_in(tx: &mut Tx<'_>, event: &CourseCompleted<'_>, school_name: &str)
     if tx.contains(CERTIFICATES_BY_STUDENT, &key)? {
         return Ok(());
     }
-    let student = identity::get_user(tx, event.student)?;
+    // An account deleted since it enrolled gets nothing, and must not stop the completing unit
+    // of work (a teacher deleting a lesson completes every remaining student at once).
+    let Some(student) = identity::user(tx, event.student)? else {
+        return Ok(());
+    };
     let teacher = identity::user(tx, event.course.teacher_id)?.map(|t| t.name).unwrap_or_default();
     let mut code = new_code()?;
     while tx.contains(CERTIFICATES, &code)? {

@@ -112,6 +112,13 @@ async fn the_pdf_embeds_its_fonts_names_the_student_and_its_qr_code_leads_to_the
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("certificate.pdf");
     std::fs::write(&file, &pdf).unwrap();
+    // `CERT_SAMPLES=dir` keeps the two PDFs for a look (docs, review).
+    let keep = |name: &str, bytes: &[u8]| {
+        if let Ok(d) = std::env::var("CERT_SAMPLES") {
+            std::fs::write(Path::new(&d).join(name), bytes).unwrap();
+        }
+    };
+    keep("certificate-ru.pdf", &pdf);
 
     // A4 landscape.
     let info = run(Command::new("pdfinfo").arg(&file));
@@ -148,6 +155,7 @@ async fn the_pdf_embeds_its_fonts_names_the_student_and_its_qr_code_leads_to_the
 
     // In English for an English reader; unknown codes are 404.
     let (_, _, en) = bytes(&app, &format!("/certificates/{code}.pdf"), "en").await;
+    keep("certificate-en.pdf", &en);
     std::fs::write(&file, &en).unwrap();
     let text = run(Command::new("pdftotext").arg(&file).arg("-"));
     assert!(text.contains("Certificate of completion") && text.contains(STUDENT_NAME), "{text}");
