@@ -36,6 +36,7 @@ pub struct App {
     pub commerce: Arc<crate::commerce::Commerce>,
     /// Engagement mail: enrollment and completion emails, reminders, digests, preferences.
     pub engagement: Arc<crate::engagement::Engagement>,
+    pub certificates: Arc<crate::engagement::Certificates>,
     pub search: Arc<Search>,
     pub mailer: Arc<Mailer>,
     pub rate_limiter: SlidingWindow<IpAddr>,
@@ -103,7 +104,11 @@ impl App {
             crate::identity::tokens::derive(secret.expose(), "lectern/unsubscribe/v1"),
         ));
         // Learning's changes reach the domains above it through these (see learning::events).
-        let hooks = crate::learning::events::Hooks::new(vec![engagement.hook()]);
+        // Certificates come first, so the completion email can name the certificate.
+        let hooks = crate::learning::events::Hooks::new(vec![
+            crate::engagement::Certificates::on_completion(config.school_name.clone()),
+            engagement.hook(),
+        ]);
         let mut catalog = Catalog::new(store.clone(), clock.clone(), config.cache_capacity);
         let curriculum_hooks = hooks.clone();
         catalog.subscribe(Arc::new(move |tx, event| {
@@ -111,6 +116,18 @@ impl App {
         }));
         let catalog = Arc::new(catalog);
         let learning = Arc::new(Learning::new(store.clone(), clock.clone(), catalog.clone(), hooks.clone()));
+        let badge_key = {
+            let dir = config.data_dir.clone();
+            tokio::task::spawn_blocking(move || crate::engagement::badge::BadgeKey::load_or_create(&dir))
+                .await?
+                .context("loading the badge signing key (badge.key)")?
+        };
+        let certificates = Arc::new(crate::engagement::Certificates::new(
+            store.clone(),
+            clock.clone(),
+            badge_key,
+            &config.public_url,
+        ));
         let commerce = Arc::new(crate::commerce::Commerce::new(
             store.clone(),
             clock.clone(),
@@ -143,6 +160,7 @@ impl App {
             learning,
             commerce,
             engagement,
+            certificates,
             search,
             mailer,
             rate_limiter,

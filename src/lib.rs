@@ -15,7 +15,8 @@
 //!   askama templates, `web/templates/mail`), [`identity`] (accounts, tokens, sessions),
 //!   [`catalog`] (courses and their content; `catalog::views` for what lists show,
 //!   `catalog::events` for curriculum changes), [`learning`] (enrollments, progress, reviews,
-//!   who may open a lesson), [`search`] (the tantivy index; `search::listing`).
+//!   who may open a lesson; `learning::events` for completions), [`search`] (the tantivy index;
+//!   `search::listing`), [`engagement`] (certificates: PDF, verification, Open Badges).
 //! - [`cache`] (versioned record caches), [`respcache`] (answers for visitors), [`ratelimit`].
 //! - Operations: [`backup`], [`offsite`] (S3 copies), [`ops`], [`check`], [`observe`] (metrics),
 //!   [`demo`] and [`seed`] (content).

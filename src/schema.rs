@@ -16,6 +16,7 @@ use crate::commerce::coupons::CouponRecord;
 use crate::commerce::ledger::{Hold, LedgerTx};
 use crate::commerce::payouts::PayoutRecord;
 use crate::commerce::repo::{OrderRecord, Outcome};
+use crate::engagement::certificates::CertificateRecord;
 use crate::engagement::repo::{DigestItem, EmailPrefs, ReminderState};
 use crate::identity::repo::{EmailTokenRecord, FamilyRecord, RefreshTokenRecord, UserRecord};
 use crate::learning::repo::{EnrollmentRecord, NotificationRecord, ReviewRecord};
@@ -29,7 +30,7 @@ use crate::store::{Store, StoreResult, Tx};
 pub static SCHEMA: Schema = Schema { migrations: MIGRATIONS, tables: ALL };
 
 /// The version this build writes.
-pub const SCHEMA_VERSION: u64 = 6;
+pub const SCHEMA_VERSION: u64 = 7;
 
 /// Opens (or creates) the store in `data_dir` with Lectern's schema, upgrading it if older.
 pub fn open(data_dir: &Path) -> StoreResult<Store> {
@@ -92,6 +93,13 @@ pub const PAYOUTS_BY_TEACHER: Table<(u128, u128), ()> = Table::new("payouts_by_t
 pub const PARKED_EVENTS: Table<(u128, String), Outcome> = Table::new("parked_events");
 /// Order → (): buyers' refund requests an admin has not acted on.
 pub const REFUND_REQUESTS: Table<u128, ()> = Table::new("refund_requests");
+
+// ---- certificates (migration 6) ----
+
+/// Certificate code (22 URL-safe characters, 128 random bits) → the certificate.
+pub const CERTIFICATES: Table<String, CertificateRecord> = Table::new("certificates");
+/// (student, course) → code: at most one certificate per student and course.
+pub const CERTIFICATES_BY_STUDENT: Table<(u128, u128), String> = Table::new("certificates_by_student");
 
 // ---- catalog (migration 3) ----
 
@@ -200,6 +208,8 @@ pub const ALL: &[&dyn RawTable] = &[
     &REMINDERS_DUE,
     &DIGEST_ITEMS,
     &DIGESTS_DUE,
+    &CERTIFICATES,
+    &CERTIFICATES_BY_STUDENT,
 ];
 
 const MIGRATIONS: &[Migration] = &[
@@ -209,6 +219,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { to: 4, name: "orders, payment events and coupons", run: v4_commerce },
     Migration { to: 5, name: "ledger, payouts and refunds", run: v5_money },
     Migration { to: 6, name: "engagement mail: preferences, reminders, digests", run: v6_engagement },
+    Migration { to: 7, name: "course certificates", run: v7_certificates },
 ];
 
 /// Engagement tables. Enrollments that exist already get reminder state, due at once: the
@@ -239,6 +250,12 @@ fn v6_engagement(tx: &mut Tx<'_>) -> StoreResult<()> {
             }
         }
     }
+    Ok(())
+}
+
+fn v7_certificates(tx: &mut Tx<'_>) -> StoreResult<()> {
+    tx.create(CERTIFICATES)?;
+    tx.create(CERTIFICATES_BY_STUDENT)?;
     Ok(())
 }
 

@@ -117,7 +117,15 @@ pub fn post(
         let now = tx.get(LEDGER_BALANCES, &key)?.unwrap_or(0);
         tx.put(LEDGER_BALANCES, &key, &(now + e.amount_minor))?;
     }
-    let record = LedgerTx { id: LedgerTxId::generate(), kind, at, order, payout, entries };
+    // Transactions are listed in the order they were posted: ids generated in the same
+    // millisecond are random among themselves, so a new one starts after the last.
+    let mut id = LedgerTxId::generate();
+    if let Some((last, _)) = tx.range_rev(LEDGER, .., 1)?.first()
+        && *last >= id.key()
+    {
+        id = LedgerTxId::from_key(last + 1);
+    }
+    let record = LedgerTx { id, kind, at, order, payout, entries };
     tx.put(LEDGER, &record.id.key(), &record)?;
     Ok(())
 }

@@ -13,7 +13,7 @@ use crate::http::extract::Json;
 use crate::identity::AuthUser;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(get_prefs, update_prefs))
+    OpenApiRouter::new().routes(routes!(get_prefs, update_prefs)).merge(super::certificate_routes::router())
 }
 
 /// A change to the preferences: fields left out stay as they are.

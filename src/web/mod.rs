@@ -24,7 +24,7 @@ use crate::app::AppState;
 use session::PageCtx;
 
 pub fn router(state: AppState) -> Router<AppState> {
-    use pages::{account, catalog, engage, errors, learn, money, orders, seo};
+    use pages::{account, catalog, certificates, engage, errors, learn, money, orders, seo};
     // What visitors read most; served from the page cache when nothing changed.
     let public = Router::new()
         .route("/", get(catalog::home))
@@ -66,6 +66,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/learn/{slug}", get(learn::resume))
         .route("/learn/{slug}/{lesson}", get(learn::player))
         .route("/learn/{slug}/{lesson}/complete", post(learn::complete))
+        .route("/certificates/{file}", get(certificates::certificate))
         .route("/wishlist", get(learn::wishlist))
         .route("/notifications", get(learn::notifications))
         .route("/notifications/read", post(learn::read_notifications))

@@ -7,6 +7,7 @@ mod support;
 mod admin;
 mod auth;
 mod catalog;
+mod certificates;
 mod commerce;
 mod commerce_yookassa;
 mod coupons;

@@ -324,6 +324,8 @@ struct CoursePage {
     percent: u32,
     wished: bool,
     can_review: bool,
+    /// The signed-in student's certificate for this course: (code, revoked, LinkedIn link).
+    certificate: Option<(String, bool, Option<String>)>,
     /// (provider, its name) for the buy button; empty when the school sells nothing yet.
     providers: Vec<(String, String)>,
 }
@@ -354,6 +356,13 @@ pub async fn course(
         (Some(u), Some(_)) => app.learning.progress(u, record.id).await?.completed_lesson_ids,
         _ => Vec::new(),
     };
+    let certificate = match (ctx.user(), &enrollment) {
+        (Some(u), Some(_)) => app.certificates.of_student_in(u.id, record.id).await?.map(|c| {
+            let linkedin = c.revoked.is_none().then(|| app.certificates.linkedin_url(&c));
+            (c.code, c.revoked.is_some(), linkedin)
+        }),
+        _ => None,
+    };
     let modules = modules(tr, &cur, &done);
     let card = CourseCard::new(&summary, tr, None);
     let description = if record.subtitle.is_empty() {
@@ -383,6 +392,7 @@ pub async fn course(
             .as_ref()
             .map_or(0, |e| crate::learning::service::percent(e.completed_lessons, record.total_lessons)),
         wished,
+        certificate,
         providers: app
             .commerce
             .providers()

@@ -124,6 +124,12 @@ pub struct Enrolled {
     pub total: u32,
     pub percent: u32,
     pub completed: bool,
+    /// The certificate's code, once earned.
+    pub certificate: Option<String>,
+    /// Whether an admin revoked it.
+    pub certificate_revoked: bool,
+    /// "Add to LinkedIn" for a valid certificate.
+    pub linkedin: Option<String>,
 }
 
 #[derive(Template)]
@@ -139,6 +145,7 @@ pub async fn my_learning(State(app): State<AppState>, ctx: PageCtx, headers: Hea
     let page = app.learning.my_enrollments(&who.user, 100, None).await?;
     let records: Vec<_> = page.items.iter().map(|(c, _)| c.clone()).collect();
     let sums = app.catalog.summaries(&records, ctx.lang.code()).await?;
+    let certificates = app.certificates.of_student(who.user.id).await?;
     let courses = page
         .items
         .iter()
@@ -149,6 +156,18 @@ pub async fn my_learning(State(app): State<AppState>, ctx: PageCtx, headers: Hea
             total: c.total_lessons,
             percent: crate::learning::service::percent(e.completed_lessons, c.total_lessons),
             completed: e.status == EnrollmentStatus::Completed,
+            certificate: None,
+            certificate_revoked: false,
+            linkedin: None,
+        })
+        .zip(&page.items)
+        .map(|(mut view, (c, _))| {
+            if let Some(cert) = certificates.iter().find(|cert| cert.course_id == c.id) {
+                view.certificate = Some(cert.code.clone());
+                view.certificate_revoked = cert.revoked.is_some();
+                view.linkedin = cert.revoked.is_none().then(|| app.certificates.linkedin_url(cert));
+            }
+            view
         })
         .collect();
     let l = Layout::new(&app, &ctx, tr.t("learn-title")).nav("learn");

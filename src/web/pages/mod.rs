@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod catalog;
+pub mod certificates;
 pub mod engage;
 pub mod errors;
 pub mod learn;

@@ -459,6 +459,27 @@ impl Payouts<'_> {
     }
 }
 
+/// `/api/v1/.../certificates`.
+pub struct Certificates<'a>(pub Api<'a>);
+
+impl Certificates<'_> {
+    pub async fn mine(&self) -> Reply {
+        self.0.get("/api/v1/me/certificates").await
+    }
+
+    pub async fn get(&self, code: &str) -> Reply {
+        self.0.get(&format!("/api/v1/certificates/{code}")).await
+    }
+
+    pub async fn revoke(&self, code: &str, reason: &str) -> Reply {
+        self.0.post(&format!("/api/v1/admin/certificates/{code}/revoke"), json!({"reason": reason})).await
+    }
+
+    pub async fn jwks(&self) -> Reply {
+        self.0.get("/.well-known/jwks.json").await
+    }
+}
+
 impl TestApp {
     /// Any request, as `actor`.
     pub fn api<'a>(&'a self, actor: &'a Actor) -> Api<'a> {
@@ -528,6 +549,10 @@ impl TestApp {
 
     pub fn payouts<'a>(&'a self, actor: &'a Actor) -> Payouts<'a> {
         Payouts(self.api(actor))
+    }
+
+    pub fn certificates<'a>(&'a self, actor: &'a Actor) -> Certificates<'a> {
+        Certificates(self.api(actor))
     }
 
     /// Registers `email` (password [`PASSWORD`], name "Test Person") as `role`, signed in.
