@@ -338,9 +338,24 @@ fn on_learning(s: &Settings, tx: &mut Tx<'_>, ev: &LearningEvent<'_>) -> Result<
         }
         LearningEvent::Completed { user, course, now } => {
             if let Some(u) = crate::identity::repo::user(tx, user)? {
-                let url = s.url(&format!("/courses/{}", course.slug));
-                let email =
-                    templates::completed(&u.locale, &u.email, &u.name, &s.school, &url, &course.title);
+                // Certificates subscribe before this hook: the one issued now is already there.
+                let email = match super::certificates::certificate_of(tx, user, course.id)? {
+                    Some(c) => {
+                        let url = s.url(&format!("/certificates/{}", c.code));
+                        templates::completed_with_certificate(
+                            &u.locale,
+                            &u.email,
+                            &u.name,
+                            &s.school,
+                            &url,
+                            &course.title,
+                        )
+                    }
+                    None => {
+                        let url = s.url(&format!("/courses/{}", course.slug));
+                        templates::completed(&u.locale, &u.email, &u.name, &s.school, &url, &course.title)
+                    }
+                };
                 mail::enqueue(tx, email, now)?;
             }
             if let Some(state) = repo::reminder(tx, user, course.id)? {

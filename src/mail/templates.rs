@@ -87,6 +87,13 @@ const COMPLETED: Messages = Messages {
     footer: "mail-completed-footer",
 };
 
+const COMPLETED_CERTIFICATE: Messages = Messages {
+    subject: "mail-completed-subject",
+    body: "mail-completed-certificate-body",
+    action: "mail-completed-certificate-action",
+    footer: "mail-completed-footer",
+};
+
 const REMINDER: Messages = Messages {
     subject: "mail-reminder-subject",
     body: "mail-reminder-body",
@@ -128,6 +135,18 @@ pub fn enrolled(locale: &str, to: &str, name: &str, school: &str, url: &str, cou
 /// Congratulates a student who finished `course`; `url` is the course page.
 pub fn completed(locale: &str, to: &str, name: &str, school: &str, url: &str, course: &str) -> Email {
     letter(&COMPLETED, locale, to, name, school, url, &[("course", text(course))], None)
+}
+
+/// The same, with the certificate issued for it: `url` is its verification page (PDF, badge).
+pub fn completed_with_certificate(
+    locale: &str,
+    to: &str,
+    name: &str,
+    school: &str,
+    url: &str,
+    course: &str,
+) -> Email {
+    letter(&COMPLETED_CERTIFICATE, locale, to, name, school, url, &[("course", text(course))], None)
 }
 
 /// Reminds a student of `course` after `days` without activity. Non-essential: it carries the
@@ -378,7 +397,12 @@ mod tests {
 
     type Build = fn(&str, &str, &str, &str, &str) -> Email;
 
-    const ALL: [(&str, Build, &Messages); 11] = [
+    const ALL: [(&str, Build, &Messages); 12] = [
+        (
+            "completed-certificate",
+            |l, to, n, s, u| completed_with_certificate(l, to, n, s, u, "Rust"),
+            &COMPLETED_CERTIFICATE,
+        ),
         ("enrolled", |l, to, n, s, u| enrolled(l, to, n, s, u, "Rust"), &ENROLLED),
         ("completed", |l, to, n, s, u| completed(l, to, n, s, u, "Rust"), &COMPLETED),
         ("reminder", |l, to, n, s, u| reminder(l, to, n, s, u, "Rust", 3, UNSUB), &REMINDER),

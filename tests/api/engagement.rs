@@ -111,8 +111,11 @@ async fn enrollment_and_completion_mail_speak_the_students_language_and_are_not_
         let m = mails(&app, email, &COMPLETED).await;
         assert_eq!(m.len(), 1, "one completion mail to {email}");
         assert_eq!(cyrillic(subject(&m[0])), russian, "{}", subject(&m[0]));
+        // It leads to the certificate issued in the same unit of work.
+        let certs = app.certificates(who).mine().await.assert_status(StatusCode::OK).json;
+        let code = certs["items"][0]["code"].as_str().expect("a certificate").to_owned();
         assert!(
-            text(&m[0]).contains(&format!("http://school.test/courses/{}", course.slug)),
+            text(&m[0]).contains(&format!("http://school.test/certificates/{code}")),
             "{}",
             text(&m[0])
         );

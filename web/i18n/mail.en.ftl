@@ -53,6 +53,8 @@ mail-completed-subject = You completed { $course } — { $school }
 mail-completed-body = Congratulations! You have finished every lesson of “{ $course }”. The course stays open to you: come back to any lesson whenever you like, and tell others what you thought of it in a review.
 mail-completed-action = Open the course
 mail-completed-footer = The { $school } team
+mail-completed-certificate-body = Congratulations! You have finished every lesson of “{ $course }”, and your certificate is ready: open it to download the PDF, add it to LinkedIn, or share the link — anyone can check it there. The course stays open to you.
+mail-completed-certificate-action = See your certificate
 
 mail-reminder-subject = Your course is waiting: { $course } — { $school }
 mail-reminder-body = It has been { $days ->

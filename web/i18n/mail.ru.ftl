@@ -53,6 +53,8 @@ mail-completed-subject = Вы прошли курс «{ $course }» — { $schoo
 mail-completed-body = Поздравляем! Вы прошли все уроки курса «{ $course }». Курс остаётся открытым: возвращайтесь к любому уроку, когда захотите, и расскажите другим о впечатлениях в отзыве.
 mail-completed-action = Открыть курс
 mail-completed-footer = Команда { $school }
+mail-completed-certificate-body = Поздравляем! Вы прошли все уроки курса «{ $course }», и ваш сертификат готов: откройте его, чтобы скачать PDF, добавить в LinkedIn или поделиться ссылкой — по ней любой может его проверить. Курс остаётся открытым.
+mail-completed-certificate-action = Открыть сертификат
 
 mail-reminder-subject = Курс ждёт вас: «{ $course }» — { $school }
 mail-reminder-body = Вы не занимались курсом «{ $course }» { $days ->
