@@ -372,6 +372,33 @@ async function reviewPersisted(page, ctx, step, text) {
   assert.ok((await res.text()).includes(text), 'the review text is in the server-rendered HTML');
 }
 
+/** From /learn, the certificate's verification page: valid, the student's name, a PDF that opens. */
+async function certificateVerifies(page, srv, step, name) {
+  step('open the certificate from /learn');
+  await clickAndNavigate(page, page.locator('a.certificate-link').first());
+  assert.match(pathOf(page.url()), /^\/certificates\/[A-Za-z0-9_-]{22}$/);
+  assert.equal(await page.locator('#certificate').getAttribute('data-status'), 'valid');
+  assert.equal((await page.locator('#certificate-student').innerText()).trim(), name);
+  step('the PDF and the Open Badge answer');
+  const pdf = await page.request.get(await page.locator('#certificate-pdf').evaluate((a) => a.href));
+  assert.equal(pdf.status(), 200);
+  assert.match(pdf.headers()['content-type'], /application\/pdf/);
+  assert.equal((await pdf.body()).subarray(0, 5).toString(), '%PDF-');
+  const badge = await page.request.get(await page.locator('#certificate-json').evaluate((a) => a.href));
+  assert.equal(badge.status(), 200);
+  assert.equal((await badge.text()).split('.').length, 3, 'a compact JWS');
+  step('the verification page is public');
+  const visitor = await browser.newContext();
+  try {
+    const p = await visitor.newPage();
+    const res = await p.goto(page.url());
+    assert.equal(res.status(), 200);
+    assert.equal(await p.locator('#certificate').getAttribute('data-status'), 'valid');
+  } finally {
+    await visitor.close();
+  }
+}
+
 /** `/learn` shows the course with a full progress bar. */
 async function learnShowsComplete(page, srv, step, slug) {
   step('/learn shows 100%');
@@ -473,6 +500,7 @@ describe('lectern pages', { timeout: TEST_TIMEOUT * 6 }, () => {
       await postReview(page, step, text);
       await reviewPersisted(page, ctx, step, text);
       await learnShowsComplete(page, server, step, pick.slug);
+      await certificateVerifies(page, server, step, 'Erin Endtoend');
     });
   });
 
