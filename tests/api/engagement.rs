@@ -114,11 +114,7 @@ async fn enrollment_and_completion_mail_speak_the_students_language_and_are_not_
         // It leads to the certificate issued in the same unit of work.
         let certs = app.certificates(who).mine().await.assert_status(StatusCode::OK).json;
         let code = certs["items"][0]["code"].as_str().expect("a certificate").to_owned();
-        assert!(
-            text(&m[0]).contains(&format!("http://school.test/certificates/{code}")),
-            "{}",
-            text(&m[0])
-        );
+        assert!(text(&m[0]).contains(&format!("http://school.test/certificates/{code}")), "{}", text(&m[0]));
         assert_eq!(m[0]["headers"], json!([]));
         // Un-marking and re-marking a lesson of a finished course sends nothing new.
         app.lessons(who).uncomplete(&course.lessons[1]).await.assert_status(StatusCode::OK);
