@@ -34,14 +34,15 @@ LEAVES = {"clock", "ids", "richtext", "ratelimit", "cache", "client", "config", 
 # assemble domains, so they sit above all of them.
 DOMAINS = {
     "mail": set(),  # the outbox: any domain may queue a message in its own unit of work
-    "identity": {"mail"},
-    "catalog": {"identity"},
-    "learning": {"catalog", "identity"},
+    "audit": set(),  # the audit log: any domain records its admin actions in its own unit of work
+    "identity": {"mail", "audit"},
+    "catalog": {"identity", "audit"},
+    "learning": {"catalog", "identity", "audit"},
     "search": {"catalog", "identity"},
-    "commerce": {"learning", "catalog", "identity", "mail"},
-    "studio": {"commerce", "learning", "catalog", "identity", "mail"},
-    "moderation": {"learning", "catalog", "identity", "mail"},
-    "engagement": {"commerce", "learning", "catalog", "identity", "mail"},
+    "commerce": {"learning", "catalog", "identity", "mail", "audit"},
+    "studio": {"commerce", "learning", "catalog", "identity", "mail", "audit"},
+    "moderation": {"learning", "catalog", "identity", "mail", "audit"},
+    "engagement": {"commerce", "learning", "catalog", "identity", "mail", "audit"},
 }
 
 PATH = re.compile(r"\bcrate::([a-z_][a-z0-9_]*)(?:::([a-z_][a-z0-9_]*))?")

@@ -113,6 +113,10 @@ id_type!(
     /// One balanced transaction of the ledger.
     LedgerTxId
 );
+id_type!(
+    /// One entry of the audit log.
+    AuditId
+);
 
 #[cfg(test)]
 mod tests {

@@ -24,6 +24,7 @@
 //!   pieces.
 
 pub mod app;
+pub mod audit;
 pub mod backup;
 pub mod cache;
 pub mod catalog;

@@ -10,6 +10,7 @@
 
 use std::path::Path;
 
+use crate::audit::AuditRecord;
 use crate::catalog::repo::{CategoryRecord, CourseRecord, LessonRecord, ModuleRecord};
 use crate::clock::Timestamp;
 use crate::commerce::coupons::CouponRecord;
@@ -30,7 +31,7 @@ use crate::store::{Store, StoreResult, Tx};
 pub static SCHEMA: Schema = Schema { migrations: MIGRATIONS, tables: ALL };
 
 /// The version this build writes.
-pub const SCHEMA_VERSION: u64 = 7;
+pub const SCHEMA_VERSION: u64 = 8;
 
 /// Opens (or creates) the store in `data_dir` with Lectern's schema, upgrading it if older.
 pub fn open(data_dir: &Path) -> StoreResult<Store> {
@@ -76,6 +77,11 @@ pub const COUPONS_BY_CODE: Table<String, u128> = Table::new("coupons_by_code");
 pub const COUPONS_BY_COURSE: Table<(u128, u128), ()> = Table::new("coupons_by_course");
 /// (coupon, buyer) → the order holding or having redeemed it: one use per buyer.
 pub const COUPON_USES: Table<(u128, u128), u128> = Table::new("coupon_uses");
+
+// ---- the audit log (migration 8) ----
+
+/// Audit entry id → the entry: every admin action, in the order it was taken.
+pub const AUDIT: Table<u128, AuditRecord> = Table::new("audit");
 
 // ---- money owed (migration 5) ----
 
@@ -210,6 +216,7 @@ pub const ALL: &[&dyn RawTable] = &[
     &DIGESTS_DUE,
     &CERTIFICATES,
     &CERTIFICATES_BY_STUDENT,
+    &AUDIT,
 ];
 
 const MIGRATIONS: &[Migration] = &[
@@ -220,7 +227,13 @@ const MIGRATIONS: &[Migration] = &[
     Migration { to: 5, name: "ledger, payouts and refunds", run: v5_money },
     Migration { to: 6, name: "engagement mail: preferences, reminders, digests", run: v6_engagement },
     Migration { to: 7, name: "course certificates", run: v7_certificates },
+    Migration { to: 8, name: "the audit log", run: v8_audit },
 ];
+
+fn v8_audit(tx: &mut Tx<'_>) -> StoreResult<()> {
+    tx.create(AUDIT)?;
+    Ok(())
+}
 
 /// Engagement tables. Enrollments that exist already get reminder state, due at once: the
 /// scheduler's first pass applies the rules (inactivity, sending hours) and reschedules them.

@@ -298,6 +298,21 @@ impl Commerce {
                 p.decided_at = Some(now);
                 p.decided_by = Some(admin);
                 save(tx, &p)?;
+                let (action, why) = match &decision {
+                    Ok(reference) => ("payout.paid", format!("bank reference {reference}")),
+                    Err(reason) => ("payout.reject", reason.clone()),
+                };
+                crate::audit::record(
+                    tx,
+                    crate::audit::Action {
+                        actor: Some(admin),
+                        action,
+                        target_type: "payout",
+                        target_id: p.id.to_string(),
+                        reason: Some(&why),
+                    },
+                    now,
+                )?;
                 if let Some(user) = crate::identity::repo::user(tx, p.teacher)? {
                     letters.payout_decided(tx, &user, &p, now)?;
                 }

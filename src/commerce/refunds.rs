@@ -9,12 +9,13 @@ use super::repo::{self, OrderRecord, OrderStatus, Outcome, Provider, RefundReque
 use super::service::{Commerce, ProviderEvent};
 use super::stripe;
 use super::yookassa;
+use crate::audit;
 use crate::catalog::repo::{self as catalog, CourseRecord};
 use crate::clock::Timestamp;
 use crate::config::MoneyRules;
 use crate::error::{Code, Error, Result};
 use crate::identity::repo::UserRecord;
-use crate::ids::{CourseId, OrderId};
+use crate::ids::{CourseId, OrderId, UserId};
 use crate::learning::repo as learning;
 use crate::learning::service::unenroll_in;
 use crate::store::page::{Page, page_by};
@@ -215,7 +216,9 @@ impl Commerce {
             })
             .await?;
         if self.rules.refund_auto {
-            return self.give_back(id, None).await;
+            return self
+                .give_back(id, None, None, "automatic: inside the refund window and progress limit")
+                .await;
         }
         Ok(o)
     }
@@ -244,15 +247,24 @@ impl Commerce {
         reason: String,
     ) -> Result<OrderRecord> {
         require_admin(who)?;
-        tracing::info!(order = %id, admin = %who.id, reason = %reason, "refund requested by an admin");
-        self.give_back(id, amount).await
+        tracing::info!(order = %id, admin = %who.id, "refund requested by an admin");
+        self.give_back(id, amount, Some(who.id), &reason).await
     }
 
     /// Asks the provider for a refund: the amount asked is recorded first (so two refunds cannot
     /// together ask for more than was paid), given back if the provider refuses. The order and
     /// the ledger change when the provider confirms; the test provider confirms at once.
-    async fn give_back(&self, id: OrderId, amount: Option<i64>) -> Result<OrderRecord> {
+    /// The request lands in the audit log with `actor` (`None`: the automatic rule) and
+    /// `reason`, in the unit of work that records it as asked.
+    async fn give_back(
+        &self,
+        id: OrderId,
+        amount: Option<i64>,
+        actor: Option<UserId>,
+        reason: &str,
+    ) -> Result<OrderRecord> {
         let now = self.now();
+        let reason = reason.to_owned();
         let (o, asked_before) = self
             .store
             .write(move |tx| {
@@ -269,6 +281,17 @@ impl Commerce {
                 o.refund_asked_minor = before + amount;
                 o.updated_at = now;
                 repo::save_order(tx, &o)?;
+                audit::record(
+                    tx,
+                    audit::Action {
+                        actor,
+                        action: "order.refund",
+                        target_type: "order",
+                        target_id: id.to_string(),
+                        reason: Some(&format!("{amount} {} (minor units): {reason}", o.currency)),
+                    },
+                    now,
+                )?;
                 Ok((o, before))
             })
             .await?;

@@ -219,6 +219,17 @@ impl Certificates {
                 if c.revoked.is_none() {
                     c.revoked = Some(Revocation { at: now, reason: reason.clone(), by });
                     tx.put(CERTIFICATES, &code, &c)?;
+                    crate::audit::record(
+                        tx,
+                        crate::audit::Action {
+                            actor: Some(by),
+                            action: "certificate.revoke",
+                            target_type: "certificate",
+                            target_id: code.clone(),
+                            reason: Some(&reason),
+                        },
+                        now,
+                    )?;
                 }
                 Ok(with_current_slug(tx, c)?)
             })
