@@ -73,6 +73,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/lang/{code}", get(account::switch_language))
         .route("/offline", get(errors::offline))
         .route("/sitemap.xml", get(seo::sitemap))
+        .route("/sitemaps/{file}", get(seo::sitemap_part))
         .route("/robots.txt", get(seo::robots))
         .route("/manifest.webmanifest", get(seo::manifest))
         .route("/sw.js", get(assets::service_worker))

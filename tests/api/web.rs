@@ -290,6 +290,9 @@ async fn sitemap_robots_and_manifest_describe_the_school() {
     assert!(xml.contains(&format!("<loc>http://school.test/courses/{}</loc>", live.slug)));
     assert!(!xml.contains(&draft.slug), "drafts stay out of the sitemap");
     assert!(xml.contains("<loc>http://school.test/categories/programming</loc>"));
+    // A school this small fits one file: there is no sitemap index and no parts.
+    assert!(xml.contains("<urlset") && !xml.contains("<sitemapindex"));
+    visitor.get("/sitemaps/1.xml").await.assert_status(StatusCode::NOT_FOUND);
 
     let robots = visitor.get("/robots.txt").await.assert_status(StatusCode::OK).text;
     assert!(robots.contains("Sitemap: http://school.test/sitemap.xml") && robots.contains("Disallow: /api/"));

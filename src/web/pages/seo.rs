@@ -1,11 +1,11 @@
 //! For search engines and installs: sitemap.xml, robots.txt, the web app manifest, favicon.
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 
 use crate::app::AppState;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::search::listing::{ListParams, list};
 use crate::web::assets::ASSETS;
 use crate::web::see_other;
@@ -18,11 +18,15 @@ fn xml_escape(s: &str) -> String {
         .replace('\'', "&apos;")
 }
 
+/// The most URLs one sitemap file may hold (sitemaps.org); a bigger school gets a sitemap index.
+const URLS_PER_SITEMAP: usize = 50_000;
+
+type Url = (String, Option<String>);
+
 /// Every published course and every category with courses, plus the public entry pages.
-pub async fn sitemap(State(app): State<AppState>) -> Result<Response> {
+async fn urls(app: &AppState) -> Result<Vec<Url>> {
     let base = app.config.public_url.trim_end_matches('/').to_owned();
-    let mut urls: Vec<(String, Option<String>)> =
-        vec![(format!("{base}/"), None), (format!("{base}/courses"), None)];
+    let mut urls: Vec<Url> = vec![(format!("{base}/"), None), (format!("{base}/courses"), None)];
     for c in app.catalog.categories().await?.iter().filter(|c| c.course_count > 0) {
         urls.push((format!("{base}/categories/{}", c.slug), None));
     }
@@ -37,27 +41,77 @@ pub async fn sitemap(State(app): State<AppState>) -> Result<Response> {
             ));
         }
         match page.next_cursor {
-            Some(c) if urls.len() < 50_000 => cursor = Some(c),
-            _ => break,
+            Some(c) => cursor = Some(c),
+            None => break,
         }
     }
+    Ok(urls)
+}
+
+fn urlset(urls: &[Url]) -> String {
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
     for (loc, lastmod) in urls {
         xml.push_str("<url><loc>");
-        xml.push_str(&xml_escape(&loc));
+        xml.push_str(&xml_escape(loc));
         xml.push_str("</loc>");
         if let Some(m) = lastmod {
             xml.push_str("<lastmod>");
-            xml.push_str(&xml_escape(&m));
+            xml.push_str(&xml_escape(m));
             xml.push_str("</lastmod>");
         }
         xml.push_str("</url>\n");
     }
     xml.push_str("</urlset>\n");
-    Ok(([(CONTENT_TYPE, "application/xml; charset=utf-8"), (CACHE_CONTROL, "public, max-age=3600")], xml)
-        .into_response())
+    xml
+}
+
+/// A sitemap index naming `files` sitemaps: `/sitemaps/1.xml` ...
+fn index(base: &str, files: usize) -> String {
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for n in 1..=files {
+        xml.push_str(&format!("<sitemap><loc>{}/sitemaps/{n}.xml</loc></sitemap>\n", xml_escape(base)));
+    }
+    xml.push_str("</sitemapindex>\n");
+    xml
+}
+
+/// What `/sitemap.xml` (`part: None`) or `/sitemaps/{n}.xml` holds: one urlset while the school
+/// fits in one file, else an index and its parts of `per_file` URLs. `None`: no such part.
+fn sitemap_body(base: &str, urls: &[Url], part: Option<usize>, per_file: usize) -> Option<String> {
+    let files = urls.len().div_ceil(per_file).max(1);
+    match part {
+        None if files == 1 => Some(urlset(urls)),
+        None => Some(index(base, files)),
+        Some(n) if files > 1 && (1..=files).contains(&n) => {
+            Some(urlset(&urls[(n - 1) * per_file..(n * per_file).min(urls.len())]))
+        }
+        Some(_) => None,
+    }
+}
+
+fn xml_response(xml: String) -> Response {
+    ([(CONTENT_TYPE, "application/xml; charset=utf-8"), (CACHE_CONTROL, "public, max-age=3600")], xml)
+        .into_response()
+}
+
+/// `/sitemap.xml`: the school's public pages, or the index of its sitemaps past 50,000 URLs.
+pub async fn sitemap(State(app): State<AppState>) -> Result<Response> {
+    let base = app.config.public_url.trim_end_matches('/').to_owned();
+    let urls = urls(&app).await?;
+    let body = sitemap_body(&base, &urls, None, URLS_PER_SITEMAP).expect("the first file always exists");
+    Ok(xml_response(body))
+}
+
+/// `/sitemaps/{n}.xml`: one part of a big school's sitemap.
+pub async fn sitemap_part(State(app): State<AppState>, Path(file): Path<String>) -> Result<Response> {
+    let n = file.strip_suffix(".xml").and_then(|n| n.parse::<usize>().ok()).ok_or(Error::NotFound)?;
+    let base = app.config.public_url.trim_end_matches('/').to_owned();
+    let urls = urls(&app).await?;
+    sitemap_body(&base, &urls, Some(n), URLS_PER_SITEMAP).map(xml_response).ok_or(Error::NotFound)
 }
 
 pub async fn robots(State(app): State<AppState>) -> Response {
@@ -95,4 +149,36 @@ pub async fn manifest(State(app): State<AppState>) -> Response {
 
 pub async fn favicon() -> Response {
     see_other(&ASSETS.url("icon.svg"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn urls(n: usize) -> Vec<Url> {
+        (0..n).map(|i| (format!("https://s.test/courses/c{i}"), None)).collect()
+    }
+
+    #[test]
+    fn a_small_school_has_one_sitemap_and_no_parts() {
+        let u = urls(3);
+        let xml = sitemap_body("https://s.test", &u, None, 3).unwrap();
+        assert!(xml.contains("<urlset") && xml.matches("<url>").count() == 3);
+        assert_eq!(sitemap_body("https://s.test", &u, Some(1), 3), None);
+    }
+
+    #[test]
+    fn a_big_school_gets_an_index_and_parts_that_hold_every_url_once() {
+        let u = urls(7);
+        let index = sitemap_body("https://s.test", &u, None, 3).unwrap();
+        assert!(index.contains("<sitemapindex"));
+        assert_eq!(index.matches("<sitemap>").count(), 3);
+        assert!(index.contains("<loc>https://s.test/sitemaps/3.xml</loc>"));
+        let parts: Vec<String> =
+            (1..=3).map(|n| sitemap_body("https://s.test", &u, Some(n), 3).unwrap()).collect();
+        assert_eq!(parts.iter().map(|p| p.matches("<url>").count()).collect::<Vec<_>>(), [3, 3, 1]);
+        assert!(parts[2].contains("/courses/c6<"));
+        assert_eq!(sitemap_body("https://s.test", &u, Some(4), 3), None);
+        assert_eq!(sitemap_body("https://s.test", &u, Some(0), 3), None);
+    }
 }
