@@ -23,6 +23,7 @@
 //! - [`clock`], [`ids`], [`richtext`], [`client`], [`fields`] (input checks): small shared
 //!   pieces.
 
+pub mod admin;
 pub mod app;
 pub mod audit;
 pub mod backup;
