@@ -48,6 +48,7 @@ pub mod mail;
 pub mod observe;
 pub mod offsite;
 pub mod ops;
+pub mod privacy;
 pub mod ratelimit;
 pub mod respcache;
 pub mod richtext;

@@ -66,6 +66,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(crate::mail::routes::router())
         .merge(crate::engagement::routes::router())
         .merge(crate::admin::routes::router())
+        .merge(crate::privacy::routes::router())
 }
 
 /// The API routes and their complete document.

@@ -321,7 +321,11 @@ impl Identity {
             .read(move |rtx| {
                 let fam = repo::family(rtx, family)?;
                 match fam {
-                    Some(f) if f.user_id == user_id && f.is_active(now) => Ok(repo::user(rtx, user_id)?),
+                    Some(f) if f.user_id == user_id => {
+                        // A locked account's sign-ins were revoked with the lock: say why.
+                        let user = repo::user(rtx, user_id)?;
+                        Ok(user.filter(|u| u.locked_at.is_some() || f.is_active(now)))
+                    }
                     _ => Ok(None),
                 }
             })
