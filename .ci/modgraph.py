@@ -43,6 +43,10 @@ DOMAINS = {
     "studio": {"commerce", "learning", "catalog", "identity", "mail", "audit"},
     "moderation": {"learning", "catalog", "identity", "mail", "audit"},
     "engagement": {"commerce", "learning", "catalog", "identity", "mail", "audit"},
+    # the console's read models (figures) and the admin account/audit endpoints
+    "admin": {"commerce", "learning", "catalog", "identity", "audit"},
+    # personal data: the export of everything about a person, and account deletion
+    "privacy": {"engagement", "commerce", "learning", "catalog", "identity", "mail", "audit"},
 }
 
 PATH = re.compile(r"\bcrate::([a-z_][a-z0-9_]*)(?:::([a-z_][a-z0-9_]*))?")

@@ -24,6 +24,9 @@ fn user(i: usize) -> UserRecord {
         updated_at: Timestamp(0),
         password_changed_at: None,
         bio_html: String::new(),
+        locked_at: None,
+        deleted_at: None,
+        last_active_at: None,
     }
 }
 

@@ -188,6 +188,9 @@ pub async fn load(app: &AppState) -> anyhow::Result<Report> {
                                     updated_at: now,
                                     password_changed_at: None,
                                     bio_html: render_markdown(&p.bio, Profile::Short),
+                                    locked_at: None,
+                                    deleted_at: None,
+                                    last_active_at: None,
                                 };
                                 identity::insert_user(tx, &u)?;
                                 new_users += 1;

@@ -56,6 +56,14 @@ pub enum Code {
     PayoutUnavailable,
     /// A payout that an admin has already marked paid or rejected.
     PayoutDecided,
+    /// The account was locked by an admin: its sessions ended and it cannot sign in.
+    AccountLocked,
+    /// An admin tried to lock or demote their own account.
+    OwnAccount,
+    /// The change would leave the school without an admin.
+    LastAdmin,
+    /// The account was deleted (anonymised); nothing more can be done to it.
+    AccountDeleted,
 }
 
 impl Code {
@@ -83,6 +91,10 @@ impl Code {
         Code::NotRefundable,
         Code::PayoutUnavailable,
         Code::PayoutDecided,
+        Code::AccountLocked,
+        Code::OwnAccount,
+        Code::LastAdmin,
+        Code::AccountDeleted,
     ];
 
     /// The stable snake_case string clients see.
@@ -111,6 +123,10 @@ impl Code {
             Code::NotRefundable => "not_refundable",
             Code::PayoutUnavailable => "payout_unavailable",
             Code::PayoutDecided => "payout_decided",
+            Code::AccountLocked => "account_locked",
+            Code::OwnAccount => "own_account",
+            Code::LastAdmin => "last_admin",
+            Code::AccountDeleted => "account_deleted",
         }
     }
 
@@ -142,6 +158,9 @@ impl Code {
             | Code::NotRefundable
             | Code::PayoutUnavailable
             | Code::PayoutDecided => &[StatusCode::CONFLICT],
+            // 401 on a request with a session (it has ended), 403 on a sign-in with the right password.
+            Code::AccountLocked => &[StatusCode::UNAUTHORIZED, StatusCode::FORBIDDEN],
+            Code::OwnAccount | Code::LastAdmin | Code::AccountDeleted => &[StatusCode::CONFLICT],
         }
     }
 }

@@ -23,6 +23,7 @@
 //! - [`clock`], [`ids`], [`richtext`], [`client`], [`fields`] (input checks): small shared
 //!   pieces.
 
+pub mod admin;
 pub mod app;
 pub mod audit;
 pub mod backup;
@@ -47,6 +48,7 @@ pub mod mail;
 pub mod observe;
 pub mod offsite;
 pub mod ops;
+pub mod privacy;
 pub mod ratelimit;
 pub mod respcache;
 pub mod richtext;

@@ -278,6 +278,9 @@ pub async fn run(app: &AppState, o: &Options) -> anyhow::Result<Report> {
                     updated_at: now,
                     password_changed_at: None,
                     bio_html: String::new(),
+                    locked_at: None,
+                    deleted_at: None,
+                    last_active_at: None,
                 })
                 .collect();
             out.extend(chunk.iter().map(|u| u.id));

@@ -57,6 +57,19 @@ fn new_code() -> Result<String> {
 }
 
 /// A string that could be a code this server made (anything else is simply not found).
+/// Removes the student's name from their certificates (their account is being deleted): the
+/// certificates keep attesting the course, to nobody by name.
+pub fn forget_student(tx: &mut Tx<'_>, student: UserId) -> Result<()> {
+    let s = student.key();
+    for ((_, _), code) in tx.range(CERTIFICATES_BY_STUDENT, (s, 0)..=(s, u128::MAX), usize::MAX)? {
+        if let Some(mut c) = tx.get(CERTIFICATES, &code)? {
+            c.student_name = String::new();
+            tx.put(CERTIFICATES, &code, &c)?;
+        }
+    }
+    Ok(())
+}
+
 pub fn is_code(s: &str) -> bool {
     s.len() == 22 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }

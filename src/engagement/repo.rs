@@ -165,3 +165,9 @@ pub fn due_digests(r: &impl Readable, now: Timestamp, limit: usize) -> StoreResu
         .map(|((at, t), ())| (at, UserId::from_key(t)))
         .collect())
 }
+
+/// Forgets a deleted account's preferences.
+pub fn forget_prefs(tx: &mut Tx<'_>, user: UserId) -> crate::error::Result<()> {
+    tx.remove(EMAIL_PREFS, &user.key())?;
+    Ok(())
+}

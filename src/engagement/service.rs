@@ -142,11 +142,10 @@ fn list_from(b: u8) -> Option<List> {
 
 /// Whether `u` may get any optional mail at all.
 ///
-/// The hook for the trust-and-safety issue: accounts have no locked or deleted state yet, so
-/// everyone may. When they do, a locked or deleted account answers false here and gets no
-/// reminders or digests (their due entries are pushed back a week and looked at again).
-pub fn may_receive(_u: &UserRecord) -> bool {
-    true
+/// Whether an account may get optional mail: a locked or deleted account answers false and gets
+/// no reminders or digests (their due entries are pushed back a week and looked at again).
+pub fn may_receive(u: &UserRecord) -> bool {
+    !u.is_barred()
 }
 
 /// A change to email preferences: fields left out stay as they are.

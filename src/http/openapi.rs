@@ -65,6 +65,8 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(crate::ops::router())
         .merge(crate::mail::routes::router())
         .merge(crate::engagement::routes::router())
+        .merge(crate::admin::routes::router())
+        .merge(crate::privacy::routes::router())
 }
 
 /// The API routes and their complete document.

@@ -5,10 +5,12 @@
 //! - [`tokens`]: access JWTs (HS256 pinned), opaque refresh/email tokens, CSRF tokens.
 //! - [`repo`]: the records and every read and write of the identity tables.
 //! - [`service`]: the rules (rotation, reuse detection, enumeration safety), free of HTTP.
+//! - [`admin`]: admins' list of accounts, role changes, locking (audited).
 //! - [`extract`]: `AuthUser` / `AdminUser` extractors (Bearer or cookie + CSRF).
 //! - [`cookies`]: the cookies of a browser session (set by the session API and the pages).
 //! - [`routes`]: thin handlers for `/api/v1/auth/*` and `/api/v1/me*`.
 
+pub mod admin;
 pub mod cookies;
 pub mod extract;
 pub mod password;

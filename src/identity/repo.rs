@@ -33,6 +33,60 @@ pub struct UserRecord {
     /// Rich-text profile (teachers), sanitised HTML.
     #[serde(default)]
     pub bio_html: String,
+    /// Set while an admin has the account locked: no session works and it cannot sign in.
+    #[serde(default)]
+    pub locked_at: Option<Timestamp>,
+    /// Set when the person deleted the account: email, name and password are gone (anonymised).
+    #[serde(default)]
+    pub deleted_at: Option<Timestamp>,
+    /// The last sign-in or session renewal (at most one write an hour), for the admin's figures.
+    #[serde(default)]
+    pub last_active_at: Option<Timestamp>,
+}
+
+/// Where an account stands, for admins' lists and filters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AccountStatus {
+    Active,
+    Locked,
+    Deleted,
+}
+
+impl AccountStatus {
+    pub fn parse(s: &str) -> Option<AccountStatus> {
+        match s {
+            "active" => Some(AccountStatus::Active),
+            "locked" => Some(AccountStatus::Locked),
+            "deleted" => Some(AccountStatus::Deleted),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountStatus::Active => "active",
+            AccountStatus::Locked => "locked",
+            AccountStatus::Deleted => "deleted",
+        }
+    }
+}
+
+impl UserRecord {
+    pub fn status(&self) -> AccountStatus {
+        if self.deleted_at.is_some() {
+            AccountStatus::Deleted
+        } else if self.locked_at.is_some() {
+            AccountStatus::Locked
+        } else {
+            AccountStatus::Active
+        }
+    }
+
+    /// Locked or deleted: no session, no sign-in, no optional mail.
+    pub fn is_barred(&self) -> bool {
+        self.status() != AccountStatus::Active
+    }
 }
 
 fn default_locale() -> String {
@@ -130,6 +184,136 @@ pub fn update_user(tx: &mut Tx<'_>, user: &UserRecord) -> Result<()> {
     Ok(())
 }
 
+/// Notes that the user signed in or renewed a session: written at most once an hour, and not a
+/// change of the record others derive anything from (no change-log entry).
+pub fn touch(tx: &mut Tx<'_>, user: &mut UserRecord, now: Timestamp) -> Result<()> {
+    if user.last_active_at.is_none_or(|t| now.millis() - t.millis() >= 3_600_000) {
+        user.last_active_at = Some(now);
+        tx.put(USERS, &user.id.key(), user)?;
+    }
+    Ok(())
+}
+
+/// Changes a user's role, with its index.
+pub fn set_role(tx: &mut Tx<'_>, user: &mut UserRecord, role: Role, now: Timestamp) -> Result<()> {
+    tx.remove(USERS_BY_ROLE, &(user.role.as_u8(), user.id.key()))?;
+    tx.put(USERS_BY_ROLE, &(role.as_u8(), user.id.key()), &())?;
+    user.role = role;
+    user.updated_at = now;
+    update_user(tx, user)
+}
+
+/// Admins who can still act (neither locked nor deleted), up to `at_most`.
+pub fn active_admins(r: &impl Readable, at_most: usize) -> StoreResult<usize> {
+    let code = Role::Admin.as_u8();
+    let mut n = 0;
+    for ((_, id), ()) in r.range(USERS_BY_ROLE, (code, 0)..=(code, u128::MAX), usize::MAX)? {
+        if r.get(USERS, &id)?.is_some_and(|u| !u.is_barred()) {
+            n += 1;
+            if n >= at_most {
+                break;
+            }
+        }
+    }
+    Ok(n)
+}
+
+/// Anonymises an account: the email leaves the index (it can be registered again), the email,
+/// name, bio and password are replaced, every sign-in ends. Ids stay, so the records that name
+/// the account (orders, ledger, reviews, audit) keep their meaning without personal data.
+pub fn anonymise(tx: &mut Tx<'_>, user: &mut UserRecord, now: Timestamp) -> Result<()> {
+    tx.remove(USERS_BY_EMAIL, &user.email)?;
+    user.email = format!("deleted-{}@invalid", user.id);
+    user.name = String::new();
+    user.bio_html = String::new();
+    // Not a PHC string: no password can ever verify against it.
+    user.password_hash = "!deleted".into();
+    user.email_verified = false;
+    user.locked_at = None;
+    user.deleted_at = Some(now);
+    user.updated_at = now;
+    update_user(tx, user)?;
+    revoke_all(tx, user.id, None, now)?;
+    Ok(())
+}
+
+/// What an admin's list of users is filtered by.
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    /// Lower-cased; matched anywhere in the email or the name.
+    pub q: Option<String>,
+    pub role: Option<Role>,
+    pub status: Option<AccountStatus>,
+}
+
+impl UserFilter {
+    fn matches(&self, u: &UserRecord) -> bool {
+        self.role.is_none_or(|r| u.role == r)
+            && self.status.is_none_or(|s| u.status() == s)
+            && self
+                .q
+                .as_deref()
+                .is_none_or(|q| u.email.to_lowercase().contains(q) || u.name.to_lowercase().contains(q))
+    }
+}
+
+/// Users newest first, strictly before `before`, that match `f`. A search reads at most `scan`
+/// records per call: if it stops there, the cursor is the last record read (the page may then be
+/// short, or empty, with a cursor to go on). With a role and nothing else, the role index is read.
+pub fn list_users(
+    r: &impl Readable,
+    f: &UserFilter,
+    before: Option<u128>,
+    limit: usize,
+    scan: usize,
+) -> StoreResult<(Vec<UserRecord>, Option<u128>)> {
+    let through = before.map_or(u128::MAX, |b| b.saturating_sub(1));
+    let mut out = Vec::new();
+    let mut read = 0usize;
+    let mut last = None;
+    const CHUNK: usize = 256;
+    let mut upto = through;
+    loop {
+        // The role index holds ids; the users table its records.
+        let rows: Vec<(u128, Option<UserRecord>)> = match f.role {
+            Some(role) => {
+                let code = role.as_u8();
+                let ids = r.range_rev(USERS_BY_ROLE, (code, 0)..=(code, upto), CHUNK)?;
+                ids.into_iter().map(|((_, id), ())| (id, None)).collect()
+            }
+            None => r.range_rev(USERS, ..=upto, CHUNK)?.into_iter().map(|(id, u)| (id, Some(u))).collect(),
+        };
+        let exhausted = rows.len() < CHUNK;
+        for (id, u) in rows {
+            read += 1;
+            last = Some(id);
+            let u = match u {
+                Some(u) => Some(u),
+                None => r.get(USERS, &id)?,
+            };
+            if let Some(u) = u
+                && f.matches(&u)
+            {
+                out.push(u);
+                if out.len() == limit {
+                    // Whether more exist is only known by looking further: hand back a cursor.
+                    return Ok((out, Some(id)));
+                }
+            }
+            if read >= scan {
+                return Ok((out, last));
+            }
+        }
+        if exhausted {
+            return Ok((out, None));
+        }
+        match last {
+            Some(0) | None => return Ok((out, None)),
+            Some(l) => upto = l - 1,
+        }
+    }
+}
+
 // ---- refresh families ----
 
 /// Starts a family; returns it and its first refresh token.
@@ -216,9 +400,13 @@ pub fn rotate(tx: &mut Tx<'_>, hash: &[u8; 32], now: Timestamp, grace: Option<Du
         tx.put(FAMILIES, &fam.id.key(), &fam)?;
         return Ok(Rotation::Reused);
     }
-    let Some(user) = tx.get(USERS, &fam.user_id.key())? else {
+    let Some(mut user) = tx.get(USERS, &fam.user_id.key())? else {
         return Ok(Rotation::Invalid);
     };
+    if user.is_barred() {
+        return Ok(Rotation::Invalid);
+    }
+    touch(tx, &mut user, now)?;
     rec.spent = true;
     rec.spent_at = Some(now);
     tx.put(REFRESH_TOKENS, hash, &rec)?;

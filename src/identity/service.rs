@@ -103,6 +103,14 @@ fn invalid_credentials() -> Error {
     }
 }
 
+fn account_locked() -> Error {
+    Error::Forbidden {
+        code: Code::AccountLocked,
+        detail: "This account is locked by the school's administrators. Contact them to have it unlocked."
+            .into(),
+    }
+}
+
 fn invalid_session() -> Error {
     Error::Unauthorized { code: Code::InvalidToken, detail: "This session has ended; sign in again.".into() }
 }
@@ -160,6 +168,9 @@ impl Identity {
             updated_at: now,
             password_changed_at: None,
             bio_html: String::new(),
+            locked_at: None,
+            deleted_at: None,
+            last_active_at: None,
         };
         let (lifetime, school, public_url) =
             (self.session_lifetime, self.school.clone(), self.public_url.clone());
@@ -200,8 +211,22 @@ impl Identity {
             self.account_failures.hit(&everywhere, self.clock.now());
         }
         let user = result?;
+        if user.locked_at.is_some() {
+            return Err(account_locked());
+        }
         let (now, lifetime, id) = (self.clock.now(), self.session_lifetime, user.id);
-        let (fam, token) = self.store.write(move |tx| repo::create_family(tx, id, now, lifetime)).await?;
+        let (user, fam, token) = self
+            .store
+            .write(move |tx| {
+                let mut user = repo::get_user(tx, id)?;
+                if user.is_barred() {
+                    return Err(account_locked());
+                }
+                repo::touch(tx, &mut user, now)?;
+                let (fam, token) = repo::create_family(tx, id, now, lifetime)?;
+                Ok((user, fam, token))
+            })
+            .await?;
         Ok(self.pair(user, fam.id, token))
     }
 
@@ -296,12 +321,27 @@ impl Identity {
             .read(move |rtx| {
                 let fam = repo::family(rtx, family)?;
                 match fam {
-                    Some(f) if f.user_id == user_id && f.is_active(now) => Ok(repo::user(rtx, user_id)?),
+                    Some(f) if f.user_id == user_id => {
+                        // A locked account's sign-ins were revoked with the lock: say why.
+                        let user = repo::user(rtx, user_id)?;
+                        Ok(user.filter(|u| u.locked_at.is_some() || f.is_active(now)))
+                    }
                     _ => Ok(None),
                 }
             })
             .await?
             .ok_or_else(invalid_session)?;
+        // Locking also revokes every sign-in; this says why, and holds even for a request that
+        // raced the lock.
+        if user.deleted_at.is_some() {
+            return Err(invalid_session());
+        }
+        if user.locked_at.is_some() {
+            return Err(Error::Unauthorized {
+                code: Code::AccountLocked,
+                detail: "This account is locked by the school's administrators.".into(),
+            });
+        }
         Ok(Principal { user, family })
     }
 
@@ -314,6 +354,12 @@ impl Identity {
             .write(move |tx| {
                 let rec = repo::consume_email_token(tx, TokenPurpose::VerifyEmail, &hash, now)?;
                 let mut user = repo::get_user(tx, rec.user_id)?;
+                if user.deleted_at.is_some() {
+                    return Err(Error::BadRequest {
+                        code: Code::InvalidToken,
+                        detail: "This link is invalid or has expired. Ask for a new one.".into(),
+                    });
+                }
                 if !user.email_verified {
                     user.email_verified = true;
                     user.updated_at = now;
@@ -429,7 +475,9 @@ impl Identity {
             .write(move |tx| {
                 let rec = repo::consume_email_token(tx, TokenPurpose::ResetPassword, &hash, now)?;
                 let mut user = repo::get_user(tx, rec.user_id)?;
-                if user.password_changed_at.is_some_and(|changed| rec.created_at < changed) {
+                if user.deleted_at.is_some()
+                    || user.password_changed_at.is_some_and(|changed| rec.created_at < changed)
+                {
                     // Issued before the last password change: that request is over.
                     return Err(Error::BadRequest {
                         code: Code::InvalidToken,
@@ -477,8 +525,17 @@ impl Identity {
             .await
     }
 
-    /// Changes the password and ends every other sign-in; the caller's own stays.
-    pub async fn change_password(&self, who: &Principal, current: &str, new: Password) -> Result<()> {
+    pub(super) fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub(super) fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// The caller's current password, limited per account (a wrong one is a 403: the session
+    /// itself is valid).
+    pub(super) async fn check_current_password(&self, who: &Principal, current: &str) -> Result<()> {
         self.password_failures.peek(&who.user.id, self.clock.now()).map_err(too_many_failures)?;
         if !self.hasher.verify(&who.user.password_hash, current).await? {
             self.password_failures.hit(&who.user.id, self.clock.now());
@@ -487,6 +544,12 @@ impl Identity {
                 detail: "The current password is not correct.".into(),
             });
         }
+        Ok(())
+    }
+
+    /// Changes the password and ends every other sign-in; the caller's own stays.
+    pub async fn change_password(&self, who: &Principal, current: &str, new: Password) -> Result<()> {
+        self.check_current_password(who, current).await?;
         let password_hash = self.hasher.hash(new.expose()).await?;
         let (id, keep, now) = (who.user.id, who.family, self.clock.now());
         self.store
@@ -524,6 +587,9 @@ impl Identity {
             updated_at: now,
             password_changed_at: None,
             bio_html: String::new(),
+            locked_at: None,
+            deleted_at: None,
+            last_active_at: None,
         };
         self.store
             .write(move |tx| {

@@ -318,3 +318,13 @@ pub fn notify(
 pub fn unread_count(r: &impl Readable, user: UserId) -> StoreResult<u64> {
     Ok(r.get(NOTIFICATIONS_UNREAD, &user.key())?.unwrap_or(0))
 }
+
+/// Deletes every notification of a deleted account (their texts may name it).
+pub fn forget_notifications(tx: &mut Tx<'_>, user: UserId) -> Result<()> {
+    let u = user.key();
+    for (key, _) in tx.range(NOTIFICATIONS, (u, 0)..=(u, u128::MAX), usize::MAX)? {
+        tx.remove(NOTIFICATIONS, &key)?;
+    }
+    tx.remove(NOTIFICATIONS_UNREAD, &u)?;
+    Ok(())
+}

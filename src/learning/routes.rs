@@ -182,7 +182,10 @@ async fn uncomplete_lesson(
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AuthorRef {
     id: UserId,
+    /// "Former student" when the author deleted their account.
     name: String,
+    /// True when the author deleted their account.
+    former_student: bool,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -202,7 +205,11 @@ fn review_out(r: ReviewRecord, author_name: String) -> ReviewOut {
         course_id: r.course_id,
         rating: r.rating,
         text_html: r.text_html,
-        author: AuthorRef { id: r.author_id, name: author_name },
+        author: AuthorRef {
+            id: r.author_id,
+            former_student: author_name.is_empty(),
+            name: if author_name.is_empty() { "Former student".to_owned() } else { author_name },
+        },
         created_at: Rfc3339(r.created_at),
         updated_at: Rfc3339(r.updated_at),
     }

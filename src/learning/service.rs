@@ -306,7 +306,9 @@ impl Learning {
                 let mut items = Vec::new();
                 for (r, ()) in page.items {
                     if let Some(rev) = repo::review(rtx, ReviewId::from_key(r))? {
+                        // A deleted (anonymised) author has no name: "former student".
                         let name = crate::identity::repo::user(rtx, rev.author_id)?
+                            .filter(|u| u.deleted_at.is_none())
                             .map(|u| u.name)
                             .unwrap_or_default();
                         items.push((rev, name));

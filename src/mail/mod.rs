@@ -307,6 +307,33 @@ fn record_attempt(tx: &mut Tx<'_>, due_key: (i64, u128), outcome: Outcome, now: 
     Ok(())
 }
 
+/// Removes every message to `address` from the outbox (sent or not), in the caller's unit of
+/// work: a deleted account leaves no copy of its address or of the mail it was sent. Reads the
+/// whole outbox (kept 90 days), so only for rare acts like deleting an account.
+pub fn forget_recipient(tx: &mut crate::store::Tx<'_>, address: &str) -> Result<usize> {
+    use std::ops::Bound::{Excluded, Unbounded};
+    let mut after: Option<u128> = None;
+    let mut removed = 0;
+    loop {
+        let rows = match after {
+            None => tx.range(OUTBOX, .., 1000)?,
+            Some(k) => tx.range(OUTBOX, (Excluded(k), Unbounded), 1000)?,
+        };
+        let done = rows.len() < 1000;
+        for (key, rec) in rows {
+            after = Some(key);
+            if rec.to.eq_ignore_ascii_case(address) {
+                tx.remove(OUTBOX_DUE, &(rec.next_attempt_at.millis(), key))?;
+                tx.remove(OUTBOX, &key)?;
+                removed += 1;
+            }
+        }
+        if done {
+            return Ok(removed);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,6 +5,7 @@ mod helpers;
 mod support;
 
 mod admin;
+mod admin_console;
 mod auth;
 mod catalog;
 mod certificates;

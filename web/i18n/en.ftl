@@ -434,3 +434,4 @@ cert-verify-note = This page is the certificate's public record: anyone with its
 cert-view = View certificate
 cert-yours = Your certificate
 cert-revoked-badge = Revoked
+former-student = former student

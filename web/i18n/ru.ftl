@@ -466,3 +466,4 @@ cert-verify-note = Эта страница — публичная запись �
 cert-view = Открыть сертификат
 cert-yours = Ваш сертификат
 cert-revoked-badge = Отозван
+former-student = бывший студент

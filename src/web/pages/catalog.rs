@@ -410,6 +410,8 @@ pub async fn course(
 }
 
 pub fn review_view(tr: Tr, r: &crate::learning::repo::ReviewRecord, author: String) -> ReviewView {
+    // A deleted account's reviews stay, by nobody in particular (names are never empty otherwise).
+    let author = if author.is_empty() { tr.t("former-student") } else { author };
     ReviewView {
         id: r.id.to_string(),
         iso: r.created_at.to_rfc3339(),
