@@ -170,6 +170,28 @@ async fn payouts_are_asked_within_the_minimum_and_what_is_available_and_decided_
     assert_eq!(owed(&app, &teacher, "USD").await, [0, 5_000, 0, 0, 3_000]);
     assert_eq!(mail_with_subject(&app, "teacher@school.test", "Your payout").await.len(), 2);
 
+    // Each decision is in the audit log with its admin and why; refused ones are not.
+    let log = app.api(&admin).get("/api/v1/admin/audit?limit=100").await.assert_status(StatusCode::OK).json;
+    let admin_id = app.api(&admin).get("/api/v1/me").await.json["id"].as_str().unwrap().to_owned();
+    let entries: Vec<(&str, &str, &str, &str)> = log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["target_type"] == "payout")
+        .map(|e| {
+            let s = |k: &str| e[k].as_str().unwrap_or_default();
+            (s("action"), s("target_id"), s("reason"), s("actor"))
+        })
+        .collect();
+    assert_eq!(
+        entries,
+        [
+            ("payout.reject", second.str("id"), "the bank details are wrong", admin_id.as_str()),
+            ("payout.paid", first.str("id"), "bank reference BANK-REF-0001", admin_id.as_str()),
+        ],
+        "{log}"
+    );
+
     // The admin's lists by status.
     let by = |status: &'static str| {
         let (app, admin) = (&app, &admin);

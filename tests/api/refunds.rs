@@ -207,6 +207,18 @@ async fn with_automatic_refunds_a_request_inside_the_rules_is_refunded_at_once()
     app.lessons(&student).get(&course.lessons[1]).await.assert_code(StatusCode::FORBIDDEN, "not_enrolled");
     assert_eq!(mail_with_subject(&app, "buyer@school.test", "Refund for Auto Rust").await.len(), 1);
     assert_books_balance(&app).await;
+
+    // The audit log says the school's rule did it (no admin), with how much.
+    let admin = app.sign_in_admin().await;
+    let log = app.api(&admin).get("/api/v1/admin/audit").await.assert_status(StatusCode::OK).json;
+    let entry =
+        log["items"].as_array().unwrap().iter().find(|e| e["action"] == "order.refund").expect("{log}");
+    assert_eq!(
+        (entry["target_id"].as_str(), entry["actor"].is_null()),
+        (Some(order.as_str()), true),
+        "{entry}"
+    );
+    assert!(entry["reason"].as_str().unwrap().starts_with("5000 EUR"), "{entry}");
 }
 
 /// Stripe's `checkout.session.completed` with the PaymentIntent it paid with.
