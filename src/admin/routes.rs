@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::app::AppState;
 use super::views::{account_change, audit_page, user_filter};
+use crate::app::AppState;
 use crate::audit::AuditRecord;
 use crate::clock::Rfc3339;
 use crate::error::Result;

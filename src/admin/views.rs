@@ -5,9 +5,9 @@
 use crate::audit::{self, AuditRecord};
 use crate::error::{Error, Result};
 use crate::fields::text;
+use crate::identity::Role;
 use crate::identity::admin::{AccountChange, parse_status, require_admin};
 use crate::identity::repo::{self as users, UserFilter, UserRecord};
-use crate::identity::Role;
 use crate::ids::UserId;
 use crate::store::page::{Page, page_by};
 use crate::store::{Readable, Store, StoreResult};
@@ -30,7 +30,9 @@ pub fn user_filter(q: Option<&str>, role: Option<&str>, status: Option<&str>) ->
     }
     let role = match role.filter(|r| !r.is_empty()) {
         None => None,
-        Some(r) => Some(parse_role(r).ok_or_else(|| Error::validation("role", "is student, teacher or admin"))?),
+        Some(r) => {
+            Some(parse_role(r).ok_or_else(|| Error::validation("role", "is student, teacher or admin"))?)
+        }
     };
     let status = match status.filter(|s| !s.is_empty()) {
         None => None,
@@ -42,10 +44,16 @@ pub fn user_filter(q: Option<&str>, role: Option<&str>, status: Option<&str>) ->
 }
 
 /// Parses an admin's change to an account; a reason, when given, is 3..=1000 characters.
-pub fn account_change(role: Option<&str>, locked: Option<bool>, reason: Option<&str>) -> Result<AccountChange> {
+pub fn account_change(
+    role: Option<&str>,
+    locked: Option<bool>,
+    reason: Option<&str>,
+) -> Result<AccountChange> {
     let role = match role {
         None => None,
-        Some(r) => Some(parse_role(r).ok_or_else(|| Error::validation("role", "is student, teacher or admin"))?),
+        Some(r) => {
+            Some(parse_role(r).ok_or_else(|| Error::validation("role", "is student, teacher or admin"))?)
+        }
     };
     let reason = reason
         .filter(|r| !r.trim().is_empty())

@@ -170,6 +170,7 @@ field-language = Language
 password-hint = At least 8 characters.
 form-email-taken = An account with this email already exists. Sign in instead?
 form-invalid-credentials = The email or password is not correct.
+form-account-locked = This account is locked by the school's administrators. Contact them to have it unlocked.
 form-too-many = Too many attempts. Wait a few minutes and try again.
 form-invalid-token = This link has expired or was already used. Ask for a new one.
 

@@ -67,6 +67,9 @@ impl FormState {
             | Error::Forbidden { code: Code::InvalidCredentials, .. } => {
                 self.error = Some(tr.t("form-invalid-credentials"));
             }
+            Error::Forbidden { code: Code::AccountLocked, .. } => {
+                self.error = Some(tr.t("form-account-locked"));
+            }
             Error::RateLimited { .. } => self.error = Some(tr.t("form-too-many")),
             Error::BadRequest { code: Code::InvalidToken, .. } => {
                 self.error = Some(tr.t("form-invalid-token"))
@@ -577,7 +580,9 @@ pub async fn delete_account(
         Err(e) => {
             let message = match e {
                 Error::Unauthorized { code: Code::InvalidCredentials, .. }
-                | Error::Forbidden { code: Code::InvalidCredentials, .. } => tr.t("account-delete-wrong-password"),
+                | Error::Forbidden { code: Code::InvalidCredentials, .. } => {
+                    tr.t("account-delete-wrong-password")
+                }
                 Error::RateLimited { .. } => tr.t("form-too-many"),
                 other => return Err(other),
             };

@@ -257,12 +257,7 @@ pub struct UserParams {
 
 /// The list with its filters. An unknown role or status is left out (the form only sends known
 /// ones); a search longer than the API allows is cut.
-async fn users_page(
-    app: &AppState,
-    ctx: &PageCtx,
-    p: &UserParams,
-    error: Option<String>,
-) -> Result<String> {
+async fn users_page(app: &AppState, ctx: &PageCtx, p: &UserParams, error: Option<String>) -> Result<String> {
     let who = ctx.require()?;
     let tr = ctx.tr();
     let q: String = p.q.trim().chars().take(200).collect();
@@ -340,7 +335,9 @@ fn refusal(tr: Tr, e: Error) -> Result<(StatusCode, String)> {
         Error::Conflict { code: Code::OwnAccount, .. } => "admin-users-own-account",
         Error::Conflict { code: Code::LastAdmin, .. } => "admin-users-last-admin",
         Error::Conflict { code: Code::AccountDeleted, .. } => "admin-users-deleted",
-        Error::Validation(fields) if fields.iter().any(|f| f.field == "reason") => "admin-users-reason-invalid",
+        Error::Validation(fields) if fields.iter().any(|f| f.field == "reason") => {
+            "admin-users-reason-invalid"
+        }
         Error::Validation(_) => "admin-users-role-invalid",
         _ => return Err(e),
     };
@@ -420,7 +417,9 @@ fn audit_view(tr: Tr, line: &AuditLine) -> AuditView {
             tr.with("audit-target-order", "id", &e.target_id),
             Some(format!("/admin/orders/{}", urlencode(&e.target_id))),
         ),
-        ("payout", _) => (tr.with("audit-target-payout", "id", &e.target_id), Some("/admin/payouts".to_owned())),
+        ("payout", _) => {
+            (tr.with("audit-target-payout", "id", &e.target_id), Some("/admin/payouts".to_owned()))
+        }
         ("certificate", _) => (
             tr.with("audit-target-certificate", "id", &e.target_id),
             Some(format!("/certificates/{}", urlencode(&e.target_id))),
