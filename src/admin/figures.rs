@@ -9,6 +9,8 @@ use crate::catalog::types::CourseStatus;
 use crate::clock::Timestamp;
 use crate::error::Result;
 use crate::identity::Role;
+use crate::identity::admin::require_admin;
+use crate::identity::repo::UserRecord;
 use crate::learning::repo::EnrollmentStatus;
 use crate::schema::{COMPLETIONS, COURSES, ENROLLMENTS, LEDGER_BALANCES, USERS};
 use crate::store::{KeyType, Readable, Record, Store, StoreResult, Table};
@@ -124,7 +126,8 @@ pub fn read(r: &impl Readable, now: Timestamp) -> StoreResult<Figures> {
     Ok(f)
 }
 
-/// The figures now.
-pub async fn figures(store: &Store, now: Timestamp) -> Result<Figures> {
+/// The figures now (admins).
+pub async fn figures(store: &Store, who: &UserRecord, now: Timestamp) -> Result<Figures> {
+    require_admin(who)?;
     store.read(move |rtx| Ok(read(rtx, now)?)).await
 }

@@ -6,19 +6,18 @@ use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::views::{account_change, audit_page, user_filter};
 use crate::app::AppState;
-use crate::audit::{self, AuditRecord};
+use crate::audit::AuditRecord;
 use crate::clock::Rfc3339;
-use crate::error::{Error, Result};
-use crate::fields::text;
+use crate::error::Result;
 use crate::http::extract::{Json, Query};
 use crate::http::ids::parse;
 use crate::http::openapi::PAGE_REFUSED;
-use crate::identity::admin::{AccountChange, parse_status};
-use crate::identity::repo::{AccountStatus, UserFilter, UserRecord};
+use crate::identity::repo::{AccountStatus, UserRecord};
 use crate::identity::{AdminUser, Role};
 use crate::ids::{AuditId, UserId};
-use crate::store::page::{PageParams, decode_cursor, page_by};
+use crate::store::page::{PageParams, decode_cursor};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list_users)).routes(routes!(change_user)).routes(routes!(list_audit))
@@ -86,28 +85,6 @@ pub struct UserParams {
     pub cursor: Option<String>,
 }
 
-/// Parses the list's filters (shared with the console's page).
-pub fn user_filter(q: Option<&str>, role: Option<&str>, status: Option<&str>) -> Result<UserFilter> {
-    let q = q.map(str::trim).filter(|q| !q.is_empty());
-    if q.is_some_and(|q| q.chars().count() > 200) {
-        return Err(Error::validation("q", "must be at most 200 characters"));
-    }
-    let role = match role.filter(|r| !r.is_empty()) {
-        None => None,
-        Some("student") => Some(Role::Student),
-        Some("teacher") => Some(Role::Teacher),
-        Some("admin") => Some(Role::Admin),
-        Some(_) => return Err(Error::validation("role", "is student, teacher or admin")),
-    };
-    let status = match status.filter(|s| !s.is_empty()) {
-        None => None,
-        Some(s) => {
-            Some(parse_status(s).ok_or_else(|| Error::validation("status", "is active, locked or deleted"))?)
-        }
-    };
-    Ok(UserFilter { q: q.map(str::to_lowercase), role, status })
-}
-
 /// Accounts, newest first (admins): search by email or name, filter by role and status.
 #[utoipa::path(get, path = "/api/v1/admin/users", tag = "admin", params(UserParams),
     responses((status = 200, body = AdminUserPage), (status = 403, description = "forbidden: admins only."),
@@ -135,27 +112,6 @@ pub struct ChangeUserBody {
     /// Required to lock an account or change its role (3..=1000 characters); kept in the audit log.
     #[schema(min_length = 3, max_length = 1000)]
     pub reason: Option<String>,
-}
-
-/// Parses an admin's change (shared with the console's forms).
-pub fn account_change(
-    role: Option<&str>,
-    locked: Option<bool>,
-    reason: Option<&str>,
-) -> Result<AccountChange> {
-    let role = match role {
-        None => None,
-        Some("student") => Some(Role::Student),
-        Some("teacher") => Some(Role::Teacher),
-        Some("admin") => Some(Role::Admin),
-        Some(_) => return Err(Error::validation("role", "is student, teacher or admin")),
-    };
-    let reason = reason
-        .filter(|r| !r.trim().is_empty())
-        .map(|r| text("reason", r, 3, 1000))
-        .transpose()
-        .map_err(|e| Error::Validation(vec![e]))?;
-    Ok(AccountChange { role, locked, reason })
 }
 
 /// Change an account's role, lock or unlock it (admins). Locking ends every session at once.
@@ -212,16 +168,6 @@ pub struct AuditPage {
     next_cursor: Option<String>,
 }
 
-/// A page of the audit log, newest first.
-pub async fn audit_page(
-    app: &AppState,
-    limit: usize,
-    before: Option<u128>,
-) -> Result<crate::store::page::Page<AuditRecord>> {
-    let rows = app.store.read(move |rtx| Ok(audit::entries(rtx, before, limit + 1)?)).await?;
-    Ok(page_by(rows, limit, |a: &AuditRecord| a.id.key()))
-}
-
 /// The audit log, newest first (admins): every admin action with its actor and reason.
 #[utoipa::path(get, path = "/api/v1/admin/audit", tag = "admin", params(PageParams),
     responses((status = 200, body = AuditPage), (status = 403, description = "forbidden: admins only."),
@@ -232,7 +178,7 @@ async fn list_audit(
     _admin: AdminUser,
     Query(p): Query<PageParams>,
 ) -> Result<Json<AuditPage>> {
-    let page = audit_page(&app, p.limit()?, cursor(&p.cursor)?).await?;
+    let page = audit_page(&app.store, p.limit()?, cursor(&p.cursor)?).await?;
     Ok(Json(AuditPage {
         items: page.items.into_iter().map(AuditOut::from).collect(),
         next_cursor: page.next_cursor,

@@ -21,7 +21,8 @@ pub struct AccountChange {
     pub reason: Option<String>,
 }
 
-fn require_admin(who: &UserRecord) -> Result<()> {
+/// Admins who may act (not locked or deleted); 403 for anyone else.
+pub fn require_admin(who: &UserRecord) -> Result<()> {
     if who.role == Role::Admin && !who.is_barred() { Ok(()) } else { Err(Error::forbidden()) }
 }
 

@@ -170,7 +170,8 @@ impl Identity {
             bio_html: String::new(),
             locked_at: None,
             deleted_at: None,
-            last_active_at: None,
+            // Signing up opens a session: the person is active today.
+            last_active_at: Some(now),
         };
         let (lifetime, school, public_url) =
             (self.session_lifetime, self.school.clone(), self.public_url.clone());

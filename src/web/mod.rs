@@ -24,7 +24,7 @@ use crate::app::AppState;
 use session::PageCtx;
 
 pub fn router(state: AppState) -> Router<AppState> {
-    use pages::{account, catalog, certificates, engage, errors, learn, money, orders, seo};
+    use pages::{account, catalog, certificates, console, engage, errors, learn, money, orders, seo};
     // What visitors read most; served from the page cache when nothing changed.
     let public = Router::new()
         .route("/", get(catalog::home))
@@ -44,6 +44,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/orders/{id}/refund-request", post(orders::request_refund))
         .route("/studio/earnings", get(money::earnings))
         .route("/studio/earnings/payouts", post(money::request_payout))
+        .route("/admin", get(console::console))
+        .route("/admin/users", get(console::users))
+        .route("/admin/users/{id}/{action}", post(console::change_user))
+        .route("/admin/audit", get(console::audit))
         .route("/admin/orders", get(money::admin_orders))
         .route("/admin/orders/{id}", get(money::admin_order))
         .route("/admin/orders/{id}/refund", post(money::admin_refund))
@@ -60,6 +64,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/reset-password", get(account::reset_page).post(account::reset))
         .route("/account", get(account::account_page).post(account::update_profile))
         .route("/account/password", post(account::change_password))
+        .route("/account/export", get(account::export))
+        .route("/account/delete", post(account::delete_account))
         .route("/account/email-preferences", post(engage::update_prefs))
         .route("/unsubscribe", get(engage::unsubscribe_page).post(engage::unsubscribe))
         .route("/learn", get(learn::my_learning))

@@ -11,6 +11,7 @@ mod catalog;
 mod certificates;
 mod commerce;
 mod commerce_yookassa;
+mod console;
 mod coupons;
 mod demo;
 mod engagement;

@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::header::SET_COOKIE;
+use axum::http::header::{CONTENT_DISPOSITION, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::render;
@@ -66,6 +66,9 @@ impl FormState {
             Error::Unauthorized { code: Code::InvalidCredentials, .. }
             | Error::Forbidden { code: Code::InvalidCredentials, .. } => {
                 self.error = Some(tr.t("form-invalid-credentials"));
+            }
+            Error::Forbidden { code: Code::AccountLocked, .. } => {
+                self.error = Some(tr.t("form-account-locked"));
             }
             Error::RateLimited { .. } => self.error = Some(tr.t("form-too-many")),
             Error::BadRequest { code: Code::InvalidToken, .. } => {
@@ -400,6 +403,8 @@ struct AccountPage {
     notice: Option<String>,
     /// Which optional mail the person wants (the email-preferences form).
     prefs: crate::engagement::repo::EmailPrefs,
+    /// The account-deletion form (its only field is the password, never shown again).
+    del: FormState,
 }
 
 impl AccountPage {
@@ -413,6 +418,7 @@ impl AccountPage {
             prefs: app.engagement.prefs(who.id).await?,
             f: FormState::default().keep("name", &who.name),
             pw: FormState::default(),
+            del: FormState::default(),
             email: who.email.clone(),
             verified: who.email_verified,
             locale: who.locale.clone(),
@@ -522,6 +528,66 @@ pub async fn change_password(
                 pw: FormState::default().failed(tr, e)?,
                 ..AccountPage::new(&app, &ctx, &who.user).await?
             };
+            Ok(html(&ctx, &headers, StatusCode::UNPROCESSABLE_ENTITY, render(&page)?))
+        }
+    }
+}
+
+/// `GET /account/export`: everything stored about the signed-in person, the same JSON document
+/// as `GET /api/v1/me/export`, served as a download (the cookie session is enough).
+pub async fn export(State(app): State<AppState>, ctx: PageCtx) -> Result<Response> {
+    let who = ctx.require()?;
+    let data = crate::privacy::export(&app, who).await?;
+    Ok((
+        [(CONTENT_DISPOSITION, "attachment; filename=\"lectern-export.json\"")],
+        crate::http::extract::Json(data),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct DeleteForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// `POST /account/delete`: deletes (anonymises) the account after checking the password, signs
+/// this browser out and confirms; a wrong password is a message on the account page.
+pub async fn delete_account(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    headers: HeaderMap,
+    Form(f): Form<DeleteForm>,
+) -> Result<Response> {
+    let who = ctx.require()?;
+    ctx.check_csrf(&f.csrf)?;
+    let tr = ctx.tr();
+    match crate::privacy::delete_account(&app, who, &f.password).await {
+        Ok(()) => {
+            let l = Layout::new(&app, &ctx, tr.t("account-deleted-title"));
+            let page = MessagePage {
+                l,
+                heading: tr.t("account-deleted-title"),
+                message: tr.t("account-deleted"),
+                success: true,
+                link: Some(("/".to_owned(), tr.t("account-deleted-home"))),
+            };
+            let res = html(&ctx, &headers, StatusCode::OK, render(&page)?);
+            Ok(crate::web::session::signed_out(&app, no_store(res)))
+        }
+        Err(e) => {
+            let message = match e {
+                Error::Unauthorized { code: Code::InvalidCredentials, .. }
+                | Error::Forbidden { code: Code::InvalidCredentials, .. } => {
+                    tr.t("account-delete-wrong-password")
+                }
+                Error::RateLimited { .. } => tr.t("form-too-many"),
+                other => return Err(other),
+            };
+            let del = FormState { error: Some(message), ..FormState::default() };
+            let page = AccountPage { del, ..AccountPage::new(&app, &ctx, &who.user).await? };
             Ok(html(&ctx, &headers, StatusCode::UNPROCESSABLE_ENTITY, render(&page)?))
         }
     }

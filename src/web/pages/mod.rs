@@ -3,6 +3,7 @@
 pub mod account;
 pub mod catalog;
 pub mod certificates;
+pub mod console;
 pub mod engage;
 pub mod errors;
 pub mod learn;

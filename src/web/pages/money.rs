@@ -650,7 +650,7 @@ fn ledger_view(tr: Tr, t: &LedgerTx) -> LedgerTxView {
 }
 
 /// "14:05" (UTC) of a moment.
-fn time_of(t: crate::clock::Timestamp) -> String {
+pub fn time_of(t: crate::clock::Timestamp) -> String {
     let secs = t.millis().div_euclid(1000).rem_euclid(86_400);
     format!("{:02}:{:02}", secs / 3600, secs % 3600 / 60)
 }
