@@ -33,6 +33,14 @@ const ACTION_TIMEOUT = 15_000;
 const ARTIFACTS = resolve(REPO_ROOT, 'tests/e2e/artifacts');
 const SCREENSHOTS = resolve(REPO_ROOT, process.env.E2E_SCREENSHOTS || 'target/e2e-screenshots');
 
+const ADMIN_PAGES = [
+  ['admin-console', '/admin'],
+  ['admin-users', '/admin/users'],
+  ['admin-orders', '/admin/orders'],
+  ['admin-payouts', '/admin/payouts'],
+  ['admin-audit', '/admin/audit'],
+];
+
 const DESKTOP = { viewport: { width: 1280, height: 800 } };
 const PHONE = { viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 
@@ -784,6 +792,19 @@ describe('lectern pages', { timeout: TEST_TIMEOUT * 6 }, () => {
         }
       });
     }
+    // The admin's pages (at 1280px): the console, users, the queues, money and the audit log.
+    await inContext('screenshots-admin', { ...DESKTOP }, async (ctx, page, step) => {
+      await signInByCookie(ctx, server, ADMIN_EMAIL, ADMIN_PASSWORD);
+      for (const [name, path] of ADMIN_PAGES) {
+        step(`admin ${name} ${path}`);
+        const r = await page.goto(url(server, path));
+        assert.equal(r.status(), 200, `${path} → ${r.status()}`);
+        await page.waitForLoadState('load');
+        const file = join(SCREENSHOTS, `1280-${name}.png`);
+        await page.screenshot({ path: file, fullPage: true, animations: 'disabled', timeout: 30_000 });
+        written.push(file);
+      }
+    });
     t.diagnostic(`screenshots in ${SCREENSHOTS}:\n${written.map((f) => `  ${f}`).join('\n')}`);
     console.log(`# screenshots (${written.length}) in ${SCREENSHOTS}`);
   });
