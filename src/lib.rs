@@ -51,6 +51,7 @@ pub mod ratelimit;
 pub mod respcache;
 pub mod richtext;
 pub mod schema;
+pub mod screen;
 pub mod search;
 
 pub mod seed;
