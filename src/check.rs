@@ -32,10 +32,12 @@ pub fn counters(rtx: &redb::ReadTransaction) -> StoreResult<Vec<String>> {
         let mut n = 0u64;
         for ((_, r), ()) in REVIEWS_BY_COURSE.range(rtx, (key, 0)..=(key, u128::MAX), false, usize::MAX)? {
             match REVIEWS.get(rtx, &r)? {
-                Some(rev) => {
+                // Only published reviews count in a course's rating.
+                Some(rev) if rev.is_published() => {
                     sum += u64::from(rev.rating);
                     n += 1;
                 }
+                Some(_) => {}
                 None => problems.push(format!("course {id}: review index points at missing review")),
             }
         }

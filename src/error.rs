@@ -56,6 +56,13 @@ pub enum Code {
     PayoutUnavailable,
     /// A payout that an admin has already marked paid or rejected.
     PayoutDecided,
+    /// The same person reporting the same thing twice.
+    AlreadyReported,
+    /// A moderation decision on something not waiting for it (a course not in review, a
+    /// report already resolved...).
+    NotPending,
+    /// A moderation action that does not apply to its target, or is not available yet.
+    NotSupported,
 }
 
 impl Code {
@@ -83,6 +90,9 @@ impl Code {
         Code::NotRefundable,
         Code::PayoutUnavailable,
         Code::PayoutDecided,
+        Code::AlreadyReported,
+        Code::NotPending,
+        Code::NotSupported,
     ];
 
     /// The stable snake_case string clients see.
@@ -111,6 +121,9 @@ impl Code {
             Code::NotRefundable => "not_refundable",
             Code::PayoutUnavailable => "payout_unavailable",
             Code::PayoutDecided => "payout_decided",
+            Code::AlreadyReported => "already_reported",
+            Code::NotPending => "not_pending",
+            Code::NotSupported => "not_supported",
         }
     }
 
@@ -141,7 +154,10 @@ impl Code {
             Code::RefundWindowClosed
             | Code::NotRefundable
             | Code::PayoutUnavailable
-            | Code::PayoutDecided => &[StatusCode::CONFLICT],
+            | Code::PayoutDecided
+            | Code::AlreadyReported
+            | Code::NotPending
+            | Code::NotSupported => &[StatusCode::CONFLICT],
         }
     }
 }

@@ -44,6 +44,7 @@ pub mod identity;
 pub mod ids;
 pub mod learning;
 pub mod mail;
+pub mod moderation;
 pub mod observe;
 pub mod offsite;
 pub mod ops;

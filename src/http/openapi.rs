@@ -65,6 +65,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(crate::ops::router())
         .merge(crate::mail::routes::router())
         .merge(crate::engagement::routes::router())
+        .merge(crate::moderation::routes::router())
 }
 
 /// The API routes and their complete document.
