@@ -496,3 +496,89 @@ async fn moderation_authorization_table() {
     })
     .await;
 }
+
+/// A browser signed in through the sign-in form.
+async fn browser(app: &TestApp, email: &str, password: &str) -> Browser {
+    let mut b = Browser::default();
+    let res = b.form(app, "/signin", &[("email", email), ("password", password), ("next", "/learn")]).await;
+    assert_eq!(res.assert_status(StatusCode::SEE_OTHER).location(), "/learn");
+    b
+}
+
+/// Without JavaScript: a student reports a review from the course page, the admin hides it
+/// from `/admin/moderation`, and the student is told; the author of a held review sees
+/// "awaiting moderation" on the page; both languages.
+#[tokio::test]
+async fn moderation_pages_report_and_resolve_without_javascript() {
+    let app = spawn_app().await;
+    let teacher = app.sign_up_teacher("t@school.test").await;
+    let c = app.course(&teacher, "Paged course", json!({}), 1, true).await;
+    let author = app.sign_up_student("author@school.test").await;
+    app.enrollments(&author).enroll(&c.id).await.assert_status(StatusCode::CREATED);
+    let review = app.reviews(&author).create(&c.id, json!({"rating": 1, "text": "Weak."})).await;
+    let held = app.sign_up_student("held@school.test").await;
+    app.enrollments(&held).enroll(&c.id).await.assert_status(StatusCode::CREATED);
+    app.reviews(&held)
+        .create(&c.id, json!({"rating": 5, "text": "Cheap copies at www.copies.example.com"}))
+        .await;
+
+    // The author of the held review sees it, marked; others do not see it at all.
+    let mut held_browser = browser(&app, "held@school.test", PASSWORD).await;
+    let (_, body) = held_browser.page(&app, &format!("/courses/{}", c.slug)).await;
+    assert!(body.contains("Awaiting moderation") && body.contains("copies.example.com"), "{body}");
+
+    let _student = app.sign_up_student("reporter@school.test").await;
+    let mut student = browser(&app, "reporter@school.test", PASSWORD).await;
+    let (_, body) = student.page(&app, &format!("/courses/{}", c.slug)).await;
+    assert!(!body.contains("copies.example.com"), "held reviews are not shown to others");
+    assert!(body.contains("Report this review") && body.contains("Report this course"));
+    let csrf = student.csrf.clone();
+    let back = format!("/courses/{}#review-{}", c.slug, review.id());
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("target_type", "review"),
+        ("target_id", review.str("id")),
+        ("reason", "abuse"),
+        ("details", "Rude."),
+        ("back", back.as_str()),
+    ];
+    let res = student.form(&app, "/reports", &fields).await.assert_status(StatusCode::CREATED);
+    assert!(res.text.contains("We received your report") && res.text.contains(&back), "{}", res.text);
+    let again = student.form(&app, "/reports", &fields).await.assert_status(StatusCode::CONFLICT);
+    assert!(again.text.contains("reported this already"));
+
+    // Not for students; for the admin, the queues with their evidence and forms.
+    let (status, _) = student.page(&app, "/admin/moderation").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let mut admin = browser(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let (status, body) = admin.page(&app, "/admin/moderation").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("href=\"/admin/moderation\" aria-current=\"page\""), "the admin nav links it");
+    assert!(body.contains("a link") && body.contains("Rude.") && body.contains("Abuse or insults"), "{body}");
+    let id = body
+        .split("action=\"/admin/moderation/reports/")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let csrf = admin.csrf.clone();
+    let path = format!("/admin/moderation/reports/{id}/resolve");
+    let res = admin.form(&app, &path, &[("csrf", &csrf), ("action", "hide"), ("reason", "")]).await;
+    assert!(res.assert_status(StatusCode::UNPROCESSABLE_ENTITY).text.contains("at least 3 characters"));
+    let res = admin.form(&app, &path, &[("csrf", &csrf), ("action", "hide"), ("reason", "Insulting.")]).await;
+    assert_eq!(res.assert_status(StatusCode::SEE_OTHER).location(), "/admin/moderation");
+    assert!(ids(&app.reviews(&ANONYMOUS).list(&c.id, "").await.json).is_empty());
+    let (_, body) = student.page(&app, "/notifications").await;
+    assert!(body.contains("We looked at your report") && body.contains("Insulting."), "{body}");
+
+    // In Russian too.
+    let (_, body) = admin.page(&app, "/lang/ru").await;
+    let _ = body;
+    let (_, body) = admin.page(&app, "/admin/moderation").await;
+    assert!(
+        body.contains("Модерация") && body.contains("Задержанные отзывы") && body.contains("ссылка"),
+        "{body}"
+    );
+}

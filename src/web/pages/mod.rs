@@ -6,6 +6,7 @@ pub mod certificates;
 pub mod engage;
 pub mod errors;
 pub mod learn;
+pub mod moderation;
 pub mod money;
 pub mod orders;
 pub mod seo;
