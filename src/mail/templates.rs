@@ -195,10 +195,7 @@ pub fn decision_notice(
     let mut args = vec![("name", text("")), ("school", text(school))];
     args.extend(facts.args());
     let stem = d.stem();
-    (
-        i18n::t(lang, &format!("notice-{stem}-title"), &args),
-        i18n::t(lang, &format!("mail-{stem}-body"), &args),
-    )
+    (i18n::t(lang, &format!("mail-{stem}-notice"), &args), i18n::t(lang, &format!("mail-{stem}-body"), &args))
 }
 
 /// The email of a decision; `url` is where to act (the course in the studio, the page).
@@ -621,7 +618,7 @@ mod tests {
                 }
                 assert_eq!(cyrillic(&e.subject), lang == Lang::Ru, "{d:?}/{lang:?}: {}", e.subject);
                 let (title, body) = decision_notice(d, lang.code(), "Lectern", &facts);
-                assert!(!title.contains("notice-") && !body.contains("mail-"), "{d:?}/{lang:?}: {title}");
+                assert!(!title.contains("mail-") && !body.contains("mail-"), "{d:?}/{lang:?}: {title}");
                 assert_eq!(cyrillic(&title), lang == Lang::Ru, "{d:?}/{lang:?}: {title}");
             }
         }

@@ -114,38 +114,6 @@ fn report_out(r: ReportRecord) -> ReportOut {
     }
 }
 
-/// Parses a report body into what the service takes (422 with every bad field).
-pub fn new_report(target_type: &str, target_id: &str, reason: &str, details: &str) -> Result<NewReport> {
-    let mut errors = Vec::new();
-    let t = TargetType::parse(target_type);
-    if t.is_none() {
-        errors.push(crate::error::FieldError::new(
-            "target_type",
-            "must be course, review, teacher, lesson or question",
-        ));
-    }
-    let r = ReportReason::parse(reason);
-    if r.is_none() {
-        errors.push(crate::error::FieldError::new(
-            "reason",
-            "must be spam, abuse, copyright, misleading or other",
-        ));
-    }
-    let details = match crate::fields::text("details", details, 0, 2000) {
-        Ok(d) => d,
-        Err(e) => {
-            errors.push(e);
-            String::new()
-        }
-    };
-    match (t, r) {
-        (Some(target_type), Some(reason)) if errors.is_empty() => {
-            Ok(NewReport { target_type, target_id: target_id.trim().to_owned(), reason, details })
-        }
-        _ => Err(Error::Validation(errors)),
-    }
-}
-
 /// Report a course, lesson, review, teacher or question to the school's admins (once per
 /// target). Questions cannot be reported until the lesson Q&A exists: 404.
 #[utoipa::path(post, path = "/api/v1/reports", tag = "moderation", request_body = ReportBody,
@@ -159,7 +127,7 @@ async fn create_report(
     AuthUser(who): AuthUser,
     Json(b): Json<ReportBody>,
 ) -> Result<Response> {
-    let input = new_report(&b.target_type, &b.target_id, &b.reason, &b.details)?;
+    let input = NewReport::parse(&b.target_type, &b.target_id, &b.reason, &b.details)?;
     let r = app.moderation.report(&who.user, input).await?;
     Ok((StatusCode::CREATED, Json(report_out(r))).into_response())
 }

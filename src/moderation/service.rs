@@ -33,6 +33,40 @@ pub struct NewReport {
     pub details: String,
 }
 
+impl NewReport {
+    /// Parses a report body into what the service takes (422 with every bad field).
+    pub fn parse(target_type: &str, target_id: &str, reason: &str, details: &str) -> Result<NewReport> {
+        let mut errors = Vec::new();
+        let t = TargetType::parse(target_type);
+        if t.is_none() {
+            errors.push(crate::error::FieldError::new(
+                "target_type",
+                "must be course, review, teacher, lesson or question",
+            ));
+        }
+        let r = ReportReason::parse(reason);
+        if r.is_none() {
+            errors.push(crate::error::FieldError::new(
+                "reason",
+                "must be spam, abuse, copyright, misleading or other",
+            ));
+        }
+        let details = match crate::fields::text("details", details, 0, 2000) {
+            Ok(d) => d,
+            Err(e) => {
+                errors.push(e);
+                String::new()
+            }
+        };
+        match (t, r) {
+            (Some(target_type), Some(reason)) if errors.is_empty() => {
+                Ok(NewReport { target_type, target_id: target_id.trim().to_owned(), reason, details })
+            }
+            _ => Err(Error::Validation(errors)),
+        }
+    }
+}
+
 /// A course waiting for an admin, with the checks' reasons and its teacher's name.
 #[derive(Debug, Clone)]
 pub struct QueuedCourse {

@@ -116,13 +116,13 @@ async fn moderation_held_review_is_invisible_and_unrated_until_approved() {
 
     // The admin sees it with the screen's reasons, and approves it.
     let queue = app.api(&admin).get("/api/v1/admin/moderation/reviews").await.assert_status(StatusCode::OK);
-    assert_eq!(ids(&queue.json), [held_id.clone()]);
+    assert_eq!(ids(&queue.json), [held_id.as_str()]);
     let flags: Vec<&str> =
         queue["items"][0]["flags"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
     assert!(flags.contains(&"link"), "{queue}");
     let ok = app.api(&admin).post(&format!("/api/v1/admin/reviews/{held_id}/approve"), json!({})).await;
     assert_eq!(ok.assert_status(StatusCode::OK)["status"], "published");
-    assert_eq!(ids(&app.reviews(&bob).list(&c.id, "").await.json), [held_id.clone()]);
+    assert_eq!(ids(&app.reviews(&bob).list(&c.id, "").await.json), [held_id.as_str()]);
     let course = app.courses(&bob).get(&c.id).await;
     assert_eq!((course["review_count"].clone(), course["avg_rating"].clone()), (json!(1), json!(1.0)));
     assert!(
@@ -163,7 +163,7 @@ async fn moderation_held_review_is_invisible_and_unrated_until_approved() {
         .await
         .assert_status(StatusCode::OK);
     assert_eq!(edited["status"], "hidden");
-    assert_eq!(ids(&app.reviews(&ANONYMOUS).list(&c.id, "").await.json), [held_id.clone()]);
+    assert_eq!(ids(&app.reviews(&ANONYMOUS).list(&c.id, "").await.json), [held_id.as_str()]);
     assert_eq!(app.courses(&bob).get(&c.id).await["review_count"], 1);
 
     // A published review edited into spam goes back to pending and out of the rating.
@@ -202,7 +202,7 @@ async fn moderation_first_course_waits_and_trusted_teachers_publish_at_once() {
     app.indexed().await;
     assert!(app.list("q=first").await["items"].as_array().unwrap().is_empty(), "not listed");
     let queue = app.api(&admin).get("/api/v1/admin/moderation/courses").await.assert_status(StatusCode::OK);
-    assert_eq!(ids(&queue.json), [first.id.clone()]);
+    assert_eq!(ids(&queue.json), [first.id.as_str()]);
     assert_eq!(queue["items"][0]["reasons"], json!(["first_course"]), "{queue}");
     // Publishing again leaves it in the queue.
     assert_eq!(app.courses(&teacher).publish(&first.id).await["status"], "in_review");
@@ -280,7 +280,7 @@ async fn moderation_course_decisions_reach_the_teacher_in_their_language() {
     // Fixed and resubmitted: back in the queue; approved; then unpublished with a reason.
     assert_eq!(app.courses(&teacher).publish(&c.id).await["status"], "in_review");
     let queue = app.api(&admin).get("/api/v1/admin/moderation/courses").await;
-    assert_eq!(ids(&queue.json), [c.id.clone()]);
+    assert_eq!(ids(&queue.json), [c.id.as_str()]);
     app.api(&admin)
         .post(&format!("/api/v1/admin/courses/{}/approve", c.id), json!({}))
         .await

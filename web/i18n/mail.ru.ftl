@@ -94,37 +94,37 @@ mail-unsubscribe-product-news = Не интересны новости? Откл
 # Решения модерации. Аргументы: { $target } (название курса или то, на что пожаловались),
 # { $reason } (слова администратора), { $action } (dismiss, hide, unpublish, lock_user),
 # { $report_reason } (spam, abuse, copyright, misleading, other).
-notice-course-approved-title = Курс «{ $target }» опубликован
+mail-course-approved-notice = Курс «{ $target }» опубликован
 mail-course-approved-subject = Ваш курс опубликован: { $target } — { $school }
 mail-course-approved-body = Администратор проверил курс «{ $target }», и теперь он в каталоге. { $reason }
 mail-course-approved-action = Открыть курс
 mail-course-approved-footer = Команда { $school }
 
-notice-course-rejected-title = Курс «{ $target }» не опубликован
+mail-course-rejected-notice = Курс «{ $target }» не опубликован
 mail-course-rejected-subject = Курс нужно доработать: { $target } — { $school }
 mail-course-rejected-body = Администратор проверил курс «{ $target }» и не опубликовал его. Причина: { $reason }. Исправьте курс в студии и опубликуйте снова — он вернётся в очередь на проверку. Решение принял человек; если вы не согласны, ответьте на это письмо.
 mail-course-rejected-action = Редактировать курс
 mail-course-rejected-footer = Команда { $school }
 
-notice-course-unpublished-title = Курс «{ $target }» снят с публикации
+mail-course-unpublished-notice = Курс «{ $target }» снят с публикации
 mail-course-unpublished-subject = Ваш курс снят с публикации: { $target } — { $school }
 mail-course-unpublished-body = Администратор убрал курс «{ $target }» из каталога. Причина: { $reason }. Исправьте курс в студии и опубликуйте снова, чтобы вернуть его в очередь на проверку. Решение принял человек; обжаловать его можно в течение шести месяцев, ответив на это письмо.
 mail-course-unpublished-action = Редактировать курс
 mail-course-unpublished-footer = Команда { $school }
 
-notice-review-approved-title = Ваш отзыв о курсе «{ $target }» опубликован
+mail-review-approved-notice = Ваш отзыв о курсе «{ $target }» опубликован
 mail-review-approved-subject = Ваш отзыв опубликован — { $school }
 mail-review-approved-body = Администратор проверил ваш отзыв о курсе «{ $target }»: теперь он виден всем и учитывается в рейтинге курса.
 mail-review-approved-action = Открыть курс
 mail-review-approved-footer = Команда { $school }
 
-notice-review-hidden-title = Ваш отзыв о курсе «{ $target }» скрыт
+mail-review-hidden-notice = Ваш отзыв о курсе «{ $target }» скрыт
 mail-review-hidden-subject = Ваш отзыв скрыт — { $school }
 mail-review-hidden-body = Ваш отзыв о курсе «{ $target }» скрыт и больше не виден другим. Причина: { $reason }. Отзыв может быть критическим, но не оскорбительным, не рекламным и по делу. Решение принял человек; обжаловать его можно в течение шести месяцев, ответив на это письмо.
 mail-review-hidden-action = Открыть курс
 mail-review-hidden-footer = Команда { $school }
 
-notice-report-resolved-title = Мы рассмотрели вашу жалобу: { $target }
+mail-report-resolved-notice = Мы рассмотрели вашу жалобу: { $target }
 mail-report-resolved-subject = Мы рассмотрели вашу жалобу — { $school }
 mail-report-resolved-body = Спасибо за жалобу на { $target } ({ $report_reason ->
         [spam] спам
@@ -141,7 +141,7 @@ mail-report-resolved-body = Спасибо за жалобу на { $target } ({
 mail-report-resolved-action = Открыть страницу
 mail-report-resolved-footer = Команда { $school }
 
-notice-report-action-title = Решение по жалобе: { $target }
+mail-report-action-notice = Решение по жалобе: { $target }
 mail-report-action-subject = Решение о вашем материале — { $school }
 mail-report-action-body = После жалобы ({ $report_reason ->
         [spam] спам

@@ -18,8 +18,7 @@ use crate::http::ids::parse;
 use crate::identity::Role;
 use crate::identity::repo::UserRecord;
 use crate::moderation::repo::{ReportAction, ReportRecord};
-use crate::moderation::routes::new_report;
-use crate::moderation::service::{QueuedCourse, QueuedReview};
+use crate::moderation::service::{NewReport, QueuedCourse, QueuedReview};
 use crate::web::i18n::Tr;
 use crate::web::session::PageCtx;
 use crate::web::view::{Layout, date};
@@ -296,7 +295,7 @@ pub async fn report(
     let who = ctx.require()?;
     ctx.check_csrf(&f.csrf)?;
     let tr = ctx.tr();
-    let input = new_report(&f.target_type, &f.target_id, &f.reason, &f.details)?;
+    let input = NewReport::parse(&f.target_type, &f.target_id, &f.reason, &f.details)?;
     let (status, success, message) = match app.moderation.report(&who.user, input).await {
         Ok(_) => (StatusCode::CREATED, true, tr.t("report-received")),
         Err(Error::Conflict { code: Code::AlreadyReported, .. }) => {
