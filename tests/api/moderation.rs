@@ -204,6 +204,11 @@ async fn moderation_first_course_waits_and_trusted_teachers_publish_at_once() {
     let queue = app.api(&admin).get("/api/v1/admin/moderation/courses").await.assert_status(StatusCode::OK);
     assert_eq!(ids(&queue.json), [first.id.as_str()]);
     assert_eq!(queue["items"][0]["reasons"], json!(["first_course"]), "{queue}");
+    // Its teacher's page says it waits.
+    let mut page = browser(&app, "t@school.test", PASSWORD).await;
+    let (status, body) = page.page(&app, &format!("/courses/{}", first.slug)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("id=\"course-in-review\""), "{body}");
     // Publishing again leaves it in the queue.
     assert_eq!(app.courses(&teacher).publish(&first.id).await["status"], "in_review");
     app.approve_course(&first.id).await;

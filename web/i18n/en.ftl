@@ -496,3 +496,4 @@ report-received = Thank you. We received your report; a person will look at it, 
 report-already = You have reported this already; we will tell you the outcome.
 report-back = Back to the page
 review-pending = Awaiting moderation: only you can see this review until an admin checks it.
+course-in-review = This course is waiting for an admin's review and is not public yet. You will be told the decision by notification and email.

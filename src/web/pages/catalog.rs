@@ -334,6 +334,8 @@ struct CoursePage {
     providers: Vec<(String, String)>,
     /// The viewer may report the course (signed in, not its teacher).
     can_report: bool,
+    /// Waiting for an admin (only its teacher and admins reach the page meanwhile).
+    in_review: bool,
     /// (value, label) of the report reasons.
     report_reasons: Vec<(&'static str, String)>,
 }
@@ -402,6 +404,7 @@ pub async fn course(
             })
             .collect(),
         can_report: ctx.user().is_some_and(|u| u.id != record.teacher_id),
+        in_review: record.status == crate::catalog::types::CourseStatus::InReview,
         report_reasons: crate::moderation::repo::ReportReason::ALL
             .into_iter()
             .map(|r| (r.as_str(), tr.t(&format!("report-reason-{}", r.as_str()))))
