@@ -104,5 +104,20 @@ pub fn counters(rtx: &redb::ReadTransaction) -> StoreResult<Vec<String>> {
     }
     // The ledger: every transaction balances, every balance is the sum of its entries.
     problems.extend(crate::commerce::ledger::verify(rtx)?.problems);
+    // The moderation queue holds exactly the pending reviews.
+    for (key, r) in REVIEWS.range(rtx, .., false, usize::MAX)? {
+        let queued = REVIEWS_PENDING.get(rtx, &key)?.is_some();
+        if queued != (r.status == crate::learning::repo::ReviewStatus::Pending) {
+            problems.push(format!("review {}: status {} but queued {queued}", r.id, r.status.as_str()));
+        }
+    }
+    for (key, ()) in REVIEWS_PENDING.range(rtx, .., false, usize::MAX)? {
+        if REVIEWS.get(rtx, &key)?.is_none() {
+            problems.push(format!(
+                "review queue points at missing review {}",
+                crate::ids::ReviewId::from_key(key)
+            ));
+        }
+    }
     Ok(problems)
 }

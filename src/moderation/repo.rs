@@ -166,11 +166,6 @@ pub fn insert_report(tx: &mut Tx<'_>, rep: &ReportRecord) -> Result<()> {
     Ok(())
 }
 
-/// Whether `reporter` has reported this target.
-pub fn has_reported(r: &impl Readable, reporter: UserId, t: TargetType, target: u128) -> StoreResult<bool> {
-    r.contains(REPORTS_BY_REPORTER, &(reporter.key(), t.as_u8(), target))
-}
-
 pub fn save_resolved(tx: &mut Tx<'_>, rep: &ReportRecord) -> Result<()> {
     tx.put(REPORTS, &rep.id.key(), rep)?;
     tx.remove(REPORTS_OPEN, &rep.id.key())?;

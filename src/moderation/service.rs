@@ -316,12 +316,6 @@ impl Moderation {
             .await
     }
 
-    /// Whether `who` has reported this target already (pages show "reported" instead of a form).
-    pub async fn has_reported(&self, who: &UserRecord, t: TargetType, target: u128) -> Result<bool> {
-        let user = who.id;
-        self.store.read(move |rtx| Ok(repo::has_reported(rtx, user, t, target)?)).await
-    }
-
     /// Resolves an open report with `action`: the content changes as the action says, the
     /// reporter is told the outcome, the person whose content was restricted gets the statement
     /// of reasons, and both the resolution and the content change are audited.
