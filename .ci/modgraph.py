@@ -27,7 +27,7 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parent.parent / "src"
 
 # Modules that must import nothing of the app (issue 11): small pieces everyone may use.
-LEAVES = {"clock", "ids", "richtext", "ratelimit", "cache", "client", "config", "error", "fields", "i18n"}
+LEAVES = {"clock", "ids", "richtext", "screen", "ratelimit", "cache", "client", "config", "error", "fields", "i18n"}
 
 # Each domain and the domains it may import. Infrastructure (store, schema, respcache, http,
 # app, web, ...) is not a domain; `schema` lists every domain's tables and `app`/`http`/`web`

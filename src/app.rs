@@ -33,6 +33,7 @@ pub struct App {
     pub identity: Arc<Identity>,
     pub catalog: Arc<Catalog>,
     pub learning: Arc<Learning>,
+    pub moderation: Arc<crate::moderation::Moderation>,
     pub commerce: Arc<crate::commerce::Commerce>,
     /// Engagement mail: enrollment and completion emails, reminders, digests, preferences.
     pub engagement: Arc<crate::engagement::Engagement>,
@@ -109,13 +110,34 @@ impl App {
             crate::engagement::Certificates::on_completion(config.school_name.clone()),
             engagement.hook(),
         ]);
+        // The automatic checks for reviews and publishing: the embedded word lists plus the
+        // school's own in <data-dir>/moderation/.
+        let screen = {
+            let dir = config.data_dir.join("moderation");
+            Arc::new(
+                crate::screen::Screen::load(&dir)
+                    .with_context(|| format!("reading the moderation word lists in {}", dir.display()))?,
+            )
+        };
         let mut catalog = Catalog::new(store.clone(), clock.clone(), config.cache_capacity);
+        catalog.set_screen(screen.clone());
         let curriculum_hooks = hooks.clone();
         catalog.subscribe(Arc::new(move |tx, event| {
             crate::learning::service::on_curriculum_change(tx, event, &curriculum_hooks)
         }));
         let catalog = Arc::new(catalog);
-        let learning = Arc::new(Learning::new(store.clone(), clock.clone(), catalog.clone(), hooks.clone()));
+        let learning =
+            Arc::new(Learning::new(store.clone(), clock.clone(), catalog.clone(), hooks.clone(), screen));
+        let moderation = Arc::new(crate::moderation::Moderation::new(
+            store.clone(),
+            clock.clone(),
+            catalog.clone(),
+            &learning,
+            crate::moderation::notices::Notices {
+                school: config.school_name.clone(),
+                public_url: config.public_url.trim_end_matches('/').to_owned(),
+            },
+        ));
         let badge_key = {
             let dir = config.data_dir.clone();
             tokio::task::spawn_blocking(move || crate::engagement::badge::BadgeKey::load_or_create(&dir))
@@ -158,6 +180,7 @@ impl App {
             identity,
             catalog,
             learning,
+            moderation,
             commerce,
             engagement,
             certificates,

@@ -32,10 +32,12 @@ pub fn counters(rtx: &redb::ReadTransaction) -> StoreResult<Vec<String>> {
         let mut n = 0u64;
         for ((_, r), ()) in REVIEWS_BY_COURSE.range(rtx, (key, 0)..=(key, u128::MAX), false, usize::MAX)? {
             match REVIEWS.get(rtx, &r)? {
-                Some(rev) => {
+                // Only published reviews count in a course's rating.
+                Some(rev) if rev.is_published() => {
                     sum += u64::from(rev.rating);
                     n += 1;
                 }
+                Some(_) => {}
                 None => problems.push(format!("course {id}: review index points at missing review")),
             }
         }
@@ -102,5 +104,20 @@ pub fn counters(rtx: &redb::ReadTransaction) -> StoreResult<Vec<String>> {
     }
     // The ledger: every transaction balances, every balance is the sum of its entries.
     problems.extend(crate::commerce::ledger::verify(rtx)?.problems);
+    // The moderation queue holds exactly the pending reviews.
+    for (key, r) in REVIEWS.range(rtx, .., false, usize::MAX)? {
+        let queued = REVIEWS_PENDING.get(rtx, &key)?.is_some();
+        if queued != (r.status == crate::learning::repo::ReviewStatus::Pending) {
+            problems.push(format!("review {}: status {} but queued {queued}", r.id, r.status.as_str()));
+        }
+    }
+    for (key, ()) in REVIEWS_PENDING.range(rtx, .., false, usize::MAX)? {
+        if REVIEWS.get(rtx, &key)?.is_none() {
+            problems.push(format!(
+                "review queue points at missing review {}",
+                crate::ids::ReviewId::from_key(key)
+            ));
+        }
+    }
     Ok(problems)
 }

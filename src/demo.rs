@@ -395,6 +395,9 @@ fn load_course(
             text_html: render_markdown(&r.text, Profile::Short),
             created_at: at,
             updated_at: at,
+            status: crate::learning::repo::ReviewStatus::Published,
+            flags: Vec::new(),
+            evidence: Vec::new(),
         };
         tx.put(REVIEWS, &rev.id.key(), &rev)?;
         tx.put(REVIEWS_BY_COURSE, &(id.key(), rev.id.key()), &())?;

@@ -64,6 +64,13 @@ pub enum Code {
     LastAdmin,
     /// The account was deleted (anonymised); nothing more can be done to it.
     AccountDeleted,
+    /// The same person reporting the same thing twice.
+    AlreadyReported,
+    /// A moderation decision on something not waiting for it (a course not in review, a
+    /// report already resolved...).
+    NotPending,
+    /// A moderation action that does not apply to its target, or is not available yet.
+    NotSupported,
 }
 
 impl Code {
@@ -95,6 +102,9 @@ impl Code {
         Code::OwnAccount,
         Code::LastAdmin,
         Code::AccountDeleted,
+        Code::AlreadyReported,
+        Code::NotPending,
+        Code::NotSupported,
     ];
 
     /// The stable snake_case string clients see.
@@ -127,6 +137,9 @@ impl Code {
             Code::OwnAccount => "own_account",
             Code::LastAdmin => "last_admin",
             Code::AccountDeleted => "account_deleted",
+            Code::AlreadyReported => "already_reported",
+            Code::NotPending => "not_pending",
+            Code::NotSupported => "not_supported",
         }
     }
 
@@ -157,7 +170,10 @@ impl Code {
             Code::RefundWindowClosed
             | Code::NotRefundable
             | Code::PayoutUnavailable
-            | Code::PayoutDecided => &[StatusCode::CONFLICT],
+            | Code::PayoutDecided
+            | Code::AlreadyReported
+            | Code::NotPending
+            | Code::NotSupported => &[StatusCode::CONFLICT],
             // 401 on a request with a session (it has ended), 403 on a sign-in with the right password.
             Code::AccountLocked => &[StatusCode::UNAUTHORIZED, StatusCode::FORBIDDEN],
             Code::OwnAccount | Code::LastAdmin | Code::AccountDeleted => &[StatusCode::CONFLICT],

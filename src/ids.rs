@@ -117,6 +117,10 @@ id_type!(
     /// One entry of the audit log.
     AuditId
 );
+id_type!(
+    /// A user's report of a course, lesson, review, teacher or question.
+    ReportId
+);
 
 #[cfg(test)]
 mod tests {

@@ -45,6 +45,7 @@ pub mod identity;
 pub mod ids;
 pub mod learning;
 pub mod mail;
+pub mod moderation;
 pub mod observe;
 pub mod offsite;
 pub mod ops;
@@ -53,6 +54,7 @@ pub mod ratelimit;
 pub mod respcache;
 pub mod richtext;
 pub mod schema;
+pub mod screen;
 pub mod search;
 
 pub mod seed;

@@ -11,7 +11,7 @@
 use std::path::Path;
 
 use crate::audit::AuditRecord;
-use crate::catalog::repo::{CategoryRecord, CourseRecord, LessonRecord, ModuleRecord};
+use crate::catalog::repo::{CategoryRecord, CourseRecord, CourseReviewRecord, LessonRecord, ModuleRecord};
 use crate::clock::Timestamp;
 use crate::commerce::coupons::CouponRecord;
 use crate::commerce::ledger::{Hold, LedgerTx};
@@ -22,6 +22,7 @@ use crate::engagement::repo::{DigestItem, EmailPrefs, ReminderState};
 use crate::identity::repo::{EmailTokenRecord, FamilyRecord, RefreshTokenRecord, UserRecord};
 use crate::learning::repo::{EnrollmentRecord, NotificationRecord, ReviewRecord};
 use crate::mail::OutboxRecord;
+use crate::moderation::repo::ReportRecord;
 use crate::store::migrate::{Migration, Schema};
 use crate::store::table::{RawTable, Table};
 pub use crate::store::tables::{CHANGES, Change, META};
@@ -31,7 +32,7 @@ use crate::store::{Store, StoreResult, Tx};
 pub static SCHEMA: Schema = Schema { migrations: MIGRATIONS, tables: ALL };
 
 /// The version this build writes.
-pub const SCHEMA_VERSION: u64 = 8;
+pub const SCHEMA_VERSION: u64 = 10;
 
 /// Opens (or creates) the store in `data_dir` with Lectern's schema, upgrading it if older.
 pub fn open(data_dir: &Path) -> StoreResult<Store> {
@@ -159,6 +160,22 @@ pub const DIGEST_ITEMS: Table<(u128, u128), DigestItem> = Table::new("digest_ite
 /// (due at, teacher) → (): digests to send, soonest first.
 pub const DIGESTS_DUE: Table<(i64, u128), ()> = Table::new("digests_due");
 
+// ---- moderation (migration 10) ----
+
+/// Reviews held for an admin (status `pending`), by review id: the review queue.
+pub const REVIEWS_PENDING: Table<u128, ()> = Table::new("reviews_pending");
+/// (fingerprint of a review's text, review) → its course: the same text on several courses.
+pub const REVIEW_FINGERPRINTS: Table<(u64, u128), u128> = Table::new("review_fingerprints");
+/// Courses waiting for an admin (status `in_review`) → why the checks sent them there.
+pub const COURSES_IN_REVIEW: Table<u128, CourseReviewRecord> = Table::new("courses_in_review");
+/// (fingerprint of a course description, course) → (): copies of another course's text.
+pub const COURSE_FINGERPRINTS: Table<(u64, u128), ()> = Table::new("course_fingerprints");
+pub const REPORTS: Table<u128, ReportRecord> = Table::new("reports");
+/// (reporter, target kind, target) → report: one report per person and target.
+pub const REPORTS_BY_REPORTER: Table<(u128, u8, u128), u128> = Table::new("reports_by_reporter");
+/// Reports not yet resolved, by id: the reports queue.
+pub const REPORTS_OPEN: Table<u128, ()> = Table::new("reports_open");
+
 /// Every table, for backups and restores (add new tables here too).
 pub const ALL: &[&dyn RawTable] = &[
     &META,
@@ -217,6 +234,13 @@ pub const ALL: &[&dyn RawTable] = &[
     &CERTIFICATES,
     &CERTIFICATES_BY_STUDENT,
     &AUDIT,
+    &REVIEWS_PENDING,
+    &REVIEW_FINGERPRINTS,
+    &COURSES_IN_REVIEW,
+    &COURSE_FINGERPRINTS,
+    &REPORTS,
+    &REPORTS_BY_REPORTER,
+    &REPORTS_OPEN,
 ];
 
 const MIGRATIONS: &[Migration] = &[
@@ -228,7 +252,39 @@ const MIGRATIONS: &[Migration] = &[
     Migration { to: 6, name: "engagement mail: preferences, reminders, digests", run: v6_engagement },
     Migration { to: 7, name: "course certificates", run: v7_certificates },
     Migration { to: 8, name: "the audit log", run: v8_audit },
+    Migration {
+        to: 10,
+        name: "moderation: review and course queues, text fingerprints, reports",
+        run: v10_moderation,
+    },
 ];
+
+/// Moderation tables. Existing reviews are published (their records' default) and their texts
+/// fingerprinted, so a spammer's old reviews count as copies.
+fn v10_moderation(tx: &mut Tx<'_>) -> StoreResult<()> {
+    tx.create(REVIEWS_PENDING)?;
+    tx.create(REVIEW_FINGERPRINTS)?;
+    tx.create(COURSES_IN_REVIEW)?;
+    tx.create(COURSE_FINGERPRINTS)?;
+    tx.create(REPORTS)?;
+    tx.create(REPORTS_BY_REPORTER)?;
+    tx.create(REPORTS_OPEN)?;
+    let mut after: Option<u128> = None;
+    loop {
+        let chunk = match after {
+            None => tx.range(REVIEWS, .., 1000)?,
+            Some(k) => tx.range(REVIEWS, (std::ops::Bound::Excluded(k), std::ops::Bound::Unbounded), 1000)?,
+        };
+        let Some((last, _)) = chunk.last() else { break };
+        after = Some(*last);
+        for (id, r) in &chunk {
+            if let Some(fp) = crate::screen::fingerprint(&r.text_md) {
+                tx.put(REVIEW_FINGERPRINTS, &(fp, *id), &r.course_id.key())?;
+            }
+        }
+    }
+    Ok(())
+}
 
 fn v8_audit(tx: &mut Tx<'_>) -> StoreResult<()> {
     tx.create(AUDIT)?;

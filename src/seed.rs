@@ -452,6 +452,9 @@ pub async fn run(app: &AppState, o: &Options) -> anyhow::Result<Report> {
                                 text_html: "<p>Good course.</p>".into(),
                                 created_at: now,
                                 updated_at: now,
+                                status: crate::learning::repo::ReviewStatus::Published,
+                                flags: Vec::new(),
+                                evidence: Vec::new(),
                             };
                             tx.put(REVIEWS, &r.id.key(), &r)?;
                             tx.put(REVIEWS_BY_COURSE, &(id.key(), r.id.key()), &())?;

@@ -242,6 +242,12 @@ async fn acknowledged_writes_survive_sigkill() {
         post(&client, &base, &format!("/api/v1/courses/{id}/publish"), Some(&teacher), json!({}))
             .await
             .unwrap();
+        // Courses wait in the moderation queue (a first course, few words): the admin approves.
+        let (st, _) =
+            post(&client, &base, &format!("/api/v1/admin/courses/{id}/approve"), Some(&admin), json!({}))
+                .await
+                .unwrap();
+        assert_eq!(st, 200, "the course is approved");
         courses.push((id, lessons));
     }
     let mut students = Vec::new();
@@ -284,6 +290,16 @@ async fn acknowledged_writes_survive_sigkill() {
         post(&client, &base, &format!("/api/v1/courses/{paid_course}/publish"), Some(&teacher), json!({}))
             .await
             .unwrap();
+    assert_eq!(st, 200, "the paid course is submitted");
+    let (st, _) = post(
+        &client,
+        &base,
+        &format!("/api/v1/admin/courses/{paid_course}/approve"),
+        Some(&admin),
+        json!({}),
+    )
+    .await
+    .unwrap();
     assert_eq!(st, 200, "the paid course is published");
     let mut sessions = Vec::new();
     for i in 0..8 {
@@ -496,6 +512,8 @@ async fn acknowledged_writes_survive_sigkill() {
         for (c, (id, _)) in courses.iter().enumerate() {
             let r: Value = client
                 .get(format!("{base}/api/v1/courses/{id}/reviews?limit=100"))
+                // As the admin: reviews the screen held (new accounts, bursts) count too.
+                .bearer_auth(admin.as_str())
                 .send()
                 .await
                 .unwrap()

@@ -88,6 +88,16 @@ impl CourseRecord {
     }
 }
 
+/// Why a course waits for an admin: the automatic checks' reasons (`crate::screen::Reason`
+/// codes) and what matched, as the queue shows them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CourseReviewRecord {
+    pub submitted_at: Timestamp,
+    pub reasons: Vec<String>,
+    #[serde(default)]
+    pub evidence: Vec<String>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ModuleRecord {
     pub id: ModuleId,
@@ -243,9 +253,47 @@ pub fn update_course(tx: &mut Tx<'_>, before: &CourseRecord, after: &CourseRecor
     if is && (!was || before.category_id != after.category_id) {
         adjust_category_count(tx, after.category_id, 1)?;
     }
+    if before.status == CourseStatus::InReview && after.status != CourseStatus::InReview {
+        tx.remove(COURSES_IN_REVIEW, &after.id.key())?;
+    }
     tx.put(COURSES, &after.id.key(), after)?;
     tx.record_change("course", after.id.key())?;
     Ok(())
+}
+
+/// Why `course` is in review, if it is.
+pub fn course_review(r: &impl Readable, course: CourseId) -> StoreResult<Option<CourseReviewRecord>> {
+    r.get(COURSES_IN_REVIEW, &course.key())
+}
+
+/// Puts a course (saved as `in_review` by the caller) in the admins' queue.
+pub fn queue_for_review(tx: &mut Tx<'_>, course: CourseId, rec: &CourseReviewRecord) -> Result<()> {
+    Ok(tx.put(COURSES_IN_REVIEW, &course.key(), rec)?)
+}
+
+/// Courses waiting for an admin, by id, strictly after `after`.
+pub fn courses_in_review(
+    r: &impl Readable,
+    after: Option<u128>,
+    limit: usize,
+) -> StoreResult<Vec<(CourseId, CourseReviewRecord)>> {
+    let rows = match after {
+        None => r.range(COURSES_IN_REVIEW, .., limit)?,
+        Some(a) => {
+            r.range(COURSES_IN_REVIEW, (std::ops::Bound::Excluded(a), std::ops::Bound::Unbounded), limit)?
+        }
+    };
+    Ok(rows.into_iter().map(|(k, v)| (CourseId::from_key(k), v)).collect())
+}
+
+/// Records a course description's fingerprint; true if another course has the same text.
+pub fn fingerprint_description(tx: &mut Tx<'_>, course: CourseId, fp: u64) -> Result<bool> {
+    let others = tx
+        .range(COURSE_FINGERPRINTS, (fp, 0)..=(fp, u128::MAX), 2)?
+        .into_iter()
+        .any(|((_, c), ())| c != course.key());
+    tx.put(COURSE_FINGERPRINTS, &(fp, course.key()), &())?;
+    Ok(others)
 }
 
 /// Saves counters only (no index or category changes).

@@ -265,9 +265,12 @@ async fn update_course(
     Ok(Json(detail_of(&app, c, &locale(&headers, Some(&who.user))).await?))
 }
 
-/// Publish a course (its teacher or an admin); 409 with the reasons when it is not ready.
+/// Publish a course (its teacher or an admin); 409 with the reasons when it is not ready. The
+/// automatic checks run first: the answer's `status` is `published`, or `in_review` when the
+/// course waits for an admin (a teacher's first course, few lessons with content, a short
+/// description, links or contact details, banned words, a copy of another course's text).
 #[utoipa::path(post, path = "/api/v1/courses/{id}/publish", tag = "catalog",
-    params(("id" = String, Path)), responses((status = 200, body = CourseDetail), (status = 403, description = "forbidden: not its teacher."),
+    params(("id" = String, Path)), responses((status = 200, body = CourseDetail, description = "`status`: `published` or `in_review`."), (status = 403, description = "forbidden: not its teacher."),
         (status = 409, description = "not_publishable (with the reasons in `errors`)")),
     security(("bearer" = [])))]
 async fn publish_course(

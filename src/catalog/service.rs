@@ -84,6 +84,7 @@ pub struct Catalog {
     withdrawals: Withdrawals,
     /// Other domains' reactions to curriculum changes (see `events`).
     subscribers: Vec<Subscriber>,
+    screen: Arc<crate::screen::Screen>,
 }
 
 fn is_admin(who: Caller<'_>) -> bool {
@@ -121,7 +122,13 @@ impl Catalog {
             curricula: VersionedCache::new("curriculum", cache_capacity / 4 + 1, CACHE_TTL),
             withdrawals: Withdrawals::default(),
             subscribers: Vec::new(),
+            screen: Arc::new(crate::screen::Screen::default()),
         }
+    }
+
+    /// The automatic checks publishing runs (the embedded word lists unless set here).
+    pub fn set_screen(&mut self, screen: Arc<crate::screen::Screen>) {
+        self.screen = screen;
     }
 
     /// Counts the changes that took something of the catalog out of public view; response
@@ -385,31 +392,74 @@ impl Catalog {
     }
 
     /// Publishes a draft, or explains (409 with `errors`) why it cannot be published yet.
+    ///
+    /// A course that can be published passes the automatic checks (`crate::screen`) first:
+    /// a clean course of a trusted teacher (one the school has published a course of before;
+    /// there is no teacher verification yet) or of an admin is published at once; any other
+    /// goes to `in_review`, waiting for an admin, with the checks' reasons. Publishing a course
+    /// already in review leaves it there.
     pub async fn publish(&self, who: &UserRecord, id: CourseId) -> Result<CourseRecord> {
         let now = self.clock.now();
         let who = who.clone();
+        let screen = self.screen.clone();
         let (pos, c) = self
             .store
             .write(move |tx| {
                 let before = repo::get_course(tx, id)?;
                 check_edit(&who, &before)?;
-                if before.is_published() {
+                if before.is_published() || before.status == CourseStatus::InReview {
                     return Ok((tx.position(), before));
                 }
                 let mut reasons = Vec::new();
                 if before.total_lessons == 0 {
                     reasons.push(FieldError::new("lessons", "add at least one lesson"));
                 }
-                if crate::richtext::plain_text(&before.description_html).is_empty() {
+                let description = crate::richtext::plain_text(&before.description_html);
+                if description.is_empty() {
                     reasons.push(FieldError::new("description", "write a description"));
                 }
                 if !reasons.is_empty() {
                     return Err(Error::NotPublishable(reasons));
                 }
+                let lessons_with_content = repo::curriculum(tx, id)?
+                    .lessons()
+                    .filter(|l| !l.body_md.trim().is_empty() || l.video_url.is_some())
+                    .count() as u32;
+                let copied = match crate::screen::fingerprint(&description) {
+                    Some(fp) => repo::fingerprint_description(tx, id, fp)?,
+                    None => false,
+                };
+                let trusted = who.role == Role::Admin
+                    || repo::teacher_course_ids(tx, before.teacher_id)?.into_iter().try_fold(
+                        false,
+                        |found, other| -> Result<bool> {
+                            Ok(found
+                                || (other != id
+                                    && repo::course(tx, other)?.is_some_and(|o| o.is_published())))
+                        },
+                    )?;
+                let verdict = screen.course(&crate::screen::CourseFacts {
+                    title: &before.title,
+                    subtitle: &before.subtitle,
+                    description: &description,
+                    lessons_with_content,
+                    copied_description: copied,
+                    trusted_teacher: trusted,
+                });
                 let mut c = before.clone();
-                c.status = CourseStatus::Published;
-                c.published_at.get_or_insert(now);
                 c.updated_at = now;
+                if verdict.reasons.is_empty() {
+                    c.status = CourseStatus::Published;
+                    c.published_at.get_or_insert(now);
+                } else {
+                    c.status = CourseStatus::InReview;
+                    let rec = repo::CourseReviewRecord {
+                        submitted_at: now,
+                        reasons: verdict.codes(),
+                        evidence: verdict.evidence.clone(),
+                    };
+                    repo::queue_for_review(tx, id, &rec)?;
+                }
                 repo::update_course(tx, &before, &c)?;
                 Ok((tx.position(), c))
             })

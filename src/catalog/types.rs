@@ -38,6 +38,21 @@ pub enum CourseStatus {
     Draft,
     Published,
     Archived,
+    /// Submitted for publishing and waiting for an admin (the automatic checks found reasons to
+    /// look, or it is the teacher's first course). Not public.
+    #[serde(rename = "in_review")]
+    InReview,
+}
+
+impl CourseStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CourseStatus::Draft => "draft",
+            CourseStatus::Published => "published",
+            CourseStatus::Archived => "archived",
+            CourseStatus::InReview => "in_review",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]

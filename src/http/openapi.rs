@@ -67,6 +67,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(crate::engagement::routes::router())
         .merge(crate::admin::routes::router())
         .merge(crate::privacy::routes::router())
+        .merge(crate::moderation::routes::router())
 }
 
 /// The API routes and their complete document.

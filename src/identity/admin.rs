@@ -5,8 +5,10 @@ use super::Role;
 use super::repo::{self, AccountStatus, UserFilter, UserRecord};
 use super::service::{Identity, Principal};
 use crate::audit::{self, Action};
+use crate::clock::Timestamp;
 use crate::error::{Code, Error, Result};
 use crate::ids::UserId;
+use crate::store::Tx;
 use crate::store::page::{Page, encode_cursor};
 
 /// How many records one search of the user list reads at most before handing back a cursor.
@@ -110,18 +112,8 @@ impl Identity {
                 }
                 match change.locked {
                     Some(true) if user.locked_at.is_none() => {
-                        user.locked_at = Some(now);
-                        user.updated_at = now;
-                        repo::update_user(tx, &user)?;
-                        repo::revoke_all(tx, user.id, None, now)?;
-                        let action = Action {
-                            actor: Some(actor),
-                            action: "user.lock",
-                            target_type: "user",
-                            target_id: target(),
-                            reason,
-                        };
-                        audit::record(tx, action, now)?;
+                        lock_in(tx, actor, uid, reason, now)?;
+                        user = repo::get_user(tx, uid)?;
                     }
                     Some(false) if user.locked_at.is_some() => {
                         user.locked_at = None;
@@ -151,6 +143,48 @@ impl Identity {
 }
 
 /// The status names admins filter by.
+/// Locks account `id` inside the caller's unit of work, on admin `actor`'s decision (the users
+/// page, or a report resolved with `lock_user`): every sign-in ends at once and the audit log
+/// records it. Refuses the admin's own account and the school's last admin. False if there was
+/// nothing to do (locked already, or deleted).
+pub fn lock_in(
+    tx: &mut Tx<'_>,
+    actor: UserId,
+    id: UserId,
+    reason: Option<&str>,
+    now: Timestamp,
+) -> Result<bool> {
+    let mut user = repo::get_user(tx, id)?;
+    if user.locked_at.is_some() || user.deleted_at.is_some() {
+        return Ok(false);
+    }
+    if user.id == actor {
+        return Err(Error::Conflict {
+            code: Code::OwnAccount,
+            detail: "You cannot lock your own account; ask another admin.".into(),
+        });
+    }
+    if user.role == Role::Admin && repo::active_admins(tx, 2)? < 2 {
+        return Err(Error::Conflict {
+            code: Code::LastAdmin,
+            detail: "The school must keep at least one admin.".into(),
+        });
+    }
+    user.locked_at = Some(now);
+    user.updated_at = now;
+    repo::update_user(tx, &user)?;
+    repo::revoke_all(tx, user.id, None, now)?;
+    let action = Action {
+        actor: Some(actor),
+        action: "user.lock",
+        target_type: "user",
+        target_id: id.to_string(),
+        reason,
+    };
+    audit::record(tx, action, now)?;
+    Ok(true)
+}
+
 pub fn parse_status(s: &str) -> Option<AccountStatus> {
     AccountStatus::parse(s)
 }

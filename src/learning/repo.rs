@@ -28,6 +28,28 @@ pub struct EnrollmentRecord {
     pub completed_lessons: u32,
 }
 
+/// Where a review stands: only published ones are public and counted in a course's rating.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ReviewStatus {
+    #[default]
+    Published,
+    /// Held by the screen until an admin looks at it; its author sees "awaiting moderation".
+    Pending,
+    /// Taken down by an admin.
+    Hidden,
+}
+
+impl ReviewStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewStatus::Published => "published",
+            ReviewStatus::Pending => "pending",
+            ReviewStatus::Hidden => "hidden",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ReviewRecord {
     pub id: ReviewId,
@@ -38,6 +60,21 @@ pub struct ReviewRecord {
     pub text_html: String,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// Reviews written before moderation existed are published.
+    #[serde(default)]
+    pub status: ReviewStatus,
+    /// Why the screen held it (`crate::screen::Reason` codes), and what matched: the admin's
+    /// evidence. Empty for reviews the screen let through.
+    #[serde(default)]
+    pub flags: Vec<String>,
+    #[serde(default)]
+    pub evidence: Vec<String>,
+}
+
+impl ReviewRecord {
+    pub fn is_published(&self) -> bool {
+        self.status == ReviewStatus::Published
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -46,6 +83,8 @@ pub enum NotificationKind {
     Enrolled,
     CourseCompleted,
     NewReview,
+    /// A moderation decision about something of the reader's, or about their report.
+    Moderation,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -207,18 +246,93 @@ pub fn insert_review(tx: &mut Tx<'_>, r: &ReviewRecord) -> Result<()> {
     tx.put(REVIEWS, &r.id.key(), r)?;
     tx.put(REVIEWS_BY_COURSE, &(r.course_id.key(), r.id.key()), &())?;
     tx.put(REVIEWS_BY_AUTHOR, &(r.author_id.key(), r.course_id.key()), &r.id.key())?;
-    Ok(())
+    index_review(tx, None, r)
 }
 
-pub fn save_review(tx: &mut Tx<'_>, r: &ReviewRecord) -> Result<()> {
-    Ok(tx.put(REVIEWS, &r.id.key(), r)?)
+/// Saves a changed review; `before` is how it was stored (for its secondary indexes).
+pub fn save_review(tx: &mut Tx<'_>, before: &ReviewRecord, r: &ReviewRecord) -> Result<()> {
+    tx.put(REVIEWS, &r.id.key(), r)?;
+    index_review(tx, Some(before), r)
 }
 
 pub fn remove_review(tx: &mut Tx<'_>, r: &ReviewRecord) -> Result<()> {
     tx.remove(REVIEWS, &r.id.key())?;
     tx.remove(REVIEWS_BY_COURSE, &(r.course_id.key(), r.id.key()))?;
     tx.remove(REVIEWS_BY_AUTHOR, &(r.author_id.key(), r.course_id.key()))?;
+    tx.remove(REVIEWS_PENDING, &r.id.key())?;
+    if let Some(fp) = crate::screen::fingerprint(&r.text_md) {
+        tx.remove(REVIEW_FINGERPRINTS, &(fp, r.id.key()))?;
+    }
     Ok(())
+}
+
+/// The moderation queue (pending reviews) and the text fingerprints follow the record.
+fn index_review(tx: &mut Tx<'_>, before: Option<&ReviewRecord>, r: &ReviewRecord) -> Result<()> {
+    let id = r.id.key();
+    if r.status == ReviewStatus::Pending {
+        tx.put(REVIEWS_PENDING, &id, &())?;
+    } else if before.is_some_and(|b| b.status == ReviewStatus::Pending) {
+        tx.remove(REVIEWS_PENDING, &id)?;
+    }
+    let old = before.and_then(|b| crate::screen::fingerprint(&b.text_md));
+    let new = crate::screen::fingerprint(&r.text_md);
+    if old != new
+        && let Some(fp) = old
+    {
+        tx.remove(REVIEW_FINGERPRINTS, &(fp, id))?;
+    }
+    if let Some(fp) = new {
+        tx.put(REVIEW_FINGERPRINTS, &(fp, id), &r.course_id.key())?;
+    }
+    Ok(())
+}
+
+/// Other courses (not `course`) with a review whose text has fingerprint `fp`.
+pub fn courses_with_text(r: &impl Readable, fp: u64, course: CourseId) -> StoreResult<u32> {
+    let mut courses: Vec<u128> = r
+        .range(REVIEW_FINGERPRINTS, (fp, 0)..=(fp, u128::MAX), 1000)?
+        .into_iter()
+        .map(|(_, c)| c)
+        .filter(|c| *c != course.key())
+        .collect();
+    courses.sort_unstable();
+    courses.dedup();
+    Ok(courses.len() as u32)
+}
+
+/// How many reviews `user` wrote at or after `since` (a person's reviews are a short list).
+pub fn reviews_since(r: &impl Readable, user: UserId, since: Timestamp) -> StoreResult<u32> {
+    let u = user.key();
+    let mut n = 0;
+    for (_, id) in r.range(REVIEWS_BY_AUTHOR, (u, 0)..=(u, u128::MAX), usize::MAX)? {
+        if let Some(rev) = review(r, ReviewId::from_key(id))?
+            && rev.created_at >= since
+        {
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// Pending reviews, oldest first, strictly after `after`.
+pub fn pending_reviews(
+    r: &impl Readable,
+    after: Option<u128>,
+    limit: usize,
+) -> StoreResult<Vec<ReviewRecord>> {
+    let rows = match after {
+        None => r.range(REVIEWS_PENDING, .., limit)?,
+        Some(a) => {
+            r.range(REVIEWS_PENDING, (std::ops::Bound::Excluded(a), std::ops::Bound::Unbounded), limit)?
+        }
+    };
+    let mut out = Vec::with_capacity(rows.len());
+    for (id, ()) in rows {
+        if let Some(rev) = review(r, ReviewId::from_key(id))? {
+            out.push(rev);
+        }
+    }
+    Ok(out)
 }
 
 // ---- wishlist ----

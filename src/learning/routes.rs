@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::repo::{EnrollmentStatus, NotificationKind, ReviewRecord};
+use super::repo::{EnrollmentStatus, NotificationKind, ReviewRecord, ReviewStatus};
 use super::service::Progress;
 use crate::app::AppState;
 use crate::catalog::types;
@@ -197,6 +197,9 @@ pub struct ReviewOut {
     author: AuthorRef,
     created_at: Rfc3339,
     updated_at: Rfc3339,
+    /// `pending`: held for moderation, seen only by its author ("awaiting moderation") and
+    /// admins, and not counted in the course's rating until an admin approves it.
+    status: ReviewStatus,
 }
 
 fn review_out(r: ReviewRecord, author_name: String) -> ReviewOut {
@@ -212,6 +215,7 @@ fn review_out(r: ReviewRecord, author_name: String) -> ReviewOut {
         },
         created_at: Rfc3339(r.created_at),
         updated_at: Rfc3339(r.updated_at),
+        status: r.status,
     }
 }
 

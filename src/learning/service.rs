@@ -6,6 +6,7 @@ use std::sync::Arc;
 use super::events::{Hooks, LearningEvent};
 use super::repo::{
     self, EnrollmentRecord, EnrollmentStatus, NotificationKind, NotificationRecord, ReviewRecord,
+    ReviewStatus,
 };
 use crate::catalog::Catalog;
 use crate::catalog::events::CurriculumEvent;
@@ -17,6 +18,7 @@ use crate::identity::Role;
 use crate::identity::repo::UserRecord;
 use crate::ids::{CourseId, LessonId, NotificationId, ReviewId, UserId};
 use crate::richtext::{Profile, render_markdown};
+use crate::screen::{self, Author, Screen, Verdict};
 use crate::store::page::{Page, page_from};
 use crate::store::{Store, Tx};
 
@@ -46,6 +48,7 @@ pub struct Learning {
     clock: Arc<Clock>,
     catalog: Arc<Catalog>,
     hooks: Hooks,
+    screen: Arc<Screen>,
 }
 
 fn not_enrolled() -> Error {
@@ -134,6 +137,106 @@ pub fn unenroll_in(tx: &mut Tx<'_>, user: UserId, c: &mut CourseRecord) -> Resul
     Ok(true)
 }
 
+/// Screens a review's text with what is known of its author: how old the account is, how many
+/// reviews they wrote in the last minutes, and whether the same text is on other courses.
+fn screen_review(
+    tx: &Tx<'_>,
+    screen: &Screen,
+    author: UserId,
+    course: CourseId,
+    text: &str,
+    now: Timestamp,
+) -> Result<Verdict> {
+    let created = crate::identity::repo::user(tx, author)?.map_or(now, |u| u.created_at);
+    let since = Timestamp(now.millis() - screen::BURST_MINUTES * 60_000);
+    let recent = repo::reviews_since(tx, author, since)?;
+    let copies = match screen::fingerprint(text) {
+        Some(fp) => repo::courses_with_text(tx, fp, course)?,
+        None => 0,
+    };
+    Ok(screen.review(
+        text,
+        Author {
+            account_age_minutes: (now.millis() - created.millis()) / 60_000,
+            recent_reviews: recent,
+            same_text_elsewhere: copies,
+        },
+    ))
+}
+
+fn apply_verdict(r: &mut ReviewRecord, v: &Verdict) {
+    if v.hold() {
+        r.status = ReviewStatus::Pending;
+        r.flags = v.codes();
+        r.evidence = v.evidence.clone();
+    } else {
+        r.status = ReviewStatus::Published;
+        r.flags.clear();
+        r.evidence.clear();
+    }
+}
+
+/// Moves a course's rating counters from how a review was (`before`) to how it is (`after`):
+/// only published reviews count.
+fn move_counters(c: &mut CourseRecord, before: &ReviewRecord, after: &ReviewRecord) {
+    if before.is_published() {
+        c.review_count = c.review_count.saturating_sub(1);
+        c.rating_sum = c.rating_sum.saturating_sub(u64::from(before.rating));
+    }
+    if after.is_published() {
+        c.review_count += 1;
+        c.rating_sum += u64::from(after.rating);
+    }
+}
+
+/// A review became public: it counts in the rating, its teacher hears of it, and so do
+/// learning's subscribers (the teacher's digest).
+fn announce_review(
+    tx: &mut Tx<'_>,
+    hooks: &Hooks,
+    c: &mut CourseRecord,
+    r: &ReviewRecord,
+    now: Timestamp,
+) -> Result<()> {
+    c.review_count += 1;
+    c.rating_sum += u64::from(r.rating);
+    catalog::save_counters(tx, c)?;
+    repo::notify(
+        tx,
+        c.teacher_id,
+        NotificationKind::NewReview,
+        format!("New {}★ review of “{}”", r.rating, c.title),
+        crate::richtext::plain_text(&r.text_html).chars().take(200).collect(),
+        format!("/courses/{}#reviews", c.slug),
+        now,
+    )?;
+    hooks.publish(tx, &LearningEvent::Reviewed { review: r, course: c })
+}
+
+/// Sets a review's status inside the caller's unit of work (an admin's decision): the course's
+/// rating counters follow, and a review published for the first time is announced as a new
+/// one would be. Returns the review as it was and the course as it now is.
+pub fn set_review_status(
+    tx: &mut Tx<'_>,
+    hooks: &Hooks,
+    id: ReviewId,
+    status: ReviewStatus,
+    now: Timestamp,
+) -> Result<(ReviewRecord, ReviewRecord, CourseRecord)> {
+    let before = repo::get_review(tx, id)?;
+    let mut c = catalog::get_course(tx, before.course_id)?;
+    let mut r = before.clone();
+    r.status = status;
+    repo::save_review(tx, &before, &r)?;
+    if status == ReviewStatus::Published && before.status == ReviewStatus::Pending {
+        announce_review(tx, hooks, &mut c, &r, now)?;
+    } else {
+        move_counters(&mut c, &before, &r);
+        catalog::save_counters(tx, &c)?;
+    }
+    Ok((before, r, c))
+}
+
 impl Learning {
     /// A lesson with its body, if `who` may read it: the teacher, admins, enrolled students,
     /// or anyone for a preview lesson of a published course.
@@ -160,8 +263,20 @@ impl Learning {
         }
     }
 
-    pub fn new(store: Store, clock: Arc<Clock>, catalog: Arc<Catalog>, hooks: Hooks) -> Learning {
-        Learning { store, clock, catalog, hooks }
+    pub fn new(
+        store: Store,
+        clock: Arc<Clock>,
+        catalog: Arc<Catalog>,
+        hooks: Hooks,
+        screen: Arc<Screen>,
+    ) -> Learning {
+        Learning { store, clock, catalog, hooks, screen }
+    }
+
+    /// Learning's subscribers, for a domain above that changes a review's status in its own
+    /// unit of work ([`set_review_status`]).
+    pub fn hooks(&self) -> &Hooks {
+        &self.hooks
     }
 
     /// Enrolls `who` in a free, published course.
@@ -289,6 +404,8 @@ impl Learning {
 
     // ---- reviews ----
 
+    /// A course's reviews, newest first: the published ones, and the viewer's own whatever its
+    /// status (so its author sees "awaiting moderation"); admins see every one.
     pub async fn reviews(
         &self,
         course: CourseId,
@@ -297,15 +414,29 @@ impl Learning {
         before: Option<u128>,
     ) -> Result<Page<(ReviewRecord, String)>> {
         self.catalog.course(&course.to_string(), who).await?;
-        let c = course.key();
+        let (c, viewer) = (course.key(), who.map(|u| u.id));
+        let admin = who.is_some_and(|u| u.role == Role::Admin);
         self.store
             .read(move |rtx| {
-                let end = before.map_or(u128::MAX, |b| b.saturating_sub(1));
-                let rows = repo::review_ids_of(rtx, CourseId::from_key(c), end, limit + 1)?;
-                let page = page_from(rows.into_iter().map(|r| (r.key(), ())).collect(), limit);
+                let mut end = before.map_or(u128::MAX, |b| b.saturating_sub(1));
                 let mut items = Vec::new();
-                for (r, ()) in page.items {
-                    if let Some(rev) = repo::review(rtx, ReviewId::from_key(r))? {
+                // Hidden and pending reviews are skipped: read on until the page is full.
+                loop {
+                    let rows = repo::review_ids_of(rtx, CourseId::from_key(c), end, limit + 1)?;
+                    let exhausted = rows.len() <= limit;
+                    for id in &rows {
+                        end = id.key().saturating_sub(1);
+                        let Some(rev) = repo::review(rtx, *id)? else { continue };
+                        if !rev.is_published() && Some(rev.author_id) != viewer && !admin {
+                            continue;
+                        }
+                        if items.len() == limit {
+                            let next = items.last().map(|(r, _): &(ReviewRecord, String)| r.id.key());
+                            return Ok(Page {
+                                items,
+                                next_cursor: next.map(|k| crate::store::page::encode_cursor(&k)),
+                            });
+                        }
                         // A deleted (anonymised) author has no name: "former student".
                         let name = crate::identity::repo::user(rtx, rev.author_id)?
                             .filter(|u| u.deleted_at.is_none())
@@ -313,8 +444,10 @@ impl Learning {
                             .unwrap_or_default();
                         items.push((rev, name));
                     }
+                    if exhausted {
+                        return Ok(Page { items, next_cursor: None });
+                    }
                 }
-                Ok(Page { items, next_cursor: page.next_cursor })
             })
             .await
     }
@@ -327,6 +460,7 @@ impl Learning {
         text_md: String,
     ) -> Result<ReviewRecord> {
         let (user, now, who, hooks) = (who.id, self.clock.now(), who.clone(), self.hooks.clone());
+        let screen = self.screen.clone();
         let html = render_markdown(&text_md, Profile::Short);
         let (pos, c, r) = self
             .store
@@ -347,7 +481,8 @@ impl Learning {
                         detail: "You have already reviewed this course; edit your review instead.".into(),
                     });
                 }
-                let r = ReviewRecord {
+                let verdict = screen_review(tx, &screen, user, course, &text_md, now)?;
+                let mut r = ReviewRecord {
                     id: ReviewId::generate(),
                     course_id: course,
                     author_id: user,
@@ -356,21 +491,15 @@ impl Learning {
                     text_html: html.clone(),
                     created_at: now,
                     updated_at: now,
+                    status: ReviewStatus::Published,
+                    flags: Vec::new(),
+                    evidence: Vec::new(),
                 };
+                apply_verdict(&mut r, &verdict);
                 repo::insert_review(tx, &r)?;
-                c.review_count += 1;
-                c.rating_sum += u64::from(rating);
-                catalog::save_counters(tx, &c)?;
-                repo::notify(
-                    tx,
-                    c.teacher_id,
-                    NotificationKind::NewReview,
-                    format!("New {rating}★ review of “{}”", c.title),
-                    crate::richtext::plain_text(&html).chars().take(200).collect(),
-                    format!("/courses/{}#reviews", c.slug),
-                    now,
-                )?;
-                hooks.publish(tx, &LearningEvent::Reviewed { review: &r, course: &c })?;
+                if r.is_published() {
+                    announce_review(tx, &hooks, &mut c, &r, now)?;
+                }
                 Ok((tx.position(), c, r))
             })
             .await?;
@@ -378,6 +507,9 @@ impl Learning {
         Ok(r)
     }
 
+    /// Edits a review. A new text is screened again: a published review the screen now holds
+    /// goes back to pending (out of the rating), a pending one it lets through is published;
+    /// a hidden one stays hidden.
     pub async fn update_review(
         &self,
         who: &UserRecord,
@@ -386,32 +518,44 @@ impl Learning {
         text_md: Option<String>,
     ) -> Result<(ReviewRecord, String)> {
         let (user, admin, now) = (who.id, who.role == Role::Admin, self.clock.now());
+        let (screen, hooks) = (self.screen.clone(), self.hooks.clone());
         let html = text_md.as_deref().map(|t| render_markdown(t, Profile::Short));
         let (pos, c, r) = self
             .store
             .write(move |tx| {
-                let mut r = repo::get_review(tx, id)?;
-                if r.author_id != user && !admin {
+                let before = repo::get_review(tx, id)?;
+                if before.author_id != user && !admin {
                     return Err(Error::forbidden());
                 }
-                let mut c = catalog::get_course(tx, r.course_id)?;
+                let mut c = catalog::get_course(tx, before.course_id)?;
+                let mut r = before.clone();
                 if let Some(new) = rating {
-                    c.rating_sum = c.rating_sum - u64::from(r.rating) + u64::from(new);
                     r.rating = new;
                 }
                 if let (Some(md), Some(h)) = (&text_md, &html) {
                     r.text_md = md.clone();
                     r.text_html = h.clone();
+                    if r.status != ReviewStatus::Hidden && !admin {
+                        let verdict = screen_review(tx, &screen, r.author_id, r.course_id, md, now)?;
+                        apply_verdict(&mut r, &verdict);
+                    }
                 }
                 r.updated_at = now;
-                repo::save_review(tx, &r)?;
+                move_counters(&mut c, &before, &r);
+                repo::save_review(tx, &before, &r)?;
                 catalog::save_counters(tx, &c)?;
+                if !before.is_published() && r.is_published() {
+                    hooks.publish(tx, &LearningEvent::Reviewed { review: &r, course: &c })?;
+                }
                 let author =
                     crate::identity::repo::user(tx, r.author_id)?.map(|u| u.name).unwrap_or_default();
                 Ok((tx.position(), c, (r, author)))
             })
             .await?;
         self.catalog.cache_course(pos, &c);
+        if !r.0.is_published() {
+            self.catalog.withdrawals().record();
+        }
         Ok(r)
     }
 
@@ -426,8 +570,10 @@ impl Learning {
                 }
                 let mut c = catalog::get_course(tx, r.course_id)?;
                 repo::remove_review(tx, &r)?;
-                c.review_count = c.review_count.saturating_sub(1);
-                c.rating_sum = c.rating_sum.saturating_sub(u64::from(r.rating));
+                if r.is_published() {
+                    c.review_count = c.review_count.saturating_sub(1);
+                    c.rating_sum = c.rating_sum.saturating_sub(u64::from(r.rating));
+                }
                 catalog::save_counters(tx, &c)?;
                 Ok((tx.position(), c))
             })

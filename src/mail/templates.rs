@@ -109,6 +109,157 @@ const DIGEST: Messages = Messages {
 };
 const DIGEST_LINE: &str = "mail-digest-line";
 
+/// A moderation decision, told to the person it affects or to the one who reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    CourseApproved,
+    /// Sent back from the review queue; `reason` says what to fix.
+    CourseRejected,
+    CourseUnpublished,
+    ReviewApproved,
+    ReviewHidden,
+    /// To a reporter: what came of their report (`action`).
+    ReportResolved,
+    /// To the person whose content a report's resolution restricted (`action`): the statement
+    /// of reasons.
+    ReportAction,
+}
+
+impl Decision {
+    /// The Fluent messages' stem (`mail-<stem>-subject`, `-body`, `-action`, `-footer`).
+    pub fn stem(self) -> &'static str {
+        match self {
+            Decision::CourseApproved => "course-approved",
+            Decision::CourseRejected => "course-rejected",
+            Decision::CourseUnpublished => "course-unpublished",
+            Decision::ReviewApproved => "review-approved",
+            Decision::ReviewHidden => "review-hidden",
+            Decision::ReportResolved => "report-resolved",
+            Decision::ReportAction => "report-action",
+        }
+    }
+
+    fn messages(self) -> &'static Messages {
+        match self {
+            Decision::CourseApproved => &COURSE_APPROVED,
+            Decision::CourseRejected => &COURSE_REJECTED,
+            Decision::CourseUnpublished => &COURSE_UNPUBLISHED,
+            Decision::ReviewApproved => &REVIEW_APPROVED,
+            Decision::ReviewHidden => &REVIEW_HIDDEN,
+            Decision::ReportResolved => &REPORT_RESOLVED,
+            Decision::ReportAction => &REPORT_ACTION,
+        }
+    }
+
+    pub const ALL: [Decision; 7] = [
+        Decision::CourseApproved,
+        Decision::CourseRejected,
+        Decision::CourseUnpublished,
+        Decision::ReviewApproved,
+        Decision::ReviewHidden,
+        Decision::ReportResolved,
+        Decision::ReportAction,
+    ];
+}
+
+/// What a moderation message says beyond the reader's name: `target` (a course title, or what
+/// was reported), the admin's `reason` or note, the report's `action` and `report_reason`
+/// codes (the messages translate them).
+#[derive(Debug, Clone, Default)]
+pub struct DecisionFacts<'a> {
+    pub target: &'a str,
+    pub reason: &'a str,
+    pub action: &'a str,
+    pub report_reason: &'a str,
+}
+
+impl DecisionFacts<'_> {
+    fn args(&self) -> [(&'static str, Arg); 4] {
+        [
+            ("target", text(self.target)),
+            ("reason", text(self.reason)),
+            ("action", text(self.action)),
+            ("report_reason", text(self.report_reason)),
+        ]
+    }
+}
+
+/// The in-app notification of a decision, in `locale`: (title, body).
+pub fn decision_notice(
+    d: Decision,
+    locale: &str,
+    school: &str,
+    facts: &DecisionFacts<'_>,
+) -> (String, String) {
+    let lang = Lang::from_locale(locale);
+    let mut args = vec![("name", text("")), ("school", text(school))];
+    args.extend(facts.args());
+    let stem = d.stem();
+    (i18n::t(lang, &format!("mail-{stem}-notice"), &args), i18n::t(lang, &format!("mail-{stem}-body"), &args))
+}
+
+/// The email of a decision; `url` is where to act (the course in the studio, the page).
+pub fn decision(
+    d: Decision,
+    locale: &str,
+    to: &str,
+    name: &str,
+    school: &str,
+    url: &str,
+    facts: &DecisionFacts<'_>,
+) -> Email {
+    letter(d.messages(), locale, to, name, school, url, &facts.args(), None)
+}
+
+const COURSE_APPROVED: Messages = Messages {
+    subject: "mail-course-approved-subject",
+    body: "mail-course-approved-body",
+    action: "mail-course-approved-action",
+    footer: "mail-course-approved-footer",
+};
+
+const COURSE_REJECTED: Messages = Messages {
+    subject: "mail-course-rejected-subject",
+    body: "mail-course-rejected-body",
+    action: "mail-course-rejected-action",
+    footer: "mail-course-rejected-footer",
+};
+
+const COURSE_UNPUBLISHED: Messages = Messages {
+    subject: "mail-course-unpublished-subject",
+    body: "mail-course-unpublished-body",
+    action: "mail-course-unpublished-action",
+    footer: "mail-course-unpublished-footer",
+};
+
+const REVIEW_APPROVED: Messages = Messages {
+    subject: "mail-review-approved-subject",
+    body: "mail-review-approved-body",
+    action: "mail-review-approved-action",
+    footer: "mail-review-approved-footer",
+};
+
+const REVIEW_HIDDEN: Messages = Messages {
+    subject: "mail-review-hidden-subject",
+    body: "mail-review-hidden-body",
+    action: "mail-review-hidden-action",
+    footer: "mail-review-hidden-footer",
+};
+
+const REPORT_RESOLVED: Messages = Messages {
+    subject: "mail-report-resolved-subject",
+    body: "mail-report-resolved-body",
+    action: "mail-report-resolved-action",
+    footer: "mail-report-resolved-footer",
+};
+
+const REPORT_ACTION: Messages = Messages {
+    subject: "mail-report-action-subject",
+    body: "mail-report-action-body",
+    action: "mail-report-action-action",
+    footer: "mail-report-action-footer",
+};
+
 /// The lists a reader can leave, each with the line that leads to its unsubscribe link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum List {
@@ -447,6 +598,28 @@ mod tests {
                 );
                 assert_eq!(e.text.contains(UNSUB), optional, "{kind}/{lang:?}: {}", e.text);
                 assert_eq!(e.html.contains(&format!("href=\"{UNSUB}\"")), optional, "{kind}/{lang:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_moderation_decision_renders_in_both_languages() {
+        let facts = DecisionFacts {
+            target: "Rust",
+            reason: "contact details",
+            action: "hide",
+            report_reason: "spam",
+        };
+        for d in Decision::ALL {
+            for lang in Lang::ALL {
+                let e = decision(d, lang.code(), "a@b.org", "Anna", "Lectern", URL, &facts);
+                for part in [&e.subject, &e.text, &e.html] {
+                    assert!(!part.contains("mail-"), "{d:?}/{lang:?}: a message is missing: {part}");
+                }
+                assert_eq!(cyrillic(&e.subject), lang == Lang::Ru, "{d:?}/{lang:?}: {}", e.subject);
+                let (title, body) = decision_notice(d, lang.code(), "Lectern", &facts);
+                assert!(!title.contains("mail-") && !body.contains("mail-"), "{d:?}/{lang:?}: {title}");
+                assert_eq!(cyrillic(&title), lang == Lang::Ru, "{d:?}/{lang:?}: {title}");
             }
         }
     }

@@ -24,7 +24,9 @@ use crate::app::AppState;
 use session::PageCtx;
 
 pub fn router(state: AppState) -> Router<AppState> {
-    use pages::{account, catalog, certificates, console, engage, errors, learn, money, orders, seo};
+    use pages::{
+        account, catalog, certificates, console, engage, errors, learn, moderation, money, orders, seo,
+    };
     // What visitors read most; served from the page cache when nothing changed.
     let public = Router::new()
         .route("/", get(catalog::home))
@@ -55,6 +57,11 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/admin/payouts.csv", get(money::payouts_csv))
         .route("/admin/payouts/{id}/{decision}", post(money::decide_payout))
         .route("/admin/ledger", get(money::admin_ledger))
+        .route("/admin/moderation", get(moderation::moderation))
+        .route("/admin/moderation/courses/{id}/{decision}", post(moderation::decide_course))
+        .route("/admin/moderation/reviews/{id}/{decision}", post(moderation::decide_review))
+        .route("/admin/moderation/reports/{id}/resolve", post(moderation::resolve_report))
+        .route("/reports", post(moderation::report))
         .route("/pay/test/{id}", get(orders::pay_test_page).post(orders::pay_test))
         .route("/signup", get(account::signup_page).post(account::signup))
         .route("/signin", get(account::signin_page).post(account::signin))

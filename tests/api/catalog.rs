@@ -77,7 +77,9 @@ async fn rich_text_never_carries_script() {
         let html = l.str("body_html");
         assert_eq!(looks_executable(html), None, "{html}");
     }
-    let r = app.reviews(&ANONYMOUS).list(&c.id, "").await.assert_status(StatusCode::OK);
+    // Full of links, the review is held for moderation: its author sees it as it is stored.
+    let r = app.reviews(&s).list(&c.id, "").await.assert_status(StatusCode::OK);
+    assert_eq!(r["items"][0]["status"], "pending");
     let html = r["items"][0]["text_html"].as_str().unwrap();
     assert_eq!(looks_executable(html), None, "{html}");
 }

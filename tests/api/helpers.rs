@@ -241,9 +241,19 @@ impl TestApp {
             ids.push(l.id());
         }
         if publish {
-            self.courses(teacher).publish(&id).await.assert_status(StatusCode::OK);
+            let published = self.courses(teacher).publish(&id).await.assert_status(StatusCode::OK);
+            if published["status"] == "in_review" {
+                self.approve_course(&id).await;
+            }
         }
         CourseFixture { id, slug: c.str("slug").to_owned(), modules: vec![module], lessons: ids }
+    }
+
+    /// Publishes a course waiting in the moderation queue, as the admin.
+    pub async fn approve_course(&self, id: &str) {
+        let admin = self.sign_in_admin().await;
+        let res = self.api(&admin).post(&format!("/api/v1/admin/courses/{id}/approve"), json!({})).await;
+        assert_eq!(res["status"], "published", "{res}");
     }
 
     /// Fresh objects for one caller's run of the catalog and learning authorization tables

@@ -85,7 +85,12 @@ async fn teacher_publishes_student_finds_enrolls_completes_and_reviews() {
             .await;
         lessons.push(l.assert_status(StatusCode::CREATED).id());
     }
-    let published = courses.publish(&id).await.assert_status(StatusCode::OK);
+    // A teacher's first course waits for an admin; the public does not see it meanwhile.
+    let queued = courses.publish(&id).await.assert_status(StatusCode::OK);
+    assert_eq!(queued["status"], "in_review");
+    app.courses(&ANONYMOUS).get(&id).await.assert_status(StatusCode::NOT_FOUND);
+    app.approve_course(&id).await;
+    let published = courses.get(&id).await.assert_status(StatusCode::OK);
     assert_eq!(published["status"], "published");
     assert_eq!(published["total_lessons"], 3);
 

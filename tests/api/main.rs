@@ -20,6 +20,7 @@ mod http;
 mod learning;
 mod ledger;
 mod mail;
+mod moderation;
 mod money;
 mod ops;
 mod paging;

@@ -86,3 +86,70 @@ mail-digest-footer = You get this summary at most once a day, only on days with 
 mail-unsubscribe-reminders = Too many reminders? Stop lesson reminders:
 mail-unsubscribe-digests = Prefer no daily summary? Stop digests:
 mail-unsubscribe-product-news = Not interested in news? Stop these emails:
+
+# Moderation decisions. Arguments: { $target } (a course title, or what was reported),
+# { $reason } (the admin's words), { $action } (dismiss, hide, unpublish, lock_user),
+# { $report_reason } (spam, abuse, copyright, misleading, other). mail-*-notice is the in-app
+# notification's title; its text is the email's body.
+mail-course-approved-notice = Your course “{ $target }” is published
+mail-course-approved-subject = Your course is published: { $target } — { $school }
+mail-course-approved-body = An admin reviewed “{ $target }” and it is now in the catalog. { $reason }
+mail-course-approved-action = Open the course
+mail-course-approved-footer = The { $school } team
+
+mail-course-rejected-notice = “{ $target }” was not published
+mail-course-rejected-subject = Your course needs changes: { $target } — { $school }
+mail-course-rejected-body = An admin reviewed “{ $target }” and did not publish it. The reason: { $reason }. Fix it in the studio and publish it again: it goes back to the review queue. This decision was made by a person; if you disagree, reply to this email.
+mail-course-rejected-action = Edit the course
+mail-course-rejected-footer = The { $school } team
+
+mail-course-unpublished-notice = “{ $target }” was taken out of the catalog
+mail-course-unpublished-subject = Your course was taken down: { $target } — { $school }
+mail-course-unpublished-body = An admin took “{ $target }” out of the catalog. The reason: { $reason }. Fix it in the studio and publish it again to send it back to the review queue. This decision was made by a person; to appeal, reply to this email within six months.
+mail-course-unpublished-action = Edit the course
+mail-course-unpublished-footer = The { $school } team
+
+mail-review-approved-notice = Your review of “{ $target }” is published
+mail-review-approved-subject = Your review is published — { $school }
+mail-review-approved-body = An admin checked your review of “{ $target }”: it is now public and counts in the course’s rating.
+mail-review-approved-action = See the course
+mail-review-approved-footer = The { $school } team
+
+mail-review-hidden-notice = Your review of “{ $target }” was hidden
+mail-review-hidden-subject = Your review was hidden — { $school }
+mail-review-hidden-body = Your review of “{ $target }” was hidden and is no longer public. The reason: { $reason }. Reviews may be critical, but not offensive, off-topic or advertising. This decision was made by a person; to appeal, reply to this email within six months.
+mail-review-hidden-action = See the course
+mail-review-hidden-footer = The { $school } team
+
+mail-report-resolved-notice = We looked at your report about { $target }
+mail-report-resolved-subject = We looked at your report — { $school }
+mail-report-resolved-body = Thank you for reporting { $target } ({ $report_reason ->
+        [spam] spam
+        [abuse] abuse
+        [copyright] copyright
+        [misleading] misleading content
+       *[other] another reason
+    }). The outcome: { $action ->
+        [dismiss] we found nothing against the school’s rules, so it stays
+        [hide] it was hidden
+        [unpublish] it was taken out of the catalog
+       *[lock_user] the account responsible was locked
+    }. { $reason }
+mail-report-resolved-action = Open the page
+mail-report-resolved-footer = The { $school } team
+
+mail-report-action-notice = A decision about { $target }
+mail-report-action-subject = A decision about your content — { $school }
+mail-report-action-body = After a report ({ $report_reason ->
+        [spam] spam
+        [abuse] abuse
+        [copyright] copyright
+        [misleading] misleading content
+       *[other] another reason
+    }), { $target } { $action ->
+        [hide] was hidden
+        [unpublish] was taken out of the catalog
+       *[lock_user] led to your account being locked
+    }. The facts and the rule: { $reason }. This decision was made by a person, not by an automatic system. To appeal, reply to this email within six months.
+mail-report-action-action = Open the page
+mail-report-action-footer = The { $school } team

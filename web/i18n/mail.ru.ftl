@@ -90,3 +90,69 @@ mail-digest-footer = Эта сводка приходит не чаще раза
 mail-unsubscribe-reminders = Слишком много напоминаний? Отключить напоминания об уроках:
 mail-unsubscribe-digests = Не нужна ежедневная сводка? Отключить сводки:
 mail-unsubscribe-product-news = Не интересны новости? Отключить эти письма:
+
+# Решения модерации. Аргументы: { $target } (название курса или то, на что пожаловались),
+# { $reason } (слова администратора), { $action } (dismiss, hide, unpublish, lock_user),
+# { $report_reason } (spam, abuse, copyright, misleading, other).
+mail-course-approved-notice = Курс «{ $target }» опубликован
+mail-course-approved-subject = Ваш курс опубликован: { $target } — { $school }
+mail-course-approved-body = Администратор проверил курс «{ $target }», и теперь он в каталоге. { $reason }
+mail-course-approved-action = Открыть курс
+mail-course-approved-footer = Команда { $school }
+
+mail-course-rejected-notice = Курс «{ $target }» не опубликован
+mail-course-rejected-subject = Курс нужно доработать: { $target } — { $school }
+mail-course-rejected-body = Администратор проверил курс «{ $target }» и не опубликовал его. Причина: { $reason }. Исправьте курс в студии и опубликуйте снова — он вернётся в очередь на проверку. Решение принял человек; если вы не согласны, ответьте на это письмо.
+mail-course-rejected-action = Редактировать курс
+mail-course-rejected-footer = Команда { $school }
+
+mail-course-unpublished-notice = Курс «{ $target }» снят с публикации
+mail-course-unpublished-subject = Ваш курс снят с публикации: { $target } — { $school }
+mail-course-unpublished-body = Администратор убрал курс «{ $target }» из каталога. Причина: { $reason }. Исправьте курс в студии и опубликуйте снова, чтобы вернуть его в очередь на проверку. Решение принял человек; обжаловать его можно в течение шести месяцев, ответив на это письмо.
+mail-course-unpublished-action = Редактировать курс
+mail-course-unpublished-footer = Команда { $school }
+
+mail-review-approved-notice = Ваш отзыв о курсе «{ $target }» опубликован
+mail-review-approved-subject = Ваш отзыв опубликован — { $school }
+mail-review-approved-body = Администратор проверил ваш отзыв о курсе «{ $target }»: теперь он виден всем и учитывается в рейтинге курса.
+mail-review-approved-action = Открыть курс
+mail-review-approved-footer = Команда { $school }
+
+mail-review-hidden-notice = Ваш отзыв о курсе «{ $target }» скрыт
+mail-review-hidden-subject = Ваш отзыв скрыт — { $school }
+mail-review-hidden-body = Ваш отзыв о курсе «{ $target }» скрыт и больше не виден другим. Причина: { $reason }. Отзыв может быть критическим, но не оскорбительным, не рекламным и по делу. Решение принял человек; обжаловать его можно в течение шести месяцев, ответив на это письмо.
+mail-review-hidden-action = Открыть курс
+mail-review-hidden-footer = Команда { $school }
+
+mail-report-resolved-notice = Мы рассмотрели вашу жалобу: { $target }
+mail-report-resolved-subject = Мы рассмотрели вашу жалобу — { $school }
+mail-report-resolved-body = Спасибо за жалобу на { $target } ({ $report_reason ->
+        [spam] спам
+        [abuse] оскорбления
+        [copyright] нарушение авторских прав
+        [misleading] вводящее в заблуждение содержание
+       *[other] другая причина
+    }). Итог: { $action ->
+        [dismiss] нарушений правил школы не найдено, материал остаётся
+        [hide] материал скрыт
+        [unpublish] материал убран из каталога
+       *[lock_user] аккаунт нарушителя заблокирован
+    }. { $reason }
+mail-report-resolved-action = Открыть страницу
+mail-report-resolved-footer = Команда { $school }
+
+mail-report-action-notice = Решение по жалобе: { $target }
+mail-report-action-subject = Решение о вашем материале — { $school }
+mail-report-action-body = После жалобы ({ $report_reason ->
+        [spam] спам
+        [abuse] оскорбления
+        [copyright] нарушение авторских прав
+        [misleading] вводящее в заблуждение содержание
+       *[other] другая причина
+    }) { $target }: { $action ->
+        [hide] скрыто
+        [unpublish] убрано из каталога
+       *[lock_user] ваш аккаунт заблокирован
+    }. Факты и нарушенное правило: { $reason }. Решение принял человек, а не автоматическая система. Обжаловать его можно в течение шести месяцев, ответив на это письмо.
+mail-report-action-action = Открыть страницу
+mail-report-action-footer = Команда { $school }

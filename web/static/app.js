@@ -162,7 +162,14 @@ function reviewItem(r) {
   if (r.created_at) head.append(el('time', { class: 'date', dateTime: r.created_at, text: formatDate(r.created_at) }));
   const body = el('div', { class: 'review-body' });
   body.innerHTML = r.text_html ?? '';
-  li.append(head, body);
+  li.append(head);
+  // Held by the screen: only its author sees it, until an admin checks it.
+  const note = document.querySelector('[data-review-form]')?.dataset.msgPending;
+  if (r.status === 'pending' && note) {
+    li.classList.add('review-pending');
+    li.append(el('p', { class: 'notice notice-info review-pending-note', text: note }));
+  }
+  li.append(body);
   return li;
 }
 

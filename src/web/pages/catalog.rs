@@ -302,6 +302,10 @@ pub struct ReviewView {
     pub rating: u8,
     pub date: String,
     pub text_html: String,
+    /// Held for moderation: only its author sees it, with a note saying so.
+    pub pending: bool,
+    /// The viewer may report it (signed in, not theirs).
+    pub reportable: bool,
 }
 
 #[derive(Template)]
@@ -328,6 +332,12 @@ struct CoursePage {
     certificate: Option<(String, bool, Option<String>)>,
     /// (provider, its name) for the buy button; empty when the school sells nothing yet.
     providers: Vec<(String, String)>,
+    /// The viewer may report the course (signed in, not its teacher).
+    can_report: bool,
+    /// Waiting for an admin (only its teacher and admins reach the page meanwhile).
+    in_review: bool,
+    /// (value, label) of the report reasons.
+    report_reasons: Vec<(&'static str, String)>,
 }
 
 pub async fn course(
@@ -384,7 +394,21 @@ pub async fn course(
         teacher_bio_html,
         students: record.student_count,
         duration: duration(tr, record.total_duration_s),
-        reviews: reviews.items.into_iter().map(|(r, name)| review_view(tr, &r, name)).collect(),
+        reviews: reviews
+            .items
+            .into_iter()
+            .map(|(r, name)| {
+                let mut v = review_view(tr, &r, name);
+                v.reportable = ctx.user().is_some_and(|u| u.id != r.author_id);
+                v
+            })
+            .collect(),
+        can_report: ctx.user().is_some_and(|u| u.id != record.teacher_id),
+        in_review: record.status == crate::catalog::types::CourseStatus::InReview,
+        report_reasons: crate::moderation::repo::ReportReason::ALL
+            .into_iter()
+            .map(|r| (r.as_str(), tr.t(&format!("report-reason-{}", r.as_str()))))
+            .collect(),
         reviews_cursor: reviews.next_cursor,
         enrolled: enrollment.is_some(),
         completed: enrollment.as_ref().is_some_and(|e| e.status == EnrollmentStatus::Completed),
@@ -420,6 +444,8 @@ pub fn review_view(tr: Tr, r: &crate::learning::repo::ReviewRecord, author: Stri
         rating: r.rating,
         date: date(tr, r.created_at),
         text_html: r.text_html.clone(),
+        pending: r.status == crate::learning::repo::ReviewStatus::Pending,
+        reportable: false,
     }
 }
 

@@ -7,6 +7,7 @@ pub mod console;
 pub mod engage;
 pub mod errors;
 pub mod learn;
+pub mod moderation;
 pub mod money;
 pub mod orders;
 pub mod seo;

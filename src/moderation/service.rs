@@ -1,0 +1,532 @@
+//! Moderation rules, free of HTTP: the queues, admins' decisions on courses, reviews and
+//! reports, and users' reports. Each decision changes the content, tells the people it
+//! affects and is written to the audit log in one unit of work.
+
+use std::sync::Arc;
+
+use super::notices::Notices;
+use super::repo::{self, ReportAction, ReportReason, ReportRecord, Resolution, TargetType};
+use crate::audit::{self, Action};
+use crate::catalog::Catalog;
+use crate::catalog::repo::{self as catalog, CourseRecord, CourseReviewRecord};
+use crate::catalog::service::can_view;
+use crate::catalog::types::CourseStatus;
+use crate::clock::{Clock, Timestamp};
+use crate::error::{Code, Error, Result};
+use crate::identity::Role;
+use crate::identity::repo::{self as identity, UserRecord};
+use crate::ids::{CourseId, LessonId, ReportId, ReviewId, UserId};
+use crate::learning::Learning;
+use crate::learning::events::Hooks;
+use crate::learning::repo::{self as learning, ReviewRecord, ReviewStatus};
+use crate::learning::service::set_review_status;
+use crate::mail::templates::{Decision, DecisionFacts};
+use crate::store::page::{Page, page_by};
+use crate::store::{Store, Tx};
+
+/// What a reporter sends.
+#[derive(Debug, Clone)]
+pub struct NewReport {
+    pub target_type: TargetType,
+    pub target_id: String,
+    pub reason: ReportReason,
+    pub details: String,
+}
+
+impl NewReport {
+    /// Parses a report body into what the service takes (422 with every bad field).
+    pub fn parse(target_type: &str, target_id: &str, reason: &str, details: &str) -> Result<NewReport> {
+        let mut errors = Vec::new();
+        let t = TargetType::parse(target_type);
+        if t.is_none() {
+            errors.push(crate::error::FieldError::new(
+                "target_type",
+                "must be course, review, teacher, lesson or question",
+            ));
+        }
+        let r = ReportReason::parse(reason);
+        if r.is_none() {
+            errors.push(crate::error::FieldError::new(
+                "reason",
+                "must be spam, abuse, copyright, misleading or other",
+            ));
+        }
+        let details = match crate::fields::text("details", details, 0, 2000) {
+            Ok(d) => d,
+            Err(e) => {
+                errors.push(e);
+                String::new()
+            }
+        };
+        match (t, r) {
+            (Some(target_type), Some(reason)) if errors.is_empty() => {
+                Ok(NewReport { target_type, target_id: target_id.trim().to_owned(), reason, details })
+            }
+            _ => Err(Error::Validation(errors)),
+        }
+    }
+}
+
+/// A course waiting for an admin, with the checks' reasons and its teacher's name.
+#[derive(Debug, Clone)]
+pub struct QueuedCourse {
+    pub course: CourseRecord,
+    pub review: CourseReviewRecord,
+    pub teacher: String,
+}
+
+/// A review held by the screen, with its author's name and its course.
+#[derive(Debug, Clone)]
+pub struct QueuedReview {
+    pub review: ReviewRecord,
+    pub author: String,
+    pub course_title: String,
+    pub course_slug: String,
+}
+
+pub struct Moderation {
+    store: Store,
+    clock: Arc<Clock>,
+    catalog: Arc<Catalog>,
+    hooks: Hooks,
+    notices: Notices,
+}
+
+fn not_pending(detail: &str) -> Error {
+    Error::Conflict { code: Code::NotPending, detail: detail.into() }
+}
+
+fn not_supported(detail: &str) -> Error {
+    Error::Conflict { code: Code::NotSupported, detail: detail.into() }
+}
+
+fn parse_id<T: std::str::FromStr>(s: &str) -> Result<T> {
+    s.parse().map_err(|_| Error::NotFound)
+}
+
+/// A required reason: trimmed, 3 to 2000 characters.
+pub fn reason(field: &str, raw: &str) -> Result<String> {
+    crate::fields::text(field, raw, 3, 2000).map_err(|e| Error::Validation(vec![e]))
+}
+
+/// Moves a course from one of `from` to `to` in the caller's unit of work.
+fn move_course(
+    tx: &mut Tx<'_>,
+    id: CourseId,
+    from: &[CourseStatus],
+    to: CourseStatus,
+    now: Timestamp,
+) -> Result<CourseRecord> {
+    let before = catalog::get_course(tx, id)?;
+    if !from.contains(&before.status) {
+        return Err(not_pending("The course is not waiting for this decision."));
+    }
+    let mut c = before.clone();
+    c.status = to;
+    c.updated_at = now;
+    if to == CourseStatus::Published {
+        c.published_at.get_or_insert(now);
+    }
+    catalog::update_course(tx, &before, &c)?;
+    Ok(c)
+}
+
+fn user(tx: &Tx<'_>, id: UserId) -> Result<UserRecord> {
+    identity::user(tx, id)?.ok_or(Error::NotFound)
+}
+
+impl Moderation {
+    pub fn new(
+        store: Store,
+        clock: Arc<Clock>,
+        catalog: Arc<Catalog>,
+        learning: &Learning,
+        notices: Notices,
+    ) -> Moderation {
+        Moderation { store, clock, catalog, hooks: learning.hooks().clone(), notices }
+    }
+
+    // ---- courses ----
+
+    /// Publishes a course in review. `note` (optional) is passed on to the teacher.
+    pub async fn approve_course(
+        &self,
+        admin: &UserRecord,
+        id: CourseId,
+        note: Option<String>,
+    ) -> Result<CourseRecord> {
+        self.decide_course(admin, id, CourseDecision::Approve, note.unwrap_or_default()).await
+    }
+
+    /// Sends a course in review back to its teacher, with what to fix.
+    pub async fn reject_course(&self, admin: &UserRecord, id: CourseId, why: String) -> Result<CourseRecord> {
+        self.decide_course(admin, id, CourseDecision::Reject, why).await
+    }
+
+    /// Takes a published (or queued) course out of the catalog, with the reason.
+    pub async fn unpublish_course(
+        &self,
+        admin: &UserRecord,
+        id: CourseId,
+        why: String,
+    ) -> Result<CourseRecord> {
+        self.decide_course(admin, id, CourseDecision::Unpublish, why).await
+    }
+
+    async fn decide_course(
+        &self,
+        admin: &UserRecord,
+        id: CourseId,
+        d: CourseDecision,
+        why: String,
+    ) -> Result<CourseRecord> {
+        let (actor, now, notices) = (admin.id, self.clock.now(), self.notices.clone());
+        let (pos, c) = self
+            .store
+            .write(move |tx| {
+                let (from, to, action, decision): (&[CourseStatus], _, _, _) = match d {
+                    CourseDecision::Approve => (
+                        &[CourseStatus::InReview],
+                        CourseStatus::Published,
+                        "course.approve",
+                        Decision::CourseApproved,
+                    ),
+                    CourseDecision::Reject => (
+                        &[CourseStatus::InReview],
+                        CourseStatus::Draft,
+                        "course.reject",
+                        Decision::CourseRejected,
+                    ),
+                    CourseDecision::Unpublish => (
+                        &[CourseStatus::Published, CourseStatus::InReview],
+                        CourseStatus::Draft,
+                        "course.unpublish",
+                        Decision::CourseUnpublished,
+                    ),
+                };
+                let c = move_course(tx, id, from, to, now)?;
+                let teacher = user(tx, c.teacher_id)?;
+                let facts = DecisionFacts { target: &c.title, reason: &why, ..Default::default() };
+                notices.tell(tx, &teacher, decision, &format!("/courses/{}", c.slug), &facts, now)?;
+                let reason = (!why.is_empty()).then_some(why.as_str());
+                let a = Action {
+                    actor: Some(actor),
+                    action,
+                    target_type: "course",
+                    target_id: id.to_string(),
+                    reason,
+                };
+                audit::record(tx, a, now)?;
+                Ok((tx.position(), c))
+            })
+            .await?;
+        self.catalog.cache_course(pos, &c);
+        if !c.is_published() {
+            self.catalog.withdrawals().record();
+        }
+        Ok(c)
+    }
+
+    // ---- reviews ----
+
+    /// Publishes a held review (or a hidden one again): it counts in the rating from now on.
+    pub async fn approve_review(
+        &self,
+        admin: &UserRecord,
+        id: ReviewId,
+        note: Option<String>,
+    ) -> Result<ReviewRecord> {
+        self.decide_review(admin, id, ReviewStatus::Published, note.unwrap_or_default()).await
+    }
+
+    /// Hides a review (held or published); its author is told why.
+    pub async fn hide_review(&self, admin: &UserRecord, id: ReviewId, why: String) -> Result<ReviewRecord> {
+        self.decide_review(admin, id, ReviewStatus::Hidden, why).await
+    }
+
+    async fn decide_review(
+        &self,
+        admin: &UserRecord,
+        id: ReviewId,
+        to: ReviewStatus,
+        why: String,
+    ) -> Result<ReviewRecord> {
+        let (actor, now, notices, hooks) =
+            (admin.id, self.clock.now(), self.notices.clone(), self.hooks.clone());
+        let (pos, c, r) = self
+            .store
+            .write(move |tx| {
+                let current = learning::get_review(tx, id)?;
+                if current.status == to {
+                    return Err(not_pending("The review already has this status."));
+                }
+                let (_, r, c) = set_review_status(tx, &hooks, id, to, now)?;
+                let author = user(tx, r.author_id)?;
+                let (decision, action) = match to {
+                    ReviewStatus::Published => (Decision::ReviewApproved, "review.approve"),
+                    _ => (Decision::ReviewHidden, "review.hide"),
+                };
+                let facts = DecisionFacts { target: &c.title, reason: &why, ..Default::default() };
+                notices.tell(tx, &author, decision, &format!("/courses/{}#reviews", c.slug), &facts, now)?;
+                let reason = (!why.is_empty()).then_some(why.as_str());
+                let a = Action {
+                    actor: Some(actor),
+                    action,
+                    target_type: "review",
+                    target_id: id.to_string(),
+                    reason,
+                };
+                audit::record(tx, a, now)?;
+                Ok((tx.position(), c, r))
+            })
+            .await?;
+        self.catalog.cache_course(pos, &c);
+        if !r.is_published() {
+            self.catalog.withdrawals().record();
+        }
+        Ok(r)
+    }
+
+    // ---- reports ----
+
+    /// Files `who`'s report. The target must exist and be visible to them (404 otherwise);
+    /// reporting the same target twice is 409 `already_reported`.
+    pub async fn report(&self, who: &UserRecord, input: NewReport) -> Result<ReportRecord> {
+        let (who, now) = (who.clone(), self.clock.now());
+        self.store
+            .write(move |tx| {
+                let (target_id, affected, label, link) =
+                    resolve_target(tx, &who, input.target_type, &input.target_id)?;
+                let rep = ReportRecord {
+                    id: ReportId::generate(),
+                    reporter: who.id,
+                    target_type: input.target_type,
+                    target_id,
+                    reason: input.reason,
+                    details: input.details.clone(),
+                    affected,
+                    target_label: label,
+                    target_link: link,
+                    created_at: now,
+                    resolution: None,
+                };
+                repo::insert_report(tx, &rep)?;
+                Ok(rep)
+            })
+            .await
+    }
+
+    /// Resolves an open report with `action`: the content changes as the action says, the
+    /// reporter is told the outcome, the person whose content was restricted gets the statement
+    /// of reasons, and both the resolution and the content change are audited.
+    pub async fn resolve(
+        &self,
+        admin: &UserRecord,
+        id: ReportId,
+        action: ReportAction,
+        note: String,
+    ) -> Result<ReportRecord> {
+        let (actor, now, notices, hooks) =
+            (admin.id, self.clock.now(), self.notices.clone(), self.hooks.clone());
+        let (pos, course, rep) = self
+            .store
+            .write(move |tx| {
+                let mut rep = repo::get_report(tx, id)?;
+                if rep.resolution.is_some() {
+                    return Err(not_pending("This report is resolved already."));
+                }
+                let mut course = None;
+                let restricts = action != ReportAction::Dismiss;
+                match (action, rep.target_type) {
+                    (ReportAction::Dismiss, _) => {}
+                    (ReportAction::LockUser, TargetType::Question) => {
+                        return Err(not_supported("Questions come with lesson Q&A."));
+                    }
+                    (ReportAction::LockUser, _) => {
+                        // The person behind the reported thing: the review's author, the
+                        // course's or lesson's teacher, the teacher reported.
+                        let person = rep.affected.ok_or_else(|| not_supported("Nobody to lock here."))?;
+                        crate::identity::admin::lock_in(tx, actor, person, Some(&note), now)?;
+                    }
+                    (ReportAction::Hide | ReportAction::Unpublish, TargetType::Review) => {
+                        let rid = ReviewId::from_key(rep.target_id);
+                        if learning::get_review(tx, rid)?.status != ReviewStatus::Hidden {
+                            let (_, _, c) = set_review_status(tx, &hooks, rid, ReviewStatus::Hidden, now)?;
+                            course = Some(c);
+                        }
+                        let a = Action {
+                            actor: Some(actor),
+                            action: "review.hide",
+                            target_type: "review",
+                            target_id: rid.to_string(),
+                            reason: Some(&note),
+                        };
+                        audit::record(tx, a, now)?;
+                    }
+                    (
+                        ReportAction::Hide | ReportAction::Unpublish,
+                        TargetType::Course | TargetType::Lesson,
+                    ) => {
+                        let cid = match rep.target_type {
+                            TargetType::Course => CourseId::from_key(rep.target_id),
+                            _ => catalog::get_lesson(tx, LessonId::from_key(rep.target_id))?.course_id,
+                        };
+                        let current = catalog::get_course(tx, cid)?;
+                        if matches!(current.status, CourseStatus::Published | CourseStatus::InReview) {
+                            let from = [CourseStatus::Published, CourseStatus::InReview];
+                            course = Some(move_course(tx, cid, &from, CourseStatus::Draft, now)?);
+                        }
+                        let a = Action {
+                            actor: Some(actor),
+                            action: "course.unpublish",
+                            target_type: "course",
+                            target_id: cid.to_string(),
+                            reason: Some(&note),
+                        };
+                        audit::record(tx, a, now)?;
+                    }
+                    (
+                        ReportAction::Hide | ReportAction::Unpublish,
+                        TargetType::Teacher | TargetType::Question,
+                    ) => {
+                        return Err(not_supported("Hide or unpublish the teacher's courses, or dismiss."));
+                    }
+                }
+                rep.resolution = Some(Resolution { action, note: note.clone(), by: actor, at: now });
+                repo::save_resolved(tx, &rep)?;
+                let facts = DecisionFacts {
+                    target: &rep.target_label,
+                    reason: &note,
+                    action: action.as_str(),
+                    report_reason: rep.reason.as_str(),
+                };
+                let reporter = user(tx, rep.reporter)?;
+                notices.tell(tx, &reporter, Decision::ReportResolved, &rep.target_link, &facts, now)?;
+                if restricts
+                    && let Some(affected) = rep.affected
+                    && let Some(affected) = identity::user(tx, affected)?
+                {
+                    notices.tell(tx, &affected, Decision::ReportAction, &rep.target_link, &facts, now)?;
+                }
+                let a = Action {
+                    actor: Some(actor),
+                    action: match action {
+                        ReportAction::Dismiss => "report.dismiss",
+                        ReportAction::Hide => "report.hide",
+                        ReportAction::Unpublish => "report.unpublish",
+                        ReportAction::LockUser => "report.lock_user",
+                    },
+                    target_type: "report",
+                    target_id: id.to_string(),
+                    reason: Some(&note),
+                };
+                audit::record(tx, a, now)?;
+                Ok((tx.position(), course, rep))
+            })
+            .await?;
+        if let Some(c) = course {
+            self.catalog.cache_course(pos, &c);
+            self.catalog.withdrawals().record();
+        }
+        Ok(rep)
+    }
+
+    // ---- queues ----
+
+    /// Courses in review, oldest first (by course id), a page strictly after `after`.
+    pub async fn course_queue(&self, after: Option<u128>, limit: usize) -> Result<Page<QueuedCourse>> {
+        self.store
+            .read(move |rtx| {
+                let mut items = Vec::new();
+                for (id, review) in catalog::courses_in_review(rtx, after, limit + 1)? {
+                    let Some(course) = catalog::course(rtx, id)? else { continue };
+                    let teacher = identity::user(rtx, course.teacher_id)?.map(|u| u.name).unwrap_or_default();
+                    items.push(QueuedCourse { course, review, teacher });
+                }
+                Ok(page_by(items, limit, |q| q.course.id.key()))
+            })
+            .await
+    }
+
+    /// Reviews held by the screen, oldest first.
+    pub async fn review_queue(&self, after: Option<u128>, limit: usize) -> Result<Page<QueuedReview>> {
+        self.store
+            .read(move |rtx| {
+                let mut items = Vec::new();
+                for review in learning::pending_reviews(rtx, after, limit + 1)? {
+                    let author = identity::user(rtx, review.author_id)?.map(|u| u.name).unwrap_or_default();
+                    let (course_title, course_slug) = catalog::course(rtx, review.course_id)?
+                        .map(|c| (c.title, c.slug))
+                        .unwrap_or_default();
+                    items.push(QueuedReview { review, author, course_title, course_slug });
+                }
+                Ok(page_by(items, limit, |q| q.review.id.key()))
+            })
+            .await
+    }
+
+    /// Open reports, oldest first.
+    pub async fn report_queue(&self, after: Option<u128>, limit: usize) -> Result<Page<ReportRecord>> {
+        self.store
+            .read(move |rtx| Ok(page_by(repo::open_reports(rtx, after, limit + 1)?, limit, |r| r.id.key())))
+            .await
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum CourseDecision {
+    Approve,
+    Reject,
+    Unpublish,
+}
+
+/// The reported thing: (its key, whose it is, a label, its page). 404 for anything the
+/// reporter cannot see.
+fn resolve_target(
+    tx: &Tx<'_>,
+    who: &UserRecord,
+    t: TargetType,
+    raw: &str,
+) -> Result<(u128, Option<UserId>, String, String)> {
+    let visible = |c: &CourseRecord| if can_view(Some(who), c) { Ok(()) } else { Err(Error::NotFound) };
+    match t {
+        TargetType::Course => {
+            let id: CourseId = parse_id(raw)?;
+            let c = catalog::get_course(tx, id)?;
+            visible(&c)?;
+            Ok((id.key(), Some(c.teacher_id), c.title.clone(), format!("/courses/{}", c.slug)))
+        }
+        TargetType::Lesson => {
+            let id: LessonId = parse_id(raw)?;
+            let l = catalog::get_lesson(tx, id)?;
+            let c = catalog::get_course(tx, l.course_id)?;
+            visible(&c)?;
+            Ok((
+                id.key(),
+                Some(c.teacher_id),
+                format!("{} — {}", c.title, l.title),
+                format!("/courses/{}", c.slug),
+            ))
+        }
+        TargetType::Review => {
+            let id: ReviewId = parse_id(raw)?;
+            let r = learning::get_review(tx, id)?;
+            if !r.is_published() && r.author_id != who.id {
+                return Err(Error::NotFound);
+            }
+            let c = catalog::get_course(tx, r.course_id)?;
+            visible(&c)?;
+            Ok((id.key(), Some(r.author_id), c.title.clone(), format!("/courses/{}#review-{}", c.slug, r.id)))
+        }
+        TargetType::Teacher => {
+            let id: UserId = parse_id(raw)?;
+            let u = identity::user(tx, id)?.ok_or(Error::NotFound)?;
+            if u.role != Role::Teacher {
+                return Err(Error::NotFound);
+            }
+            Ok((id.key(), Some(u.id), u.name.clone(), format!("/teachers/{}", u.id)))
+        }
+        // The lesson Q&A is not built yet: there is no question to report.
+        TargetType::Question => Err(Error::NotFound),
+    }
+}
