@@ -39,6 +39,7 @@ const ADMIN_PAGES = [
   ['admin-orders', '/admin/orders'],
   ['admin-payouts', '/admin/payouts'],
   ['admin-audit', '/admin/audit'],
+  ['admin-moderation', '/admin/moderation'],
 ];
 
 const DESKTOP = { viewport: { width: 1280, height: 800 } };
@@ -637,6 +638,50 @@ describe('lectern pages', { timeout: TEST_TIMEOUT * 6 }, () => {
     for (const t of ledger.items) {
       assert.equal(t.entries.reduce((sum, e) => sum + e.amount_minor, 0), 0, `transaction ${t.id} balances`);
     }
+  });
+
+  test('moderation: a student reports a review, the admin hides it from the queue, the student is told', { timeout: TEST_TIMEOUT }, async () => {
+    const pick = PICKS.en;
+    const student = demoStudentOf(pick.slug, 'en');
+    const note = `Insulting another student (run ${unique('mod')}).`;
+    let reviewId;
+    await inContext('moderation-reporter', { ...DESKTOP, locale: 'en-US' }, async (ctx, page, step) => {
+      await signInByCookie(ctx, server, student.email);
+      step('report a review from the course page');
+      await page.goto(url(server, `/courses/${pick.slug}`));
+      const review = page.locator('li.review:has(details.report)').first();
+      reviewId = (await review.getAttribute('id')).replace(/^review-/, '');
+      await review.locator('details.report summary').click();
+      await review.locator('select[name="reason"]').selectOption('abuse');
+      await review.locator('textarea[name="details"]').fill('Calls another student names.');
+      await clickAndNavigate(page, review.locator('form.report-form button[type="submit"]'));
+      assert.match(await page.locator('main').innerText(), /We received your report/);
+    });
+
+    await inContext('moderation-admin', { ...DESKTOP, locale: 'en-US' }, async (ctx, page, step) => {
+      await signInByCookie(ctx, server, ADMIN_EMAIL, ADMIN_PASSWORD);
+      step('the report waits in the moderation queue');
+      await page.goto(url(server, '/admin/moderation'));
+      const row = page.locator('#reports tbody tr').filter({ has: page.locator(`a[href$="#review-${reviewId}"]`) });
+      assert.equal(await row.count(), 1, 'one report on that review in the queue');
+      step('hide the review, with the reason');
+      await row.locator('select[name="action"]').selectOption('hide');
+      await row.locator('input[name="reason"]').fill(note);
+      await clickAndNavigate(page, row.locator('button[type="submit"]'));
+      assert.equal(await page.locator(`#reports a[href$="#review-${reviewId}"]`).count(), 0, 'resolved reports leave the queue');
+      await page.goto(url(server, '/admin/audit'));
+      assert.match(await page.locator('main').innerText(), new RegExp(note.replace(/[.()]/g, '\\$&')));
+    });
+
+    await inContext('moderation-told', { ...DESKTOP, locale: 'en-US' }, async (ctx, page, step) => {
+      await signInByCookie(ctx, server, student.email);
+      step('the review is gone from the course page');
+      await page.goto(url(server, `/courses/${pick.slug}`));
+      assert.equal(await page.locator(`#review-${reviewId}`).count(), 0);
+      step('the reporter is told the outcome');
+      await page.goto(url(server, '/notifications'));
+      assert.match(await page.locator('.notification-list').innerText(), new RegExp(note.replace(/[.()]/g, '\\$&')));
+    });
   });
 
   test('phone 375px: no horizontal scroll; the catalog without JavaScript', { timeout: TEST_TIMEOUT }, async () => {
