@@ -43,7 +43,8 @@ async fn start(data: &Path, index: &Path, client: &reqwest::Client) -> Server {
         .env("LECTERN_PUBLIC_URL", "http://school.test")
         .env("LECTERN_PAYMENTS_TEST", "1")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        // The server's log, kept beside the data dir: a start that fails says why.
+        .stderr(std::fs::File::create(data.with_extension("log")).unwrap())
         .spawn()
         .unwrap();
     let base = format!("http://127.0.0.1:{port}");
@@ -56,8 +57,13 @@ async fn start(data: &Path, index: &Path, client: &reqwest::Client) -> Server {
         }
         if Instant::now() >= deadline {
             let _ = child.kill();
-            let _ = child.wait();
-            panic!("the server did not become ready");
+            let status = child.wait();
+            let log = std::fs::read_to_string(data.with_extension("log")).unwrap_or_default();
+            let tail: Vec<&str> = log.lines().rev().take(30).collect();
+            panic!(
+                "the server did not become ready ({status:?}); its log ends:\n{}",
+                tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+            );
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }

@@ -58,9 +58,23 @@ impl Search {
     /// Opens the index in `dir`, rebuilding it from the store when it is missing, unreadable or
     /// from another schema version, and catching it up with the store otherwise.
     pub fn open(dir: &Path, store: Store) -> anyhow::Result<Search> {
+        match Search::open_with(dir, store.clone(), false) {
+            Ok(search) => Ok(search),
+            // Derived data: an index that cannot be opened (a crash left it half-written) is
+            // rebuilt from the store rather than keeping the school offline.
+            Err(e) => {
+                tracing::warn!(error = %format!("{e:#}"), "the search index could not be opened: rebuilding it from the store");
+                Search::open_with(dir, store, true)
+            }
+        }
+    }
+
+    /// Opens the index in `dir` (or, with `fresh`, or when it is missing or of another schema,
+    /// replaces it with one built from the store) and brings it up to date.
+    fn open_with(dir: &Path, store: Store, fresh: bool) -> anyhow::Result<Search> {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         let (schema, fields) = schema::schema();
-        let existing = Index::open_in_dir(dir).ok().and_then(|index| {
+        let existing = (!fresh).then(|| Index::open_in_dir(dir).ok()).flatten().and_then(|index| {
             let payload: Payload = serde_json::from_str(index.load_metas().ok()?.payload.as_deref()?).ok()?;
             (payload.schema == SCHEMA_VERSION && index.schema() == schema)
                 .then_some((index, payload.position))
@@ -77,7 +91,12 @@ impl Search {
             }
         };
         schema::register(&index);
-        let writer = index.writer_with_num_threads(1, WRITER_MEMORY)?;
+        let writer: IndexWriter = index.writer_with_num_threads(1, WRITER_MEMORY)?;
+        if !fresh {
+            // A process killed mid-commit leaves files no commit names (a `.del` file of an
+            // opstamp that never became visible); writing them again would fail, so they go.
+            writer.garbage_collect_files().wait()?;
+        }
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let search = Search {
             dir: dir.to_owned(),
