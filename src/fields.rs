@@ -52,7 +52,9 @@ pub fn text(field: &str, raw: &str, min: usize, max: usize) -> Result<String, Fi
             if min <= 1 { "must not be empty".into() } else { format!("must be at least {min} characters") },
         ));
     }
-    if n > max {
+    // The limit holds for what was sent, as the OpenAPI `maxLength` says, not only for what is
+    // kept after trimming.
+    if n > max || raw.chars().count() > max {
         return Err(FieldError::new(field, format!("must be at most {max} characters")));
     }
     if s.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
@@ -72,11 +74,12 @@ mod tests {
         assert_eq!(f.check(text("title", "ab", 3, 10)), None);
         assert_eq!(f.optional(None::<&str>, |t| text("subtitle", t, 1, 5)), None);
         assert_eq!(f.optional(Some("far too long"), |t| text("subtitle", t, 1, 5)), None);
+        assert_eq!(f.optional(Some("   abcd   "), |t| text("subtitle", t, 1, 5)), None, "spaces count");
         assert_eq!(f.optional(Some("bell\u{7}"), |t| text("name", t, 1, 50)), None);
         match f.finish() {
             Err(Error::Validation(errors)) => {
                 let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
-                assert_eq!(fields, ["title", "subtitle", "name"]);
+                assert_eq!(fields, ["title", "subtitle", "subtitle", "name"]);
             }
             other => panic!("expected a validation error, got {other:?}"),
         }
