@@ -188,7 +188,7 @@ mod tests {
 
     #[test]
     fn texts_and_urls() {
-        assert_eq!(text("title", "  Hi there ", 3, 10).unwrap(), "Hi there");
+        assert_eq!(text("title", "  Hi there ", 3, 12).unwrap(), "Hi there");
         assert!(text("title", "Hi", 3, 10).is_err());
         assert!(text("title", "a\u{0}b", 1, 10).is_err());
         assert!(video_url("https://www.youtube-nocookie.com/embed/abc").is_ok());
