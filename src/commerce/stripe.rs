@@ -138,12 +138,23 @@ impl Stripe {
     /// A Checkout Session read back from Stripe, to heal a webhook that never came (`None`:
     /// Stripe does not know it).
     pub async fn get_session(&self, id: &str) -> Result<Option<Session>> {
+        self.read("checkout/sessions", id, "checkout session").await
+    }
+
+    /// Reads an object of Stripe's API by id (`kind`: the path after `/v1/`); `None` when Stripe
+    /// does not know it. An id that is not Stripe-shaped is never sent: it must not shape the URL.
+    async fn read<T: serde::de::DeserializeOwned>(
+        &self,
+        kind: &str,
+        id: &str,
+        what: &str,
+    ) -> Result<Option<T>> {
         if id.is_empty() || id.len() > 255 || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
             return Ok(None);
         }
         let res = self
             .http
-            .get(format!("{}/v1/checkout/sessions/{id}", self.config.api_base))
+            .get(format!("{}/v1/{kind}/{id}", self.config.api_base))
             .bearer_auth(self.config.secret_key.expose_str())
             .send()
             .await
@@ -152,9 +163,9 @@ impl Stripe {
             return Ok(None);
         }
         if !res.status().is_success() {
-            return Err(unavailable("Stripe did not show the checkout session"));
+            return Err(unavailable(&format!("Stripe did not show the {what}")));
         }
-        res.json::<Session>()
+        res.json::<T>()
             .await
             .map(Some)
             .map_err(|e| unavailable(&format!("Stripe's answer was not understood: {e}")))
@@ -163,25 +174,8 @@ impl Stripe {
     /// The order id a PaymentIntent carries (`metadata.order_id`, set at checkout), for events
     /// that name only the PaymentIntent and come before Lectern learnt it (a dispute).
     pub async fn order_of_payment_intent(&self, id: &str) -> Result<Option<String>> {
-        if id.is_empty() || id.len() > 255 || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-            return Ok(None);
-        }
-        let res = self
-            .http
-            .get(format!("{}/v1/payment_intents/{id}", self.config.api_base))
-            .bearer_auth(self.config.secret_key.expose_str())
-            .send()
-            .await
-            .map_err(|e| unavailable(&format!("Stripe could not be reached: {e}")))?;
-        if res.status() == reqwest::StatusCode::NOT_FOUND {
-            return Ok(None);
-        }
-        if !res.status().is_success() {
-            return Err(unavailable("Stripe did not show the payment"));
-        }
-        let pi: serde_json::Value =
-            res.json().await.map_err(|e| unavailable(&format!("Stripe's answer was not understood: {e}")))?;
-        Ok(pi["metadata"]["order_id"].as_str().map(str::to_owned))
+        let pi: Option<serde_json::Value> = self.read("payment_intents", id, "payment").await?;
+        Ok(pi.and_then(|pi| pi["metadata"]["order_id"].as_str().map(str::to_owned)))
     }
 
     pub fn verify(&self, header: Option<&str>, body: &[u8], now_secs: i64) -> Result<Event> {

@@ -158,9 +158,14 @@ impl YooKassa {
         if !plain_id(id) {
             return Ok(None);
         }
+        self.read(&format!("payments/{id}"), "payment").await
+    }
+
+    /// Reads an object of YooKassa's API (`path` after the base); `None` when it answers 404.
+    async fn read<T: serde::de::DeserializeOwned>(&self, path: &str, what: &str) -> Result<Option<T>> {
         let res = self
             .http
-            .get(format!("{}/payments/{id}", self.config.api_base))
+            .get(format!("{}/{path}", self.config.api_base))
             .basic_auth(&self.config.shop_id, Some(self.config.secret_key.expose_str()))
             .send()
             .await
@@ -171,10 +176,10 @@ impl YooKassa {
         }
         if !status.is_success() {
             let body = res.text().await.unwrap_or_default();
-            tracing::warn!(%status, body = %body.chars().take(500).collect::<String>(), "YooKassa refused to show a payment");
-            return Err(unavailable("YooKassa did not show the payment"));
+            tracing::warn!(%status, body = %body.chars().take(500).collect::<String>(), "YooKassa refused to show a {what}");
+            return Err(unavailable(&format!("YooKassa did not show the {what}")));
         }
-        res.json::<Payment>()
+        res.json::<T>()
             .await
             .map(Some)
             .map_err(|e| unavailable(&format!("YooKassa's answer was not understood: {e}")))
@@ -228,23 +233,7 @@ impl YooKassa {
         if !plain_id(id) {
             return Ok(None);
         }
-        let res = self
-            .http
-            .get(format!("{}/refunds/{id}", self.config.api_base))
-            .basic_auth(&self.config.shop_id, Some(self.config.secret_key.expose_str()))
-            .send()
-            .await
-            .map_err(|e| unavailable(&format!("YooKassa could not be reached: {e}")))?;
-        if res.status() == reqwest::StatusCode::NOT_FOUND {
-            return Ok(None);
-        }
-        if !res.status().is_success() {
-            return Err(unavailable("YooKassa did not show the refund"));
-        }
-        res.json::<Refund>()
-            .await
-            .map(Some)
-            .map_err(|e| unavailable(&format!("YooKassa's answer was not understood: {e}")))
+        self.read(&format!("refunds/{id}"), "refund").await
     }
 }
 
