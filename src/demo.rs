@@ -318,6 +318,7 @@ fn load_course(
                 is_preview: l.is_preview,
                 created_at: created,
                 updated_at: created,
+                revision: 0,
             };
             total_duration += u64::from(l.duration_s);
             tx.put(LESSONS, &lesson.id.key(), &lesson)?;

@@ -217,6 +217,10 @@ pub enum Error {
     /// `used_up`, `fully_held`, `already_used`, `currency`.
     #[error("coupon unavailable: {0}")]
     CouponUnavailable(&'static str),
+    /// An edit made against an older version of the thing: `current` is what is stored now,
+    /// so the editor can show it instead of silently overwriting someone else's change.
+    #[error("edit conflict")]
+    EditConflict(Box<serde_json::Value>),
     /// A course that cannot be published yet, with the reasons.
     #[error("not publishable")]
     NotPublishable(Vec<FieldError>),
@@ -252,9 +256,10 @@ impl Error {
             Error::Forbidden { .. } => StatusCode::FORBIDDEN,
             Error::NotFound => StatusCode::NOT_FOUND,
             Error::PaymentRequired => StatusCode::PAYMENT_REQUIRED,
-            Error::Conflict { .. } | Error::NotPublishable(_) | Error::CouponUnavailable(_) => {
-                StatusCode::CONFLICT
-            }
+            Error::Conflict { .. }
+            | Error::EditConflict(_)
+            | Error::NotPublishable(_)
+            | Error::CouponUnavailable(_) => StatusCode::CONFLICT,
             Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -275,6 +280,7 @@ impl Error {
             Error::NotFound => "not_found",
             Error::PaymentRequired => "payment_required",
             Error::CouponUnavailable(_) => "coupon_unavailable",
+            Error::EditConflict(_) => "edit_conflict",
             Error::RateLimited { .. } => "rate_limited",
             Error::NotPublishable(_) => "not_publishable",
             Error::Unavailable(_) => "unavailable",
@@ -295,6 +301,7 @@ impl Error {
             Error::NotFound => "Nothing is here.".into(),
             Error::PaymentRequired => "This course is paid: buy it to enroll.".into(),
             Error::CouponUnavailable(reason) => format!("This coupon cannot be used ({reason})."),
+            Error::EditConflict(_) => "Someone saved a newer version meanwhile; see current.".into(),
             Error::RateLimited { .. } => "Too many requests: slow down and retry later.".into(),
             Error::NotPublishable(_) => "The course cannot be published yet; see errors.".into(),
             // The reason is logged, not shown: it may name files, disks or internals.
@@ -319,6 +326,10 @@ pub struct Problem {
     /// Why a coupon cannot be used (`coupon_unavailable`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The stored version an edit conflicted with (`edit_conflict`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub current: Option<serde_json::Value>,
 }
 
 impl Problem {
@@ -331,6 +342,7 @@ impl Problem {
             code: code.to_owned(),
             errors: None,
             reason: None,
+            current: None,
         }
     }
 
@@ -357,6 +369,10 @@ impl IntoResponse for Error {
         }
         if let Error::CouponUnavailable(reason) = &self {
             problem.reason = Some((*reason).to_owned());
+        }
+        if let Error::EditConflict(current) = self {
+            problem.current = Some(*current);
+            return problem.into_response_with(status);
         }
         let mut res = problem.into_response_with(status);
         if let Error::RateLimited { retry_after_secs } = self {

@@ -391,6 +391,7 @@ pub async fn run(app: &AppState, o: &Options) -> anyhow::Result<Report> {
                                 is_preview: m == 0 && l == 0,
                                 created_at: created,
                                 updated_at: created,
+                                revision: 0,
                             };
                             tx.put(LESSONS, &lesson.id.key(), &lesson)?;
                             tx.put(LESSONS_BY_MODULE, &(module.id.key(), lesson.id.key()), &())?;

@@ -126,6 +126,10 @@ pub struct LessonRecord {
     pub is_preview: bool,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// Counts the saves of the lesson's content, so an editor working from an older version is
+    /// told instead of overwriting a newer one (`LessonPatch::base_revision`).
+    #[serde(default)]
+    pub revision: u32,
 }
 
 /// A course's modules and lessons, in order.

@@ -35,9 +35,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_curriculum))
         .routes(routes!(add_module))
         .routes(routes!(update_module, delete_module))
+        .routes(routes!(order_modules))
+        .routes(routes!(order_lessons))
         .routes(routes!(add_lesson))
         .routes(routes!(get_lesson, update_lesson, delete_lesson))
         .routes(routes!(get_teacher))
+        .routes(routes!(preview_markdown))
 }
 
 /// 201 with a `Location` header.
@@ -428,6 +431,63 @@ async fn delete_module(
     Ok(no_content())
 }
 
+/// A new order: every id of the list, each once.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct OrderBody {
+    #[schema(max_items = 1000)]
+    ids: Vec<String>,
+}
+
+/// The list in its new order.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct OrderOut {
+    ids: Vec<String>,
+}
+
+fn order_ids<T: std::str::FromStr>(b: &OrderBody) -> Result<Vec<T>> {
+    if b.ids.len() > 1000 {
+        return Err(Error::validation("ids", "at most 1000"));
+    }
+    b.ids
+        .iter()
+        .map(|s| s.parse::<T>().map_err(|_| Error::validation("ids", format!("{s:?} is not an id"))))
+        .collect()
+}
+
+/// Put a course's modules in a new order (its teacher): `ids` must name each module once.
+#[utoipa::path(post, path = "/api/v1/courses/{id}/modules/order", tag = "catalog", request_body = OrderBody,
+    params(("id" = String, Path)), responses((status = 200, body = OrderOut),
+        (status = 403, description = "forbidden: not its teacher."), (status = 404),
+        (status = 422, description = "validation_failed: `ids` is not exactly the course's modules.")),
+    security(("bearer" = [])))]
+async fn order_modules(
+    State(app): State<AppState>,
+    AuthUser(who): AuthUser,
+    Path(id): Path<String>,
+    Json(b): Json<OrderBody>,
+) -> Result<Json<OrderOut>> {
+    let ids = order_ids(&b)?;
+    let order = app.catalog.order_modules(&who.user, parse(&id)?, ids).await?;
+    Ok(Json(OrderOut { ids: order.iter().map(ToString::to_string).collect() }))
+}
+
+/// Put a module's lessons in a new order (its teacher): `ids` must name each lesson once.
+#[utoipa::path(post, path = "/api/v1/modules/{id}/lessons/order", tag = "catalog", request_body = OrderBody,
+    params(("id" = String, Path)), responses((status = 200, body = OrderOut),
+        (status = 403, description = "forbidden: not its teacher."), (status = 404),
+        (status = 422, description = "validation_failed: `ids` is not exactly the module's lessons.")),
+    security(("bearer" = [])))]
+async fn order_lessons(
+    State(app): State<AppState>,
+    AuthUser(who): AuthUser,
+    Path(id): Path<String>,
+    Json(b): Json<OrderBody>,
+) -> Result<Json<OrderOut>> {
+    let ids = order_ids(&b)?;
+    let order = app.catalog.order_lessons(&who.user, parse(&id)?, ids).await?;
+    Ok(Json(OrderOut { ids: order.iter().map(ToString::to_string).collect() }))
+}
+
 /// What `add_lesson` and `update_lesson` read; each accepts its own shape of it, documented as
 /// [`NewLessonBody`] and [`LessonPatchBody`].
 #[derive(Deserialize)]
@@ -440,6 +500,7 @@ pub struct LessonBody {
     is_preview: Option<bool>,
     position: Option<u32>,
     module_id: Option<String>,
+    revision: Option<u32>,
 }
 
 // The documented shapes of a `LessonBody`: they only describe it (serde's derive is there for
@@ -528,6 +589,10 @@ pub struct LessonPatchBody {
     /// Move the lesson to another module of the same course.
     #[schema(schema_with = inputs::id_or_null)]
     module_id: Option<String>,
+    /// The `revision` the edit started from: if the lesson was saved since, the answer is 409
+    /// `edit_conflict` with the stored version in `current`. Leave it out to save regardless.
+    #[schema(schema_with = inputs::u32_or_null)]
+    revision: Option<u32>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -542,6 +607,8 @@ pub struct LessonOut {
     video_url: Option<String>,
     duration_s: u32,
     is_preview: bool,
+    /// Goes up with every save; send it back as `revision` when changing the lesson.
+    revision: u32,
 }
 
 impl From<LessonRecord> for LessonOut {
@@ -557,6 +624,7 @@ impl From<LessonRecord> for LessonOut {
             video_url: l.video_url,
             duration_s: l.duration_s,
             is_preview: l.is_preview,
+            revision: l.revision,
         }
     }
 }
@@ -621,7 +689,8 @@ async fn get_lesson(
 /// Change a lesson (its teacher).
 #[utoipa::path(patch, path = "/api/v1/lessons/{id}", tag = "catalog", request_body = LessonPatchBody,
     params(("id" = String, Path)), responses((status = 200, body = LessonOut), (status = 403, description = "forbidden: not its teacher."),
-        (status = 404, description = "not_found: also for a `module_id` that names no module.")),
+        (status = 404, description = "not_found: also for a `module_id` that names no module."),
+        (status = 409, description = "edit_conflict: saved since `revision`; `current` holds the stored version.")),
     security(("bearer" = [])))]
 async fn update_lesson(
     State(app): State<AppState>,
@@ -646,6 +715,7 @@ async fn update_lesson(
         module_id: f.optional(b.module_id.as_deref(), |m| {
             m.parse::<ModuleId>().map_err(|_| FieldError::new("module_id", "not a module id"))
         }),
+        base_revision: b.revision,
     };
     f.finish()?;
     Ok(Json(app.catalog.update_lesson(&who.user, parse(&id)?, patch).await?.into()))
@@ -685,4 +755,28 @@ async fn get_teacher(
     let (user, courses) = app.catalog.teacher(parse(&id)?).await?;
     let courses = app.catalog.summaries(&courses, &locale(&headers, who.user())).await?;
     Ok(Json(TeacherOut { id: user.id, name: user.name, bio_html: user.bio_html, courses }))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct MarkdownBody {
+    #[schema(schema_with = inputs::text::<0, 200_000>)]
+    markdown: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct MarkdownOut {
+    /// Sanitised HTML, exactly as a lesson or description with this Markdown would show it.
+    html: String,
+}
+
+/// Render Markdown as the pages would (teachers): the editors' live preview.
+#[utoipa::path(post, path = "/api/v1/markdown/preview", tag = "catalog", request_body = MarkdownBody,
+    responses((status = 200, body = MarkdownOut), (status = 401),
+        (status = 403, description = "teachers_only"), (status = 422)),
+    security(("bearer" = [])))]
+async fn preview_markdown(AuthUser(who): AuthUser, Json(b): Json<MarkdownBody>) -> Result<Json<MarkdownOut>> {
+    super::service::teachers_only(&who.user)?;
+    let md = text("markdown", &b.markdown, 0, MAX_BODY).map_err(|e| Error::Validation(vec![e]))?;
+    let html = crate::richtext::render_markdown(&md, crate::richtext::Profile::Document);
+    Ok(Json(MarkdownOut { html }))
 }

@@ -73,6 +73,9 @@ pub struct LessonPatch {
     pub is_preview: Option<bool>,
     pub position: Option<u32>,
     pub module_id: Option<ModuleId>,
+    /// The revision the editor started from: when the lesson was saved since, the change is
+    /// refused with the stored version (`Error::EditConflict`). `None` saves regardless.
+    pub base_revision: Option<u32>,
 }
 
 pub struct Catalog {
@@ -98,6 +101,15 @@ fn owns(who: Caller<'_>, c: &CourseRecord) -> bool {
 /// Drafts and archived courses exist only for their teacher and admins.
 pub fn can_view(who: Caller<'_>, c: &CourseRecord) -> bool {
     c.is_published() || owns(who, c)
+}
+
+/// Teachers and admins write courses; students are told so.
+pub fn teachers_only(who: &UserRecord) -> Result<()> {
+    if matches!(who.role, Role::Teacher | Role::Admin) {
+        Ok(())
+    } else {
+        Err(Error::Forbidden { code: Code::TeachersOnly, detail: "Only teachers can do this.".into() })
+    }
 }
 
 /// The teacher of a course or an admin may change it; others get 403 for a public course and
@@ -265,12 +277,7 @@ impl Catalog {
     }
 
     pub async fn create_course(&self, who: &UserRecord, input: NewCourse) -> Result<CourseRecord> {
-        if !matches!(who.role, Role::Teacher | Role::Admin) {
-            return Err(Error::Forbidden {
-                code: Code::TeachersOnly,
-                detail: "Only teachers can create courses.".into(),
-            });
-        }
+        teachers_only(who)?;
         let now = self.clock.now();
         let description_html = render_markdown(&input.description_md, Profile::Document);
         let teacher = who.id;
@@ -530,6 +537,49 @@ impl Catalog {
         Ok(m)
     }
 
+    /// Puts the course's modules in the order of `ids`, which must name each of them once.
+    pub async fn order_modules(
+        &self,
+        who: &UserRecord,
+        course: CourseId,
+        ids: Vec<ModuleId>,
+    ) -> Result<Vec<ModuleId>> {
+        let who = who.clone();
+        let (order, _) = self
+            .change_curriculum(move |tx, _| {
+                let c = repo::get_course(tx, course)?;
+                check_edit(&who, &c)?;
+                let list = reordered(repo::modules_of(tx, course)?, &ids, |m| m.id)?;
+                let order = list.iter().map(|m| m.id).collect();
+                repo::renumber_modules(tx, list)?;
+                Ok((order, c))
+            })
+            .await?;
+        Ok(order)
+    }
+
+    /// Puts the module's lessons in the order of `ids`, which must name each of them once.
+    pub async fn order_lessons(
+        &self,
+        who: &UserRecord,
+        module: ModuleId,
+        ids: Vec<LessonId>,
+    ) -> Result<Vec<LessonId>> {
+        let who = who.clone();
+        let (order, _) = self
+            .change_curriculum(move |tx, _| {
+                let m = repo::get_module(tx, module)?;
+                let c = repo::get_course(tx, m.course_id)?;
+                check_edit(&who, &c)?;
+                let list = reordered(repo::lessons_of(tx, module)?, &ids, |l| l.id)?;
+                let order = list.iter().map(|l| l.id).collect();
+                repo::renumber_lessons(tx, list)?;
+                Ok((order, c))
+            })
+            .await?;
+        Ok(order)
+    }
+
     /// Deletes a module with its lessons (and the completions of those lessons).
     pub async fn delete_module(&self, who: &UserRecord, id: ModuleId) -> Result<()> {
         let who = who.clone();
@@ -586,6 +636,7 @@ impl Catalog {
                     is_preview: input.is_preview,
                     created_at: now,
                     updated_at: now,
+                    revision: 0,
                 };
                 repo::insert_lesson(tx, &l)?;
                 let mut list = repo::lessons_of(tx, module)?;
@@ -636,7 +687,11 @@ impl Catalog {
                 let before = repo::get_lesson(tx, id)?;
                 let mut c = repo::get_course(tx, before.course_id)?;
                 check_edit(&who, &c)?;
+                if patch.base_revision.is_some_and(|r| r != before.revision) {
+                    return Err(Error::EditConflict(Box::new(conflict_view(&before))));
+                }
                 let mut l = before.clone();
+                l.revision = before.revision.wrapping_add(1);
                 if let Some(t) = &patch.title {
                     l.title = t.clone();
                 }
@@ -737,6 +792,41 @@ impl Catalog {
     pub fn is_admin(who: Caller<'_>) -> bool {
         is_admin(who)
     }
+}
+
+/// `items` in the order `ids` names them; `ids` must be a permutation of the items' ids (an
+/// editor working from a stale list is told rather than losing or duplicating an item).
+fn reordered<T, I: PartialEq + Copy + std::fmt::Display>(
+    mut items: Vec<T>,
+    ids: &[I],
+    id: impl Fn(&T) -> I,
+) -> Result<Vec<T>> {
+    let stale =
+        || Error::validation("ids", "must name every item of the list exactly once; reload and retry");
+    if ids.len() != items.len() {
+        return Err(stale());
+    }
+    let mut out = Vec::with_capacity(items.len());
+    for want in ids {
+        let at = items.iter().position(|x| id(x) == *want).ok_or_else(stale)?;
+        out.push(items.swap_remove(at));
+    }
+    Ok(out)
+}
+
+/// What an editor needs to show the stored version of a lesson it conflicted with.
+fn conflict_view(l: &LessonRecord) -> serde_json::Value {
+    serde_json::json!({
+        "id": l.id,
+        "title": l.title,
+        "body": l.body_md,
+        "body_html": l.body_html,
+        "video_url": l.video_url,
+        "duration_s": l.duration_s,
+        "is_preview": l.is_preview,
+        "revision": l.revision,
+        "updated_at": l.updated_at,
+    })
 }
 
 /// Removes a lesson's record and index entry, and its share of the counters; subscribers drop

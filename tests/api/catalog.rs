@@ -16,6 +16,10 @@ fn catalog_table() -> Vec<Row> {
     let new_course = json!({"title": "Course by {who}", "description": "d", "level": "beginner", "language": "en", "category": "programming", "price_minor": 0, "currency": "USD"});
     vec![
         //   what                       method          path                                      body                                  anon stud enrl other owner admin
+        row("order modules",            Method::POST,   "/api/v1/courses/{course}/modules/order", json!({"ids": ["{module}"]}),       [401, 403, 403, 403, 200, 200]),
+        row("order draft's modules",    Method::POST,   "/api/v1/courses/{draft}/modules/order",  json!({"ids": ["{draft_module}"]}), [401, 404, 404, 404, 200, 200]),
+        row("order lessons",            Method::POST,   "/api/v1/modules/{module}/lessons/order", json!({"ids": ["{lesson}", "{preview}"]}), [401, 403, 403, 403, 200, 200]),
+        row("preview markdown",         Method::POST,   "/api/v1/markdown/preview",               json!({"markdown": "*hi*"}),          [401, 403, 403, 200, 200, 200]),
         row("read course",              Method::GET,    "/api/v1/courses/{course}",               NO_BODY,                              [200, 200, 200, 200, 200, 200]),
         row("read curriculum",          Method::GET,    "/api/v1/courses/{course}/curriculum",    NO_BODY,                              [200, 200, 200, 200, 200, 200]),
         row("read draft",               Method::GET,    "/api/v1/courses/{draft}",                NO_BODY,                              [404, 404, 404, 404, 200, 200]),

@@ -28,6 +28,7 @@ mod payouts;
 mod reconcile;
 mod refunds;
 mod session;
+mod studio;
 mod tokens;
 mod web;
 mod web_money;

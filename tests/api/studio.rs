@@ -1,0 +1,116 @@
+//! The teacher studio's editing API: reordering the curriculum, edits from two tabs, the
+//! Markdown preview.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn modules_and_lessons_reorder_and_a_stale_order_is_refused() {
+    let app = spawn_app().await;
+    let t = app.sign_up_teacher("t@school.test").await;
+    let c = app.course(&t, "Reorder me", json!({}), 3, false).await;
+    let m1 = c.modules[0].clone();
+    let m2 = app
+        .courses(&t)
+        .add_module(&c.id, json!({"title": "Second"}))
+        .await
+        .assert_status(StatusCode::CREATED)
+        .id();
+    let m3 = app
+        .courses(&t)
+        .add_module(&c.id, json!({"title": "Third"}))
+        .await
+        .assert_status(StatusCode::CREATED)
+        .id();
+
+    let res = app
+        .api(&t)
+        .post(&format!("/api/v1/courses/{}/modules/order", c.id), json!({"ids": [m3, m1, m2]}))
+        .await;
+    let res = res.assert_status(StatusCode::OK);
+    assert_eq!(res["ids"], json!([m3, m1, m2]));
+    let cur = app.courses(&t).curriculum(&c.id).await.assert_status(StatusCode::OK);
+    let order: Vec<&str> =
+        cur["modules"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap()).collect();
+    assert_eq!(order, [m3.as_str(), m1.as_str(), m2.as_str()], "{cur}");
+
+    // Lessons of the first module, reversed.
+    let reversed: Vec<String> = c.lessons.iter().rev().cloned().collect();
+    let res =
+        app.api(&t).post(&format!("/api/v1/modules/{m1}/lessons/order"), json!({"ids": reversed})).await;
+    let res = res.assert_status(StatusCode::OK);
+    let cur = app.courses(&t).curriculum(&c.id).await;
+    let m = cur["modules"].as_array().unwrap().iter().find(|m| m["id"] == json!(m1)).unwrap();
+    let got: Vec<&str> = m["lessons"].as_array().unwrap().iter().map(|l| l["id"].as_str().unwrap()).collect();
+    assert_eq!(got, reversed.iter().map(String::as_str).collect::<Vec<_>>(), "{cur}");
+    let positions: Vec<u64> =
+        m["lessons"].as_array().unwrap().iter().map(|l| l["position"].as_u64().unwrap()).collect();
+    assert_eq!(positions, [1, 2, 3]);
+
+    // An editor working from a stale list (one lesson missing, one twice, or a stranger) is told
+    // and nothing moves.
+    for ids in [
+        json!([reversed[0], reversed[1]]),
+        json!([reversed[0], reversed[0], reversed[1]]),
+        json!([reversed[0], reversed[1], m2]),
+        json!([reversed[0], reversed[1], "nonsense"]),
+    ] {
+        let res = app.api(&t).post(&format!("/api/v1/modules/{m1}/lessons/order"), json!({"ids": ids})).await;
+        let res = res.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let again = app.courses(&t).curriculum(&c.id).await;
+    assert_eq!(again["modules"], cur["modules"]);
+}
+
+#[tokio::test]
+async fn a_second_tab_saving_an_older_version_is_shown_the_newer_one() {
+    let app = spawn_app().await;
+    let t = app.sign_up_teacher("t@school.test").await;
+    let c = app.course(&t, "Two tabs", json!({}), 1, false).await;
+    let lesson = &c.lessons[0];
+    let opened = app.lessons(&t).get(lesson).await.assert_status(StatusCode::OK);
+    let rev = opened["revision"].as_u64().unwrap();
+
+    // Tab A saves first.
+    let a = app
+        .lessons(&t)
+        .update(lesson, json!({"title": "From tab A", "body": "A's text", "revision": rev}))
+        .await;
+    let a = a.assert_status(StatusCode::OK);
+    assert_eq!(a["revision"].as_u64().unwrap(), rev + 1);
+
+    // Tab B, still on the old revision, is refused and shown what A saved.
+    let b = app.lessons(&t).update(lesson, json!({"title": "From tab B", "revision": rev})).await;
+    let b = b.assert_status(StatusCode::CONFLICT);
+    assert_eq!(b.str("code"), "edit_conflict");
+    assert_eq!(b["current"]["title"], "From tab A");
+    assert_eq!(b["current"]["body"], "A's text");
+    assert_eq!(b["current"]["revision"].as_u64().unwrap(), rev + 1);
+    let stored = app.lessons(&t).get(lesson).await;
+    assert_eq!(stored.str("title"), "From tab A");
+
+    // Having seen it, B saves on top of A's version.
+    let b = app.lessons(&t).update(lesson, json!({"title": "B after merging", "revision": rev + 1})).await;
+    let b = b.assert_status(StatusCode::OK);
+    // Clients that send no revision keep last-write-wins.
+    app.lessons(&t).update(lesson, json!({"title": "API client"})).await.assert_status(StatusCode::OK);
+}
+
+#[tokio::test]
+async fn markdown_preview_renders_as_the_pages_do_and_strips_script() {
+    let app = spawn_app().await;
+    let t = app.sign_up_teacher("t@school.test").await;
+    let res = app
+        .api(&t)
+        .post(
+            "/api/v1/markdown/preview",
+            json!({"markdown": "# Title\n\n**bold** <script>alert(1)</script>"}),
+        )
+        .await;
+    let res = res.assert_status(StatusCode::OK);
+    let html = res.str("html");
+    assert!(html.contains("<strong>bold</strong>"), "{html}");
+    assert!(!html.contains("<script"), "{html}");
+}
