@@ -1,10 +1,12 @@
 //! The catalog: categories, courses, modules and lessons.
 //!
 //! - [`types`]: parsed inputs (`Slug`, `Money`, `Level`...).
+//! - [`input`]: course and lesson input as typed (API or studio form), checked.
 //! - [`repo`]: records and table access; counters kept in the same unit as their cause.
 //! - [`service`]: visibility and ownership rules, publishing, ordering, caches.
 
 pub mod events;
+pub mod input;
 pub mod repo;
 pub mod routes;
 pub mod service;

@@ -12,8 +12,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::repo::{CourseRecord, Curriculum, LessonRecord};
-use super::service::{CoursePatch, LessonPatch, NewCourse, NewLesson};
-use super::types::{self, CourseStatus, LessonKind, Level, Money, Slug};
+use super::input::{CourseChange, CourseDraft, LessonChange, MAX_LESSON_BODY};
+use super::service::NewLesson;
+use super::types::{self, LessonKind, Level, Slug};
 use super::views::{CategoryOut, CourseDetail, CourseSummary};
 use crate::app::AppState;
 use crate::error::{Error, FieldError, Result};
@@ -135,13 +136,6 @@ fn currency_or_null() -> RefOr<Schema> {
     inputs::one_of_or_null(types::CURRENCIES)
 }
 
-fn collect_money(price: Option<i64>, currency: Option<&str>, f: &mut Fields) -> Option<Money> {
-    match (price, currency) {
-        (None, None) => None,
-        (p, c) => Money::parse(p.unwrap_or(0), c.unwrap_or("")).map_err(|e| f.extend(e)).ok(),
-    }
-}
-
 /// Create a draft course (teachers).
 #[utoipa::path(post, path = "/api/v1/courses", tag = "catalog", request_body = NewCourseBody,
     responses((status = 201, body = CourseDetail), (status = 403, description = "teachers_only"),
@@ -153,25 +147,18 @@ async fn create_course(
     headers: HeaderMap,
     Json(b): Json<NewCourseBody>,
 ) -> Result<Response> {
-    let mut f = Fields::new();
-    let title = f.check(text("title", &b.title, 3, 120));
-    let subtitle = f.check(text("subtitle", b.subtitle.as_deref().unwrap_or(""), 0, 200));
-    let description = f.check(text("description", &b.description, 0, 50_000));
-    let level = f.check(Level::parse(&b.level));
-    let language = f.check(types::language(&b.language));
-    let price = collect_money(Some(b.price_minor), Some(&b.currency), &mut f);
-    let slug = f.optional(b.slug.as_deref(), |s| Slug::parse("slug", s));
-    f.finish()?;
-    let input = NewCourse {
-        title: title.expect("checked"),
-        subtitle: subtitle.expect("checked"),
-        description_md: description.expect("checked"),
-        level: level.expect("checked"),
-        language: language.expect("checked"),
+    let input = CourseDraft {
+        title: b.title,
+        subtitle: b.subtitle,
+        description: b.description,
+        level: b.level,
+        language: b.language,
         category: b.category,
-        price: price.expect("checked"),
-        slug,
-    };
+        price_minor: b.price_minor,
+        currency: b.currency,
+        slug: b.slug,
+    }
+    .check()?;
     let c = Arc::new(app.catalog.create_course(&who.user, input).await?);
     let locale = locale(&headers, Some(&who.user));
     let mut res = (StatusCode::CREATED, Json(detail_of(&app, c.clone(), &locale).await?)).into_response();
@@ -246,24 +233,19 @@ async fn update_course(
     Json(b): Json<CoursePatchBody>,
 ) -> Result<Json<CourseDetail>> {
     let id: CourseId = parse(&id)?;
-    let mut f = Fields::new();
-    let patch = CoursePatch {
-        title: f.optional(b.title.as_deref(), |t| text("title", t, 3, 120)),
-        subtitle: f.optional(b.subtitle.as_deref(), |t| text("subtitle", t, 0, 200)),
-        description_md: f.optional(b.description.as_deref(), |t| text("description", t, 0, 50_000)),
-        level: f.optional(b.level.as_deref(), Level::parse),
-        language: f.optional(b.language.as_deref(), types::language),
+    let patch = CourseChange {
+        title: b.title,
+        subtitle: b.subtitle,
+        description: b.description,
+        level: b.level,
+        language: b.language,
         category: b.category,
         price_minor: b.price_minor,
         currency: b.currency,
-        slug: f.optional(b.slug.as_deref(), |s| Slug::parse("slug", s)),
-        status: f.optional(b.status.as_deref(), |s| match s {
-            "draft" => Ok(CourseStatus::Draft),
-            "archived" => Ok(CourseStatus::Archived),
-            _ => Err(FieldError::new("status", "must be draft or archived (publish with POST .../publish)")),
-        }),
-    };
-    f.finish()?;
+        slug: b.slug,
+        status: b.status,
+    }
+    .check()?;
     let c = Arc::new(app.catalog.update_course(&who.user, id, patch).await?);
     Ok(Json(detail_of(&app, c, &locale(&headers, Some(&who.user))).await?))
 }
@@ -629,7 +611,6 @@ impl From<LessonRecord> for LessonOut {
     }
 }
 
-const MAX_BODY: usize = 200_000;
 
 /// Add a lesson (its teacher).
 #[utoipa::path(post, path = "/api/v1/modules/{id}/lessons", tag = "catalog", request_body = NewLessonBody,
@@ -645,7 +626,7 @@ async fn add_lesson(
     let mut f = Fields::new();
     let title = f.check(text("title", b.title.as_deref().unwrap_or(""), 1, 160));
     let kind = f.check(LessonKind::parse(b.kind.as_deref().unwrap_or("text")));
-    let body = f.check(text("body", b.body.as_deref().unwrap_or(""), 0, MAX_BODY));
+    let body = f.check(text("body", b.body.as_deref().unwrap_or(""), 0, MAX_LESSON_BODY));
     let video_url = f.optional(b.video_url.as_deref().filter(|v| !v.is_empty()), types::video_url);
     match (kind, &video_url, &body) {
         (Some(LessonKind::Video), None, _) => {
@@ -698,26 +679,18 @@ async fn update_lesson(
     Path(id): Path<String>,
     Json(b): Json<LessonBody>,
 ) -> Result<Json<LessonOut>> {
-    let mut f = Fields::new();
-    if b.kind.is_some() {
-        f.push(FieldError::new("kind", "cannot change; create a new lesson instead"));
-    }
-    let patch = LessonPatch {
-        title: f.optional(b.title.as_deref(), |t| text("title", t, 1, 160)),
-        body_md: f.optional(b.body.as_deref(), |t| text("body", t, 0, MAX_BODY)),
-        video_url: f.optional(b.video_url.as_deref(), |v| match v {
-            "" => Ok(None),
-            v => types::video_url(v).map(Some),
-        }),
-        duration_s: b.duration_s.map(|d| d.min(86_400)),
+    let patch = LessonChange {
+        title: b.title,
+        kind: b.kind,
+        body: b.body,
+        video_url: b.video_url,
+        duration_s: b.duration_s,
         is_preview: b.is_preview,
         position: b.position,
-        module_id: f.optional(b.module_id.as_deref(), |m| {
-            m.parse::<ModuleId>().map_err(|_| FieldError::new("module_id", "not a module id"))
-        }),
-        base_revision: b.revision,
-    };
-    f.finish()?;
+        module_id: b.module_id,
+        revision: b.revision,
+    }
+    .check()?;
     Ok(Json(app.catalog.update_lesson(&who.user, parse(&id)?, patch).await?.into()))
 }
 
@@ -776,7 +749,7 @@ pub struct MarkdownOut {
     security(("bearer" = [])))]
 async fn preview_markdown(AuthUser(who): AuthUser, Json(b): Json<MarkdownBody>) -> Result<Json<MarkdownOut>> {
     super::service::teachers_only(&who.user)?;
-    let md = text("markdown", &b.markdown, 0, MAX_BODY).map_err(|e| Error::Validation(vec![e]))?;
+    let md = text("markdown", &b.markdown, 0, MAX_LESSON_BODY).map_err(|e| Error::Validation(vec![e]))?;
     let html = crate::richtext::render_markdown(&md, crate::richtext::Profile::Document);
     Ok(Json(MarkdownOut { html }))
 }
