@@ -87,7 +87,10 @@ impl CourseChange {
             status: f.optional(self.status.as_deref(), |s| match s {
                 "draft" => Ok(CourseStatus::Draft),
                 "archived" => Ok(CourseStatus::Archived),
-                _ => Err(FieldError::new("status", "must be draft or archived (publish with POST .../publish)")),
+                _ => Err(FieldError::new(
+                    "status",
+                    "must be draft or archived (publish with POST .../publish)",
+                )),
             }),
         };
         f.finish()?;

@@ -5,6 +5,7 @@
 //! - [`repo`]: records and table access; counters kept in the same unit as their cause.
 //! - [`service`]: visibility and ownership rules, publishing, ordering, caches.
 
+pub mod checklist;
 pub mod events;
 pub mod input;
 pub mod repo;

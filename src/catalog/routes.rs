@@ -11,8 +11,8 @@ use utoipa::openapi::{RefOr, Schema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::repo::{CourseRecord, Curriculum, LessonRecord};
 use super::input::{CourseChange, CourseDraft, LessonChange, MAX_LESSON_BODY};
+use super::repo::{CourseRecord, Curriculum, LessonRecord};
 use super::service::NewLesson;
 use super::types::{self, LessonKind, Level, Slug};
 use super::views::{CategoryOut, CourseDetail, CourseSummary};
@@ -610,7 +610,6 @@ impl From<LessonRecord> for LessonOut {
         }
     }
 }
-
 
 /// Add a lesson (its teacher).
 #[utoipa::path(post, path = "/api/v1/modules/{id}/lessons", tag = "catalog", request_body = NewLessonBody,

@@ -428,10 +428,7 @@ impl Catalog {
                 if !reasons.is_empty() {
                     return Err(Error::NotPublishable(reasons));
                 }
-                let lessons_with_content = repo::curriculum(tx, id)?
-                    .lessons()
-                    .filter(|l| !l.body_md.trim().is_empty() || l.video_url.is_some())
-                    .count() as u32;
+                let lessons_with_content = super::checklist::lessons_with_content(&repo::curriculum(tx, id)?);
                 let copied = match crate::screen::fingerprint(&description) {
                     Some(fp) => repo::fingerprint_description(tx, id, fp)?,
                     None => false,

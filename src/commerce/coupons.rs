@@ -40,6 +40,18 @@ pub struct CouponRecord {
 }
 
 /// The normal form of a code as typed.
+/// A coupon code as a teacher types it: 3 to 32 letters, digits, `-` or `_`.
+pub fn check_code(raw: &str) -> Result<String, crate::error::FieldError> {
+    let code = raw.trim();
+    if (3..=32).contains(&code.chars().count())
+        && code.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+    {
+        Ok(code.to_owned())
+    } else {
+        Err(crate::error::FieldError::new("code", "must be 3 to 32 letters, digits, - or _"))
+    }
+}
+
 pub fn normalize(code: &str) -> String {
     code.trim().to_uppercase()
 }

@@ -304,12 +304,7 @@ pub struct CouponList {
 
 fn new_coupon(b: CouponBody) -> Result<NewCoupon> {
     let mut f = Fields::new();
-    let code = b.code.trim().to_owned();
-    if !(3..=32).contains(&code.chars().count())
-        || !code.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_')
-    {
-        f.push(FieldError::new("code", "must be 3 to 32 letters, digits, - or _"));
-    }
+    let code = f.check(super::coupons::check_code(&b.code));
     let discount = match (b.percent_off, b.amount_off_minor) {
         (Some(p), None) if (1..=100).contains(&p) => Some(Discount::Percent(p)),
         (None, Some(a)) if (1..=100_000_000).contains(&a) => Some(Discount::Amount(a)),
@@ -339,7 +334,7 @@ fn new_coupon(b: CouponBody) -> Result<NewCoupon> {
     }
     f.finish()?;
     Ok(NewCoupon {
-        code,
+        code: code.expect("checked"),
         discount: discount.expect("checked"),
         currency,
         max_redemptions: b.max_redemptions,

@@ -26,6 +26,7 @@ use session::PageCtx;
 pub fn router(state: AppState) -> Router<AppState> {
     use pages::{
         account, catalog, certificates, console, engage, errors, learn, moderation, money, orders, seo,
+        studio,
     };
     // What visitors read most; served from the page cache when nothing changed.
     let public = Router::new()
@@ -44,6 +45,11 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/orders", get(orders::orders))
         .route("/orders/{id}", get(orders::order))
         .route("/orders/{id}/refund-request", post(orders::request_refund))
+        .route("/studio/courses/new", get(studio::wizard_start).post(studio::wizard_create))
+        .route("/studio/courses/{id}", get(studio::editor).post(studio::editor_save))
+        .route("/studio/courses/{id}/wizard", get(studio::wizard_resume))
+        .route("/studio/courses/{id}/wizard/{step}", get(studio::wizard_step).post(studio::wizard_save))
+        .route("/studio/lessons/{id}", get(studio::lesson_editor).post(studio::lesson_save))
         .route("/studio/earnings", get(money::earnings))
         .route("/studio/earnings/payouts", post(money::request_payout))
         .route("/admin", get(console::console))

@@ -32,3 +32,4 @@ mod studio;
 mod tokens;
 mod web;
 mod web_money;
+mod web_studio;

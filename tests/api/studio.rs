@@ -40,7 +40,7 @@ async fn modules_and_lessons_reorder_and_a_stale_order_is_refused() {
     let reversed: Vec<String> = c.lessons.iter().rev().cloned().collect();
     let res =
         app.api(&t).post(&format!("/api/v1/modules/{m1}/lessons/order"), json!({"ids": reversed})).await;
-    let res = res.assert_status(StatusCode::OK);
+    res.assert_status(StatusCode::OK);
     let cur = app.courses(&t).curriculum(&c.id).await;
     let m = cur["modules"].as_array().unwrap().iter().find(|m| m["id"] == json!(m1)).unwrap();
     let got: Vec<&str> = m["lessons"].as_array().unwrap().iter().map(|l| l["id"].as_str().unwrap()).collect();
@@ -58,7 +58,7 @@ async fn modules_and_lessons_reorder_and_a_stale_order_is_refused() {
         json!([reversed[0], reversed[1], "nonsense"]),
     ] {
         let res = app.api(&t).post(&format!("/api/v1/modules/{m1}/lessons/order"), json!({"ids": ids})).await;
-        let res = res.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+        res.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
     }
     let again = app.courses(&t).curriculum(&c.id).await;
     assert_eq!(again["modules"], cur["modules"]);
@@ -93,7 +93,7 @@ async fn a_second_tab_saving_an_older_version_is_shown_the_newer_one() {
 
     // Having seen it, B saves on top of A's version.
     let b = app.lessons(&t).update(lesson, json!({"title": "B after merging", "revision": rev + 1})).await;
-    let b = b.assert_status(StatusCode::OK);
+    b.assert_status(StatusCode::OK);
     // Clients that send no revision keep last-write-wins.
     app.lessons(&t).update(lesson, json!({"title": "API client"})).await.assert_status(StatusCode::OK);
 }

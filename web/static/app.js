@@ -528,6 +528,10 @@ function init() {
   each('form[data-signout]', initSignout);
   guard(initPlayerToc)();
   guard(registerServiceWorker)();
+  // The studio's editors load their module only where they are (one instance of this module:
+  // it hands over its API client instead of being imported again).
+  const studio = document.querySelector('[data-studio]');
+  if (studio) import(studio.dataset.studio).then((m) => m.init({ api, guard })).catch(report);
 }
 
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', guard(init), { once: true });

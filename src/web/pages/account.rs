@@ -46,15 +46,15 @@ impl FormState {
         self.error_for(field).is_some()
     }
 
-    fn keep(mut self, field: &str, value: &str) -> FormState {
+    pub fn keep(mut self, field: &str, value: &str) -> FormState {
         self.values.insert(field.to_owned(), value.to_owned());
         self
     }
 
     /// Shows `err` in the form: field errors next to their fields, anything else on top.
-    fn failed(mut self, tr: Tr, err: Error) -> std::result::Result<FormState, Error> {
+    pub fn failed(mut self, tr: Tr, err: Error) -> std::result::Result<FormState, Error> {
         match err {
-            Error::Validation(fields) => {
+            Error::Validation(fields) | Error::NotPublishable(fields) => {
                 for f in fields {
                     let message = field_message(tr, &f);
                     self.errors.push((f.field, message));
@@ -62,6 +62,9 @@ impl FormState {
             }
             Error::Conflict { code: Code::EmailTaken, .. } => {
                 self.errors.push(("email".into(), tr.t("form-email-taken")));
+            }
+            Error::Conflict { code: Code::SlugTaken, .. } => {
+                self.errors.push(("slug".into(), tr.t("form-slug-taken")));
             }
             Error::Unauthorized { code: Code::InvalidCredentials, .. }
             | Error::Forbidden { code: Code::InvalidCredentials, .. } => {
