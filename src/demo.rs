@@ -190,6 +190,7 @@ pub async fn load(app: &AppState) -> anyhow::Result<Report> {
                                     bio_html: render_markdown(&p.bio, Profile::Short),
                                     locked_at: None,
                                     deleted_at: None,
+                                    verified_at: None,
                                     last_active_at: None,
                                 };
                                 identity::insert_user(tx, &u)?;

@@ -23,6 +23,7 @@ use crate::identity::repo::{EmailTokenRecord, FamilyRecord, RefreshTokenRecord, 
 use crate::learning::repo::{EnrollmentRecord, NotificationRecord, ReviewRecord};
 use crate::mail::OutboxRecord;
 use crate::moderation::repo::ReportRecord;
+use crate::moderation::verification::VerificationRecord;
 use crate::store::migrate::{Migration, Schema};
 use crate::store::table::{RawTable, Table};
 pub use crate::store::tables::{CHANGES, Change, META};
@@ -32,7 +33,7 @@ use crate::store::{Store, StoreResult, Tx};
 pub static SCHEMA: Schema = Schema { migrations: MIGRATIONS, tables: ALL };
 
 /// The version this build writes.
-pub const SCHEMA_VERSION: u64 = 10;
+pub const SCHEMA_VERSION: u64 = 13;
 
 /// Opens (or creates) the store in `data_dir` with Lectern's schema, upgrading it if older.
 pub fn open(data_dir: &Path) -> StoreResult<Store> {
@@ -175,6 +176,10 @@ pub const REPORTS: Table<u128, ReportRecord> = Table::new("reports");
 pub const REPORTS_BY_REPORTER: Table<(u128, u8, u128), u128> = Table::new("reports_by_reporter");
 /// Reports not yet resolved, by id: the reports queue.
 pub const REPORTS_OPEN: Table<u128, ()> = Table::new("reports_open");
+/// Teacher verification requests, by teacher.
+pub const VERIFICATIONS: Table<u128, VerificationRecord> = Table::new("verifications");
+/// Teachers whose request waits for an admin.
+pub const VERIFICATIONS_PENDING: Table<u128, ()> = Table::new("verifications_pending");
 
 /// Every table, for backups and restores (add new tables here too).
 pub const ALL: &[&dyn RawTable] = &[
@@ -241,6 +246,8 @@ pub const ALL: &[&dyn RawTable] = &[
     &REPORTS,
     &REPORTS_BY_REPORTER,
     &REPORTS_OPEN,
+    &VERIFICATIONS,
+    &VERIFICATIONS_PENDING,
 ];
 
 const MIGRATIONS: &[Migration] = &[
@@ -257,10 +264,17 @@ const MIGRATIONS: &[Migration] = &[
         name: "moderation: review and course queues, text fingerprints, reports",
         run: v10_moderation,
     },
+    Migration { to: 13, name: "teacher verification requests", run: v13_verification },
 ];
 
 /// Moderation tables. Existing reviews are published (their records' default) and their texts
 /// fingerprinted, so a spammer's old reviews count as copies.
+fn v13_verification(tx: &mut Tx<'_>) -> StoreResult<()> {
+    tx.create(VERIFICATIONS)?;
+    tx.create(VERIFICATIONS_PENDING)?;
+    Ok(())
+}
+
 fn v10_moderation(tx: &mut Tx<'_>) -> StoreResult<()> {
     tx.create(REVIEWS_PENDING)?;
     tx.create(REVIEW_FINGERPRINTS)?;

@@ -280,6 +280,7 @@ pub async fn run(app: &AppState, o: &Options) -> anyhow::Result<Report> {
                     bio_html: String::new(),
                     locked_at: None,
                     deleted_at: None,
+                    verified_at: None,
                     last_active_at: None,
                 })
                 .collect();

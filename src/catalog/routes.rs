@@ -710,6 +710,8 @@ async fn delete_lesson(
 pub struct TeacherOut {
     id: UserId,
     name: String,
+    /// An admin checked this teacher's identity or qualifications.
+    verified: bool,
     bio_html: String,
     courses: Vec<CourseSummary>,
 }
@@ -726,7 +728,13 @@ async fn get_teacher(
 ) -> Result<Json<TeacherOut>> {
     let (user, courses) = app.catalog.teacher(parse(&id)?).await?;
     let courses = app.catalog.summaries(&courses, &locale(&headers, who.user())).await?;
-    Ok(Json(TeacherOut { id: user.id, name: user.name, bio_html: user.bio_html, courses }))
+    Ok(Json(TeacherOut {
+        id: user.id,
+        verified: user.verified_at.is_some(),
+        name: user.name,
+        bio_html: user.bio_html,
+        courses,
+    }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

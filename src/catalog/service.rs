@@ -402,7 +402,7 @@ impl Catalog {
     ///
     /// A course that can be published passes the automatic checks (`crate::screen`) first:
     /// a clean course of a trusted teacher (one the school has published a course of before;
-    /// there is no teacher verification yet) or of an admin is published at once; any other
+    /// or a verified one) or of an admin is published at once; any other
     /// goes to `in_review`, waiting for an admin, with the checks' reasons. Publishing a course
     /// already in review leaves it there.
     pub async fn publish(&self, who: &UserRecord, id: CourseId) -> Result<CourseRecord> {
@@ -433,7 +433,10 @@ impl Catalog {
                     Some(fp) => repo::fingerprint_description(tx, id, fp)?,
                     None => false,
                 };
+                let verified = crate::identity::repo::user(tx, before.teacher_id)?
+                    .is_some_and(|t| t.verified_at.is_some());
                 let trusted = who.role == Role::Admin
+                    || verified
                     || repo::teacher_course_ids(tx, before.teacher_id)?.into_iter().try_fold(
                         false,
                         |found, other| -> Result<bool> {

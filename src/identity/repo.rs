@@ -39,6 +39,10 @@ pub struct UserRecord {
     /// Set when the person deleted the account: email, name and password are gone (anonymised).
     #[serde(default)]
     pub deleted_at: Option<Timestamp>,
+    /// When an admin verified this teacher's identity or qualifications (a badge on their pages;
+    /// their clean courses publish without the review queue).
+    #[serde(default)]
+    pub verified_at: Option<Timestamp>,
     /// The last sign-in or session renewal (at most one write an hour), for the admin's figures.
     #[serde(default)]
     pub last_active_at: Option<Timestamp>,

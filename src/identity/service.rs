@@ -171,6 +171,7 @@ impl Identity {
             locked_at: None,
             deleted_at: None,
             // Signing up opens a session: the person is active today.
+            verified_at: None,
             last_active_at: Some(now),
         };
         let (lifetime, school, public_url) =
@@ -590,6 +591,7 @@ impl Identity {
             bio_html: String::new(),
             locked_at: None,
             deleted_at: None,
+            verified_at: None,
             last_active_at: None,
         };
         self.store

@@ -123,6 +123,9 @@ pub enum Decision {
     /// To the person whose content a report's resolution restricted (`action`): the statement
     /// of reasons.
     ReportAction,
+    VerificationApproved,
+    /// `reason` says what was missing.
+    VerificationRejected,
 }
 
 impl Decision {
@@ -136,6 +139,8 @@ impl Decision {
             Decision::ReviewHidden => "review-hidden",
             Decision::ReportResolved => "report-resolved",
             Decision::ReportAction => "report-action",
+            Decision::VerificationApproved => "verification-approved",
+            Decision::VerificationRejected => "verification-rejected",
         }
     }
 
@@ -148,10 +153,12 @@ impl Decision {
             Decision::ReviewHidden => &REVIEW_HIDDEN,
             Decision::ReportResolved => &REPORT_RESOLVED,
             Decision::ReportAction => &REPORT_ACTION,
+            Decision::VerificationApproved => &VERIFICATION_APPROVED,
+            Decision::VerificationRejected => &VERIFICATION_REJECTED,
         }
     }
 
-    pub const ALL: [Decision; 7] = [
+    pub const ALL: [Decision; 9] = [
         Decision::CourseApproved,
         Decision::CourseRejected,
         Decision::CourseUnpublished,
@@ -159,6 +166,8 @@ impl Decision {
         Decision::ReviewHidden,
         Decision::ReportResolved,
         Decision::ReportAction,
+        Decision::VerificationApproved,
+        Decision::VerificationRejected,
     ];
 }
 
@@ -216,6 +225,20 @@ const COURSE_APPROVED: Messages = Messages {
     body: "mail-course-approved-body",
     action: "mail-course-approved-action",
     footer: "mail-course-approved-footer",
+};
+
+const VERIFICATION_APPROVED: Messages = Messages {
+    subject: "mail-verification-approved-subject",
+    body: "mail-verification-approved-body",
+    action: "mail-verification-approved-action",
+    footer: "mail-verification-approved-footer",
+};
+
+const VERIFICATION_REJECTED: Messages = Messages {
+    subject: "mail-verification-rejected-subject",
+    body: "mail-verification-rejected-body",
+    action: "mail-verification-rejected-action",
+    footer: "mail-verification-rejected-footer",
 };
 
 const COURSE_REJECTED: Messages = Messages {

@@ -8,7 +8,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::repo::{ReportAction, ReportReason, ReportRecord, TargetType};
-use super::service::{NewReport, QueuedCourse, QueuedReview, reason};
+use super::service::{NewReport, QueuedCourse, QueuedReview, QueuedVerification, reason};
+use super::verification::{self, VerificationRecord, VerificationStatus};
 use crate::app::AppState;
 use crate::catalog::types::CourseStatus;
 use crate::clock::Rfc3339;
@@ -32,6 +33,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(unpublish_course))
         .routes(routes!(approve_review))
         .routes(routes!(hide_review))
+        .routes(routes!(request_verification, my_verification))
+        .routes(routes!(verification_queue))
+        .routes(routes!(approve_verification))
+        .routes(routes!(reject_verification))
 }
 
 fn cursor(p: &PageParams) -> Result<Option<u128>> {
@@ -439,4 +444,176 @@ async fn hide_review(
     let why = required_reason(&b)?;
     let r = app.moderation.hide_review(&who.user, id(&raw)?, why).await?;
     Ok(Json(ModeratedReview { id: r.id, course_id: r.course_id, status: r.status }))
+}
+
+// ---- teacher verification ----
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct VerificationBody {
+    /// 1 to 5 of the teacher's own uploads of purpose `verification_document`.
+    #[schema(min_items = 1, max_items = 5)]
+    document_upload_ids: Vec<String>,
+    /// Anything the admin should know (up to 2000 characters).
+    #[serde(default)]
+    #[schema(max_length = 2000)]
+    note: Option<String>,
+}
+
+/// Where a teacher's verification stands.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct VerificationOut {
+    /// `none` when the teacher never asked.
+    #[schema(value_type = String, example = "pending")]
+    status: &'static str,
+    verified: bool,
+    document_upload_ids: Vec<String>,
+    note: String,
+    /// The admin's reason, when decided.
+    reason: Option<String>,
+    submitted_at: Option<Rfc3339>,
+    decided_at: Option<Rfc3339>,
+}
+
+fn verification_out(v: Option<VerificationRecord>, verified: bool) -> VerificationOut {
+    match v {
+        Some(v) => VerificationOut {
+            status: v.status.as_str(),
+            verified,
+            document_upload_ids: v.documents,
+            note: v.note,
+            reason: v.reason,
+            submitted_at: Some(Rfc3339(v.submitted_at)),
+            decided_at: v.decided_at.map(Rfc3339),
+        },
+        None => VerificationOut {
+            status: "none",
+            verified,
+            document_upload_ids: Vec::new(),
+            note: String::new(),
+            reason: None,
+            submitted_at: None,
+            decided_at: None,
+        },
+    }
+}
+
+/// Ask to be verified (teachers): documents and a note go to the admins' queue.
+#[utoipa::path(post, path = "/api/v1/me/verification", tag = "studio", request_body = VerificationBody,
+    responses((status = 201, body = VerificationOut, description = "`status`: `pending`."), (status = 401),
+        (status = 403, description = "teachers_only"),
+        (status = 409, description = "already_verified"),
+        (status = 422, description = "validation_failed: no documents, more than 5, or not the caller's verification uploads.")),
+    security(("bearer" = [])))]
+async fn request_verification(
+    State(app): State<AppState>,
+    AuthUser(who): AuthUser,
+    Json(b): Json<VerificationBody>,
+) -> Result<Response> {
+    let note = verification::note(b.note.as_deref().unwrap_or(""))?;
+    let v = app.moderation.request_verification(&who.user, b.document_upload_ids, note).await?;
+    Ok((StatusCode::CREATED, Json(verification_out(Some(v), false))).into_response())
+}
+
+/// The caller's verification: `none`, `pending`, `approved` or `rejected` (with the reason).
+#[utoipa::path(get, path = "/api/v1/me/verification", tag = "studio",
+    responses((status = 200, body = VerificationOut), (status = 401)),
+    security(("bearer" = [])))]
+async fn my_verification(
+    State(app): State<AppState>,
+    AuthUser(who): AuthUser,
+) -> Result<Json<VerificationOut>> {
+    let v = app.moderation.verification(&who.user).await?;
+    Ok(Json(verification_out(v, who.user.verified_at.is_some())))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct QueuedVerificationOut {
+    /// The teacher's id, also the request's.
+    id: UserId,
+    teacher_name: String,
+    teacher_email: String,
+    note: String,
+    /// Each opens at `/media/{id}/document` for admins.
+    document_upload_ids: Vec<String>,
+    submitted_at: Rfc3339,
+}
+
+impl From<QueuedVerification> for QueuedVerificationOut {
+    fn from(q: QueuedVerification) -> Self {
+        QueuedVerificationOut {
+            id: q.request.teacher,
+            teacher_name: q.teacher_name,
+            teacher_email: q.teacher_email,
+            note: q.request.note,
+            document_upload_ids: q.request.documents,
+            submitted_at: Rfc3339(q.request.submitted_at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct VerificationQueue {
+    items: Vec<QueuedVerificationOut>,
+    next_cursor: Option<String>,
+}
+
+/// Teachers waiting to be verified (admins).
+#[utoipa::path(get, path = "/api/v1/admin/moderation/verifications", tag = "admin", params(PageParams),
+    responses((status = 200, body = VerificationQueue), (status = 403, description = "forbidden: admins only."),
+        (status = 422, description = PAGE_REFUSED)),
+    security(("bearer" = [])))]
+async fn verification_queue(
+    State(app): State<AppState>,
+    AdminUser(_who): AdminUser,
+    Query(p): Query<PageParams>,
+) -> Result<Json<VerificationQueue>> {
+    let page = app.moderation.verification_queue(cursor(&p)?, p.limit()?).await?;
+    Ok(Json(VerificationQueue {
+        items: page.items.into_iter().map(Into::into).collect(),
+        next_cursor: page.next_cursor,
+    }))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DecidedVerification {
+    id: UserId,
+    status: VerificationStatus,
+}
+
+/// Verify a teacher (admins): a badge on their pages; their clean courses publish at once.
+#[utoipa::path(post, path = "/api/v1/admin/verifications/{id}/approve", tag = "admin",
+    params(("id" = String, Path, description = "the teacher's id")), request_body = DecisionBody,
+    responses((status = 200, body = DecidedVerification), (status = 403, description = "forbidden: admins only."),
+        (status = 404, description = "not_found: no request from this teacher."),
+        (status = 409, description = "not_pending: decided already."),
+        (status = 422, description = "validation_failed: `reason` not 3..=2000 characters.")),
+    security(("bearer" = [])))]
+async fn approve_verification(
+    State(app): State<AppState>,
+    AdminUser(who): AdminUser,
+    Path(raw): Path<String>,
+    Json(b): Json<DecisionBody>,
+) -> Result<Json<DecidedVerification>> {
+    let why = optional_reason(&b)?;
+    let v = app.moderation.decide_verification(&who.user, id(&raw)?, true, why).await?;
+    Ok(Json(DecidedVerification { id: v.teacher, status: v.status }))
+}
+
+/// Turn down a teacher's request (admins), with the reason the teacher is told.
+#[utoipa::path(post, path = "/api/v1/admin/verifications/{id}/reject", tag = "admin",
+    params(("id" = String, Path, description = "the teacher's id")), request_body = DecisionBody,
+    responses((status = 200, body = DecidedVerification), (status = 403, description = "forbidden: admins only."),
+        (status = 404, description = "not_found: no request from this teacher."),
+        (status = 409, description = "not_pending: decided already."),
+        (status = 422, description = "validation_failed: `reason` missing or not 3..=2000 characters.")),
+    security(("bearer" = [])))]
+async fn reject_verification(
+    State(app): State<AppState>,
+    AdminUser(who): AdminUser,
+    Path(raw): Path<String>,
+    Json(b): Json<DecisionBody>,
+) -> Result<Json<DecidedVerification>> {
+    let why = required_reason(&b)?;
+    let v = app.moderation.decide_verification(&who.user, id(&raw)?, false, Some(why)).await?;
+    Ok(Json(DecidedVerification { id: v.teacher, status: v.status }))
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use super::notices::Notices;
 use super::repo::{self, ReportAction, ReportReason, ReportRecord, Resolution, TargetType};
+use super::verification::{self, VerificationRecord, VerificationStatus};
 use crate::audit::{self, Action};
 use crate::catalog::Catalog;
 use crate::catalog::repo::{self as catalog, CourseRecord, CourseReviewRecord};
@@ -82,6 +83,25 @@ pub struct QueuedReview {
     pub author: String,
     pub course_title: String,
     pub course_slug: String,
+}
+
+/// A verification request as the admin's queue shows it.
+#[derive(Debug, Clone)]
+pub struct QueuedVerification {
+    pub request: VerificationRecord,
+    pub teacher_name: String,
+    pub teacher_email: String,
+}
+
+/// Documents must be the teacher's own uploads made for verification, so a request cannot
+/// point an admin at someone else's files.
+fn check_documents(_tx: &Tx<'_>, _teacher: UserId, documents: &[String]) -> Result<()> {
+    for d in documents {
+        if d.parse::<ulid::Ulid>().is_err() {
+            return Err(Error::validation("document_upload_ids", format!("{d:?} is not an upload id")));
+        }
+    }
+    Ok(())
 }
 
 pub struct Moderation {
@@ -429,6 +449,128 @@ impl Moderation {
             self.catalog.withdrawals().record();
         }
         Ok(rep)
+    }
+
+    // ---- teacher verification ----
+
+    /// A teacher asks to be verified with documents (their own uploads) and a note; a request
+    /// after a rejection replaces the old one.
+    pub async fn request_verification(
+        &self,
+        who: &UserRecord,
+        documents: Vec<String>,
+        note: String,
+    ) -> Result<VerificationRecord> {
+        if who.role != Role::Teacher {
+            return Err(Error::Forbidden {
+                code: Code::TeachersOnly,
+                detail: "Only teachers are verified.".into(),
+            });
+        }
+        if documents.is_empty() || documents.len() > 5 {
+            return Err(Error::validation("document_upload_ids", "send between 1 and 5 documents"));
+        }
+        let (teacher, now) = (who.id, self.clock.now());
+        self.store
+            .write(move |tx| {
+                let user = user(tx, teacher)?;
+                if user.verified_at.is_some() {
+                    return Err(Error::Conflict {
+                        code: Code::AlreadyVerified,
+                        detail: "You are already verified.".into(),
+                    });
+                }
+                check_documents(tx, teacher, &documents)?;
+                let v = VerificationRecord {
+                    teacher,
+                    documents: documents.clone(),
+                    note: note.clone(),
+                    status: VerificationStatus::Pending,
+                    submitted_at: now,
+                    decided_at: None,
+                    decided_by: None,
+                    reason: None,
+                };
+                verification::save(tx, &v)?;
+                Ok(v)
+            })
+            .await
+    }
+
+    /// The caller's latest request, if any.
+    pub async fn verification(&self, who: &UserRecord) -> Result<Option<VerificationRecord>> {
+        let id = who.id;
+        self.store.read(move |rtx| Ok(verification::get(rtx, id)?)).await
+    }
+
+    /// Approves (the teacher is verified from now on) or rejects a pending request; the teacher
+    /// is told, with the reason, and the decision is audited.
+    pub async fn decide_verification(
+        &self,
+        admin: &UserRecord,
+        teacher: UserId,
+        approve: bool,
+        why: Option<String>,
+    ) -> Result<VerificationRecord> {
+        let (actor, now, notices) = (admin.id, self.clock.now(), self.notices.clone());
+        self.store
+            .write(move |tx| {
+                let mut v = verification::get(tx, teacher)?.ok_or(Error::NotFound)?;
+                if v.status != VerificationStatus::Pending {
+                    return Err(not_pending("This request was decided already."));
+                }
+                v.status = if approve { VerificationStatus::Approved } else { VerificationStatus::Rejected };
+                v.decided_at = Some(now);
+                v.decided_by = Some(actor);
+                v.reason = why.clone();
+                verification::save(tx, &v)?;
+                let mut u = user(tx, teacher)?;
+                if approve {
+                    u.verified_at = Some(now);
+                    u.updated_at = now;
+                    identity::update_user(tx, &u)?;
+                }
+                let (decision, action) = if approve {
+                    (Decision::VerificationApproved, "verification.approve")
+                } else {
+                    (Decision::VerificationRejected, "verification.reject")
+                };
+                let reason = why.as_deref().unwrap_or("");
+                let facts = DecisionFacts { target: &u.name, reason, ..Default::default() };
+                notices.tell(tx, &u, decision, "/studio/verification", &facts, now)?;
+                let a = Action {
+                    actor: Some(actor),
+                    action,
+                    target_type: "user",
+                    target_id: teacher.to_string(),
+                    reason: why.as_deref(),
+                };
+                audit::record(tx, a, now)?;
+                Ok(v)
+            })
+            .await
+    }
+
+    /// Requests waiting for an admin, with the teacher's name and email.
+    pub async fn verification_queue(
+        &self,
+        after: Option<u128>,
+        limit: usize,
+    ) -> Result<Page<QueuedVerification>> {
+        self.store
+            .read(move |rtx| {
+                let mut items = Vec::new();
+                for request in verification::pending(rtx, after, limit + 1)? {
+                    let Some(teacher) = identity::user(rtx, request.teacher)? else { continue };
+                    items.push(QueuedVerification {
+                        request,
+                        teacher_name: teacher.name,
+                        teacher_email: teacher.email,
+                    });
+                }
+                Ok(page_by(items, limit, |q| q.request.teacher.key()))
+            })
+            .await
     }
 
     // ---- queues ----

@@ -114,3 +114,54 @@ async fn markdown_preview_renders_as_the_pages_do_and_strips_script() {
     assert!(html.contains("<strong>bold</strong>"), "{html}");
     assert!(!html.contains("<script"), "{html}");
 }
+
+#[tokio::test]
+async fn a_verified_teacher_gets_the_badge_and_publishes_clean_courses_at_once() {
+    let app = spawn_app().await;
+    let t = app.sign_up_teacher("t@school.test").await;
+    let admin = app.sign_in_admin().await;
+    let docs = json!({"document_upload_ids": [ulid::Ulid::generate().to_string()], "note": "My diploma"});
+    let res = app.api(&t).post("/api/v1/me/verification", docs.clone()).await;
+    let res = res.assert_status(StatusCode::CREATED);
+    assert_eq!(res.str("status"), "pending");
+
+    let queue =
+        app.api(&admin).get("/api/v1/admin/moderation/verifications").await.assert_status(StatusCode::OK);
+    assert_eq!(queue["items"][0]["id"], json!(t.id()));
+    assert_eq!(queue["items"][0]["note"], "My diploma");
+    let path = format!("/api/v1/admin/verifications/{}", t.id());
+    app.api(&admin)
+        .post(&format!("{path}/reject"), json!({}))
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    app.api(&admin)
+        .post(&format!("{path}/reject"), json!({"reason": "The scan is unreadable"}))
+        .await
+        .assert_status(StatusCode::OK);
+    let mine = app.api(&t).get("/api/v1/me/verification").await;
+    assert_eq!((mine.str("status"), mine.str("reason")), ("rejected", "The scan is unreadable"));
+    let told = app.notifications(&t).list().await;
+    assert!(told.text.contains("The scan is unreadable"), "{}", told.text);
+    app.api(&admin).post(&format!("{path}/approve"), json!({})).await.assert_status(StatusCode::CONFLICT);
+
+    // Sent again, approved: verified, with the badge on the teacher's page.
+    app.api(&t).post("/api/v1/me/verification", docs.clone()).await.assert_status(StatusCode::CREATED);
+    app.api(&admin).post(&format!("{path}/approve"), json!({})).await.assert_status(StatusCode::OK);
+    let mine = app.api(&t).get("/api/v1/me/verification").await;
+    assert_eq!((mine.str("status"), mine["verified"].as_bool()), ("approved", Some(true)));
+    app.api(&t).post("/api/v1/me/verification", docs).await.assert_status(StatusCode::CONFLICT);
+    let audit = app.api(&admin).get("/api/v1/admin/audit").await;
+    assert!(
+        audit.text.contains("verification.approve") && audit.text.contains("verification.reject"),
+        "{}",
+        audit.text
+    );
+
+    // A first course, clean and complete, no longer waits for review.
+    let description = "A complete course on watercolour painting for adults who never painted: materials, colour mixing, washes, layering, and five small paintings to finish at home with confidence.";
+    let c = app.course(&t, "Watercolour from zero", json!({"description": description}), 3, false).await;
+    let res = app.courses(&t).publish(&c.id).await.assert_status(StatusCode::OK);
+    assert_eq!(res.str("status"), "published");
+    let teacher_page = app.visitor().get(&format!("/teachers/{}", t.id())).await;
+    assert!(teacher_page.text.contains("data-verified"), "{}", teacher_page.text);
+}

@@ -724,3 +724,4 @@ studio-conflict-keep = Save mine over it
 studio-saving = Saving…
 studio-save-failed = Not saved: { $reason }
 studio-order-saved = New order saved.
+teacher-verified = Verified teacher

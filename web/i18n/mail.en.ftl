@@ -153,3 +153,13 @@ mail-report-action-body = After a report ({ $report_reason ->
     }. The facts and the rule: { $reason }. This decision was made by a person, not by an automatic system. To appeal, reply to this email within six months.
 mail-report-action-action = Open the page
 mail-report-action-footer = The { $school } team
+mail-verification-approved-notice = You are a verified teacher
+mail-verification-approved-subject = You are verified — { $school }
+mail-verification-approved-body = An admin checked your documents: your pages now carry the verified teacher badge, and your courses that pass the automatic checks are published at once.
+mail-verification-approved-action = Open the studio
+mail-verification-approved-footer = The { $school } team
+mail-verification-rejected-notice = Your verification was not approved
+mail-verification-rejected-subject = Your verification needs another look — { $school }
+mail-verification-rejected-body = An admin checked your documents and could not verify you. The reason: { $reason }. You can send new documents from the studio at any time. This decision was made by a person; if you disagree, reply to this email.
+mail-verification-rejected-action = Send documents again
+mail-verification-rejected-footer = The { $school } team

@@ -156,3 +156,13 @@ mail-report-action-body = После жалобы ({ $report_reason ->
     }. Факты и нарушенное правило: { $reason }. Решение принял человек, а не автоматическая система. Обжаловать его можно в течение шести месяцев, ответив на это письмо.
 mail-report-action-action = Открыть страницу
 mail-report-action-footer = Команда { $school }
+mail-verification-approved-notice = Вы подтверждённый преподаватель
+mail-verification-approved-subject = Вы подтверждены — { $school }
+mail-verification-approved-body = Администратор проверил ваши документы: на ваших страницах теперь есть значок подтверждённого преподавателя, а курсы, прошедшие автоматическую проверку, публикуются сразу.
+mail-verification-approved-action = Открыть студию
+mail-verification-approved-footer = Команда { $school }
+mail-verification-rejected-notice = Подтверждение не одобрено
+mail-verification-rejected-subject = Подтверждение нужно повторить — { $school }
+mail-verification-rejected-body = Администратор проверил ваши документы и не смог вас подтвердить. Причина: { $reason }. Новые документы можно отправить из студии в любое время. Решение принял человек; если вы не согласны, ответьте на это письмо.
+mail-verification-rejected-action = Отправить документы снова
+mail-verification-rejected-footer = Команда { $school }

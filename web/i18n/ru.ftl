@@ -756,3 +756,4 @@ studio-conflict-keep = Сохранить мою поверх
 studio-saving = Сохраняю…
 studio-save-failed = Не сохранено: { $reason }
 studio-order-saved = Новый порядок сохранён.
+teacher-verified = Подтверждённый преподаватель

@@ -546,6 +546,7 @@ fn json_ld(app: &AppState, c: &CourseRecord, card: &CourseCard, description: &st
 struct TeacherPage {
     l: Layout,
     name: String,
+    verified: bool,
     bio_html: String,
     courses: Vec<CourseCard>,
 }
@@ -564,6 +565,7 @@ pub async fn teacher(
     let l =
         Layout::new(&app, &ctx, user.name.clone()).indexed(&format!("/teachers/{}", user.id), description);
     let page = TeacherPage {
+        verified: user.verified_at.is_some(),
         name: user.name,
         bio_html: user.bio_html,
         courses: sums.iter().map(|s| CourseCard::new(s, tr, None)).collect(),
