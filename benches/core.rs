@@ -26,6 +26,7 @@ fn user(i: usize) -> UserRecord {
         bio_html: String::new(),
         locked_at: None,
         deleted_at: None,
+        verified_at: None,
         last_active_at: None,
     }
 }
