@@ -59,6 +59,15 @@ pub struct ReviewItem {
     pub evidence: String,
 }
 
+pub struct VerificationItem {
+    pub id: String,
+    pub teacher: String,
+    pub email: String,
+    pub note: String,
+    pub documents: Vec<String>,
+    pub submitted: String,
+}
+
 pub struct ReportItem {
     pub id: String,
     pub target_type: String,
@@ -76,6 +85,7 @@ struct ModerationPage {
     courses: Vec<CourseItem>,
     reviews: Vec<ReviewItem>,
     reports: Vec<ReportItem>,
+    verifications: Vec<VerificationItem>,
     /// (value, label) of the report actions.
     actions: Vec<(&'static str, String)>,
     error: Option<String>,
@@ -126,11 +136,24 @@ async fn page(app: &AppState, ctx: &PageCtx, error: Option<String>) -> Result<St
     let courses = app.moderation.course_queue(None, PAGE_SIZE).await?;
     let reviews = app.moderation.review_queue(None, PAGE_SIZE).await?;
     let reports = app.moderation.report_queue(None, PAGE_SIZE).await?;
+    let verifications = app.moderation.verification_queue(None, PAGE_SIZE).await?;
     let page = ModerationPage {
         l: Layout::new(app, ctx, tr.t("moderation-title")).nav("admin-moderation"),
         courses: courses.items.into_iter().map(|q| course_item(tr, q)).collect(),
         reviews: reviews.items.into_iter().map(|q| review_item(tr, q)).collect(),
         reports: reports.items.into_iter().map(|r| report_item(tr, r)).collect(),
+        verifications: verifications
+            .items
+            .into_iter()
+            .map(|q| VerificationItem {
+                id: q.request.teacher.to_string(),
+                teacher: q.teacher_name,
+                email: q.teacher_email,
+                note: q.request.note,
+                documents: q.request.documents,
+                submitted: date(tr, q.request.submitted_at),
+            })
+            .collect(),
         actions: ReportAction::ALL
             .into_iter()
             .map(|a| (a.as_str(), tr.t(&format!("report-action-{}", a.as_str().replace('_', "-")))))
@@ -184,6 +207,30 @@ fn reason_of(raw: &str, required: bool) -> Result<Option<String>> {
         return Ok(None);
     }
     text("reason", raw, 3, 2000).map(Some).map_err(|e| Error::Validation(vec![e]))
+}
+
+/// `POST /admin/moderation/verifications/{id}/{approve|reject}`.
+pub async fn decide_verification(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    headers: HeaderMap,
+    Path((id, decision)): Path<(String, String)>,
+    Form(f): Form<DecisionForm>,
+) -> Result<Response> {
+    let who = admin(&ctx)?.clone();
+    ctx.check_csrf(&f.csrf)?;
+    let id = parse(&id)?;
+    let outcome = async {
+        let approve = match decision.as_str() {
+            "approve" => true,
+            "reject" => false,
+            _ => return Err(Error::NotFound),
+        };
+        let why = reason_of(&f.reason, !approve)?;
+        app.moderation.decide_verification(&who, id, approve, why).await.map(|_| ())
+    }
+    .await;
+    answer(&app, &ctx, &headers, outcome).await
 }
 
 /// `POST /admin/moderation/courses/{id}/{approve|reject|unpublish}`.

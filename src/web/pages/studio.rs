@@ -1021,6 +1021,84 @@ pub async fn lesson_save(
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Verification
+
+#[derive(Template)]
+#[template(path = "studio_verification.html")]
+struct VerificationPage {
+    l: Layout,
+    /// `none`, `pending`, `approved` or `rejected`.
+    status: &'static str,
+    verified: bool,
+    reason: Option<String>,
+    submitted: Option<String>,
+    f: FormState,
+}
+
+async fn verification_page(
+    app: &AppState,
+    ctx: &PageCtx,
+    who: &UserRecord,
+    f: FormState,
+) -> Result<VerificationPage> {
+    let tr = ctx.tr();
+    let v = app.moderation.verification(who).await?;
+    Ok(VerificationPage {
+        l: Layout::new(app, ctx, tr.t("verification-title")).nav("studio"),
+        status: v.as_ref().map_or("none", |v| v.status.as_str()),
+        verified: who.verified_at.is_some(),
+        reason: v.as_ref().and_then(|v| v.reason.clone()),
+        submitted: v.as_ref().map(|v| crate::web::view::date(tr, v.submitted_at)),
+        f,
+    })
+}
+
+/// `GET /studio/verification`: where the teacher's verification stands, and the form to ask.
+pub async fn verification(State(app): State<AppState>, ctx: PageCtx, headers: HeaderMap) -> Result<Response> {
+    let who = teacher(&ctx)?;
+    let page = verification_page(&app, &ctx, who, FormState::default()).await?;
+    Ok(html(&ctx, &headers, StatusCode::OK, render(&page)?))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct VerificationForm {
+    csrf: String,
+    note: String,
+    doc1: String,
+    doc2: String,
+    doc3: String,
+}
+
+/// `POST /studio/verification`: sends the uploaded documents and the note to the admins.
+pub async fn request_verification(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    headers: HeaderMap,
+    Form(b): Form<VerificationForm>,
+) -> Result<Response> {
+    let who = teacher(&ctx)?;
+    ctx.check_csrf(&b.csrf)?;
+    let docs: Vec<String> = [&b.doc1, &b.doc2, &b.doc3]
+        .into_iter()
+        .map(|d| d.trim().to_owned())
+        .filter(|d| !d.is_empty())
+        .collect();
+    let outcome = match crate::moderation::verification::note(&b.note) {
+        Ok(note) => app.moderation.request_verification(who, docs, note).await.map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(()) => Ok(see_other("/studio/verification")),
+        Err(e) => {
+            let f = FormState::default().keep("note", &b.note).failed(ctx.tr(), e)?;
+            let page = verification_page(&app, &ctx, who, f).await?;
+            Ok(html(&ctx, &headers, StatusCode::UNPROCESSABLE_ENTITY, render(&page)?))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
