@@ -248,3 +248,38 @@ async fn only_a_course_s_teacher_opens_its_studio_pages() {
     let res = Browser::default().get(&app, "/studio/courses/new").await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "visitors are sent to sign in");
 }
+
+#[tokio::test]
+async fn signing_up_to_teach_opens_the_studio() {
+    let app = spawn_app().await;
+    let mut b = Browser::default();
+    let res = b
+        .form(
+            &app,
+            "/signup",
+            &[
+                ("name", "Tina Teacher"),
+                ("email", "tina@school.test"),
+                ("password", PASSWORD),
+                ("role", "teacher"),
+                ("next", "/learn"),
+            ],
+        )
+        .await;
+    assert_eq!(res.assert_status(StatusCode::SEE_OTHER).location(), "/studio");
+    let tina = app.sign_in("tina@school.test", PASSWORD).await;
+    assert_eq!(app.me(&tina).get().await.str("role"), "teacher");
+    let res = Browser::default()
+        .form(
+            &app,
+            "/signup",
+            &[
+                ("name", "Sam Student"),
+                ("email", "sam@school.test"),
+                ("password", PASSWORD),
+                ("next", "/learn"),
+            ],
+        )
+        .await;
+    assert_eq!(res.assert_status(StatusCode::SEE_OTHER).location(), "/learn");
+}

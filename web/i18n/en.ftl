@@ -738,3 +738,6 @@ verification-rejected = Your last request was not approved. The reason:
 verification-documents-help = PDF, JPEG or PNG, up to 20 MB each; at least one.
 verification-note = A note for the admin (optional)
 verification-send = Send for verification
+signup-role = I want to
+signup-role-student = learn
+signup-role-teacher = teach: create and sell courses

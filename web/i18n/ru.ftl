@@ -770,3 +770,6 @@ verification-rejected = Последний запрос не одобрен. П�
 verification-documents-help = PDF, JPEG или PNG, до 20 МБ каждый; хотя бы один.
 verification-note = Комментарий для администратора (необязательно)
 verification-send = Отправить на проверку
+signup-role = Я хочу
+signup-role-student = учиться
+signup-role-teacher = преподавать: создавать и продавать курсы

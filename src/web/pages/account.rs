@@ -158,6 +158,9 @@ pub struct SignupForm {
     email: String,
     #[serde(default)]
     password: String,
+    /// `teacher` to teach (the studio opens next); anything else is a student.
+    #[serde(default)]
+    role: String,
     next: Option<String>,
 }
 
@@ -169,8 +172,10 @@ pub async fn signup(
 ) -> Result<Response> {
     from_this_site(&app, &headers)?;
     let tr = ctx.tr();
+    let teaches = f.role == "teacher";
     let next = safe_next(f.next.as_deref(), "/learn");
-    let state = FormState::default().keep("name", &f.name).keep("email", &f.email);
+    let next = if teaches && next == "/learn" { "/studio".to_owned() } else { next };
+    let state = FormState::default().keep("name", &f.name).keep("email", &f.email).keep("role", &f.role);
     let (email, password, name) =
         (Email::parse(&f.email), Password::parse("password", &f.password), Name::parse(&f.name));
     let errors: Vec<FieldError> = [name.as_ref().err(), email.as_ref().err(), password.as_ref().err()]
@@ -186,7 +191,7 @@ pub async fn signup(
                 email: email.expect("checked"),
                 password: password.expect("checked"),
                 name: name.expect("checked"),
-                role: Role::Student,
+                role: if teaches { Role::Teacher } else { Role::Student },
                 locale,
             })
             .await
