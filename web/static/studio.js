@@ -245,13 +245,20 @@ function initUploads(course) {
         await api(`/api/v1/courses/${course}`, { method: 'PATCH', body: { cover_upload_id: upload.id } });
         const img = document.querySelector('[data-cover-preview]');
         if (img) img.src = upload.url;
-      } else if (lessonForm && upload.purpose === 'lesson_video') {
-        await api(lessonForm.dataset.autosave, { method: 'PATCH', body: { video_upload_id: upload.id } });
-      } else if (lessonForm && upload.purpose === 'attachment') {
-        const list = lessonForm.dataset.attachments ? lessonForm.dataset.attachments.split(',') : [];
-        list.push(upload.id);
-        await api(lessonForm.dataset.autosave, { method: 'PATCH', body: { attachment_upload_ids: list } });
-        lessonForm.dataset.attachments = list.join(',');
+      } else if (lessonForm && (upload.purpose === 'lesson_video' || upload.purpose === 'attachment')) {
+        let body;
+        if (upload.purpose === 'lesson_video') {
+          body = { video_upload_id: upload.id };
+        } else {
+          const list = lessonForm.dataset.attachments ? lessonForm.dataset.attachments.split(',') : [];
+          list.push(upload.id);
+          body = { attachment_upload_ids: list };
+        }
+        const out = await api(lessonForm.dataset.autosave, { method: 'PATCH', body });
+        // Our own save: the next autosave starts from it, not from a "conflict" with ourselves.
+        const rev = lessonForm.querySelector('[data-revision]');
+        if (rev && out?.revision != null) rev.value = out.revision;
+        if (upload.purpose === 'attachment') lessonForm.dataset.attachments = body.attachment_upload_ids.join(',');
       } else {
         return;
       }
