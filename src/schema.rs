@@ -22,6 +22,7 @@ use crate::engagement::repo::{DigestItem, EmailPrefs, ReminderState};
 use crate::identity::repo::{EmailTokenRecord, FamilyRecord, RefreshTokenRecord, UserRecord};
 use crate::learning::repo::{EnrollmentRecord, NotificationRecord, ReviewRecord};
 use crate::mail::OutboxRecord;
+use crate::media::repo::UploadRecord;
 use crate::moderation::repo::ReportRecord;
 use crate::store::migrate::{Migration, Schema};
 use crate::store::table::{RawTable, Table};
@@ -32,7 +33,7 @@ use crate::store::{Store, StoreResult, Tx};
 pub static SCHEMA: Schema = Schema { migrations: MIGRATIONS, tables: ALL };
 
 /// The version this build writes.
-pub const SCHEMA_VERSION: u64 = 10;
+pub const SCHEMA_VERSION: u64 = 11;
 
 /// Opens (or creates) the store in `data_dir` with Lectern's schema, upgrading it if older.
 pub fn open(data_dir: &Path) -> StoreResult<Store> {
@@ -176,6 +177,13 @@ pub const REPORTS_BY_REPORTER: Table<(u128, u8, u128), u128> = Table::new("repor
 /// Reports not yet resolved, by id: the reports queue.
 pub const REPORTS_OPEN: Table<u128, ()> = Table::new("reports_open");
 
+// ---- uploads (migration 11) ----
+
+/// Upload id → its record (owner, purpose, the file's SHA-256, where it is attached).
+pub const UPLOADS: Table<u128, UploadRecord> = Table::new("uploads");
+/// (owner, upload) → (): a person's uploads.
+pub const UPLOADS_BY_OWNER: Table<(u128, u128), ()> = Table::new("uploads_by_owner");
+
 /// Every table, for backups and restores (add new tables here too).
 pub const ALL: &[&dyn RawTable] = &[
     &META,
@@ -241,6 +249,8 @@ pub const ALL: &[&dyn RawTable] = &[
     &REPORTS,
     &REPORTS_BY_REPORTER,
     &REPORTS_OPEN,
+    &UPLOADS,
+    &UPLOADS_BY_OWNER,
 ];
 
 const MIGRATIONS: &[Migration] = &[
@@ -257,7 +267,14 @@ const MIGRATIONS: &[Migration] = &[
         name: "moderation: review and course queues, text fingerprints, reports",
         run: v10_moderation,
     },
+    Migration { to: 11, name: "uploads", run: v11_uploads },
 ];
+
+fn v11_uploads(tx: &mut Tx<'_>) -> StoreResult<()> {
+    tx.create(UPLOADS)?;
+    tx.create(UPLOADS_BY_OWNER)?;
+    Ok(())
+}
 
 /// Moderation tables. Existing reviews are published (their records' default) and their texts
 /// fingerprinted, so a spammer's old reviews count as copies.
