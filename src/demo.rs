@@ -318,6 +318,8 @@ fn load_course(
                 is_preview: l.is_preview,
                 created_at: created,
                 updated_at: created,
+                video_upload: None,
+                attachments: Vec::new(),
             };
             total_duration += u64::from(l.duration_s);
             tx.put(LESSONS, &lesson.id.key(), &lesson)?;
@@ -350,6 +352,7 @@ fn load_course(
             rating_sum: 0,
             total_lessons: lessons.len() as u32,
             total_duration_s: total_duration,
+            cover: None,
         },
     )?;
 

@@ -12,7 +12,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::repo::{CourseRecord, Curriculum, LessonRecord};
-use super::service::{CoursePatch, LessonPatch, NewCourse, NewLesson};
+use super::service::{CoursePatch, LessonMedia, LessonPatch, MAX_ATTACHMENTS, NewCourse, NewLesson};
 use super::types::{self, CourseStatus, LessonKind, Level, Money, Slug};
 use super::views::{CategoryOut, CourseDetail, CourseSummary};
 use crate::app::AppState;
@@ -23,7 +23,8 @@ use crate::http::ids::parse;
 use crate::http::middleware::no_content;
 use crate::http::openapi::inputs;
 use crate::identity::{AdminUser, AuthUser, MaybeUser, locale};
-use crate::ids::{CourseId, LessonId, ModuleId, UserId};
+use crate::ids::{CourseId, LessonId, ModuleId, UploadId, UserId};
+use crate::media::{AttachmentOut, VideoOut};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -223,6 +224,36 @@ pub struct CoursePatchBody {
     /// `draft` (unpublish) or `archived`.
     #[schema(schema_with = course_status_or_null)]
     status: Option<String>,
+    /// The id of one of the caller's `cover` uploads; `null` removes the cover.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(schema_with = inputs::id_or_null)]
+    cover_upload_id: Option<Option<String>>,
+}
+
+/// A field that may be sent as `null` to clear it: absent is `None`, `null` is `Some(None)`.
+fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+fn upload_id(field: &'static str) -> impl Fn(&str) -> Result<UploadId, FieldError> {
+    move |s: &str| s.parse::<UploadId>().map_err(|_| FieldError::new(field, "not an upload id"))
+}
+
+fn upload_ids(raw: &[String]) -> Result<Vec<UploadId>, FieldError> {
+    if raw.len() > MAX_ATTACHMENTS {
+        return Err(FieldError::new("attachment_upload_ids", format!("at most {MAX_ATTACHMENTS} attachments")));
+    }
+    raw.iter().map(|s| upload_id("attachment_upload_ids")(s)).collect()
+}
+
+fn lesson_media(f: &mut Fields, b: &LessonBody) -> LessonMedia {
+    LessonMedia {
+        video_upload: b.video_upload_id.as_ref().and_then(|v| match v {
+            None => Some(None),
+            Some(s) => f.check(upload_id("video_upload_id")(s)).map(Some),
+        }),
+        attachments: b.attachment_upload_ids.as_deref().and_then(|ids| f.check(upload_ids(ids))),
+    }
 }
 
 fn course_status_or_null() -> RefOr<Schema> {
@@ -258,6 +289,10 @@ async fn update_course(
             "draft" => Ok(CourseStatus::Draft),
             "archived" => Ok(CourseStatus::Archived),
             _ => Err(FieldError::new("status", "must be draft or archived (publish with POST .../publish)")),
+        }),
+        cover_upload: b.cover_upload_id.as_ref().and_then(|v| match v {
+            None => Some(None),
+            Some(s) => f.check(upload_id("cover_upload_id")(s)).map(Some),
         }),
     };
     f.finish()?;
@@ -440,6 +475,9 @@ pub struct LessonBody {
     is_preview: Option<bool>,
     position: Option<u32>,
     module_id: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    video_upload_id: Option<Option<String>>,
+    attachment_upload_ids: Option<Vec<String>>,
 }
 
 // The documented shapes of a `LessonBody`: they only describe it (serde's derive is there for
@@ -474,13 +512,19 @@ pub struct NewTextLesson {
     /// 1-based; default: last.
     #[schema(schema_with = inputs::u32_or_null)]
     position: Option<u32>,
+    /// The id of one of the caller's `lesson_video` uploads (played instead of `video_url`).
+    #[schema(schema_with = inputs::id_or_null)]
+    video_upload_id: Option<String>,
+    /// Ids of the caller's `attachment` uploads, in order (at most 20).
+    #[schema(max_items = 20, value_type = Option<Vec<String>>)]
+    attachment_upload_ids: Option<Vec<String>>,
 }
 
 fn text_kind() -> RefOr<Schema> {
     inputs::one_of_or_null(&["text"])
 }
 
-/// A video lesson: it needs the video's URL.
+/// A video lesson: it needs the video's URL or an uploaded video (`video_upload_id`).
 #[derive(Deserialize, utoipa::ToSchema)]
 #[expect(dead_code, reason = "documents the body add_lesson reads as a LessonBody")]
 pub struct NewVideoLesson {
@@ -491,8 +535,8 @@ pub struct NewVideoLesson {
     /// Markdown shown under the video; safe HTML allowed.
     #[schema(schema_with = inputs::text_or_null::<0, 200_000>)]
     body: Option<String>,
-    #[schema(schema_with = inputs::video_url)]
-    video_url: String,
+    #[schema(schema_with = inputs::video_url_or_null)]
+    video_url: Option<String>,
     /// Seconds (counted up to a day).
     #[schema(schema_with = inputs::u32_or_null)]
     duration_s: Option<u32>,
@@ -500,6 +544,12 @@ pub struct NewVideoLesson {
     /// 1-based; default: last.
     #[schema(schema_with = inputs::u32_or_null)]
     position: Option<u32>,
+    /// The id of one of the caller's `lesson_video` uploads (played instead of `video_url`).
+    #[schema(schema_with = inputs::id_or_null)]
+    video_upload_id: Option<String>,
+    /// Ids of the caller's `attachment` uploads, in order (at most 20).
+    #[schema(max_items = 20, value_type = Option<Vec<String>>)]
+    attachment_upload_ids: Option<Vec<String>>,
 }
 
 fn video_kind() -> RefOr<Schema> {
@@ -528,6 +578,12 @@ pub struct LessonPatchBody {
     /// Move the lesson to another module of the same course.
     #[schema(schema_with = inputs::id_or_null)]
     module_id: Option<String>,
+    /// The id of one of the caller's `lesson_video` uploads; `null` removes the uploaded video.
+    #[schema(schema_with = inputs::id_or_null)]
+    video_upload_id: Option<String>,
+    /// The whole new list of attachments: ids of the caller's `attachment` uploads (at most 20).
+    #[schema(max_items = 20, value_type = Option<Vec<String>>)]
+    attachment_upload_ids: Option<Vec<String>>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -542,6 +598,10 @@ pub struct LessonOut {
     video_url: Option<String>,
     duration_s: u32,
     is_preview: bool,
+    /// An uploaded video.
+    video: Option<VideoOut>,
+    /// Uploaded files to download.
+    attachments: Vec<AttachmentOut>,
 }
 
 impl From<LessonRecord> for LessonOut {
@@ -557,6 +617,8 @@ impl From<LessonRecord> for LessonOut {
             video_url: l.video_url,
             duration_s: l.duration_s,
             is_preview: l.is_preview,
+            video: l.video_upload.as_ref().map(|v| VideoOut { url: v.url(), content_type: v.content_type.clone() }),
+            attachments: l.attachments.iter().map(AttachmentOut::from).collect(),
         }
     }
 }
@@ -579,9 +641,10 @@ async fn add_lesson(
     let kind = f.check(LessonKind::parse(b.kind.as_deref().unwrap_or("text")));
     let body = f.check(text("body", b.body.as_deref().unwrap_or(""), 0, MAX_BODY));
     let video_url = f.optional(b.video_url.as_deref().filter(|v| !v.is_empty()), types::video_url);
+    let media = lesson_media(&mut f, &b);
     match (kind, &video_url, &body) {
-        (Some(LessonKind::Video), None, _) => {
-            f.push(FieldError::new("video_url", "a video lesson needs a video URL"))
+        (Some(LessonKind::Video), None, _) if !matches!(media.video_upload, Some(Some(_))) => {
+            f.push(FieldError::new("video_url", "a video lesson needs a video URL or an uploaded video"))
         }
         (Some(LessonKind::Text), _, Some(b)) if b.is_empty() => {
             f.push(FieldError::new("body", "a text lesson needs a body"))
@@ -597,6 +660,7 @@ async fn add_lesson(
         duration_s: b.duration_s.unwrap_or(0).min(86_400),
         is_preview: b.is_preview.unwrap_or(false),
         position: b.position,
+        media,
     };
     let l = app.catalog.add_lesson(&who.user, module, input).await?;
     let location = format!("/api/v1/lessons/{}", l.id);
@@ -646,6 +710,7 @@ async fn update_lesson(
         module_id: f.optional(b.module_id.as_deref(), |m| {
             m.parse::<ModuleId>().map_err(|_| FieldError::new("module_id", "not a module id"))
         }),
+        media: lesson_media(&mut f, &b),
     };
     f.finish()?;
     Ok(Json(app.catalog.update_lesson(&who.user, parse(&id)?, patch).await?.into()))
