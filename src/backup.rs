@@ -133,7 +133,11 @@ fn write_to(store: &Store, tmp: &Path, path: &Path, now: Timestamp) -> anyhow::R
                 out.write_all(&len.to_be_bytes()).map_err(io)?;
                 let copied = std::io::copy(&mut (&mut f).take(len), &mut out).map_err(io)?;
                 if copied != len {
-                    return Err(StoreError::Unavailable(format!("{} changed while it was copied", path.display())).into());
+                    return Err(StoreError::Unavailable(format!(
+                        "{} changed while it was copied",
+                        path.display()
+                    ))
+                    .into());
                 }
             }
             Ok((schema, position, records))

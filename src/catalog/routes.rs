@@ -231,7 +231,9 @@ pub struct CoursePatchBody {
 }
 
 /// A field that may be sent as `null` to clear it: absent is `None`, `null` is `Some(None)`.
-fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(d).map(Some)
 }
 
@@ -241,7 +243,10 @@ fn upload_id(field: &'static str) -> impl Fn(&str) -> Result<UploadId, FieldErro
 
 fn upload_ids(raw: &[String]) -> Result<Vec<UploadId>, FieldError> {
     if raw.len() > MAX_ATTACHMENTS {
-        return Err(FieldError::new("attachment_upload_ids", format!("at most {MAX_ATTACHMENTS} attachments")));
+        return Err(FieldError::new(
+            "attachment_upload_ids",
+            format!("at most {MAX_ATTACHMENTS} attachments"),
+        ));
     }
     raw.iter().map(|s| upload_id("attachment_upload_ids")(s)).collect()
 }
@@ -617,7 +622,10 @@ impl From<LessonRecord> for LessonOut {
             video_url: l.video_url,
             duration_s: l.duration_s,
             is_preview: l.is_preview,
-            video: l.video_upload.as_ref().map(|v| VideoOut { url: v.url(), content_type: v.content_type.clone() }),
+            video: l
+                .video_upload
+                .as_ref()
+                .map(|v| VideoOut { url: v.url(), content_type: v.content_type.clone() }),
             attachments: l.attachments.iter().map(AttachmentOut::from).collect(),
         }
     }

@@ -480,7 +480,9 @@ impl Catalog {
                 if let Some(cover) = patch.cover_upload {
                     let new = match cover {
                         Some(id) if c.cover.as_ref().is_some_and(|old| old.upload == id) => c.cover.clone(),
-                        Some(id) => Some(Cover::of(&usable(tx, &who, id, Purpose::Cover, "cover_upload_id", None)?)),
+                        Some(id) => {
+                            Some(Cover::of(&usable(tx, &who, id, Purpose::Cover, "cover_upload_id", None)?))
+                        }
                         None => None,
                     };
                     if let Some(old) = &c.cover
@@ -541,7 +543,9 @@ impl Catalog {
                 }
                 let lessons_with_content = repo::curriculum(tx, id)?
                     .lessons()
-                    .filter(|l| !l.body_md.trim().is_empty() || l.video_url.is_some() || l.video_upload.is_some())
+                    .filter(|l| {
+                        !l.body_md.trim().is_empty() || l.video_url.is_some() || l.video_upload.is_some()
+                    })
                     .count() as u32;
                 let copied = match crate::screen::fingerprint(&description) {
                     Some(fp) => repo::fingerprint_description(tx, id, fp)?,
@@ -712,7 +716,10 @@ impl Catalog {
                 set_lesson_media(tx, &who, &mut l, &input.media)?;
                 repo::save_lesson(tx, &l)?;
                 if l.kind == LessonKind::Video && l.video_url.is_none() && l.video_upload.is_none() {
-                    return Err(Error::validation("video_url", "a video lesson needs a video URL or an uploaded video"));
+                    return Err(Error::validation(
+                        "video_url",
+                        "a video lesson needs a video URL or an uploaded video",
+                    ));
                 }
                 let mut list = repo::lessons_of(tx, module)?;
                 list.retain(|x| x.id != l.id);
@@ -775,7 +782,10 @@ impl Catalog {
                 }
                 set_lesson_media(tx, &who, &mut l, &patch.media)?;
                 if l.kind == LessonKind::Video && l.video_url.is_none() && l.video_upload.is_none() {
-                    return Err(Error::validation("video_url", "a video lesson needs a video URL or an uploaded video"));
+                    return Err(Error::validation(
+                        "video_url",
+                        "a video lesson needs a video URL or an uploaded video",
+                    ));
                 }
                 if let Some(d) = patch.duration_s {
                     c.total_duration_s = c.total_duration_s - u64::from(l.duration_s) + u64::from(d);

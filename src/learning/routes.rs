@@ -43,7 +43,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// Who is asking for a file. A bearer token must be valid (401 otherwise, as everywhere); the
 /// browser's access cookie is used if it is valid and ignored if not (a `<video>` cannot follow
 /// a sign-in redirect, and the page that embeds it renews the session).
-async fn media_caller(app: &AppState, headers: &HeaderMap) -> Result<Option<crate::identity::repo::UserRecord>> {
+async fn media_caller(
+    app: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<crate::identity::repo::UserRecord>> {
     use crate::identity::extract::ACCESS_COOKIE;
     if let Some(h) = headers.get(header::AUTHORIZATION) {
         let token = h

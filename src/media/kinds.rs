@@ -75,7 +75,9 @@ impl Purpose {
         match self {
             Purpose::Cover => "a JPEG, PNG, WebP or GIF image",
             Purpose::LessonVideo => "an MP4, WebM, QuickTime or Ogg video",
-            Purpose::Attachment => "a PDF, an office document (docx, xlsx, pptx, odt), a ZIP archive, a JPEG or a PNG",
+            Purpose::Attachment => {
+                "a PDF, an office document (docx, xlsx, pptx, odt), a ZIP archive, a JPEG or a PNG"
+            }
             Purpose::VerificationDocument => "a PDF, a JPEG or a PNG",
         }
     }
@@ -145,6 +147,9 @@ mod tests {
         assert!(Purpose::Cover.check(b"<!doctype html><script>", Some("image/png")).is_err());
         assert!(Purpose::Cover.check(b"MZ\x90\0\x03\0\0\0", Some("image/png")).is_err());
         assert!(Purpose::Attachment.check(b"", None).is_err());
-        assert_eq!(Purpose::VerificationDocument.check(b"%PDF-1.7\n", Some("application/pdf")).unwrap(), "application/pdf");
+        assert_eq!(
+            Purpose::VerificationDocument.check(b"%PDF-1.7\n", Some("application/pdf")).unwrap(),
+            "application/pdf"
+        );
     }
 }

@@ -146,14 +146,13 @@ pub fn percent_encode(s: &str) -> String {
 /// characters or quotes, at most 120 characters; `file.<ext>` if nothing is left.
 pub fn sanitise_filename(raw: &str, content_type: &str) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
-    let cleaned: String =
-        base.chars().filter(|c| !c.is_control() && !matches!(c, '"' | '\'' | '<' | '>' | '`')).take(120).collect();
+    let cleaned: String = base
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, '"' | '\'' | '<' | '>' | '`'))
+        .take(120)
+        .collect();
     let cleaned = cleaned.trim().trim_start_matches('.').trim();
-    if cleaned.is_empty() {
-        format!("file.{}", extension(content_type))
-    } else {
-        cleaned.to_owned()
-    }
+    if cleaned.is_empty() { format!("file.{}", extension(content_type)) } else { cleaned.to_owned() }
 }
 
 fn extension(content_type: &str) -> &'static str {
@@ -219,7 +218,12 @@ fn internal(e: impl Into<anyhow::Error>) -> Error {
 
 impl Media {
     /// Opens `<data-dir>/media` (removing unfinished uploads of an earlier run). Blocking.
-    pub fn open(store: Store, clock: Arc<Clock>, data_dir: &Path, limits: UploadLimits) -> std::io::Result<Media> {
+    pub fn open(
+        store: Store,
+        clock: Arc<Clock>,
+        data_dir: &Path,
+        limits: UploadLimits,
+    ) -> std::io::Result<Media> {
         let files = files::Files::open(data_dir)?;
         let permits = std::thread::available_parallelism().map_or(1, |n| n.get()).min(2);
         Ok(Media { store, clock, files, limits, decoding: tokio::sync::Semaphore::new(permits) })
@@ -307,18 +311,28 @@ impl Media {
                     .into_iter()
                     .map(|e| {
                         let sha256 = files.put(&e.bytes).map_err(internal)?;
-                        Ok(Variant { name: e.name, width: e.width, height: e.height, sha256, size: e.bytes.len() as u64 })
+                        Ok(Variant {
+                            name: e.name,
+                            width: e.width,
+                            height: e.height,
+                            sha256,
+                            size: e.bytes.len() as u64,
+                        })
                     })
                     .collect()
             })
             .await
             .map_err(internal)??;
-            let first = variants.first().cloned().ok_or_else(|| internal(anyhow::anyhow!("no cover sizes")))?;
+            let first =
+                variants.first().cloned().ok_or_else(|| internal(anyhow::anyhow!("no cover sizes")))?;
             (first.sha256, "image/jpeg", first.size, variants)
         } else {
             let files = self.files.clone();
             let h = sha256.clone();
-            tokio::task::spawn_blocking(move || files.commit(tmp, &h)).await.map_err(internal)?.map_err(internal)?;
+            tokio::task::spawn_blocking(move || files.commit(tmp, &h))
+                .await
+                .map_err(internal)?
+                .map_err(internal)?;
             (sha256, content_type, size, Vec::new())
         };
         let record = UploadRecord {
@@ -347,10 +361,16 @@ mod tests {
     #[test]
     fn names_are_kept_readable_but_harmless() {
         assert_eq!(sanitise_filename("../../etc/passwd", "application/pdf"), "passwd");
-        assert_eq!(sanitise_filename("C:\\Users\\me\\Конспект урока.pdf", "application/pdf"), "Конспект урока.pdf");
+        assert_eq!(
+            sanitise_filename("C:\\Users\\me\\Конспект урока.pdf", "application/pdf"),
+            "Конспект урока.pdf"
+        );
         assert_eq!(sanitise_filename("a\"b\r\n.pdf", "application/pdf"), "ab.pdf");
         assert_eq!(sanitise_filename("", "video/mp4"), "file.mp4");
         assert_eq!(sanitise_filename(".hidden", "application/pdf"), "hidden");
-        assert_eq!(percent_encode("Конспект 1.pdf"), "%D0%9A%D0%BE%D0%BD%D1%81%D0%BF%D0%B5%D0%BA%D1%82%201.pdf");
+        assert_eq!(
+            percent_encode("Конспект 1.pdf"),
+            "%D0%9A%D0%BE%D0%BD%D1%81%D0%BF%D0%B5%D0%BA%D1%82%201.pdf"
+        );
     }
 }

@@ -78,12 +78,20 @@ pub fn own_upload(
 ) -> Result<UploadRecord> {
     match upload(tx, id)? {
         Some(u) if u.owner == who && u.purpose == purpose => Ok(u),
-        _ => Err(Error::validation(field, format!("must be the id of one of your {} uploads", purpose.as_str()))),
+        _ => Err(Error::validation(
+            field,
+            format!("must be the id of one of your {} uploads", purpose.as_str()),
+        )),
     }
 }
 
 /// Records where an upload is now used (or that it is used nowhere).
-pub fn attach(tx: &mut Tx<'_>, id: UploadId, course: Option<CourseId>, lesson: Option<LessonId>) -> StoreResult<()> {
+pub fn attach(
+    tx: &mut Tx<'_>,
+    id: UploadId,
+    course: Option<CourseId>,
+    lesson: Option<LessonId>,
+) -> StoreResult<()> {
     if let Some(mut u) = upload(tx, id)?
         && (u.course != course || u.lesson != lesson)
     {

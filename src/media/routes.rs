@@ -9,7 +9,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::repo::UploadRecord;
-use super::{CoverOut, Cover, Incoming, Purpose};
+use super::{Cover, CoverOut, Incoming, Purpose};
 use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::http::extract::{Json, Query};
@@ -63,11 +63,16 @@ impl UploadOut {
 fn disposition_filename(headers: &HeaderMap) -> Option<String> {
     let v = headers.get(header::CONTENT_DISPOSITION)?.to_str().ok()?;
     for part in v.split(';').map(str::trim) {
-        if let Some(enc) = part.strip_prefix("filename*=UTF-8''").or_else(|| part.strip_prefix("filename*=utf-8''")) {
+        if let Some(enc) =
+            part.strip_prefix("filename*=UTF-8''").or_else(|| part.strip_prefix("filename*=utf-8''"))
+        {
             return percent_decode(enc);
         }
     }
-    v.split(';').map(str::trim).find_map(|p| p.strip_prefix("filename=")).map(|f| f.trim_matches('"').to_owned())
+    v.split(';')
+        .map(str::trim)
+        .find_map(|p| p.strip_prefix("filename="))
+        .map(|f| f.trim_matches('"').to_owned())
 }
 
 fn percent_decode(s: &str) -> Option<String> {
@@ -119,35 +124,39 @@ async fn upload(
     super::may_upload(&who.user, q.purpose)?;
     let headers = req.headers().clone();
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let record = if content_type.as_deref().is_some_and(|t| t.to_ascii_lowercase().starts_with("multipart/form-data")) {
-        let mut parts = Multipart::from_request(req, &app)
-            .await
-            .map_err(|e| Error::Malformed(format!("The multipart body cannot be read: {}", e.body_text())))?;
-        loop {
-            let field = parts
-                .next_field()
-                .await
-                .map_err(|e| Error::Malformed(format!("The multipart body cannot be read: {}", e.body_text())))?
-                .ok_or_else(|| Error::validation("file", "send the file as a part named `file`"))?;
-            if field.name() != Some("file") {
-                continue;
+    let record =
+        if content_type.as_deref().is_some_and(|t| t.to_ascii_lowercase().starts_with("multipart/form-data"))
+        {
+            let mut parts = Multipart::from_request(req, &app).await.map_err(|e| {
+                Error::Malformed(format!("The multipart body cannot be read: {}", e.body_text()))
+            })?;
+            loop {
+                let field = parts
+                    .next_field()
+                    .await
+                    .map_err(|e| {
+                        Error::Malformed(format!("The multipart body cannot be read: {}", e.body_text()))
+                    })?
+                    .ok_or_else(|| Error::validation("file", "send the file as a part named `file`"))?;
+                if field.name() != Some("file") {
+                    continue;
+                }
+                let meta = Incoming {
+                    purpose: q.purpose,
+                    declared_type: field.content_type().map(str::to_owned),
+                    filename: field.file_name().map(str::to_owned).or(q.filename.clone()),
+                    length: None,
+                };
+                break app.media.receive(&who.user, meta, Box::pin(field)).await?;
             }
+        } else {
             let meta = Incoming {
                 purpose: q.purpose,
-                declared_type: field.content_type().map(str::to_owned),
-                filename: field.file_name().map(str::to_owned).or(q.filename.clone()),
-                length: None,
+                declared_type: content_type,
+                filename: q.filename.clone().or_else(|| disposition_filename(&headers)),
+                length: headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse().ok()),
             };
-            break app.media.receive(&who.user, meta, Box::pin(field)).await?;
-        }
-    } else {
-        let meta = Incoming {
-            purpose: q.purpose,
-            declared_type: content_type,
-            filename: q.filename.clone().or_else(|| disposition_filename(&headers)),
-            length: headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse().ok()),
+            app.media.receive(&who.user, meta, req.into_body().into_data_stream()).await?
         };
-        app.media.receive(&who.user, meta, req.into_body().into_data_stream()).await?
-    };
     Ok((StatusCode::CREATED, Json(UploadOut::from(&record))))
 }

@@ -29,5 +29,6 @@ mod reconcile;
 mod refunds;
 mod session;
 mod tokens;
+mod uploads;
 mod web;
 mod web_money;

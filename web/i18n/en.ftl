@@ -92,6 +92,7 @@ rating-label = { $n ->
    *[other] Rated { $n } stars out of 5
 }
 no-reviews-yet = No reviews yet
+course-cover = Course cover
 
 taught-by = Taught by
 course-about = About this course
@@ -139,6 +140,7 @@ lesson-nav = Lessons
 prev-lesson = Previous
 next-lesson = Next
 watch-video = Watch the video
+lesson-attachments = Files for this lesson
 course-complete-title = Course complete!
 course-complete-text = You finished every lesson. Well done.
 leave-review = Leave a review
