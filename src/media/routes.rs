@@ -25,8 +25,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub struct UploadQuery {
     /// What the file is for: it decides the types accepted, the size limit and who may read it.
     purpose: Purpose,
-    /// The file's name (for a raw body; a multipart part carries its own).
-    #[param(max_length = 255)]
+    /// The file's name (for a raw body; a multipart part carries its own). Kept sanitised: the
+    /// last path segment, without control characters or quotes, at most 120 characters.
     filename: Option<String>,
 }
 
