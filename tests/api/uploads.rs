@@ -419,3 +419,22 @@ async fn uploaded_media_survive_a_backup_and_restore() {
     let got = get_media(&back, &ANONYMOUS, cover.str("url"), &[]).await;
     assert_eq!(got.bytes().await.unwrap(), cover_bytes);
 }
+
+#[tokio::test]
+async fn images_too_large_to_decode_are_refused_before_they_are_allocated() {
+    let app = spawn_app().await;
+    let teacher = app.sign_up_teacher("t@school.test").await;
+    // A few kilobytes on the wire, wider than any cover may be decoded.
+    let r = upload(&app, &teacher, "cover", "image/png", png(13_000, 1))
+        .await
+        .assert_status(StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(r.json["detail"].as_str().unwrap().contains("pixels"), "{r}");
+    // Bytes that start like a PNG but are not one.
+    let mut broken = png(16, 16);
+    broken.truncate(40);
+    upload(&app, &teacher, "cover", "image/png", broken)
+        .await
+        .assert_status(StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(uploads_recorded(&app), 0);
+    assert_eq!(temp_files(&app), 0);
+}
