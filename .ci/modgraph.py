@@ -36,11 +36,13 @@ DOMAINS = {
     "mail": set(),  # the outbox: any domain may queue a message in its own unit of work
     "audit": set(),  # the audit log: any domain records its admin actions in its own unit of work
     "identity": {"mail", "audit"},
-    "catalog": {"identity", "audit"},
-    "learning": {"catalog", "identity", "audit"},
+    # uploads: records and files; the catalog attaches them, learning decides who reads them
+    "media": {"identity"},
+    "catalog": {"media", "identity", "audit"},
+    "learning": {"catalog", "media", "identity", "audit"},
     "search": {"catalog", "identity"},
     "commerce": {"learning", "catalog", "identity", "mail", "audit"},
-    "studio": {"commerce", "learning", "catalog", "identity", "mail", "audit"},
+    "studio": {"commerce", "learning", "catalog", "media", "identity", "mail", "audit"},
     "moderation": {"learning", "catalog", "identity", "mail", "audit"},
     "engagement": {"commerce", "learning", "catalog", "identity", "mail", "audit"},
     # the console's read models (figures) and the admin account/audit endpoints

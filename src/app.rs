@@ -38,6 +38,8 @@ pub struct App {
     /// Engagement mail: enrollment and completion emails, reminders, digests, preferences.
     pub engagement: Arc<crate::engagement::Engagement>,
     pub certificates: Arc<crate::engagement::Certificates>,
+    /// Uploads: files in `<data-dir>/media`, their records.
+    pub media: Arc<crate::media::Media>,
     pub search: Arc<Search>,
     pub mailer: Arc<Mailer>,
     pub rate_limiter: SlidingWindow<IpAddr>,
@@ -166,6 +168,15 @@ impl App {
                     .with_context(|| format!("opening the search index in {}", config.index_dir.display()))?,
             )
         };
+        let media = {
+            let (store, clock, dir, limits) =
+                (store.clone(), clock.clone(), config.data_dir.clone(), config.uploads);
+            Arc::new(
+                tokio::task::spawn_blocking(move || crate::media::Media::open(store, clock, &dir, limits))
+                    .await?
+                    .context("opening the media directory (<data-dir>/media)")?,
+            )
+        };
         let config_page_bytes = config.page_cache_bytes;
         let offsite = config
             .offsite
@@ -184,6 +195,7 @@ impl App {
             commerce,
             engagement,
             certificates,
+            media,
             search,
             mailer,
             rate_limiter,

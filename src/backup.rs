@@ -6,8 +6,14 @@
 //! ```text
 //! "LECTERN-BACKUP\n"  format u32  schema u64  created_at_ms i64  position u64  tables u32
 //! per table:  name_len u16, name, entries u64, per entry: key_len u32, key, value_len u32, value
+//! (format 2) files u64, per file: SHA-256 hex (64 bytes), size u64, the file's bytes
 //! SHA-256 of everything above (32 bytes)
 //! ```
+//!
+//! Format 2 adds the uploaded media: every file an upload record of the snapshot names
+//! (`<data-dir>/media/xx/<sha256>`), each once, in hash order. Files are immutable and named by
+//! their hash, and a record is committed only after its file is in place, so the snapshot's
+//! files are all there while it is copied. Format 1 backups (no media) still restore.
 //!
 //! Restoring verifies the checksum and the schema *before* creating anything, restores into a
 //! fresh directory only, runs redb's integrity check, and upgrades the schema if the backup is
@@ -26,7 +32,9 @@ use crate::schema::{ALL, SCHEMA, SCHEMA_VERSION};
 use crate::store::{DB_FILE, Store, StoreError, migrate, position_in};
 
 pub const MAGIC: &[u8] = b"LECTERN-BACKUP\n";
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
+/// The oldest format this build restores.
+pub const OLDEST_FORMAT: u32 = 1;
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct BackupInfo {
@@ -82,6 +90,7 @@ fn write_to(store: &Store, tmp: &Path, path: &Path, now: Timestamp) -> anyhow::R
         opts.open(tmp).with_context(|| format!("creating {}", tmp.display()))?
     };
     let mut out = Hashing { inner: BufWriter::new(file), hash: Sha256::new(), written: 0 };
+    let media = crate::media::files::dir(store.data_dir());
     let (schema, position, records) = store
         .read_now(|rtx| {
             let schema = crate::schema::META.get(rtx, &"schema_version".to_owned())?.unwrap_or(0);
@@ -110,6 +119,26 @@ fn write_to(store: &Store, tmp: &Path, path: &Path, now: Timestamp) -> anyhow::R
                 })?;
                 debug_assert_eq!(n, count);
                 records += n;
+            }
+            // Media named by the snapshot's upload records (format 2).
+            let files = crate::media::repo::all_files(rtx)?;
+            out.write_all(&(files.len() as u64).to_be_bytes()).map_err(io)?;
+            for hash in &files {
+                let path = media.join(&hash[..2]).join(hash);
+                let mut f = File::open(&path).map_err(|e| {
+                    StoreError::Unavailable(format!("media file {} named by an upload: {e}", path.display()))
+                })?;
+                let len = f.metadata().map_err(io)?.len();
+                out.write_all(hash.as_bytes()).map_err(io)?;
+                out.write_all(&len.to_be_bytes()).map_err(io)?;
+                let copied = std::io::copy(&mut (&mut f).take(len), &mut out).map_err(io)?;
+                if copied != len {
+                    return Err(StoreError::Unavailable(format!(
+                        "{} changed while it was copied",
+                        path.display()
+                    ))
+                    .into());
+                }
             }
             Ok((schema, position, records))
         })
@@ -190,8 +219,11 @@ pub fn verify(path: &Path) -> anyhow::Result<BackupInfo> {
         bail!("{} is not a Lectern backup", path.display());
     }
     let format = p.u32()?;
-    if format != FORMAT {
-        bail!("{} has backup format {format}; this Lectern reads format {FORMAT}", path.display());
+    if !(OLDEST_FORMAT..=FORMAT).contains(&format) {
+        bail!(
+            "{} has backup format {format}; this Lectern reads formats {OLDEST_FORMAT} to {FORMAT}",
+            path.display()
+        );
     }
     let schema = p.u64()?;
     let created_at_ms = p.u64()? as i64;
@@ -222,12 +254,13 @@ pub fn restore(from: &Path, data_dir: &Path) -> anyhow::Result<BackupInfo> {
         bail!("{} already holds a database: restore into a new, empty directory", data_dir.display());
     }
     std::fs::create_dir_all(data_dir)?;
-    let result = load(from, &db_path, info.schema_version);
+    let result = load(from, &db_path, data_dir, info.schema_version);
     match result {
         Ok(records) => info.records = records,
         Err(e) => {
             // Leave nothing half-restored behind.
             let _ = std::fs::remove_file(&db_path);
+            let _ = std::fs::remove_dir_all(crate::media::files::dir(data_dir));
             return Err(e);
         }
     }
@@ -242,11 +275,13 @@ pub fn restore(from: &Path, data_dir: &Path) -> anyhow::Result<BackupInfo> {
     Ok(info)
 }
 
-fn load(from: &Path, db_path: &Path, schema: u64) -> anyhow::Result<u64> {
+fn load(from: &Path, db_path: &Path, data_dir: &Path, schema: u64) -> anyhow::Result<u64> {
     let db = Database::create(db_path)?;
     migrate::migrate(&db, &SCHEMA, schema).map_err(|e| anyhow!("{e}"))?;
     let mut p = Parser { r: BufReader::new(File::open(from)?) };
-    p.bytes(MAGIC.len() + 4 + 8 + 8 + 8)?;
+    p.bytes(MAGIC.len())?;
+    let format = p.u32()?;
+    p.bytes(8 + 8 + 8)?;
     let tables = p.u32()?;
     let mut records = 0u64;
     for _ in 0..tables {
@@ -272,6 +307,14 @@ fn load(from: &Path, db_path: &Path, schema: u64) -> anyhow::Result<u64> {
             done += chunk;
         }
         records += entries;
+    }
+    if format >= 2 {
+        let files = crate::media::files::Files::open(data_dir)?;
+        for _ in 0..p.u64()? {
+            let hash = String::from_utf8(p.bytes(64)?).context("a media file's name")?;
+            let len = p.u64()?;
+            files.restore(&hash, len, &mut p.r)?;
+        }
     }
     let rtx = db.begin_read()?;
     let restored_schema =

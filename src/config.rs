@@ -167,6 +167,9 @@ pub struct ServeArgs {
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "LECTERN_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,
+    /// Largest lesson video upload, in megabytes (covers are limited to 10 MB, documents to 20 MB).
+    #[arg(long, env = "LECTERN_MAX_UPLOAD_MB", default_value_t = 2048)]
+    pub max_upload_mb: u64,
     /// Seconds a request may take before it is answered 503.
     #[arg(long, env = "LECTERN_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     pub request_timeout_secs: u64,
@@ -524,6 +527,31 @@ pub fn parse_utc_offset(s: &str) -> Result<i32, String> {
     Ok(sign * (h * 60 + m))
 }
 
+/// The largest file each kind of upload may be, in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UploadLimits {
+    /// Lesson videos (`LECTERN_MAX_UPLOAD_MB`, default 2048 MB).
+    pub video_bytes: u64,
+    /// Covers (10 MB).
+    pub image_bytes: u64,
+    /// Attachments and verification documents (20 MB).
+    pub document_bytes: u64,
+    /// An upload whose next bytes take longer than this is abandoned (a slow link is fine,
+    /// a stalled one is not: uploads are exempt from the request timeout).
+    pub idle: Duration,
+}
+
+impl Default for UploadLimits {
+    fn default() -> Self {
+        UploadLimits {
+            video_bytes: 2048 << 20,
+            image_bytes: 10 << 20,
+            document_bytes: 20 << 20,
+            idle: Duration::from_secs(60),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub addr: SocketAddr,
@@ -544,6 +572,8 @@ pub struct Config {
     /// Payment providers (a provider without its keys is not offered).
     pub payments: PaymentsConfig,
     pub max_body_bytes: usize,
+    /// Upload limits per kind of file (`LECTERN_MAX_UPLOAD_MB` for videos).
+    pub uploads: UploadLimits,
     pub request_timeout: Duration,
     pub shutdown_timeout: Duration,
     pub access_ttl: Duration,
@@ -584,6 +614,7 @@ impl Config {
             mail_from: "Lectern <no-reply@localhost>".into(),
             engagement: EngagementConfig::default(),
             max_body_bytes: 1024 * 1024,
+            uploads: UploadLimits::default(),
             request_timeout: Duration::from_secs(30),
             shutdown_timeout: Duration::from_secs(10),
             access_ttl: Duration::from_secs(15 * 60),
@@ -670,6 +701,7 @@ impl Config {
                 utc_offset_minutes: a.school_utc_offset,
             },
             max_body_bytes: a.max_body_bytes,
+            uploads: UploadLimits { video_bytes: a.max_upload_mb.max(1) << 20, ..UploadLimits::default() },
             request_timeout: Duration::from_secs(a.request_timeout_secs.max(1)),
             shutdown_timeout: Duration::from_secs(a.shutdown_timeout_secs),
             session_lifetime: Duration::from_secs(a.session_days.max(1) * 86_400),

@@ -320,6 +320,8 @@ fn load_course(
                 created_at: created,
                 updated_at: created,
                 revision: 0,
+                video_upload: None,
+                attachments: Vec::new(),
             };
             total_duration += u64::from(l.duration_s);
             tx.put(LESSONS, &lesson.id.key(), &lesson)?;
@@ -352,6 +354,7 @@ fn load_course(
             rating_sum: 0,
             total_lessons: lessons.len() as u32,
             total_duration_s: total_duration,
+            cover: None,
         },
     )?;
 

@@ -196,6 +196,12 @@ pub enum Error {
     UnsupportedMediaType,
     #[error("payload too large")]
     PayloadTooLarge,
+    /// An uploaded file of a type this upload may not have (told from its bytes).
+    #[error("{0}")]
+    FileType(String),
+    /// An uploaded file over its limit (bytes, or an image's dimensions).
+    #[error("{0}")]
+    FileTooLarge(String),
     /// Well-formed input that breaks a rule (field by field).
     #[error("validation failed")]
     Validation(Vec<FieldError>),
@@ -250,7 +256,8 @@ impl Error {
         match self {
             Error::Malformed(_) | Error::BadRequest { .. } => StatusCode::BAD_REQUEST,
             Error::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Error::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::PayloadTooLarge | Error::FileTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::FileType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Error::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
             Error::Forbidden { .. } => StatusCode::FORBIDDEN,
@@ -271,7 +278,8 @@ impl Error {
         match self {
             Error::Malformed(_) => "malformed_request",
             Error::UnsupportedMediaType => "unsupported_media_type",
-            Error::PayloadTooLarge => "payload_too_large",
+            Error::PayloadTooLarge | Error::FileTooLarge(_) => "payload_too_large",
+            Error::FileType(_) => "unsupported_media_type",
             Error::Validation(_) => "validation_failed",
             Error::BadRequest { code, .. }
             | Error::Unauthorized { code, .. }
@@ -293,6 +301,7 @@ impl Error {
             Error::Malformed(d) => d.clone(),
             Error::UnsupportedMediaType => "Send JSON with Content-Type: application/json.".into(),
             Error::PayloadTooLarge => "The request body is larger than this server accepts.".into(),
+            Error::FileType(d) | Error::FileTooLarge(d) => d.clone(),
             Error::Validation(_) => "Some fields are not valid.".into(),
             Error::BadRequest { detail, .. }
             | Error::Unauthorized { detail, .. }

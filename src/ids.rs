@@ -121,6 +121,10 @@ id_type!(
     /// A user's report of a course, lesson, review, teacher or question.
     ReportId
 );
+id_type!(
+    /// An uploaded file (a cover, a lesson video, an attachment, a verification document).
+    UploadId
+);
 
 #[cfg(test)]
 mod tests {

@@ -16,7 +16,8 @@
 //!   [`catalog`] (courses and their content; `catalog::views` for what lists show,
 //!   `catalog::events` for curriculum changes), [`learning`] (enrollments, progress, reviews,
 //!   who may open a lesson; `learning::events` for completions), [`search`] (the tantivy index;
-//!   `search::listing`), [`engagement`] (certificates: PDF, verification, Open Badges).
+//!   `search::listing`), [`media`] (uploads: content-addressed files, covers re-encoded),
+//!   [`engagement`] (certificates: PDF, verification, Open Badges).
 //! - [`cache`] (versioned record caches), [`respcache`] (answers for visitors), [`ratelimit`].
 //! - Operations: [`backup`], [`offsite`] (S3 copies), [`ops`], [`check`], [`observe`] (metrics),
 //!   [`demo`] and [`seed`] (content).
@@ -45,6 +46,7 @@ pub mod identity;
 pub mod ids;
 pub mod learning;
 pub mod mail;
+pub mod media;
 pub mod moderation;
 pub mod observe;
 pub mod offsite;

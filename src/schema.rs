@@ -22,6 +22,7 @@ use crate::engagement::repo::{DigestItem, EmailPrefs, ReminderState};
 use crate::identity::repo::{EmailTokenRecord, FamilyRecord, RefreshTokenRecord, UserRecord};
 use crate::learning::repo::{EnrollmentRecord, NotificationRecord, ReviewRecord};
 use crate::mail::OutboxRecord;
+use crate::media::repo::UploadRecord;
 use crate::moderation::repo::ReportRecord;
 use crate::moderation::verification::VerificationRecord;
 use crate::store::migrate::{Migration, Schema};
@@ -181,6 +182,13 @@ pub const VERIFICATIONS: Table<u128, VerificationRecord> = Table::new("verificat
 /// Teachers whose request waits for an admin.
 pub const VERIFICATIONS_PENDING: Table<u128, ()> = Table::new("verifications_pending");
 
+// ---- uploads (migration 11) ----
+
+/// Upload id → its record (owner, purpose, the file's SHA-256, where it is attached).
+pub const UPLOADS: Table<u128, UploadRecord> = Table::new("uploads");
+/// (owner, upload) → (): a person's uploads.
+pub const UPLOADS_BY_OWNER: Table<(u128, u128), ()> = Table::new("uploads_by_owner");
+
 /// Every table, for backups and restores (add new tables here too).
 pub const ALL: &[&dyn RawTable] = &[
     &META,
@@ -246,6 +254,8 @@ pub const ALL: &[&dyn RawTable] = &[
     &REPORTS,
     &REPORTS_BY_REPORTER,
     &REPORTS_OPEN,
+    &UPLOADS,
+    &UPLOADS_BY_OWNER,
     &VERIFICATIONS,
     &VERIFICATIONS_PENDING,
 ];
@@ -264,8 +274,15 @@ const MIGRATIONS: &[Migration] = &[
         name: "moderation: review and course queues, text fingerprints, reports",
         run: v10_moderation,
     },
+    Migration { to: 11, name: "uploads", run: v11_uploads },
     Migration { to: 13, name: "teacher verification requests", run: v13_verification },
 ];
+
+fn v11_uploads(tx: &mut Tx<'_>) -> StoreResult<()> {
+    tx.create(UPLOADS)?;
+    tx.create(UPLOADS_BY_OWNER)?;
+    Ok(())
+}
 
 /// Moderation tables. Existing reviews are published (their records' default) and their texts
 /// fingerprinted, so a spammer's old reviews count as copies.

@@ -393,6 +393,8 @@ pub async fn run(app: &AppState, o: &Options) -> anyhow::Result<Report> {
                                 created_at: created,
                                 updated_at: created,
                                 revision: 0,
+                                video_upload: None,
+                                attachments: Vec::new(),
                             };
                             tx.put(LESSONS, &lesson.id.key(), &lesson)?;
                             tx.put(LESSONS_BY_MODULE, &(module.id.key(), lesson.id.key()), &())?;
@@ -423,6 +425,7 @@ pub async fn run(app: &AppState, o: &Options) -> anyhow::Result<Report> {
                         rating_sum: 0,
                         total_lessons: total,
                         total_duration_s: u64::from(total) * 600,
+                        cover: None,
                     };
                     for (student, done, review) in takers {
                         let done = (*done).min(total);

@@ -1,11 +1,11 @@
 //! Course and lesson input as typed (a JSON body or a studio form), checked into the service's
 //! inputs. One place for the rules, so the API and the pages accept exactly the same things.
 
-use super::service::{CoursePatch, LessonPatch, NewCourse};
+use super::service::{CoursePatch, LessonMedia, LessonPatch, MAX_ATTACHMENTS, NewCourse};
 use super::types::{self, CourseStatus, Level, Money, Slug};
 use crate::error::{FieldError, Result};
 use crate::fields::{Fields, text};
-use crate::ids::ModuleId;
+use crate::ids::{ModuleId, UploadId};
 
 pub const MAX_DESCRIPTION: usize = 50_000;
 pub const MAX_LESSON_BODY: usize = 200_000;
@@ -15,6 +15,43 @@ fn collect_money(price: Option<i64>, currency: Option<&str>, f: &mut Fields) -> 
         (None, None) => None,
         (p, c) => Money::parse(p.unwrap_or(0), c.unwrap_or("")).map_err(|e| f.extend(e)).ok(),
     }
+}
+
+fn upload_id(field: &'static str, s: &str) -> Result<UploadId, FieldError> {
+    s.parse::<UploadId>().map_err(|_| FieldError::new(field, "not an upload id"))
+}
+
+/// A set, replaced (`Some(Some(id))`) or removed (`Some(None)`) upload; `None` leaves it.
+fn optional_upload(
+    field: &'static str,
+    raw: Option<Option<String>>,
+) -> Result<Option<Option<UploadId>>, FieldError> {
+    match raw {
+        None => Ok(None),
+        Some(None) => Ok(Some(None)),
+        Some(Some(s)) if s.trim().is_empty() => Ok(Some(None)),
+        Some(Some(s)) => upload_id(field, s.trim()).map(|id| Some(Some(id))),
+    }
+}
+
+/// A lesson's uploaded video and attachments as typed.
+pub fn lesson_media(
+    video: Option<Option<String>>,
+    attachments: Option<Vec<String>>,
+) -> Result<LessonMedia, FieldError> {
+    let attachments = match attachments {
+        Some(ids) if ids.len() > MAX_ATTACHMENTS => {
+            return Err(FieldError::new(
+                "attachment_upload_ids",
+                format!("at most {MAX_ATTACHMENTS} attachments"),
+            ));
+        }
+        Some(ids) => {
+            Some(ids.iter().map(|s| upload_id("attachment_upload_ids", s)).collect::<Result<_, _>>()?)
+        }
+        None => None,
+    };
+    Ok(LessonMedia { video_upload: optional_upload("video_upload_id", video)?, attachments })
 }
 
 /// A new course as typed.
@@ -68,6 +105,8 @@ pub struct CourseChange {
     pub currency: Option<String>,
     pub slug: Option<String>,
     pub status: Option<String>,
+    /// `Some(None)` (or an empty id) removes the cover.
+    pub cover_upload_id: Option<Option<String>>,
 }
 
 impl CourseChange {
@@ -92,6 +131,7 @@ impl CourseChange {
                     "must be draft or archived (publish with POST .../publish)",
                 )),
             }),
+            cover_upload: f.check(optional_upload("cover_upload_id", self.cover_upload_id)).flatten(),
         };
         f.finish()?;
         Ok(patch)
@@ -111,6 +151,10 @@ pub struct LessonChange {
     pub position: Option<u32>,
     pub module_id: Option<String>,
     pub revision: Option<u32>,
+    /// `Some(None)` removes the uploaded video.
+    pub video_upload_id: Option<Option<String>>,
+    /// The whole new list of attachments.
+    pub attachment_upload_ids: Option<Vec<String>>,
 }
 
 impl LessonChange {
@@ -133,6 +177,9 @@ impl LessonChange {
                 m.parse::<ModuleId>().map_err(|_| FieldError::new("module_id", "not a module id"))
             }),
             base_revision: self.revision,
+            media: f
+                .check(lesson_media(self.video_upload_id, self.attachment_upload_ids))
+                .unwrap_or_default(),
         };
         f.finish()?;
         Ok(patch)

@@ -67,6 +67,9 @@ pub struct CourseRecord {
     pub total_lessons: u32,
     #[serde(default)]
     pub total_duration_s: u64,
+    /// The cover (an upload of purpose `cover`), if the teacher set one.
+    #[serde(default)]
+    pub cover: Option<crate::media::Cover>,
 }
 
 impl CourseRecord {
@@ -130,6 +133,12 @@ pub struct LessonRecord {
     /// told instead of overwriting a newer one (`LessonPatch::base_revision`).
     #[serde(default)]
     pub revision: u32,
+    /// An uploaded video (purpose `lesson_video`), played instead of `video_url`.
+    #[serde(default)]
+    pub video_upload: Option<crate::media::FileRef>,
+    /// Uploaded files to download (purpose `attachment`), in order.
+    #[serde(default)]
+    pub attachments: Vec<crate::media::FileRef>,
 }
 
 /// A course's modules and lessons, in order.

@@ -11,7 +11,7 @@ use utoipa::openapi::{RefOr, Schema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::input::{CourseChange, CourseDraft, LessonChange, MAX_LESSON_BODY};
+use super::input::{self, CourseChange, CourseDraft, LessonChange, MAX_LESSON_BODY};
 use super::repo::{CourseRecord, Curriculum, LessonRecord};
 use super::service::NewLesson;
 use super::types::{self, LessonKind, Level, Slug};
@@ -25,6 +25,7 @@ use crate::http::middleware::no_content;
 use crate::http::openapi::inputs;
 use crate::identity::{AdminUser, AuthUser, MaybeUser, locale};
 use crate::ids::{CourseId, LessonId, ModuleId, UserId};
+use crate::media::{AttachmentOut, VideoOut};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -213,6 +214,17 @@ pub struct CoursePatchBody {
     /// `draft` (unpublish) or `archived`.
     #[schema(schema_with = course_status_or_null)]
     status: Option<String>,
+    /// The id of one of the caller's `cover` uploads; `null` removes the cover.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(schema_with = inputs::id_or_null)]
+    cover_upload_id: Option<Option<String>>,
+}
+
+/// A field that may be sent as `null` to clear it: absent is `None`, `null` is `Some(None)`.
+fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
 }
 
 fn course_status_or_null() -> RefOr<Schema> {
@@ -244,6 +256,7 @@ async fn update_course(
         currency: b.currency,
         slug: b.slug,
         status: b.status,
+        cover_upload_id: b.cover_upload_id,
     }
     .check()?;
     let c = Arc::new(app.catalog.update_course(&who.user, id, patch).await?);
@@ -483,6 +496,9 @@ pub struct LessonBody {
     position: Option<u32>,
     module_id: Option<String>,
     revision: Option<u32>,
+    #[serde(default, deserialize_with = "present")]
+    video_upload_id: Option<Option<String>>,
+    attachment_upload_ids: Option<Vec<String>>,
 }
 
 // The documented shapes of a `LessonBody`: they only describe it (serde's derive is there for
@@ -517,13 +533,19 @@ pub struct NewTextLesson {
     /// 1-based; default: last.
     #[schema(schema_with = inputs::u32_or_null)]
     position: Option<u32>,
+    /// The id of one of the caller's `lesson_video` uploads (played instead of `video_url`).
+    #[schema(schema_with = inputs::id_or_null)]
+    video_upload_id: Option<String>,
+    /// Ids of the caller's `attachment` uploads, in order (at most 20).
+    #[schema(max_items = 20, value_type = Option<Vec<String>>)]
+    attachment_upload_ids: Option<Vec<String>>,
 }
 
 fn text_kind() -> RefOr<Schema> {
     inputs::one_of_or_null(&["text"])
 }
 
-/// A video lesson: it needs the video's URL.
+/// A video lesson: it needs the video's URL or an uploaded video (`video_upload_id`).
 #[derive(Deserialize, utoipa::ToSchema)]
 #[expect(dead_code, reason = "documents the body add_lesson reads as a LessonBody")]
 pub struct NewVideoLesson {
@@ -534,8 +556,8 @@ pub struct NewVideoLesson {
     /// Markdown shown under the video; safe HTML allowed.
     #[schema(schema_with = inputs::text_or_null::<0, 200_000>)]
     body: Option<String>,
-    #[schema(schema_with = inputs::video_url)]
-    video_url: String,
+    #[schema(schema_with = inputs::video_url_or_null)]
+    video_url: Option<String>,
     /// Seconds (counted up to a day).
     #[schema(schema_with = inputs::u32_or_null)]
     duration_s: Option<u32>,
@@ -543,6 +565,12 @@ pub struct NewVideoLesson {
     /// 1-based; default: last.
     #[schema(schema_with = inputs::u32_or_null)]
     position: Option<u32>,
+    /// The id of one of the caller's `lesson_video` uploads (played instead of `video_url`).
+    #[schema(schema_with = inputs::id_or_null)]
+    video_upload_id: Option<String>,
+    /// Ids of the caller's `attachment` uploads, in order (at most 20).
+    #[schema(max_items = 20, value_type = Option<Vec<String>>)]
+    attachment_upload_ids: Option<Vec<String>>,
 }
 
 fn video_kind() -> RefOr<Schema> {
@@ -575,6 +603,12 @@ pub struct LessonPatchBody {
     /// `edit_conflict` with the stored version in `current`. Leave it out to save regardless.
     #[schema(schema_with = inputs::u32_or_null)]
     revision: Option<u32>,
+    /// The id of one of the caller's `lesson_video` uploads; `null` removes the uploaded video.
+    #[schema(schema_with = inputs::id_or_null)]
+    video_upload_id: Option<String>,
+    /// The whole new list of attachments: ids of the caller's `attachment` uploads (at most 20).
+    #[schema(max_items = 20, value_type = Option<Vec<String>>)]
+    attachment_upload_ids: Option<Vec<String>>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -591,6 +625,10 @@ pub struct LessonOut {
     is_preview: bool,
     /// Goes up with every save; send it back as `revision` when changing the lesson.
     revision: u32,
+    /// An uploaded video.
+    video: Option<VideoOut>,
+    /// Uploaded files to download.
+    attachments: Vec<AttachmentOut>,
 }
 
 impl From<LessonRecord> for LessonOut {
@@ -607,6 +645,11 @@ impl From<LessonRecord> for LessonOut {
             duration_s: l.duration_s,
             is_preview: l.is_preview,
             revision: l.revision,
+            video: l
+                .video_upload
+                .as_ref()
+                .map(|v| VideoOut { url: v.url(), content_type: v.content_type.clone() }),
+            attachments: l.attachments.iter().map(AttachmentOut::from).collect(),
         }
     }
 }
@@ -627,9 +670,11 @@ async fn add_lesson(
     let kind = f.check(LessonKind::parse(b.kind.as_deref().unwrap_or("text")));
     let body = f.check(text("body", b.body.as_deref().unwrap_or(""), 0, MAX_LESSON_BODY));
     let video_url = f.optional(b.video_url.as_deref().filter(|v| !v.is_empty()), types::video_url);
+    let media = f.check(input::lesson_media(b.video_upload_id.clone(), b.attachment_upload_ids.clone()));
+    let media = media.unwrap_or_default();
     match (kind, &video_url, &body) {
-        (Some(LessonKind::Video), None, _) => {
-            f.push(FieldError::new("video_url", "a video lesson needs a video URL"))
+        (Some(LessonKind::Video), None, _) if !matches!(media.video_upload, Some(Some(_))) => {
+            f.push(FieldError::new("video_url", "a video lesson needs a video URL or an uploaded video"))
         }
         (Some(LessonKind::Text), _, Some(b)) if b.is_empty() => {
             f.push(FieldError::new("body", "a text lesson needs a body"))
@@ -645,6 +690,7 @@ async fn add_lesson(
         duration_s: b.duration_s.unwrap_or(0).min(86_400),
         is_preview: b.is_preview.unwrap_or(false),
         position: b.position,
+        media,
     };
     let l = app.catalog.add_lesson(&who.user, module, input).await?;
     let location = format!("/api/v1/lessons/{}", l.id);
@@ -688,6 +734,8 @@ async fn update_lesson(
         position: b.position,
         module_id: b.module_id,
         revision: b.revision,
+        video_upload_id: b.video_upload_id,
+        attachment_upload_ids: b.attachment_upload_ids,
     }
     .check()?;
     Ok(Json(app.catalog.update_lesson(&who.user, parse(&id)?, patch).await?.into()))

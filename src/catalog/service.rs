@@ -11,7 +11,8 @@ use crate::clock::Clock;
 use crate::error::{Code, Error, FieldError, Result};
 use crate::identity::Role;
 use crate::identity::repo::UserRecord;
-use crate::ids::{CategoryId, CourseId, LessonId, ModuleId, UserId};
+use crate::ids::{CategoryId, CourseId, LessonId, ModuleId, UploadId, UserId};
+use crate::media::{self, Cover, FileRef, Purpose, repo::UploadRecord};
 use crate::richtext::{Profile, render_markdown};
 use crate::store::{Store, Tx, position_in};
 
@@ -52,6 +53,104 @@ pub struct CoursePatch {
     pub slug: Option<Slug>,
     /// Only `draft` (unpublish) or `archived`; publishing has its own checks.
     pub status: Option<CourseStatus>,
+    /// `Some(None)` removes the cover; the upload must be the caller's, of purpose `cover`.
+    pub cover_upload: Option<Option<UploadId>>,
+}
+
+/// A lesson's uploaded files, as a create or a change sets them (`None`: unchanged).
+#[derive(Default, Clone)]
+pub struct LessonMedia {
+    /// `Some(None)` removes the uploaded video.
+    pub video_upload: Option<Option<UploadId>>,
+    /// The whole new list of attachments, in order.
+    pub attachments: Option<Vec<UploadId>>,
+}
+
+/// Attachments a lesson may have.
+pub const MAX_ATTACHMENTS: usize = 20;
+
+/// An upload `who` may attach here: theirs, of `purpose`, and not in use by another course or
+/// lesson (the same bytes uploaded again make a new upload: the file is stored once).
+fn usable(
+    tx: &Tx<'_>,
+    who: &UserRecord,
+    id: UploadId,
+    purpose: Purpose,
+    field: &str,
+    lesson: Option<LessonId>,
+) -> Result<UploadRecord> {
+    let u = media::repo::own_upload(tx, who.id, id, purpose, field)?;
+    let elsewhere = match (u.course, u.lesson) {
+        (_, Some(other)) if Some(other) != lesson => repo::lesson(tx, other)?.is_some_and(|o| {
+            o.video_upload.as_ref().is_some_and(|v| v.id == id) || o.attachments.iter().any(|a| a.id == id)
+        }),
+        (Some(other), None) if purpose == Purpose::Cover => {
+            repo::course(tx, other)?.is_some_and(|o| o.cover.as_ref().is_some_and(|c| c.upload == id))
+        }
+        _ => false,
+    };
+    if elsewhere {
+        return Err(Error::validation(field, "is used by another course or lesson; upload the file again"));
+    }
+    Ok(u)
+}
+
+/// Sets a lesson's uploaded video and attachments, and records on each upload where it is used
+/// (what `learning::media` decides access by), in the caller's unit of work.
+fn set_lesson_media(tx: &mut Tx<'_>, who: &UserRecord, l: &mut LessonRecord, m: &LessonMedia) -> Result<()> {
+    if let Some(video) = &m.video_upload {
+        let new = match video {
+            Some(id) if l.video_upload.as_ref().is_some_and(|f| f.id == *id) => l.video_upload.clone(),
+            Some(id) => {
+                Some(FileRef::of(&usable(tx, who, *id, Purpose::LessonVideo, "video_upload_id", Some(l.id))?))
+            }
+            None => None,
+        };
+        if let Some(old) = &l.video_upload
+            && new.as_ref().map(|n| n.id) != Some(old.id)
+        {
+            media::repo::attach(tx, old.id, None, None)?;
+        }
+        if let Some(n) = &new {
+            media::repo::attach(tx, n.id, Some(l.course_id), Some(l.id))?;
+        }
+        l.video_upload = new;
+    }
+    if let Some(ids) = &m.attachments {
+        if ids.len() > MAX_ATTACHMENTS {
+            return Err(Error::validation(
+                "attachment_upload_ids",
+                format!("at most {MAX_ATTACHMENTS} attachments"),
+            ));
+        }
+        let mut list: Vec<FileRef> = Vec::with_capacity(ids.len());
+        for id in ids {
+            if list.iter().any(|f| f.id == *id) {
+                continue;
+            }
+            match l.attachments.iter().find(|a| a.id == *id) {
+                Some(kept) => list.push(kept.clone()),
+                None => list.push(FileRef::of(&usable(
+                    tx,
+                    who,
+                    *id,
+                    Purpose::Attachment,
+                    "attachment_upload_ids",
+                    Some(l.id),
+                )?)),
+            }
+        }
+        for old in &l.attachments {
+            if !list.iter().any(|n| n.id == old.id) {
+                media::repo::attach(tx, old.id, None, None)?;
+            }
+        }
+        for n in &list {
+            media::repo::attach(tx, n.id, Some(l.course_id), Some(l.id))?;
+        }
+        l.attachments = list;
+    }
+    Ok(())
 }
 
 pub struct NewLesson {
@@ -62,6 +161,7 @@ pub struct NewLesson {
     pub duration_s: u32,
     pub is_preview: bool,
     pub position: Option<u32>,
+    pub media: LessonMedia,
 }
 
 #[derive(Default)]
@@ -73,6 +173,7 @@ pub struct LessonPatch {
     pub is_preview: Option<bool>,
     pub position: Option<u32>,
     pub module_id: Option<ModuleId>,
+    pub media: LessonMedia,
     /// The revision the editor started from: when the lesson was saved since, the change is
     /// refused with the stored version (`Error::EditConflict`). `None` saves regardless.
     pub base_revision: Option<u32>,
@@ -315,6 +416,7 @@ impl Catalog {
                         rating_sum: 0,
                         total_lessons: 0,
                         total_duration_s: 0,
+                        cover: None,
                     },
                 )?;
                 Ok((tx.position(), c))
@@ -381,6 +483,24 @@ impl Catalog {
                 }
                 if let Some(s) = patch.status {
                     c.status = s;
+                }
+                if let Some(cover) = patch.cover_upload {
+                    let new = match cover {
+                        Some(id) if c.cover.as_ref().is_some_and(|old| old.upload == id) => c.cover.clone(),
+                        Some(id) => {
+                            Some(Cover::of(&usable(tx, &who, id, Purpose::Cover, "cover_upload_id", None)?))
+                        }
+                        None => None,
+                    };
+                    if let Some(old) = &c.cover
+                        && new.as_ref().map(|n| n.upload) != Some(old.upload)
+                    {
+                        media::repo::attach(tx, old.upload, None, None)?;
+                    }
+                    if let Some(n) = &new {
+                        media::repo::attach(tx, n.upload, Some(c.id), None)?;
+                    }
+                    c.cover = new;
                 }
                 c.updated_at = now;
                 repo::update_course(tx, &before, &c)?;
@@ -637,8 +757,19 @@ impl Catalog {
                     created_at: now,
                     updated_at: now,
                     revision: 0,
+                    video_upload: None,
+                    attachments: Vec::new(),
                 };
                 repo::insert_lesson(tx, &l)?;
+                let mut l = l;
+                set_lesson_media(tx, &who, &mut l, &input.media)?;
+                repo::save_lesson(tx, &l)?;
+                if l.kind == LessonKind::Video && l.video_url.is_none() && l.video_upload.is_none() {
+                    return Err(Error::validation(
+                        "video_url",
+                        "a video lesson needs a video URL or an uploaded video",
+                    ));
+                }
                 let mut list = repo::lessons_of(tx, module)?;
                 list.retain(|x| x.id != l.id);
                 list.insert(repo::slot(input.position, list.len()), l.clone());
@@ -702,8 +833,12 @@ impl Catalog {
                 if let Some(v) = &patch.video_url {
                     l.video_url = v.clone();
                 }
-                if l.kind == LessonKind::Video && l.video_url.is_none() {
-                    return Err(Error::validation("video_url", "a video lesson needs a video URL"));
+                set_lesson_media(tx, &who, &mut l, &patch.media)?;
+                if l.kind == LessonKind::Video && l.video_url.is_none() && l.video_upload.is_none() {
+                    return Err(Error::validation(
+                        "video_url",
+                        "a video lesson needs a video URL or an uploaded video",
+                    ));
                 }
                 if let Some(d) = patch.duration_s {
                     c.total_duration_s = c.total_duration_s - u64::from(l.duration_s) + u64::from(d);

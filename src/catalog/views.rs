@@ -13,6 +13,7 @@ use super::types::{CourseStatus, Level};
 use crate::clock::Rfc3339;
 use crate::error::Result;
 use crate::ids::{CategoryId, CourseId, UserId};
+use crate::media::CoverOut;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CategoryOut {
@@ -68,6 +69,8 @@ pub struct CourseSummary {
     pub total_duration_s: u64,
     pub created_at: Rfc3339,
     pub updated_at: Rfc3339,
+    /// The cover in its two sizes; `null` without one (pages show a letter instead).
+    pub cover: Option<CoverOut>,
 }
 
 /// A course page's data.
@@ -114,6 +117,7 @@ impl Names {
             total_duration_s: c.total_duration_s,
             created_at: Rfc3339(c.created_at),
             updated_at: Rfc3339(c.updated_at),
+            cover: c.cover.as_ref().and_then(CoverOut::from),
         }
     }
 

@@ -59,6 +59,8 @@ async fn screen_request_id(
 
 /// Personal pages carry the session's CSRF token next to text the request chose (a search box):
 /// compressed, the length would leak the token a byte at a time (BREACH). They go uncompressed.
+/// Media files (served with `Accept-Ranges`) go as they are: videos and images are compressed
+/// already, and a compressed body would break byte ranges.
 fn not_personal_html(
     _: StatusCode,
     _: axum::http::Version,
@@ -66,12 +68,15 @@ fn not_personal_html(
     _: &axum::http::Extensions,
 ) -> bool {
     let header = |name| h.get(name).and_then(|v: &HeaderValue| v.to_str().ok()).unwrap_or("");
+    if h.contains_key(header::ACCEPT_RANGES) {
+        return false;
+    }
     !(header(header::CONTENT_TYPE).starts_with("text/html")
         && header(header::CACHE_CONTROL).contains("private"))
 }
 
 pub fn router(state: AppState) -> Router {
-    let (routes, doc) = openapi::routes();
+    let (routes, streaming, doc) = openapi::routes();
     let doc_json = doc.to_json().expect("the OpenAPI document serialises");
     let config = &state.config;
 
@@ -121,6 +126,14 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, config.request_timeout))
+        // Uploads stream gigabytes over slow links: merged after the body limit and the
+        // timeout, they enforce their own limits while reading (per purpose, and an idle
+        // timeout between chunks; see `media::Media::receive`).
+        .merge(
+            streaming
+                .layer(DefaultBodyLimit::disable())
+                .route_layer(axum::middleware::from_fn(crate::observe::track)),
+        )
         // Inside CORS and the security headers, so a 429 carries them (a browser app can read
         // Retry-After).
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::rate_limit))

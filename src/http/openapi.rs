@@ -70,18 +70,26 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(crate::moderation::routes::router())
 }
 
-/// The API routes and their complete document.
-pub(super) fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+/// Routes that read large bodies as streams with their own limits: the router serves them
+/// outside the body limit and the request timeout (see `http::router`).
+fn streaming() -> OpenApiRouter<AppState> {
+    crate::media::routes::router()
+}
+
+/// The API routes, the streaming routes, and their complete document.
+pub(super) fn routes() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
     let (routes, mut doc) = api().split_for_parts();
+    let (streaming, streaming_doc) = streaming().split_for_parts();
+    doc.merge(streaming_doc);
     // Not in `#[openapi(modifiers(...))]`: those run before the routes are merged in, when the
     // document has no operations yet.
     SharedLayers.modify(&mut doc);
-    (routes, doc)
+    (routes, streaming, doc)
 }
 
 /// The OpenAPI document, generated from the handlers.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    routes().1
+    routes().2
 }
 
 /// Adds to each operation the statuses the layers around every handler answer, and gives every

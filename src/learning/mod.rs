@@ -1,6 +1,7 @@
 //! Learning: enrollments, progress, reviews, wishlist and notifications.
 
 pub mod events;
+pub mod media;
 pub mod repo;
 pub mod routes;
 pub mod service;

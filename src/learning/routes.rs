@@ -2,7 +2,7 @@
 
 use axum::extract::{Path, State};
 use axum::http::header::LOCATION;
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
@@ -20,7 +20,8 @@ use crate::http::ids::parse;
 use crate::http::middleware::no_content;
 use crate::http::openapi::{PAGE_REFUSED, inputs};
 use crate::identity::{AuthUser, MaybeUser, locale};
-use crate::ids::{CourseId, LessonId, NotificationId, ReviewId, UserId};
+use crate::ids::{CourseId, LessonId, NotificationId, ReviewId, UploadId, UserId};
+use crate::media::Purpose;
 use crate::store::page::{PageParams, decode_cursor};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -36,6 +37,91 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(notifications))
         .routes(routes!(read_notification))
         .routes(routes!(read_all_notifications))
+        .routes(routes!(media_file))
+}
+
+/// Who is asking for a file. A bearer token must be valid (401 otherwise, as everywhere); the
+/// browser's access cookie is used if it is valid and ignored if not (a `<video>` cannot follow
+/// a sign-in redirect, and the page that embeds it renews the session).
+async fn media_caller(
+    app: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<crate::identity::repo::UserRecord>> {
+    use crate::identity::extract::ACCESS_COOKIE;
+    if let Some(h) = headers.get(header::AUTHORIZATION) {
+        let token = h
+            .to_str()
+            .ok()
+            .and_then(|s| s.strip_prefix("Bearer ").or_else(|| s.strip_prefix("bearer ")))
+            .ok_or_else(Error::unauthenticated)?;
+        return Ok(Some(app.identity.authenticate(token.trim()).await?.user));
+    }
+    match crate::http::extract::cookie(headers, ACCESS_COOKIE) {
+        Some(token) => Ok(app.identity.authenticate(token).await.ok().map(|p| p.user)),
+        None => Ok(None),
+    }
+}
+
+/// An uploaded file: covers (`1280.jpg`, `480.jpg`) to anyone; a lesson's video or attachment
+/// to anyone when the lesson is a preview or the course is free, otherwise to the course's
+/// teacher, admins and enrolled students; unattached uploads and verification documents to
+/// their owner and admins. Everyone else gets 404 (never 403: nobody learns that a file they
+/// may not read exists). Byte ranges (`Range` → 206, past the end → 416), a strong `ETag`
+/// (`If-None-Match` → 304); public files are cached for a year (`immutable`: a file's bytes
+/// never change under its URL), others `private, no-cache`; attachments and verification
+/// documents download (`Content-Disposition: attachment`).
+#[utoipa::path(get, path = "/media/{id}/{filename}", tag = "media",
+    params(("id" = String, Path, description = "The upload's id."), ("filename" = String, Path, description = "The file's name (a cover: `1280.jpg` or `480.jpg`).")),
+    responses(
+        (status = 200, description = "The whole file.", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 206, description = "The requested range (`Content-Range`).", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 304, description = "Not modified (`If-None-Match` matched the ETag)."),
+        (status = 404, description = "not_found: no such file, or the caller may not read it (anonymous, not enrolled, another teacher)."),
+        (status = 416, description = "http_error: the range starts past the end of the file."),
+    ),
+    security((), ("bearer" = [])))]
+async fn media_file(
+    State(app): State<AppState>,
+    Path((id, filename)): Path<(String, String)>,
+    req: axum::extract::Request,
+) -> Result<Response> {
+    use tower::ServiceExt;
+    let id: UploadId = id.parse().map_err(|_| Error::NotFound)?;
+    let who = media_caller(&app, req.headers()).await?;
+    let found = app.learning.media(id, &filename, who.as_ref()).await?;
+    let path = app.media.path(&found.file).ok_or(Error::NotFound)?;
+    let res = tower_http::services::ServeFile::new(path)
+        .oneshot(req)
+        .await
+        .map_err(|e| Error::Internal(anyhow::anyhow!("serving a media file: {e}")))?;
+    let (mut parts, body) = res.into_parts();
+    let h = &mut parts.headers;
+    if parts.status.is_success() || parts.status == StatusCode::NOT_MODIFIED {
+        if parts.status != StatusCode::NOT_MODIFIED
+            && let Ok(v) = HeaderValue::from_str(&found.upload.content_type)
+        {
+            h.insert(header::CONTENT_TYPE, v);
+        }
+        h.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(if found.public {
+                "public, max-age=31536000, immutable"
+            } else {
+                "private, no-cache"
+            }),
+        );
+        h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+        let download = matches!(found.upload.purpose, Purpose::Attachment | Purpose::VerificationDocument);
+        let disposition = format!(
+            "{}; filename*=UTF-8''{}",
+            if download { "attachment" } else { "inline" },
+            crate::media::percent_encode(&found.upload.filename)
+        );
+        if let Ok(v) = HeaderValue::from_str(&disposition) {
+            h.insert(header::CONTENT_DISPOSITION, v);
+        }
+    }
+    Ok(Response::from_parts(parts, axum::body::Body::new(body)))
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

@@ -44,7 +44,7 @@ pub struct Standing {
 }
 
 pub struct Learning {
-    store: Store,
+    pub(super) store: Store,
     clock: Arc<Clock>,
     catalog: Arc<Catalog>,
     hooks: Hooks,

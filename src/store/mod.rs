@@ -174,6 +174,12 @@ impl Store {
         Ok(Store { slot, writer })
     }
 
+    /// The data directory this store lives in (files kept beside the database, such as
+    /// uploaded media, are found from it).
+    pub fn data_dir(&self) -> &Path {
+        self.slot.path.parent().unwrap_or(Path::new("."))
+    }
+
     /// Runs `f` in a read transaction on the blocking pool.
     pub async fn read<T, F>(&self, f: F) -> Result<T>
     where

@@ -80,6 +80,7 @@ fn is_page_path(path: &str) -> bool {
     !(path.starts_with("/api/")
         || path.starts_with("/health/")
         || path.starts_with("/static/")
+        || path.starts_with("/media/")
         || path == "/metrics"
         || path == "/sw.js")
 }

@@ -167,6 +167,8 @@ pub struct CourseCard {
     pub is_free: bool,
     pub hue: u8,
     pub initial: String,
+    /// The uploaded cover; without one the card shows the title's letter on a colour.
+    pub cover: Option<crate::media::CoverOut>,
     pub language: String,
     /// Search snippet: escaped text with `<b>` around the matched words.
     pub snippet_html: Option<String>,
@@ -187,6 +189,7 @@ impl CourseCard {
             is_free: c.is_free,
             hue: hue(&c.slug),
             initial: c.title.chars().next().map(|ch| ch.to_uppercase().to_string()).unwrap_or_default(),
+            cover: c.cover.clone(),
             language: c.language.clone(),
             snippet_html,
         }

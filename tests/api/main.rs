@@ -30,6 +30,7 @@ mod refunds;
 mod session;
 mod studio;
 mod tokens;
+mod uploads;
 mod web;
 mod web_money;
 mod web_studio;

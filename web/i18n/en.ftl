@@ -92,6 +92,7 @@ rating-label = { $n ->
    *[other] Rated { $n } stars out of 5
 }
 no-reviews-yet = No reviews yet
+course-cover = Course cover
 
 taught-by = Taught by
 course-about = About this course
@@ -139,6 +140,7 @@ lesson-nav = Lessons
 prev-lesson = Previous
 next-lesson = Next
 watch-video = Watch the video
+lesson-attachments = Files for this lesson
 course-complete-title = Course complete!
 course-complete-text = You finished every lesson. Well done.
 leave-review = Leave a review
@@ -741,3 +743,5 @@ verification-send = Send for verification
 signup-role = I want to
 signup-role-student = learn
 signup-role-teacher = teach: create and sell courses
+studio-remove-video = Remove the uploaded video
+studio-remove-cover = Remove the cover

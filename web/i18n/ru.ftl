@@ -115,6 +115,7 @@ rating-label = { $n ->
    *[other] Оценка: { $n } звёзд из 5
 }
 no-reviews-yet = Отзывов пока нет
+course-cover = Обложка курса
 
 taught-by = Преподаватель:
 course-about = О курсе
@@ -162,6 +163,7 @@ lesson-nav = Уроки
 prev-lesson = Назад
 next-lesson = Далее
 watch-video = Смотреть видео
+lesson-attachments = Материалы урока
 course-complete-title = Курс пройден!
 course-complete-text = Вы прошли все уроки. Отличная работа.
 leave-review = Оставить отзыв
@@ -773,3 +775,5 @@ verification-send = Отправить на проверку
 signup-role = Я хочу
 signup-role-student = учиться
 signup-role-teacher = преподавать: создавать и продавать курсы
+studio-remove-video = Удалить загруженное видео
+studio-remove-cover = Удалить обложку

@@ -151,6 +151,8 @@ function initAutosave(form) {
     if (ev.target.type !== 'file') later();
   });
   form.addEventListener('submit', (ev) => {
+    // The "remove" buttons post the form as it is: the page comes back without the file.
+    if (ev.submitter?.name?.startsWith('remove_')) return;
     ev.preventDefault();
     if (form.dataset.paused) {
       const rev = form.querySelector('[data-revision]');
@@ -244,7 +246,10 @@ function initUploads(course) {
       if (upload.purpose === 'cover' && course && document.querySelector('[data-cover-form]')) {
         await api(`/api/v1/courses/${course}`, { method: 'PATCH', body: { cover_upload_id: upload.id } });
         const img = document.querySelector('[data-cover-preview]');
-        if (img) img.src = upload.url;
+        if (img) {
+          img.src = upload.url;
+          img.hidden = false;
+        }
       } else if (lessonForm && (upload.purpose === 'lesson_video' || upload.purpose === 'attachment')) {
         let body;
         if (upload.purpose === 'lesson_video') {

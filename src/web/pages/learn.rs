@@ -184,6 +184,9 @@ struct PlayerPage {
     title: String,
     body_html: String,
     video_url: Option<String>,
+    /// An uploaded video, played by the browser (seekable: media are served with byte ranges).
+    uploaded_video: Option<crate::media::VideoOut>,
+    attachments: Vec<AttachmentView>,
     modules: Vec<ModuleView>,
     enrolled: bool,
     done: bool,
@@ -195,6 +198,22 @@ struct PlayerPage {
     next: Option<String>,
     position: usize,
     count: usize,
+}
+
+/// A lesson's attachment as the player lists it.
+struct AttachmentView {
+    url: String,
+    filename: String,
+    size_text: String,
+}
+
+/// `123 KB`, `4.5 MB`: sizes as people read them.
+fn size_text(bytes: u64) -> String {
+    match bytes {
+        b if b < 1024 => format!("{b} B"),
+        b if b < 1024 * 1024 => format!("{} KB", b.div_ceil(1024)),
+        b => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
+    }
 }
 
 /// A video address as an embeddable player URL (YouTube and Vimeo become their privacy-friendly
@@ -305,6 +324,19 @@ pub async fn player(
         title: l.title.clone(),
         body_html: l.body_html.clone(),
         video_url: embed_url.or(video_url.clone()),
+        uploaded_video: l
+            .video_upload
+            .as_ref()
+            .map(|v| crate::media::VideoOut { url: v.url(), content_type: v.content_type.clone() }),
+        attachments: l
+            .attachments
+            .iter()
+            .map(|a| AttachmentView {
+                url: a.url(),
+                filename: a.filename.clone(),
+                size_text: size_text(a.size),
+            })
+            .collect(),
         modules: modules(tr, &cur, &done_ids),
         enrolled: progress.is_some(),
         done: done_ids.contains(&l.id),

@@ -63,8 +63,8 @@ async fn curriculum_of(app: &AppState, who: &UserRecord, c: &CourseRecord) -> Re
     Ok(app.catalog.curriculum(c.id, Some(who)).await?.1)
 }
 
-fn has_cover(_c: &CourseRecord) -> bool {
-    false
+fn has_cover(c: &CourseRecord) -> bool {
+    c.cover.is_some()
 }
 
 /// A price as a teacher types it ("19.90", "19,90", "1 990"); empty means free.
@@ -102,6 +102,8 @@ pub struct CourseView {
     pub status: &'static str,
     pub slug: String,
     pub published: bool,
+    /// The card-sized cover, when there is one.
+    pub cover_url: Option<String>,
 }
 
 fn course_view(tr: Tr, c: &CourseRecord, category: String) -> CourseView {
@@ -121,6 +123,7 @@ fn course_view(tr: Tr, c: &CourseRecord, category: String) -> CourseView {
         status: c.status.as_str(),
         slug: c.slug.clone(),
         published: c.is_published(),
+        cover_url: c.cover.as_ref().and_then(crate::media::CoverOut::from).map(|o| o.url_small),
     }
 }
 
@@ -470,9 +473,20 @@ async fn save_step(
             let patch = price_change(b)?.check()?;
             app.catalog.update_course(who, c.id, patch).await?;
         }
-        "cover" => {}
+        "cover" => save_cover(app, who, c, &b.cover_upload_id).await?,
         _ => {}
     }
+    Ok(())
+}
+
+/// A cover the upload widget put in the form (nothing chosen: nothing changes).
+async fn save_cover(app: &AppState, who: &UserRecord, c: &CourseRecord, upload: &str) -> Result<()> {
+    if upload.trim().is_empty() {
+        return Ok(());
+    }
+    let patch =
+        CourseChange { cover_upload_id: Some(Some(upload.trim().to_owned())), ..CourseChange::default() };
+    app.catalog.update_course(who, c.id, patch.check()?).await?;
     Ok(())
 }
 
@@ -513,6 +527,7 @@ async fn add_first_lesson(app: &AppState, who: &UserRecord, c: &CourseRecord, b:
         duration_s: 0,
         is_preview: c.total_lessons == 0,
         position: None,
+        media: Default::default(),
     };
     app.catalog.add_lesson(who, module, lesson).await?;
     Ok(())
@@ -694,6 +709,7 @@ pub struct EditorForm {
     /// The module or lesson a curriculum action is about.
     target: String,
     kind: String,
+    cover_upload_id: String,
 }
 
 /// `POST /studio/courses/{id}`: every editor form without JavaScript; each saves and comes
@@ -740,6 +756,7 @@ fn section_of(action: &str) -> &'static str {
     match action {
         "details" => "details",
         "price" | "coupon" => "pricing",
+        "cover" | "remove_cover" => "details",
         "publish" | "unpublish" => "publishing",
         _ => "curriculum",
     }
@@ -802,6 +819,11 @@ async fn editor_action(
             };
             app.commerce.create_coupon(who, Some(c.id), input).await?;
         }
+        "cover" => save_cover(app, who, c, &b.cover_upload_id).await?,
+        "remove_cover" => {
+            let patch = CourseChange { cover_upload_id: Some(None), ..CourseChange::default() };
+            cat.update_course(who, c.id, patch.check()?).await?;
+        }
         "publish" => {
             cat.publish(who, c.id).await?;
         }
@@ -835,6 +857,7 @@ async fn editor_action(
                 duration_s: 0,
                 is_preview: false,
                 position: None,
+                media: Default::default(),
             };
             let l = cat.add_lesson(who, module, lesson).await?;
             return Ok(Some(format!("/studio/lessons/{}", l.id)));
@@ -889,6 +912,10 @@ pub struct LessonView {
     pub minutes: u32,
     pub preview: bool,
     pub revision: u32,
+    /// The uploaded video's URL and type.
+    pub uploaded_video: Option<(String, String)>,
+    /// (id, URL, file name) of each attachment.
+    pub attachments: Vec<(String, String, String)>,
 }
 
 fn lesson_view(l: &LessonRecord) -> LessonView {
@@ -902,6 +929,8 @@ fn lesson_view(l: &LessonRecord) -> LessonView {
         minutes: l.duration_s.div_ceil(60),
         preview: l.is_preview,
         revision: l.revision,
+        uploaded_video: l.video_upload.as_ref().map(|v| (v.url(), v.content_type.clone())),
+        attachments: l.attachments.iter().map(|a| (a.id.to_string(), a.url(), a.filename.clone())).collect(),
     }
 }
 
@@ -960,6 +989,9 @@ pub struct LessonForm {
     minutes: String,
     preview: Option<String>,
     revision: Option<u32>,
+    /// Set by the "remove" buttons: the attachment to drop, or the uploaded video.
+    remove_attachment: String,
+    remove_video: String,
 }
 
 /// `POST /studio/lessons/{id}`: saves the lesson. When someone saved it since the form was
@@ -979,8 +1011,14 @@ pub async fn lesson_save(
         "" => Ok(0),
         m => m.parse::<u32>().map_err(|_| Error::validation("minutes", "must be a whole number of minutes")),
     };
+    let attachments = (!b.remove_attachment.is_empty()).then(|| {
+        l.attachments.iter().map(|a| a.id.to_string()).filter(|id| *id != b.remove_attachment).collect()
+    });
+    let video_upload_id = (!b.remove_video.is_empty()).then_some(None);
     let change = minutes.and_then(|m| {
         LessonChange {
+            video_upload_id,
+            attachment_upload_ids: attachments,
             title: Some(b.title.clone()),
             body: Some(b.body.clone()),
             video_url: Some(b.video_url.clone()),
