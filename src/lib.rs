@@ -16,7 +16,8 @@
 //!   [`catalog`] (courses and their content; `catalog::views` for what lists show,
 //!   `catalog::events` for curriculum changes), [`learning`] (enrollments, progress, reviews,
 //!   who may open a lesson; `learning::events` for completions), [`search`] (the tantivy index;
-//!   `search::listing`), [`engagement`] (certificates: PDF, verification, Open Badges).
+//!   `search::listing`), [`engagement`] (certificates: PDF, verification, Open Badges),
+//!   [`analytics`] (a teacher's figures from counters the writes keep).
 //! - [`cache`] (versioned record caches), [`respcache`] (answers for visitors), [`ratelimit`].
 //! - Operations: [`backup`], [`offsite`] (S3 copies), [`ops`], [`check`], [`observe`] (metrics),
 //!   [`demo`] and [`seed`] (content).
@@ -24,6 +25,7 @@
 //!   pieces.
 
 pub mod admin;
+pub mod analytics;
 pub mod app;
 pub mod audit;
 pub mod backup;

@@ -68,6 +68,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(crate::admin::routes::router())
         .merge(crate::privacy::routes::router())
         .merge(crate::moderation::routes::router())
+        .merge(crate::analytics::routes::router())
 }
 
 /// The API routes and their complete document.
