@@ -7,6 +7,7 @@
 
 pub mod assets;
 pub mod cache;
+pub mod charts;
 pub mod i18n;
 pub mod pages;
 pub mod session;
@@ -26,6 +27,7 @@ use session::PageCtx;
 pub fn router(state: AppState) -> Router<AppState> {
     use pages::{
         account, catalog, certificates, console, engage, errors, learn, moderation, money, orders, seo,
+        studio,
     };
     // What visitors read most; served from the page cache when nothing changed.
     let public = Router::new()
@@ -44,6 +46,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/orders", get(orders::orders))
         .route("/orders/{id}", get(orders::order))
         .route("/orders/{id}/refund-request", post(orders::request_refund))
+        .route("/studio", get(studio::dashboard))
+        .route("/studio/courses/{id}/analytics", get(studio::course_analytics))
+        .route("/studio/courses/{id}/analytics.csv", get(studio::analytics_csv))
+        .route("/studio/courses/{id}/students", get(studio::course_students))
         .route("/studio/earnings", get(money::earnings))
         .route("/studio/earnings/payouts", post(money::request_payout))
         .route("/admin", get(console::console))

@@ -11,6 +11,7 @@ pub mod moderation;
 pub mod money;
 pub mod orders;
 pub mod seo;
+pub mod studio;
 
 use crate::error::{Error, Result};
 
