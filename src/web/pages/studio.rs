@@ -14,8 +14,7 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::render;
-use crate::analytics::routes::{analytics, csv_response};
-use crate::analytics::{CourseAnalytics, Period, status_name};
+use crate::analytics::{Analytics, CourseAnalytics, Period, status_name};
 use crate::app::AppState;
 use crate::clock::day_to_date;
 use crate::commerce::views::csv_field;
@@ -30,6 +29,24 @@ use crate::web::view::{Layout, date, money};
 use crate::web::{html, urlencode};
 
 const PAGE_SIZE: usize = 50;
+
+fn analytics(app: &AppState) -> Analytics {
+    Analytics::new(app.store.clone(), app.clock.clone())
+}
+
+/// A CSV download (the same headers as the API's exports).
+fn csv_response(filename: &str, body: String) -> Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
+        ],
+        body,
+    )
+        .into_response()
+}
 
 fn pct(rate: f64) -> String {
     format!("{}%", (rate * 100.0).round() as i64)
