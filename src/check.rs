@@ -104,6 +104,8 @@ pub fn counters(rtx: &redb::ReadTransaction) -> StoreResult<Vec<String>> {
     }
     // The ledger: every transaction balances, every balance is the sum of its entries.
     problems.extend(crate::commerce::ledger::verify(rtx)?.problems);
+    // The analytics counters equal their recount from the records.
+    problems.extend(crate::analytics::counters::verify(rtx)?);
     // The moderation queue holds exactly the pending reviews.
     for (key, r) in REVIEWS.range(rtx, .., false, usize::MAX)? {
         let queued = REVIEWS_PENDING.get(rtx, &key)?.is_some();

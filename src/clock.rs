@@ -8,6 +8,25 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+/// Milliseconds in a day.
+pub const DAY_MS: i64 = 86_400_000;
+
+/// A UTC day number as an ISO 8601 date (`2025-03-01`).
+pub fn day_to_date(day: u32) -> String {
+    time::Date::from_julian_day(UNIX_EPOCH_JULIAN + day as i32)
+        .map(|d| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()))
+        .unwrap_or_default()
+}
+
+/// An ISO 8601 date (`2025-03-01`) as a UTC day number; `None` if it is not one (or before 1970).
+pub fn date_to_day(s: &str) -> Option<u32> {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    let d = time::Date::parse(s, &fmt).ok()?;
+    u32::try_from(d.to_julian_day() - UNIX_EPOCH_JULIAN).ok()
+}
+
+const UNIX_EPOCH_JULIAN: i32 = 2_440_588;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Timestamp(pub i64);
 
@@ -18,6 +37,16 @@ impl Timestamp {
 
     pub fn plus(self, d: Duration) -> Timestamp {
         Timestamp(self.0.saturating_add(d.as_millis() as i64))
+    }
+
+    /// The UTC day it falls on, counted from 1970-01-01 (day 0); instants before are day 0.
+    pub fn day(self) -> u32 {
+        self.0.div_euclid(DAY_MS).clamp(0, i64::from(u32::MAX)) as u32
+    }
+
+    /// The first instant of UTC day `day`.
+    pub fn start_of_day(day: u32) -> Timestamp {
+        Timestamp(i64::from(day) * DAY_MS)
     }
 
     pub fn to_rfc3339(self) -> String {
@@ -89,6 +118,21 @@ mod tests {
     fn formats_rfc3339_utc() {
         assert_eq!(Timestamp(0).to_rfc3339(), "1970-01-01T00:00:00Z");
         assert_eq!(Timestamp(1_500).to_rfc3339(), "1970-01-01T00:00:01.5Z");
+    }
+
+    #[test]
+    fn days_and_dates_round_trip() {
+        assert_eq!(Timestamp(0).day(), 0);
+        assert_eq!(Timestamp(DAY_MS - 1).day(), 0);
+        assert_eq!(Timestamp(DAY_MS).day(), 1);
+        assert_eq!(Timestamp(-5).day(), 0);
+        assert_eq!(day_to_date(0), "1970-01-01");
+        let d = date_to_day("2025-03-01").unwrap();
+        assert_eq!(day_to_date(d), "2025-03-01");
+        assert_eq!(Timestamp::start_of_day(d).day(), d);
+        for bad in ["2025-02-30", "2025-3-1", "x", "1969-12-31", ""] {
+            assert_eq!(date_to_day(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -378,6 +378,8 @@ fn load_course(
             completed_at: completed
                 .then(|| Timestamp((enrolled_at.millis() + i64::from(total) * day / 4).min(now.millis()))),
             completed_lessons: done,
+            last_activity_at: (done > 0)
+                .then(|| Timestamp((enrolled_at.millis() + i64::from(done) * day / 4).min(now.millis()))),
         };
         learning::save_enrollment(tx, student, id, &rec)?;
         course.student_count += 1;
@@ -404,9 +406,7 @@ fn load_course(
             flags: Vec::new(),
             evidence: Vec::new(),
         };
-        tx.put(REVIEWS, &rev.id.key(), &rev)?;
-        tx.put(REVIEWS_BY_COURSE, &(id.key(), rev.id.key()), &())?;
-        tx.put(REVIEWS_BY_AUTHOR, &(author.key(), id.key()), &rev.id.key())?;
+        learning::insert_review(tx, &rev)?;
         course.review_count += 1;
         course.rating_sum += u64::from(r.rating);
     }

@@ -17,7 +17,8 @@
 //!   `catalog::events` for curriculum changes), [`learning`] (enrollments, progress, reviews,
 //!   who may open a lesson; `learning::events` for completions), [`search`] (the tantivy index;
 //!   `search::listing`), [`media`] (uploads: content-addressed files, covers re-encoded),
-//!   [`engagement`] (certificates: PDF, verification, Open Badges).
+//!   [`engagement`] (certificates: PDF, verification, Open Badges),
+//!   [`analytics`] (a teacher's figures from counters the writes keep).
 //! - [`cache`] (versioned record caches), [`respcache`] (answers for visitors), [`ratelimit`].
 //! - Operations: [`backup`], [`offsite`] (S3 copies), [`ops`], [`check`], [`observe`] (metrics),
 //!   [`demo`] and [`seed`] (content).
@@ -25,6 +26,7 @@
 //!   pieces.
 
 pub mod admin;
+pub mod analytics;
 pub mod app;
 pub mod audit;
 pub mod backup;

@@ -16,11 +16,11 @@ use crate::clock::Timestamp;
 use crate::commerce::coupons::CouponRecord;
 use crate::commerce::ledger::{Hold, LedgerTx};
 use crate::commerce::payouts::PayoutRecord;
-use crate::commerce::repo::{OrderRecord, Outcome};
+use crate::commerce::repo::{MoneyDay, OrderRecord, Outcome};
 use crate::engagement::certificates::CertificateRecord;
 use crate::engagement::repo::{DigestItem, EmailPrefs, ReminderState};
 use crate::identity::repo::{EmailTokenRecord, FamilyRecord, RefreshTokenRecord, UserRecord};
-use crate::learning::repo::{EnrollmentRecord, NotificationRecord, ReviewRecord};
+use crate::learning::repo::{DayCounts, EnrollmentRecord, NotificationRecord, ReviewRecord};
 use crate::mail::OutboxRecord;
 use crate::media::repo::UploadRecord;
 use crate::moderation::repo::ReportRecord;
@@ -189,6 +189,24 @@ pub const UPLOADS: Table<u128, UploadRecord> = Table::new("uploads");
 /// (owner, upload) → (): a person's uploads.
 pub const UPLOADS_BY_OWNER: Table<(u128, u128), ()> = Table::new("uploads_by_owner");
 
+// ---- analytics counters (migration 12) ----
+// Kept by the writes that move them (learning's repo, commerce's sales and refunds), in the same
+// unit of work; `analytics::counters` recounts them from the records (`lectern check`).
+
+/// (course, UTC day number) → enrollments still held that began that day, and completions
+/// (enrollments completed that day).
+pub const COURSE_DAYS: Table<(u128, u32), DayCounts> = Table::new("course_days");
+/// Lesson → how many students have completed it (the entries of `completions_by_lesson`).
+pub const LESSON_COMPLETED: Table<u128, u64> = Table::new("lesson_completed");
+/// (course, rating 1..=5) → published reviews with that rating.
+pub const COURSE_RATINGS: Table<(u128, u8), u64> = Table::new("course_ratings");
+/// (course, last activity in ms, student) → (): each enrollment once, by its last activity
+/// (enrolling, marking a lesson), so "active since t" is one short range.
+pub const ACTIVITY_BY_COURSE: Table<(u128, i64, u128), ()> = Table::new("activity_by_course");
+/// (course, UTC day number, currency) → money taken and given back that day (the provider's
+/// side of the ledger's sales and refunds).
+pub const COURSE_MONEY: Table<(u128, u32, String), MoneyDay> = Table::new("course_money");
+
 /// Every table, for backups and restores (add new tables here too).
 pub const ALL: &[&dyn RawTable] = &[
     &META,
@@ -256,6 +274,11 @@ pub const ALL: &[&dyn RawTable] = &[
     &REPORTS_OPEN,
     &UPLOADS,
     &UPLOADS_BY_OWNER,
+    &COURSE_DAYS,
+    &LESSON_COMPLETED,
+    &COURSE_RATINGS,
+    &ACTIVITY_BY_COURSE,
+    &COURSE_MONEY,
     &VERIFICATIONS,
     &VERIFICATIONS_PENDING,
 ];
@@ -275,6 +298,7 @@ const MIGRATIONS: &[Migration] = &[
         run: v10_moderation,
     },
     Migration { to: 11, name: "uploads", run: v11_uploads },
+    Migration { to: 12, name: "analytics counters, backfilled from the records", run: v12_analytics },
     Migration { to: 13, name: "teacher verification requests", run: v13_verification },
 ];
 
@@ -284,14 +308,25 @@ fn v11_uploads(tx: &mut Tx<'_>) -> StoreResult<()> {
     Ok(())
 }
 
-/// Moderation tables. Existing reviews are published (their records' default) and their texts
-/// fingerprinted, so a spammer's old reviews count as copies.
+/// Analytics counters: the tables, filled from the enrollments, completions, reviews and ledger
+/// that exist (the same recount `lectern check` compares them with).
+fn v12_analytics(tx: &mut Tx<'_>) -> StoreResult<()> {
+    tx.create(COURSE_DAYS)?;
+    tx.create(LESSON_COMPLETED)?;
+    tx.create(COURSE_RATINGS)?;
+    tx.create(ACTIVITY_BY_COURSE)?;
+    tx.create(COURSE_MONEY)?;
+    crate::analytics::counters::backfill(tx)
+}
+
 fn v13_verification(tx: &mut Tx<'_>) -> StoreResult<()> {
     tx.create(VERIFICATIONS)?;
     tx.create(VERIFICATIONS_PENDING)?;
     Ok(())
 }
 
+/// Moderation tables. Existing reviews are published (their records' default) and their texts
+/// fingerprinted, so a spammer's old reviews count as copies.
 fn v10_moderation(tx: &mut Tx<'_>) -> StoreResult<()> {
     tx.create(REVIEWS_PENDING)?;
     tx.create(REVIEW_FINGERPRINTS)?;

@@ -442,6 +442,7 @@ pub async fn run(app: &AppState, o: &Options) -> anyhow::Result<Report> {
                             enrolled_at: created,
                             completed_at: finished.then_some(now),
                             completed_lessons: done,
+                            last_activity_at: None,
                         };
                         learning::save_enrollment(tx, *student, id, &e)?;
                         c.student_count += 1;
@@ -461,9 +462,7 @@ pub async fn run(app: &AppState, o: &Options) -> anyhow::Result<Report> {
                                 flags: Vec::new(),
                                 evidence: Vec::new(),
                             };
-                            tx.put(REVIEWS, &r.id.key(), &r)?;
-                            tx.put(REVIEWS_BY_COURSE, &(id.key(), r.id.key()), &())?;
-                            tx.put(REVIEWS_BY_AUTHOR, &(student.key(), id.key()), &r.id.key())?;
+                            learning::insert_review(tx, &r)?;
                             c.review_count += 1;
                             c.rating_sum += u64::from(*rating);
                             counts.4 += 1;

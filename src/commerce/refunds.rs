@@ -94,6 +94,7 @@ pub(super) fn record_refund(
             ],
             now,
         )?;
+        repo::count_money(tx, o.course_id, now, &o.currency, 0, delta)?;
     }
     o.refunded_minor = new;
     o.refund_asked_minor = o.refund_asked_minor.max(new);

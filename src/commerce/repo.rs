@@ -6,7 +6,8 @@ use crate::clock::Timestamp;
 use crate::error::{Error, Result};
 use crate::ids::{CouponId, CourseId, OrderId, UserId};
 use crate::schema::{
-    ORDERS, ORDERS_BY_BUYER, ORDERS_BY_REF, ORDERS_PENDING, PARKED_EVENTS, PAYMENT_EVENTS, REFUND_REQUESTS,
+    COURSE_MONEY, ORDERS, ORDERS_BY_BUYER, ORDERS_BY_REF, ORDERS_PENDING, PARKED_EVENTS, PAYMENT_EVENTS,
+    REFUND_REQUESTS,
 };
 use crate::store::{Readable, StoreResult, Tx};
 
@@ -154,6 +155,52 @@ pub enum Outcome {
         total_minor: i64,
     },
     Disputed,
+}
+
+/// One course's money on one day in one currency (`course_money`): the provider's side of the
+/// ledger's sales and refunds posted that day.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MoneyDay {
+    /// What buyers paid (sales), in minor units.
+    #[serde(default)]
+    pub sales_minor: i64,
+    /// What was given back (refunds), in minor units, positive.
+    #[serde(default)]
+    pub refunds_minor: i64,
+}
+
+/// Adds a sale or a refund to a course's day, in the unit of work that posts it to the ledger.
+pub fn count_money(
+    tx: &mut Tx<'_>,
+    course: CourseId,
+    at: Timestamp,
+    currency: &str,
+    sales_minor: i64,
+    refunds_minor: i64,
+) -> Result<()> {
+    let key = (course.key(), at.day(), currency.to_owned());
+    let mut m = tx.get(COURSE_MONEY, &key)?.unwrap_or_default();
+    m.sales_minor += sales_minor;
+    m.refunds_minor += refunds_minor;
+    tx.put(COURSE_MONEY, &key, &m)?;
+    Ok(())
+}
+
+/// A course's money per (day, currency) for days `from..=to`, in order.
+pub fn course_money(
+    r: &impl Readable,
+    course: CourseId,
+    from: u32,
+    to: u32,
+) -> StoreResult<Vec<(u32, String, MoneyDay)>> {
+    let c = course.key();
+    let end = (c, to.saturating_add(1), String::new());
+    let rows = if to == u32::MAX {
+        r.range(COURSE_MONEY, (c, from, String::new())..=(c, u32::MAX, "\u{10FFFF}".to_owned()), usize::MAX)?
+    } else {
+        r.range(COURSE_MONEY, (c, from, String::new())..end, usize::MAX)?
+    };
+    Ok(rows.into_iter().map(|((_, d, cur), m)| (d, cur, m)).collect())
 }
 
 pub fn order(r: &impl Readable, id: OrderId) -> StoreResult<Option<OrderRecord>> {

@@ -205,6 +205,7 @@ fn record_sale(
         ],
         now,
     )?;
+    repo::count_money(tx, o.course_id, now, &o.currency, total, 0)?;
     if held {
         ledger::hold(
             tx,

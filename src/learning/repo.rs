@@ -26,6 +26,33 @@ pub struct EnrollmentRecord {
     /// Lessons of the course this student has completed (kept in step with `completions`).
     #[serde(default)]
     pub completed_lessons: u32,
+    /// The last time the student marked a lesson (absent: nothing since enrolling).
+    #[serde(default)]
+    pub last_activity_at: Option<Timestamp>,
+}
+
+impl EnrollmentRecord {
+    /// When the student last did something in the course: enrolled or marked a lesson.
+    pub fn last_activity(&self) -> Timestamp {
+        self.last_activity_at.map_or(self.enrolled_at, |t| t.max(self.enrolled_at))
+    }
+
+    /// The day it counts as completed on, if it is.
+    pub fn completed_day(&self) -> Option<u32> {
+        (self.status == EnrollmentStatus::Completed)
+            .then(|| self.completed_at.unwrap_or(self.enrolled_at).day())
+    }
+}
+
+/// One course's day in the analytics counters (`course_days`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayCounts {
+    /// Enrollments that began this day and are still held (a refund that ends one takes it off).
+    #[serde(default)]
+    pub enrollments: u64,
+    /// Enrollments completed this day.
+    #[serde(default)]
+    pub completions: u64,
 }
 
 /// Where a review stands: only published ones are public and counted in a course's rating.
@@ -118,16 +145,129 @@ pub fn enrollments_of(r: &impl Readable, user: UserId) -> StoreResult<Vec<(Cours
         .collect())
 }
 
+/// Saves an enrollment (new or changed); the analytics counters follow.
 pub fn save_enrollment(tx: &mut Tx<'_>, user: UserId, course: CourseId, e: &EnrollmentRecord) -> Result<()> {
+    let before = enrollment(tx, user, course)?;
     tx.put(ENROLLMENTS, &(user.key(), course.key()), e)?;
     tx.put(ENROLLMENTS_BY_COURSE, &(course.key(), user.key()), &())?;
-    Ok(())
+    move_enrollment_counters(tx, user, course, before.as_ref(), Some(e))
 }
 
 /// Removes an enrollment (its completions stay, should the student come back).
 pub fn remove_enrollment(tx: &mut Tx<'_>, user: UserId, course: CourseId) -> Result<bool> {
+    let Some(before) = enrollment(tx, user, course)? else { return Ok(false) };
     tx.remove(ENROLLMENTS_BY_COURSE, &(course.key(), user.key()))?;
-    Ok(tx.remove(ENROLLMENTS, &(user.key(), course.key()))?)
+    tx.remove(ENROLLMENTS, &(user.key(), course.key()))?;
+    move_enrollment_counters(tx, user, course, Some(&before), None)?;
+    Ok(true)
+}
+
+/// Moves the analytics counters of one enrollment from how it was to how it is: its day of
+/// enrollment, its day of completion, its place in the activity index.
+fn move_enrollment_counters(
+    tx: &mut Tx<'_>,
+    user: UserId,
+    course: CourseId,
+    before: Option<&EnrollmentRecord>,
+    after: Option<&EnrollmentRecord>,
+) -> Result<()> {
+    let (u, c) = (user.key(), course.key());
+    let mut deltas: std::collections::BTreeMap<u32, (i64, i64)> = Default::default();
+    for (e, sign) in before.map(|e| (e, -1)).into_iter().chain(after.map(|e| (e, 1))) {
+        deltas.entry(e.enrolled_at.day()).or_default().0 += sign;
+        if let Some(day) = e.completed_day() {
+            deltas.entry(day).or_default().1 += sign;
+        }
+    }
+    for (day, (enrolled, completed)) in deltas {
+        if enrolled == 0 && completed == 0 {
+            continue;
+        }
+        let mut d = tx.get(COURSE_DAYS, &(c, day))?.unwrap_or_default();
+        d.enrollments = d.enrollments.saturating_add_signed(enrolled);
+        d.completions = d.completions.saturating_add_signed(completed);
+        if d == DayCounts::default() {
+            tx.remove(COURSE_DAYS, &(c, day))?;
+        } else {
+            tx.put(COURSE_DAYS, &(c, day), &d)?;
+        }
+    }
+    let old = before.map(|e| e.last_activity().millis());
+    let new = after.map(|e| e.last_activity().millis());
+    if old != new {
+        if let Some(at) = old {
+            tx.remove(ACTIVITY_BY_COURSE, &(c, at, u))?;
+        }
+        if let Some(at) = new {
+            tx.put(ACTIVITY_BY_COURSE, &(c, at, u), &())?;
+        }
+    }
+    Ok(())
+}
+
+// ---- analytics counters (read side) ----
+
+/// A course's days `from..=to` that have enrollments or completions, in order.
+pub fn course_days(
+    r: &impl Readable,
+    course: CourseId,
+    from: u32,
+    to: u32,
+) -> StoreResult<Vec<(u32, DayCounts)>> {
+    let c = course.key();
+    Ok(r.range(COURSE_DAYS, (c, from)..=(c, to), usize::MAX)?.into_iter().map(|((_, d), n)| (d, n)).collect())
+}
+
+/// Students of a course active (enrolled or marked a lesson) at or after `since`.
+pub fn active_since(r: &impl Readable, course: CourseId, since: Timestamp) -> StoreResult<u64> {
+    let c = course.key();
+    r.count(ACTIVITY_BY_COURSE, (c, since.millis(), 0)..=(c, i64::MAX, u128::MAX))
+}
+
+/// How many students have completed a lesson.
+pub fn lesson_completed(r: &impl Readable, lesson: LessonId) -> StoreResult<u64> {
+    Ok(r.get(LESSON_COMPLETED, &lesson.key())?.unwrap_or(0))
+}
+
+/// A course's published reviews per rating, index 0 for one star.
+pub fn rating_histogram(r: &impl Readable, course: CourseId) -> StoreResult<[u64; 5]> {
+    let c = course.key();
+    let mut out = [0; 5];
+    for ((_, rating), n) in r.range(COURSE_RATINGS, (c, 1)..=(c, 5), 5)? {
+        out[usize::from(rating - 1)] = n;
+    }
+    Ok(out)
+}
+
+/// Students of a course by id after `after`, at most `limit`.
+pub fn students_of(
+    r: &impl Readable,
+    course: CourseId,
+    after: Option<u128>,
+    limit: usize,
+) -> StoreResult<Vec<UserId>> {
+    use std::ops::Bound::{Excluded, Included};
+    let c = course.key();
+    let start = after.map_or(Included((c, 0)), |a| Excluded((c, a)));
+    Ok(r.range(ENROLLMENTS_BY_COURSE, (start, Included((c, u128::MAX))), limit)?
+        .into_iter()
+        .map(|((_, u), ())| UserId::from_key(u))
+        .collect())
+}
+
+fn add_count<K: crate::store::table::KeyType>(
+    tx: &mut Tx<'_>,
+    t: crate::store::table::Table<K, u64>,
+    key: &K,
+    delta: i64,
+) -> Result<()> {
+    let n = tx.get(t, key)?.unwrap_or(0).saturating_add_signed(delta);
+    if n == 0 {
+        tx.remove(t, key)?;
+    } else {
+        tx.put(t, key, &n)?;
+    }
+    Ok(())
 }
 
 pub fn completed_lesson_ids(r: &impl Readable, user: UserId, course: CourseId) -> StoreResult<Vec<LessonId>> {
@@ -162,13 +302,18 @@ pub fn mark_completed(
     now: Timestamp,
 ) -> Result<()> {
     tx.put(COMPLETIONS, &(user.key(), course.key(), lesson.key()), &now)?;
-    tx.put(COMPLETIONS_BY_LESSON, &(lesson.key(), user.key()), &())?;
+    if !tx.contains(COMPLETIONS_BY_LESSON, &(lesson.key(), user.key()))? {
+        tx.put(COMPLETIONS_BY_LESSON, &(lesson.key(), user.key()), &())?;
+        add_count(tx, LESSON_COMPLETED, &lesson.key(), 1)?;
+    }
     Ok(())
 }
 
 pub fn unmark_completed(tx: &mut Tx<'_>, user: UserId, course: CourseId, lesson: LessonId) -> Result<()> {
     tx.remove(COMPLETIONS, &(user.key(), course.key(), lesson.key()))?;
-    tx.remove(COMPLETIONS_BY_LESSON, &(lesson.key(), user.key()))?;
+    if tx.remove(COMPLETIONS_BY_LESSON, &(lesson.key(), user.key()))? {
+        add_count(tx, LESSON_COMPLETED, &lesson.key(), -1)?;
+    }
     Ok(())
 }
 
@@ -246,13 +391,30 @@ pub fn insert_review(tx: &mut Tx<'_>, r: &ReviewRecord) -> Result<()> {
     tx.put(REVIEWS, &r.id.key(), r)?;
     tx.put(REVIEWS_BY_COURSE, &(r.course_id.key(), r.id.key()), &())?;
     tx.put(REVIEWS_BY_AUTHOR, &(r.author_id.key(), r.course_id.key()), &r.id.key())?;
-    index_review(tx, None, r)
+    index_review(tx, None, r)?;
+    move_rating(tx, None, Some(r))
 }
 
 /// Saves a changed review; `before` is how it was stored (for its secondary indexes).
 pub fn save_review(tx: &mut Tx<'_>, before: &ReviewRecord, r: &ReviewRecord) -> Result<()> {
     tx.put(REVIEWS, &r.id.key(), r)?;
-    index_review(tx, Some(before), r)
+    index_review(tx, Some(before), r)?;
+    move_rating(tx, Some(before), Some(r))
+}
+
+/// The rating histogram counts published reviews only, as `review_count` and `rating_sum` do.
+fn move_rating(tx: &mut Tx<'_>, before: Option<&ReviewRecord>, after: Option<&ReviewRecord>) -> Result<()> {
+    let key = |r: &ReviewRecord| r.is_published().then(|| (r.course_id.key(), r.rating));
+    let (old, new) = (before.and_then(key), after.and_then(key));
+    if old != new {
+        if let Some(k) = old {
+            add_count(tx, COURSE_RATINGS, &k, -1)?;
+        }
+        if let Some(k) = new {
+            add_count(tx, COURSE_RATINGS, &k, 1)?;
+        }
+    }
+    Ok(())
 }
 
 pub fn remove_review(tx: &mut Tx<'_>, r: &ReviewRecord) -> Result<()> {
@@ -263,7 +425,7 @@ pub fn remove_review(tx: &mut Tx<'_>, r: &ReviewRecord) -> Result<()> {
     if let Some(fp) = crate::screen::fingerprint(&r.text_md) {
         tx.remove(REVIEW_FINGERPRINTS, &(fp, r.id.key()))?;
     }
-    Ok(())
+    move_rating(tx, Some(r), None)
 }
 
 /// The moderation queue (pending reviews) and the text fingerprints follow the record.

@@ -109,6 +109,7 @@ pub fn enroll_in(
         enrolled_at: now,
         completed_at: None,
         completed_lessons: 0,
+        last_activity_at: None,
     };
     repo::save_enrollment(tx, user, c.id, &e)?;
     c.student_count += 1;
@@ -339,6 +340,9 @@ impl Learning {
                     return Err(not_enrolled_in(&who, &c));
                 };
                 let already = repo::is_completed(tx, user, c.id, lesson)?;
+                if done != already {
+                    e.last_activity_at = Some(now);
+                }
                 if done && !already {
                     repo::mark_completed(tx, user, c.id, lesson, now)?;
                     e.completed_lessons += 1;

@@ -281,6 +281,26 @@ pub trait Readable {
         range: impl std::ops::RangeBounds<K>,
         limit: usize,
     ) -> StoreResult<Vec<(K, V)>>;
+    /// How many keys a range holds, without decoding their values (redb keeps no counts in its
+    /// B-tree, so this walks the range: keep the ranges it is given short or cheap).
+    fn count<K: KeyType, V: Record>(
+        &self,
+        t: Table<K, V>,
+        range: impl std::ops::RangeBounds<K>,
+    ) -> StoreResult<u64>;
+}
+
+/// Counts the entries of a range of an open table.
+fn count_in<K: KeyType>(
+    table: &impl redb::ReadableTable<K, &'static [u8]>,
+    range: impl std::ops::RangeBounds<K>,
+) -> StoreResult<u64> {
+    let mut n = 0;
+    for item in table.range::<K>(range)? {
+        item?;
+        n += 1;
+    }
+    Ok(n)
 }
 
 impl Readable for ReadTransaction {
@@ -308,6 +328,14 @@ impl Readable for ReadTransaction {
         limit: usize,
     ) -> StoreResult<Vec<(K, V)>> {
         t.range(self, range, true, limit)
+    }
+
+    fn count<K: KeyType, V: Record>(
+        &self,
+        t: Table<K, V>,
+        range: impl std::ops::RangeBounds<K>,
+    ) -> StoreResult<u64> {
+        count_in(&self.open_table(t.def())?, range)
     }
 }
 
@@ -345,6 +373,14 @@ impl Readable for Tx<'_> {
             }
         }
         Ok(out)
+    }
+
+    fn count<K: KeyType, V: Record>(
+        &self,
+        t: Table<K, V>,
+        range: impl std::ops::RangeBounds<K>,
+    ) -> StoreResult<u64> {
+        count_in(&self.txn.open_table(t.def())?, range)
     }
 }
 

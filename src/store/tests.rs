@@ -220,6 +220,7 @@ async fn version_6_gives_existing_active_enrollments_reminder_state() {
                     enrolled_at: Timestamp(1_000),
                     completed_at: None,
                     completed_lessons: 0,
+                    last_activity_at: None,
                 };
                 tx.put(ENROLLMENTS, &(u, course), &e)?;
             }
@@ -285,4 +286,100 @@ async fn range_reads_stop_at_the_limit_in_either_direction() {
         .unwrap();
     assert_eq!(fwd.iter().map(|r| r.0).collect::<Vec<_>>(), vec![10, 11, 12]);
     assert_eq!(back.iter().map(|r| r.0).collect::<Vec<_>>(), vec![9, 8, 7]);
+}
+
+#[tokio::test]
+async fn version_12_backfills_the_analytics_counters_from_the_records() {
+    use crate::analytics::counters;
+    use crate::commerce::ledger::{self, TxKind, entry};
+    use crate::commerce::repo::{OrderRecord, OrderStatus, Provider};
+    use crate::ids::{CourseId, OrderId, ReviewId};
+    use crate::learning::repo::{EnrollmentRecord, EnrollmentStatus, ReviewRecord, ReviewStatus};
+    const DAY: i64 = crate::clock::DAY_MS;
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b, course, lesson) = (UserId::generate(), UserId::generate(), CourseId::generate(), 99u128);
+    {
+        let v10 = Store::open_at(dir.path(), &SCHEMA, 10).unwrap();
+        v10.write(move |tx| {
+            for (u, status, day) in [(a, EnrollmentStatus::Completed, 10), (b, EnrollmentStatus::Active, 11)]
+            {
+                let e = EnrollmentRecord {
+                    status,
+                    enrolled_at: Timestamp(day * DAY),
+                    completed_at: (status == EnrollmentStatus::Completed).then_some(Timestamp(12 * DAY)),
+                    completed_lessons: 1,
+                    last_activity_at: None,
+                };
+                tx.put(ENROLLMENTS, &(u.key(), course.key()), &e)?;
+                tx.put(ENROLLMENTS_BY_COURSE, &(course.key(), u.key()), &())?;
+                tx.put(COMPLETIONS, &(u.key(), course.key(), lesson), &Timestamp(12 * DAY + 5))?;
+                tx.put(COMPLETIONS_BY_LESSON, &(lesson, u.key()), &())?;
+            }
+            for (author, rating, status) in [(a, 5, ReviewStatus::Published), (b, 2, ReviewStatus::Hidden)] {
+                let r = ReviewRecord {
+                    id: ReviewId::generate(),
+                    course_id: course,
+                    author_id: author,
+                    rating,
+                    text_md: "ok".into(),
+                    text_html: "ok".into(),
+                    created_at: Timestamp(0),
+                    updated_at: Timestamp(0),
+                    status,
+                    flags: Vec::new(),
+                    evidence: Vec::new(),
+                };
+                tx.put(REVIEWS, &r.id.key(), &r)?;
+            }
+            let o = OrderRecord {
+                id: OrderId::generate(),
+                buyer_id: a,
+                course_id: course,
+                status: OrderStatus::PartiallyRefunded,
+                amount_minor: 1000,
+                discount_minor: 0,
+                currency: "USD".into(),
+                coupon: None,
+                provider: Provider::Test,
+                provider_ref: None,
+                redirect_url: None,
+                created_at: Timestamp(0),
+                updated_at: Timestamp(0),
+                paid_at: Some(Timestamp(10 * DAY)),
+                refunded_minor: 300,
+                refund_asked_minor: 300,
+                payment_ref: None,
+                share: None,
+                refund_request: None,
+                disputed: false,
+            };
+            tx.put(ORDERS, &o.id.key(), &o)?;
+            let p = ledger::provider("test");
+            let sale = vec![entry(p.clone(), "USD", 1000), entry(ledger::REVENUE, "USD", -1000)];
+            ledger::post(tx, TxKind::Sale, Some(o.id), None, sale, Timestamp(10 * DAY + 1))?;
+            let back = vec![entry(p, "USD", -300), entry(ledger::REVENUE, "USD", 300)];
+            ledger::post(tx, TxKind::Refund, Some(o.id), None, back, Timestamp(13 * DAY))?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+        v10.close().await;
+    }
+    let store = Store::open(dir.path(), &SCHEMA).unwrap();
+    let (problems, x) = store.read(|rtx| Ok((counters::verify(rtx)?, counters::stored(rtx)?))).await.unwrap();
+    assert_eq!(problems, Vec::<String>::new());
+    let c = course.key();
+    assert_eq!(x.days[&(c, 10)].enrollments, 1);
+    assert_eq!(x.days[&(c, 11)].enrollments, 1);
+    assert_eq!(x.days[&(c, 12)].completions, 1);
+    assert_eq!(x.lessons[&lesson], 2);
+    assert_eq!(x.ratings.get(&(c, 5)), Some(&1));
+    assert_eq!(x.ratings.get(&(c, 2)), None, "hidden reviews do not count");
+    assert_eq!(x.money[&(c, 10, "USD".to_owned())].sales_minor, 1000);
+    assert_eq!(x.money[&(c, 13, "USD".to_owned())].refunds_minor, 300);
+    // The last activity is the last completion, in the record and in the index.
+    assert!(x.activity.contains(&(c, 12 * DAY + 5, a.key())));
+    let e =
+        store.read(move |rtx| Ok(crate::learning::repo::enrollment(rtx, a, course)?)).await.unwrap().unwrap();
+    assert_eq!(e.last_activity_at, Some(Timestamp(12 * DAY + 5)));
 }

@@ -7,6 +7,7 @@
 
 pub mod assets;
 pub mod cache;
+pub mod charts;
 pub mod i18n;
 pub mod pages;
 pub mod session;
@@ -26,7 +27,7 @@ use session::PageCtx;
 pub fn router(state: AppState) -> Router<AppState> {
     use pages::{
         account, catalog, certificates, console, engage, errors, learn, moderation, money, orders, seo,
-        studio,
+        studio, teaching,
     };
     // What visitors read most; served from the page cache when nothing changed.
     let public = Router::new()
@@ -45,6 +46,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/orders", get(orders::orders))
         .route("/orders/{id}", get(orders::order))
         .route("/orders/{id}/refund-request", post(orders::request_refund))
+        .route("/studio", get(teaching::dashboard))
+        .route("/studio/courses/{id}/analytics", get(teaching::course_analytics))
+        .route("/studio/courses/{id}/analytics.csv", get(teaching::analytics_csv))
+        .route("/studio/courses/{id}/students", get(teaching::course_students))
         .route("/studio/courses/new", get(studio::wizard_start).post(studio::wizard_create))
         .route("/studio/courses/{id}", get(studio::editor).post(studio::editor_save))
         .route("/studio/courses/{id}/wizard", get(studio::wizard_resume))

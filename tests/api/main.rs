@@ -6,6 +6,7 @@ mod support;
 
 mod admin;
 mod admin_console;
+mod analytics;
 mod auth;
 mod catalog;
 mod certificates;

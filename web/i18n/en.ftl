@@ -655,6 +655,27 @@ checklist-lessons = At least one lesson
 checklist-lessons_with_content = At least 3 lessons with text or a video
 checklist-cover = A cover image
 studio-editor = Course editor
+## Teacher studio: dashboard, course analytics, students
+studio-title = Studio
+studio-new-course = New course
+studio-empty-title = Create your first course
+studio-empty-text = Your studio shows how your courses are doing: students, progress, ratings and revenue. Start by creating a course; you can publish it when it is ready.
+studio-create-first = Create your first course
+studio-totals = Totals
+studio-students = Students
+studio-active = Active in 30 days
+studio-completion = Completion rate
+studio-revenue = Revenue
+studio-rating = Rating
+studio-no-rating = No ratings yet
+studio-courses = Your courses
+studio-course = Course
+studio-recent-reviews = Recent reviews
+studio-no-reviews = No reviews yet.
+studio-stars = { $n ->
+    [one] { $n } star
+   *[other] { $n } stars
+}
 studio-course-nav = Course sections
 studio-tab-editor = Editor
 studio-tab-analytics = Analytics
@@ -745,3 +766,48 @@ signup-role-student = learn
 signup-role-teacher = teach: create and sell courses
 studio-remove-video = Remove the uploaded video
 studio-remove-cover = Remove the cover
+studio-status-active = In progress
+studio-status-completed = Completed
+analytics-title = Analytics: { $course }
+analytics-period = Period
+analytics-from = From
+analytics-to = To
+analytics-show = Show
+analytics-last-days = { $n ->
+    [one] last day
+   *[other] last { $n } days
+}
+analytics-new-students = New students in the period
+analytics-refunds = Refunds in the period
+analytics-enrollments = Enrollments per day
+analytics-enrollments-alt = Bar chart of enrollments per day: { $count } in the period. The table below has every day.
+analytics-completions = Completions
+analytics-revenue = Revenue per day
+analytics-revenue-alt = Bar chart of revenue per day: { $amount } in the period. The table below has every day with sales.
+analytics-no-revenue = No sales in this period.
+analytics-funnel = Lesson funnel
+analytics-funnel-explain = How many students completed each lesson, in course order: where the bars drop is where students stop.
+analytics-funnel-alt = Horizontal bar chart of students who completed each lesson, in course order. The table below has the numbers.
+analytics-no-lessons = This course has no lessons yet.
+analytics-ratings = Ratings
+analytics-ratings-alt = Horizontal bar chart of published reviews per rating, five stars first. The table below has the numbers.
+analytics-table = Show the numbers as a table
+analytics-csv = Download as CSV
+analytics-date = Date
+analytics-lesson = Lesson
+analytics-completed = Completed
+analytics-share = Of students
+analytics-reviews = Reviews
+analytics-max = max
+students-title = Students: { $course }
+students-total = { $n ->
+    [one] { $n } student enrolled
+   *[other] { $n } students enrolled
+}
+students-search = Search students by name
+students-csv = Download the students as CSV
+students-empty = No students found.
+students-name = Student
+students-enrolled = Enrolled
+students-progress = Progress
+students-last-activity = Last activity

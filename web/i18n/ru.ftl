@@ -687,6 +687,29 @@ checklist-lessons = Хотя бы один урок
 checklist-lessons_with_content = Не меньше 3 уроков с текстом или видео
 checklist-cover = Обложка
 studio-editor = Редактор курса
+## Студия преподавателя: сводка, аналитика курса, студенты
+studio-title = Студия
+studio-new-course = Новый курс
+studio-empty-title = Создайте свой первый курс
+studio-empty-text = В студии видно, как идут ваши курсы: студенты, прогресс, оценки и доход. Начните с создания курса; опубликовать его можно, когда он будет готов.
+studio-create-first = Создать первый курс
+studio-totals = Итоги
+studio-students = Студенты
+studio-active = Активны за 30 дней
+studio-completion = Доля завершивших
+studio-revenue = Доход
+studio-rating = Оценка
+studio-no-rating = Оценок пока нет
+studio-courses = Ваши курсы
+studio-course = Курс
+studio-recent-reviews = Последние отзывы
+studio-no-reviews = Отзывов пока нет.
+studio-stars = { $n ->
+    [one] { $n } звезда
+    [few] { $n } звезды
+    [many] { $n } звёзд
+   *[other] { $n } звезды
+}
 studio-course-nav = Разделы курса
 studio-tab-editor = Редактор
 studio-tab-analytics = Аналитика
@@ -777,3 +800,52 @@ signup-role-student = учиться
 signup-role-teacher = преподавать: создавать и продавать курсы
 studio-remove-video = Удалить загруженное видео
 studio-remove-cover = Удалить обложку
+studio-status-active = Учится
+studio-status-completed = Завершил
+analytics-title = Аналитика: { $course }
+analytics-period = Период
+analytics-from = С
+analytics-to = По
+analytics-show = Показать
+analytics-last-days = { $n ->
+    [one] последний { $n } день
+    [few] последние { $n } дня
+    [many] последние { $n } дней
+   *[other] последние { $n } дня
+}
+analytics-new-students = Новых студентов за период
+analytics-refunds = Возвраты за период
+analytics-enrollments = Записи по дням
+analytics-enrollments-alt = Столбчатая диаграмма записей по дням: { $count } за период. Все дни — в таблице ниже.
+analytics-completions = Завершения
+analytics-revenue = Доход по дням
+analytics-revenue-alt = Столбчатая диаграмма дохода по дням: { $amount } за период. Дни с продажами — в таблице ниже.
+analytics-no-revenue = За этот период продаж нет.
+analytics-funnel = Воронка уроков
+analytics-funnel-explain = Сколько студентов прошли каждый урок, по порядку курса: где столбцы падают, там студенты останавливаются.
+analytics-funnel-alt = Горизонтальная диаграмма: сколько студентов прошли каждый урок, по порядку курса. Числа — в таблице ниже.
+analytics-no-lessons = В этом курсе пока нет уроков.
+analytics-ratings = Оценки
+analytics-ratings-alt = Горизонтальная диаграмма опубликованных отзывов по оценкам, начиная с пяти звёзд. Числа — в таблице ниже.
+analytics-table = Показать числа таблицей
+analytics-csv = Скачать CSV
+analytics-date = Дата
+analytics-lesson = Урок
+analytics-completed = Прошли
+analytics-share = Доля студентов
+analytics-reviews = Отзывы
+analytics-max = макс.
+students-title = Студенты: { $course }
+students-total = { $n ->
+    [one] записан { $n } студент
+    [few] записаны { $n } студента
+    [many] записаны { $n } студентов
+   *[other] записано { $n } студента
+}
+students-search = Поиск студентов по имени
+students-csv = Скачать список студентов (CSV)
+students-empty = Студенты не найдены.
+students-name = Студент
+students-enrolled = Записан
+students-progress = Прогресс
+students-last-activity = Последняя активность

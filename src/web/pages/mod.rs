@@ -12,6 +12,7 @@ pub mod money;
 pub mod orders;
 pub mod seo;
 pub mod studio;
+pub mod teaching;
 
 use crate::error::{Error, Result};
 
