@@ -45,7 +45,7 @@ DOMAINS = {
     "studio": {"commerce", "learning", "catalog", "media", "identity", "mail", "audit"},
     # a teacher's figures (dashboard, course analytics, students) from counters kept by the writes
     "analytics": {"commerce", "learning", "catalog", "identity"},
-    "moderation": {"learning", "catalog", "identity", "mail", "audit"},
+    "moderation": {"learning", "catalog", "media", "identity", "mail", "audit"},
     "engagement": {"commerce", "learning", "catalog", "identity", "mail", "audit"},
     # the console's read models (figures) and the admin account/audit endpoints
     "admin": {"commerce", "learning", "catalog", "identity", "audit"},

@@ -16,12 +16,13 @@ use crate::clock::{Clock, Timestamp};
 use crate::error::{Code, Error, Result};
 use crate::identity::Role;
 use crate::identity::repo::{self as identity, UserRecord};
-use crate::ids::{CourseId, LessonId, ReportId, ReviewId, UserId};
+use crate::ids::{CourseId, LessonId, ReportId, ReviewId, UploadId, UserId};
 use crate::learning::Learning;
 use crate::learning::events::Hooks;
 use crate::learning::repo::{self as learning, ReviewRecord, ReviewStatus};
 use crate::learning::service::set_review_status;
 use crate::mail::templates::{Decision, DecisionFacts};
+use crate::media::{self, Purpose};
 use crate::store::page::{Page, page_by};
 use crate::store::{Store, Tx};
 
@@ -95,10 +96,15 @@ pub struct QueuedVerification {
 
 /// Documents must be the teacher's own uploads made for verification, so a request cannot
 /// point an admin at someone else's files.
-fn check_documents(_tx: &Tx<'_>, _teacher: UserId, documents: &[String]) -> Result<()> {
+fn check_documents(tx: &Tx<'_>, teacher: UserId, documents: &[String]) -> Result<()> {
     for d in documents {
-        if d.parse::<ulid::Ulid>().is_err() {
-            return Err(Error::validation("document_upload_ids", format!("{d:?} is not an upload id")));
+        let refuse = || {
+            Error::validation("document_upload_ids", format!("{d:?} is not one of your verification uploads"))
+        };
+        let id = d.parse::<UploadId>().map_err(|_| refuse())?;
+        match media::repo::upload(tx, id)? {
+            Some(u) if u.owner == teacher && u.purpose == Purpose::VerificationDocument => {}
+            _ => return Err(refuse()),
         }
     }
     Ok(())

@@ -1,10 +1,11 @@
 //! The teacher studio's editing API: reordering the curriculum, edits from two tabs, the
 //! Markdown preview.
 
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 use crate::helpers::*;
+use crate::uploads::{PDF, png, upload};
 
 #[tokio::test]
 async fn modules_and_lessons_reorder_and_a_stale_order_is_refused() {
@@ -120,7 +121,19 @@ async fn a_verified_teacher_gets_the_badge_and_publishes_clean_courses_at_once()
     let app = spawn_app().await;
     let t = app.sign_up_teacher("t@school.test").await;
     let admin = app.sign_in_admin().await;
-    let docs = json!({"document_upload_ids": [ulid::Ulid::generate().to_string()], "note": "My diploma"});
+    // Only the teacher's own verification uploads can be sent.
+    let doc = upload(&app, &t, "verification_document", "application/pdf", PDF.to_vec()).await;
+    let doc = doc.assert_status(StatusCode::CREATED).id();
+    let not_a_document =
+        upload(&app, &t, "cover", "image/png", png(640, 360)).await.assert_status(StatusCode::CREATED).id();
+    let other = app.sign_up_teacher("other@school.test").await;
+    let theirs = upload(&app, &other, "verification_document", "application/pdf", PDF.to_vec()).await;
+    let theirs = theirs.assert_status(StatusCode::CREATED).id();
+    for bad in [not_a_document, theirs, ulid::Ulid::generate().to_string()] {
+        let res = app.api(&t).post("/api/v1/me/verification", json!({"document_upload_ids": [bad]})).await;
+        res.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let docs = json!({"document_upload_ids": [doc], "note": "My diploma"});
     let res = app.api(&t).post("/api/v1/me/verification", docs.clone()).await;
     let res = res.assert_status(StatusCode::CREATED);
     assert_eq!(res.str("status"), "pending");
@@ -129,6 +142,10 @@ async fn a_verified_teacher_gets_the_badge_and_publishes_clean_courses_at_once()
         app.api(&admin).get("/api/v1/admin/moderation/verifications").await.assert_status(StatusCode::OK);
     assert_eq!(queue["items"][0]["id"], json!(t.id()));
     assert_eq!(queue["items"][0]["note"], "My diploma");
+    // The admin opens the document; other teachers cannot.
+    let url = format!("/media/{doc}/document");
+    assert_eq!(app.api(&admin).get(&url).await.status, StatusCode::OK);
+    assert_eq!(app.api(&other).get(&url).await.status, StatusCode::NOT_FOUND);
     let path = format!("/api/v1/admin/verifications/{}", t.id());
     app.api(&admin)
         .post(&format!("{path}/reject"), json!({}))
@@ -164,4 +181,30 @@ async fn a_verified_teacher_gets_the_badge_and_publishes_clean_courses_at_once()
     assert_eq!(res.str("status"), "published");
     let teacher_page = app.visitor().get(&format!("/teachers/{}", t.id())).await;
     assert!(teacher_page.text.contains("data-verified"), "{}", teacher_page.text);
+}
+
+/// Every studio endpoint of this round × every kind of caller.
+#[rustfmt::skip]
+fn studio_table() -> Vec<Row> {
+    vec![
+        //   what                         method        path                                           body                                      anon stud enrl other owner admin
+        row("my verification",            Method::GET,  "/api/v1/me/verification",                     NO_BODY,                                  [401, 200, 200, 200, 200, 200]),
+        row("ask to be verified",         Method::POST, "/api/v1/me/verification",                     json!({"document_upload_ids": ["{doc}"]}), [401, 403, 403, 422, 201, 403]),
+        row("verification queue",         Method::GET,  "/api/v1/admin/moderation/verifications",      NO_BODY,                                  [401, 403, 403, 403, 403, 200]),
+        row("reject a verification",      Method::POST, "/api/v1/admin/verifications/{owner}/reject",  json!({"reason": "unreadable"}),          [401, 403, 403, 403, 403, 200]),
+        row("approve a verification",     Method::POST, "/api/v1/admin/verifications/{owner}/approve", json!({}),                                [401, 403, 403, 403, 403, 409]),
+    ]
+}
+
+#[tokio::test]
+async fn authorization_table() {
+    let app = spawn_app().await;
+    let cast = Cast::sign_up(&app).await;
+    check_table(&app, &cast, &studio_table(), async |_who| {
+        let doc = upload(&app, &cast.owner, "verification_document", "application/pdf", PDF.to_vec()).await;
+        let doc = doc.assert_status(StatusCode::CREATED).id();
+        // The owner's request is pending before each caller's run (a rejected one may be sent again).
+        Vars::from([("doc", doc), ("owner", cast.owner.id().to_owned())])
+    })
+    .await;
 }

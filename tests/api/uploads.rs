@@ -9,9 +9,9 @@ use serde_json::{Value, json};
 use crate::helpers::*;
 use crate::money::{buy_paid, selling_app_with};
 
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 
-fn png(w: u32, h: u32) -> Vec<u8> {
+pub fn png(w: u32, h: u32) -> Vec<u8> {
     let img = image::RgbImage::from_fn(w, h, |x, _| {
         if x < w / 2 { image::Rgb([220, 30, 30]) } else { image::Rgb([30, 30, 220]) }
     });
@@ -55,7 +55,7 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
 
-async fn upload(app: &TestApp, who: &Actor, purpose: &str, content_type: &str, bytes: Vec<u8>) -> Reply {
+pub async fn upload(app: &TestApp, who: &Actor, purpose: &str, content_type: &str, bytes: Vec<u8>) -> Reply {
     let path = format!("/api/v1/uploads?purpose={purpose}&filename=notes.bin");
     let mut req = app.client.post(app.url(&path)).header("content-type", content_type).body(bytes);
     if let Some(t) = &who.access {

@@ -6,6 +6,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::helpers::*;
+use crate::uploads::{png, upload};
 
 async fn teacher_browser(app: &TestApp, email: &str) -> (Actor, Browser) {
     let actor = app.sign_up_teacher(email).await;
@@ -101,7 +102,18 @@ async fn a_teacher_builds_a_course_with_the_wizard_and_can_resume_it() {
         res.assert_status(StatusCode::SEE_OTHER).location(),
         format!("/studio/courses/{id}/wizard/cover")
     );
-    let res = b.form(&app, &format!("/studio/courses/{id}/wizard/cover"), &[("csrf", &csrf)]).await;
+    // The upload widget puts the cover's id in the form; the step attaches it.
+    let cover = upload(&app, &teacher, "cover", "image/png", png(1280, 720))
+        .await
+        .assert_status(StatusCode::CREATED)
+        .id();
+    let res = b
+        .form(
+            &app,
+            &format!("/studio/courses/{id}/wizard/cover"),
+            &[("csrf", &csrf), ("cover_upload_id", &cover)],
+        )
+        .await;
     assert_eq!(
         res.assert_status(StatusCode::SEE_OTHER).location(),
         format!("/studio/courses/{id}/wizard/price")
@@ -120,6 +132,7 @@ async fn a_teacher_builds_a_course_with_the_wizard_and_can_resume_it() {
 
     let course = app.courses(&teacher).get(&id).await.assert_status(StatusCode::OK);
     assert_eq!((course["price_minor"].as_i64(), course.str("currency")), (Some(1990), "EUR"));
+    assert!(course["cover"]["url"].as_str().is_some_and(|u| u.starts_with("/media/")), "{course}");
     let cur = app.courses(&teacher).curriculum(&id).await;
     assert_eq!(cur["modules"][0]["title"], "Getting started");
     assert_eq!(cur["modules"][0]["lessons"][0]["title"], "Hello, Cargo");
@@ -128,6 +141,7 @@ async fn a_teacher_builds_a_course_with_the_wizard_and_can_resume_it() {
     // sends it to review.
     let (_, html) = b.page(&app, &format!("/studio/courses/{id}/wizard/publish")).await;
     assert!(html.contains("data-rule=\"lessons_with_content\" data-ok=\"false\""), "{html}");
+    assert!(html.contains("data-rule=\"cover\" data-ok=\"true\""), "{html}");
     assert!(html.contains(&format!("/studio/courses/{id}/wizard/curriculum")), "{html}");
     let res = b.form(&app, &format!("/studio/courses/{id}/wizard/publish"), &[("csrf", &csrf)]).await;
     let res = res.assert_status(StatusCode::OK);
