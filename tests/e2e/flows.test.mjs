@@ -42,6 +42,8 @@ const ADMIN_PAGES = [
   ['admin-moderation', '/admin/moderation'],
 ];
 
+const FIXTURES = resolve(REPO_ROOT, 'tests/e2e/fixtures');
+
 const DESKTOP = { viewport: { width: 1280, height: 800 } };
 const PHONE = { viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 
@@ -184,7 +186,7 @@ async function clickAndNavigate(page, locator, { key } = {}) {
 }
 
 /** Signs a new account up through `#signup-form`; the page ends signed in. */
-async function signUp(page, srv, step, { name, email, password }) {
+async function signUp(page, srv, step, { name, email, password, role }) {
   step('open /signup');
   const link = await firstVisible(page, 'a[href="/signup"], a[href$="/signup"]');
   if (link) {
@@ -199,6 +201,7 @@ async function signUp(page, srv, step, { name, email, password }) {
   await form.locator('[name="name"]').fill(name);
   await form.locator('[name="email"]').fill(email);
   await form.locator('[name="password"]').fill(password);
+  if (role === 'teacher') await form.locator('#role-teacher').check();
   step('submit #signup-form');
   await clickAndNavigate(page, form.locator('button[type="submit"], input[type="submit"]').first());
   assert.ok(await signedIn(page), `after sign-up the page (${page.url()}) has no html[data-signed-in]`);
@@ -684,6 +687,123 @@ describe('lectern pages', { timeout: TEST_TIMEOUT * 6 }, () => {
     });
   });
 
+  test('studio: a new teacher builds a course with the wizard, uploads a cover and a video; a student seeks in it; the dashboard counts them', { timeout: TEST_TIMEOUT }, async () => {
+    const title = `Watercolour ${unique('studio')}`;
+    const teacherEmail = `${unique('teacher')}@e2e.test`;
+    const teacherPassword = `pw-${unique('t')}-Long`;
+    let courseId;
+    let slug;
+    await inContext('studio-teacher', { ...DESKTOP, locale: 'en-US' }, async (ctx, page, step) => {
+      await signUp(page, server, step, { name: 'Tess Teacher', email: teacherEmail, password: teacherPassword, role: 'teacher' });
+      assert.equal(pathOf(page.url()), '/studio', 'a new teacher lands in the studio');
+      step('the wizard: basics');
+      await clickAndNavigate(page, page.locator('main a[href="/studio/courses/new"]').first());
+      await page.locator('#title').fill(title);
+      await page.locator('#subtitle').fill('Paint your first landscape in a weekend');
+      await clickAndNavigate(page, page.locator('#wizard-form button[type="submit"]'));
+      const m = pathOf(page.url()).match(/^\/studio\/courses\/([^/]+)\/wizard\/description$/);
+      assert.ok(m, `the draft was not created: ${page.url()}`);
+      courseId = m[1];
+      step('description with the live preview');
+      await page.locator('#description').fill('Learn **watercolour** from the first brush stroke: materials, washes, layering and colour mixing, with five small paintings to finish at home.');
+      await page.locator('#description-preview strong', { hasText: 'watercolour' }).waitFor();
+      await clickAndNavigate(page, page.locator('#wizard-form button[type="submit"]'));
+      step('the first lesson');
+      await page.locator('#module_title').fill('Materials');
+      await page.locator('#lesson_title').fill('Brushes and paper');
+      await page.locator('#lesson_body').fill('Round brushes hold water; cold-pressed paper takes washes well.');
+      await clickAndNavigate(page, page.locator('#wizard-form button[type="submit"]'));
+      assert.match(pathOf(page.url()), /\/wizard\/cover$/);
+      step('upload the cover, with progress');
+      await page.locator('#cover-file').setInputFiles(join(FIXTURES, 'cover.jpg'));
+      await page.waitForFunction(() => document.querySelector('input[name="cover_upload_id"]')?.value, null, { timeout: 30_000 });
+      await clickAndNavigate(page, page.locator('#wizard-form button[type="submit"]'));
+      assert.match(pathOf(page.url()), /\/wizard\/price$/);
+      step('free');
+      await page.locator('#pricing-free').check();
+      await clickAndNavigate(page, page.locator('#wizard-form button[type="submit"]'));
+      step('the checklist, then publish');
+      assert.equal(await page.locator('[data-rule="cover"]').getAttribute('data-ok'), 'true');
+      await clickAndNavigate(page, page.locator('#wizard-form button[type="submit"]'));
+      const outcome = await page.locator('#publish-outcome').getAttribute('data-outcome');
+      assert.equal(outcome, 'in_review', "a teacher's first course waits for an admin");
+      const course = await (await page.request.get(url(server, `/api/v1/courses/${courseId}`))).json();
+      slug = course.slug;
+      assert.match(course.cover?.url ?? '', /^\/media\//, 'the course has its cover');
+
+      step('the lesson editor: upload a short video; autosave');
+      await page.goto(url(server, `/studio/courses/${courseId}`));
+      await clickAndNavigate(page, page.locator('a.lesson-edit-link').first());
+      await page.locator('#video-file').setInputFiles(join(FIXTURES, 'clip.webm'));
+      await page.waitForFunction(() => document.querySelector('input[name="video_upload_id"]')?.value, null, { timeout: 60_000 });
+      await page.locator('#lesson-form [data-save-status]', { hasText: 'Saved' }).waitFor({ timeout: 15_000 });
+      await page.locator('#minutes').fill('12');
+      await page.locator('#body').fill('Round brushes hold water. Watch the video, then try a flat wash.');
+      await page.locator('#lesson-form [data-save-status]', { hasText: 'Saved' }).waitFor({ timeout: 15_000 });
+      await page.waitForTimeout(1_500);
+      await page.reload();
+      assert.match(await page.locator('#body').inputValue(), /try a flat wash/, 'autosave kept the text');
+      assert.equal(await page.locator('video[data-uploaded-video]').count(), 1, 'the uploaded video is shown');
+    });
+
+    await inContext('studio-admin', { ...DESKTOP, locale: 'en-US' }, async (ctx, page, step) => {
+      await signInByCookie(ctx, server, ADMIN_EMAIL, ADMIN_PASSWORD);
+      step('the admin approves the course');
+      await page.goto(url(server, '/admin/moderation'));
+      const row = page.locator(`#course-${courseId}`);
+      await clickAndNavigate(page, row.locator('form[action$="/approve"] button[type="submit"]'));
+      assert.equal(await page.locator(`#course-${courseId}`).count(), 0, 'decided courses leave the queue');
+    });
+
+    const studentEmail = `${unique('student')}@e2e.test`;
+    await inContext('studio-student', { ...DESKTOP, locale: 'en-US' }, async (ctx, page, step) => {
+      step('the catalog shows the course with its cover');
+      await page.goto(url(server, `/courses/${slug}`));
+      await signUp(page, server, step, { name: 'Sid Student', email: studentEmail, password: `pw-${unique('s')}-Long` });
+      await verifyEmail(page, server, step, studentEmail);
+      const cards = await search(page, server, step, title.split(' ')[0] + ' ' + title.split(' ')[1]);
+      const card = await resultFor(cards, slug);
+      const img = card.locator('xpath=ancestor::li[1]').locator('img').first();
+      assert.match((await img.getAttribute('src')) ?? '', /^\/media\//, 'the card shows the cover');
+      step('enroll and seek in the video');
+      await page.goto(url(server, `/courses/${slug}`));
+      await enroll(page, step, slug);
+      const ranges = [];
+      page.on('response', (r) => {
+        if (r.url().includes('/media/') && r.status() === 206) ranges.push(r.headers()['content-range']);
+      });
+      const video = page.locator('video').first();
+      await video.evaluate(
+        (v) =>
+          new Promise((res, rej) => {
+            if (v.readyState >= 1) return res();
+            v.addEventListener('loadedmetadata', () => res(), { once: true });
+            v.addEventListener('error', () => rej(new Error(`video error ${v.error?.code}`)), { once: true });
+            v.load();
+          }),
+      );
+      const duration = await video.evaluate((v) => v.duration);
+      assert.ok(duration > 3 && duration < 5, `the clip is 4 s long (${duration})`);
+      const at = await video.evaluate(
+        (v) =>
+          new Promise((res) => {
+            v.addEventListener('seeked', () => res(v.currentTime), { once: true });
+            v.currentTime = 3;
+          }),
+      );
+      assert.ok(Math.abs(at - 3) < 0.5, `seeked to ${at}`);
+      assert.ok(ranges.length > 0, 'the video was read with Range requests (206)');
+    });
+
+    await inContext('studio-dashboard', { ...DESKTOP, locale: 'en-US' }, async (ctx, page, step) => {
+      await signInByCookie(ctx, server, teacherEmail, teacherPassword);
+      step("the teacher's dashboard counts the student");
+      await page.goto(url(server, '/studio'));
+      assert.equal((await page.locator('[data-students]').innerText()).trim(), '1');
+      assert.match(await page.locator(`#course-${courseId}`).innerText(), /\b1\b/);
+    });
+  });
+
   test('phone 375px: no horizontal scroll; the catalog without JavaScript', { timeout: TEST_TIMEOUT }, async () => {
     const pick = PICKS.en;
     const course = demoCourse(pick.slug);
@@ -850,6 +970,38 @@ describe('lectern pages', { timeout: TEST_TIMEOUT * 6 }, () => {
         written.push(file);
       }
     });
+    // The teacher studio (a demo teacher), at both widths.
+    const teacher = 'maria.lopez@demo.lectern.school';
+    for (const [width, device] of [
+      [375, PHONE],
+      [1280, DESKTOP],
+    ]) {
+      await inContext(`screenshots-studio-${width}`, { ...device }, async (ctx, page, step) => {
+        await signInByCookie(ctx, server, teacher);
+        const teaching = await (await page.request.get(url(server, '/api/v1/me/teaching'))).json();
+        const id = teaching.courses[0].id;
+        const cur = await (await page.request.get(url(server, `/api/v1/courses/${id}/curriculum`))).json();
+        const lesson = cur.modules[0].lessons[0].id;
+        for (const [name, path] of [
+          ['studio', '/studio'],
+          ['studio-wizard', '/studio/courses/new'],
+          ['studio-editor', `/studio/courses/${id}`],
+          ['studio-lesson', `/studio/lessons/${lesson}`],
+          ['studio-analytics', `/studio/courses/${id}/analytics?from=2026-01-01&to=2026-12-31`],
+          ['studio-students', `/studio/courses/${id}/students`],
+          ['studio-verification', '/studio/verification'],
+        ]) {
+          step(`${width}px ${name} ${path}`);
+          const r = await page.goto(url(server, path));
+          assert.equal(r.status(), 200, `${path} → ${r.status()}`);
+          await page.waitForLoadState('load');
+          if (width === 375) await assertNoHorizontalScroll(page, `${name} at 375px`);
+          const file = join(SCREENSHOTS, `${width}-${name}.png`);
+          await page.screenshot({ path: file, fullPage: true, animations: 'disabled', timeout: 30_000 });
+          written.push(file);
+        }
+      });
+    }
     t.diagnostic(`screenshots in ${SCREENSHOTS}:\n${written.map((f) => `  ${f}`).join('\n')}`);
     console.log(`# screenshots (${written.length}) in ${SCREENSHOTS}`);
   });

@@ -100,11 +100,17 @@ async function main() {
     const student = demoStudentOf(slug, 'en');
     const session = await sessionCookies(server, student.email, DEMO_PASSWORD);
     const lesson = await lessonPath(server, slug);
+    // The studio, as a demo teacher: the dashboard and the course editor.
+    const teacher = await sessionCookies(server, 'maria.lopez@demo.lectern.school', DEMO_PASSWORD);
+    const teaching = await (await fetch(`${server.url}/api/v1/me/teaching`, { headers: { Cookie: teacher.header } })).json();
+    const editor = `/studio/courses/${teaching.courses[0].id}`;
     const pages = [
       { name: 'home', path: '/' },
       { name: 'catalog', path: '/courses' },
       { name: 'course', path: `/courses/${slug}` },
       { name: 'lesson', path: lesson, extraHeaders: { Cookie: session.header } },
+      { name: 'studio', path: '/studio', extraHeaders: { Cookie: teacher.header } },
+      { name: 'editor', path: editor, extraHeaders: { Cookie: teacher.header } },
     ];
     mkdirSync(OUT, { recursive: true });
     const rows = [];

@@ -811,3 +811,4 @@ students-name = Student
 students-enrolled = Enrolled
 students-progress = Progress
 students-last-activity = Last activity
+studio-meta-description = Create, edit and follow your courses: the teacher studio.

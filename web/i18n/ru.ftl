@@ -849,3 +849,4 @@ students-name = Студент
 students-enrolled = Записан
 students-progress = Прогресс
 students-last-activity = Последняя активность
+studio-meta-description = Создавайте, редактируйте курсы и следите за ними: студия преподавателя.

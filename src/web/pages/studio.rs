@@ -38,6 +38,13 @@ use crate::web::{html, see_other};
 /// The wizard's steps, in order.
 const STEPS: [&str; 6] = ["basics", "description", "curriculum", "cover", "price", "publish"];
 
+/// The layout of every studio page: the studio's tab marked, and a description for the head.
+pub fn studio_layout(app: &AppState, ctx: &PageCtx, title: impl Into<String>) -> Layout {
+    let mut l = Layout::new(app, ctx, title).nav("studio");
+    l.description = ctx.tr().t("studio-meta-description");
+    l
+}
+
 /// The signed-in teacher (or admin); students are told the studio is for teachers.
 fn teacher(ctx: &PageCtx) -> Result<&UserRecord> {
     let who = &ctx.require()?.user;
@@ -261,7 +268,7 @@ impl Wizard<'_> {
         let ready = checks.iter().all(|c| c.ok || !c.required);
         let title = format!("{} · {}", tr.t("wizard-title"), tr.t(&format!("wizard-step-{step}")));
         Ok(WizardPage {
-            l: Layout::new(self.app, self.ctx, title).nav("studio"),
+            l: studio_layout(self.app, self.ctx, title),
             step,
             next: next_step(step),
             steps,
@@ -651,7 +658,7 @@ async fn editor_page(
         f
     };
     Ok(EditorPage {
-        l: Layout::new(app, ctx, format!("{} · {}", c.title, tr.t("studio-editor"))).nav("studio"),
+        l: studio_layout(app, ctx, format!("{} · {}", c.title, tr.t("studio-editor"))),
         c: course_view(tr, c, category_slug(app, c).await?),
         f,
         categories: category_choices(app, tr).await?,
@@ -949,7 +956,7 @@ async fn lesson_page(
 ) -> Result<LessonPage> {
     let tr = ctx.tr();
     Ok(LessonPage {
-        l: Layout::new(app, ctx, format!("{} · {}", l.title, tr.t("studio-lesson-editor"))).nav("studio"),
+        l: studio_layout(app, ctx, format!("{} · {}", l.title, tr.t("studio-lesson-editor"))),
         c: course_view(tr, c, String::new()),
         lesson: lesson_view(l),
         f,
@@ -1083,7 +1090,7 @@ async fn verification_page(
     let tr = ctx.tr();
     let v = app.moderation.verification(who).await?;
     Ok(VerificationPage {
-        l: Layout::new(app, ctx, tr.t("verification-title")).nav("studio"),
+        l: studio_layout(app, ctx, tr.t("verification-title")),
         status: v.as_ref().map_or("none", |v| v.status.as_str()),
         verified: who.verified_at.is_some(),
         reason: v.as_ref().and_then(|v| v.reason.clone()),

@@ -140,7 +140,7 @@ pub async fn dashboard(State(app): State<AppState>, ctx: PageCtx, headers: Heade
         rating: rating_text(tr, t.rating_sum, t.review_count),
         courses,
         reviews,
-        l: Layout::new(&app, &ctx, tr.t("studio-title")).nav("studio"),
+        l: super::studio::studio_layout(&app, &ctx, tr.t("studio-title")),
     };
     Ok(html(&ctx, &headers, StatusCode::OK, render(&page)?))
 }
@@ -271,7 +271,7 @@ pub async fn course_analytics(
     let rating_items: Vec<(String, u64, String)> =
         (1..=5).rev().map(|r| (format!("{r} ★"), a.ratings[r - 1], a.ratings[r - 1].to_string())).collect();
     let page = AnalyticsPage {
-        l: Layout::new(&app, &ctx, tr.with("analytics-title", "course", &a.course.title)).nav("studio"),
+        l: super::studio::studio_layout(&app, &ctx, tr.with("analytics-title", "course", &a.course.title)),
         id: a.course.id.to_string(),
         title: a.course.title.clone(),
         tab: "analytics",
@@ -408,7 +408,7 @@ pub async fn course_students(
         .collect();
     let base = format!("/studio/courses/{id}/students");
     let page = StudentsPage {
-        l: Layout::new(&app, &ctx, tr.with("students-title", "course", &course.title)).nav("studio"),
+        l: super::studio::studio_layout(&app, &ctx, tr.with("students-title", "course", &course.title)),
         id: id.to_string(),
         title: course.title.clone(),
         tab: "students",
