@@ -812,3 +812,5 @@ students-enrolled = Enrolled
 students-progress = Progress
 students-last-activity = Last activity
 studio-meta-description = Create, edit and follow your courses: the teacher studio.
+report-teacher = Report this teacher
+report-lesson = Report this lesson

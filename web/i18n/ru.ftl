@@ -850,3 +850,5 @@ students-enrolled = Записан
 students-progress = Прогресс
 students-last-activity = Последняя активность
 studio-meta-description = Создавайте, редактируйте курсы и следите за ними: студия преподавателя.
+report-teacher = Пожаловаться на преподавателя
+report-lesson = Пожаловаться на урок

@@ -405,10 +405,7 @@ pub async fn course(
             .collect(),
         can_report: ctx.user().is_some_and(|u| u.id != record.teacher_id),
         in_review: record.status == crate::catalog::types::CourseStatus::InReview,
-        report_reasons: crate::moderation::repo::ReportReason::ALL
-            .into_iter()
-            .map(|r| (r.as_str(), tr.t(&format!("report-reason-{}", r.as_str()))))
-            .collect(),
+        report_reasons: super::moderation::report_reasons(tr),
         reviews_cursor: reviews.next_cursor,
         enrolled: enrollment.is_some(),
         completed: enrollment.as_ref().is_some_and(|e| e.status == EnrollmentStatus::Completed),
@@ -545,8 +542,12 @@ fn json_ld(app: &AppState, c: &CourseRecord, card: &CourseCard, description: &st
 #[template(path = "teacher.html")]
 struct TeacherPage {
     l: Layout,
+    id: String,
     name: String,
     verified: bool,
+    /// Signed in and not this teacher: the report form.
+    can_report: bool,
+    report_reasons: Vec<(&'static str, String)>,
     bio_html: String,
     courses: Vec<CourseCard>,
 }
@@ -565,6 +566,9 @@ pub async fn teacher(
     let l =
         Layout::new(&app, &ctx, user.name.clone()).indexed(&format!("/teachers/{}", user.id), description);
     let page = TeacherPage {
+        id: user.id.to_string(),
+        can_report: ctx.user().is_some_and(|u| u.id != user.id),
+        report_reasons: super::moderation::report_reasons(tr),
         verified: user.verified_at.is_some(),
         name: user.name,
         bio_html: user.bio_html,

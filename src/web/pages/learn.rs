@@ -198,6 +198,9 @@ struct PlayerPage {
     next: Option<String>,
     position: usize,
     count: usize,
+    /// Signed in and not the course's teacher: the report form.
+    can_report: bool,
+    report_reasons: Vec<(&'static str, String)>,
 }
 
 /// A lesson's attachment as the player lists it.
@@ -348,6 +351,8 @@ pub async fn player(
         next: order.get(position + 1).map(link),
         position: position + 1,
         count: order.len(),
+        can_report: ctx.user().is_some_and(|u| u.id != course.teacher_id),
+        report_reasons: super::moderation::report_reasons(tr),
         l: layout,
     };
     Ok(html(&ctx, &headers, StatusCode::OK, render(&page)?))

@@ -31,6 +31,14 @@ fn admin(ctx: &PageCtx) -> Result<&UserRecord> {
     if who.user.role == Role::Admin { Ok(&who.user) } else { Err(Error::forbidden()) }
 }
 
+/// The reasons a report form offers, in the page's language.
+pub fn report_reasons(tr: Tr) -> Vec<(&'static str, String)> {
+    crate::moderation::repo::ReportReason::ALL
+        .into_iter()
+        .map(|r| (r.as_str(), tr.t(&format!("report-reason-{}", r.as_str()))))
+        .collect()
+}
+
 /// A reason code of the screen or the checks, in words.
 fn reason_label(tr: Tr, code: &str) -> String {
     tr.t(&format!("screen-reason-{}", code.replace('_', "-")))
