@@ -139,10 +139,24 @@ pub async fn scheduled(app: AppState, every: Duration, mut stop: watch::Receiver
     responses((status = 201, body = BackupTaken), (status = 403, description = "forbidden: admins only."),
         (status = 503, description = "unavailable: the backup could not be written (disk full...).")),
     security(("bearer" = [])))]
-async fn create_backup(State(app): State<AppState>, _admin: AdminUser) -> Result<Response> {
+async fn create_backup(State(app): State<AppState>, AdminUser(admin): AdminUser) -> Result<Response> {
     // Answer before the request timeout would turn a taken backup into a 503.
     let deadline = Instant::now() + app.config.request_timeout.mul_f64(0.8);
     let taken = take_backup(&app, Some(deadline)).await?;
+    // The backup is a file, not a write: its audit entry follows in a unit of work of its own.
+    let (actor, name, now) = (admin.user.id, taken.backup.name.clone(), app.clock.now());
+    app.store
+        .write(move |tx| {
+            let a = crate::audit::Action {
+                actor: Some(actor),
+                action: "backup.create",
+                target_type: "backup",
+                target_id: name.clone(),
+                reason: None,
+            };
+            crate::audit::record(tx, a, now).map(|_| ())
+        })
+        .await?;
     Ok((StatusCode::CREATED, Json(taken)).into_response())
 }
 

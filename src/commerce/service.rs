@@ -12,6 +12,7 @@ pub use super::repo::Outcome;
 use super::repo::{self, OrderRecord, OrderStatus, Provider, Share};
 use super::stripe::{SessionRequest, Stripe};
 use super::yookassa::{self, Notification, PaymentRequest, YooKassa};
+use crate::audit::{self, Action};
 use crate::catalog::Catalog;
 use crate::catalog::repo::{self as catalog, CourseRecord};
 use crate::clock::{Clock, Timestamp};
@@ -523,9 +524,20 @@ impl Commerce {
             created_by: who.id,
             created_at: now,
         };
+        let admin = (who.role == Role::Admin).then_some(who.id);
         self.store
             .write(move |tx| {
                 coupons::insert(tx, &record)?;
+                if let Some(actor) = admin {
+                    let a = Action {
+                        actor: Some(actor),
+                        action: "coupon.create",
+                        target_type: "coupon",
+                        target_id: record.id.to_string(),
+                        reason: Some(&record.code),
+                    };
+                    audit::record(tx, a, now)?;
+                }
                 Ok(record.clone())
             })
             .await
@@ -558,11 +570,23 @@ impl Commerce {
         if !allowed {
             return Err(Error::NotFound);
         }
+        let (admin, now) = ((who.role == Role::Admin).then_some(who.id), self.clock.now());
         self.store
             .write(move |tx| {
                 let mut c = coupons::coupon(tx, id)?.ok_or(Error::NotFound)?;
                 c.active = false;
-                coupons::save(tx, &c)
+                coupons::save(tx, &c)?;
+                if let Some(actor) = admin {
+                    let a = Action {
+                        actor: Some(actor),
+                        action: "coupon.deactivate",
+                        target_type: "coupon",
+                        target_id: id.to_string(),
+                        reason: Some(&c.code),
+                    };
+                    audit::record(tx, a, now)?;
+                }
+                Ok(())
             })
             .await
     }

@@ -115,3 +115,19 @@ async fn old_delivered_mail_is_purged_but_pending_mail_stays() {
     assert!(app.mails_to("old@school.test").await.is_empty());
     assert!(app.outbox().await.iter().any(|m| m["id"] == pending.to_string()));
 }
+
+#[tokio::test]
+async fn school_coupons_and_backups_are_in_the_audit_log() {
+    let app = spawn_app().await;
+    let admin = app.sign_in_admin().await;
+    let coupon =
+        app.api(&admin).post("/api/v1/admin/coupons", json!({"code": "SCHOOL10", "percent_off": 10})).await;
+    let coupon = coupon.assert_status(StatusCode::CREATED);
+    app.api(&admin).delete(&format!("/api/v1/coupons/{}", coupon.id())).await;
+    app.admin(&admin).create_backup().await.assert_status(StatusCode::CREATED);
+    let audit = app.api(&admin).get("/api/v1/admin/audit").await.assert_status(StatusCode::OK);
+    for action in ["coupon.create", "coupon.deactivate", "backup.create"] {
+        assert!(audit.text.contains(action), "{action} missing: {}", audit.text);
+    }
+    assert!(audit.text.contains("SCHOOL10"));
+}

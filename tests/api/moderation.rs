@@ -607,13 +607,27 @@ async fn teachers_and_lessons_are_reported_from_their_pages() {
     let teacher_page = format!("/teachers/{}", teacher.id());
     let (_, body) = student.page(&app, &teacher_page).await;
     assert!(body.contains("Report this teacher"), "{body}");
-    let fields = [("csrf", csrf.as_str()), ("target_type", "teacher"), ("target_id", teacher.id()), ("reason", "misleading"), ("details", "Fake diploma."), ("back", teacher_page.as_str())];
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("target_type", "teacher"),
+        ("target_id", teacher.id()),
+        ("reason", "misleading"),
+        ("details", "Fake diploma."),
+        ("back", teacher_page.as_str()),
+    ];
     student.form(&app, "/reports", &fields).await.assert_status(StatusCode::CREATED);
 
     let lesson_page = format!("/learn/{}/{}", c.slug, c.lessons[1]);
     let (_, body) = student.page(&app, &lesson_page).await;
     assert!(body.contains("Report this lesson"), "{body}");
-    let fields = [("csrf", csrf.as_str()), ("target_type", "lesson"), ("target_id", c.lessons[1].as_str()), ("reason", "copyright"), ("details", "Copied from a book."), ("back", lesson_page.as_str())];
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("target_type", "lesson"),
+        ("target_id", c.lessons[1].as_str()),
+        ("reason", "copyright"),
+        ("details", "Copied from a book."),
+        ("back", lesson_page.as_str()),
+    ];
     student.form(&app, "/reports", &fields).await.assert_status(StatusCode::CREATED);
 
     // The teacher is not offered a report of themselves or their own lesson.
@@ -623,5 +637,9 @@ async fn teachers_and_lessons_are_reported_from_their_pages() {
 
     let admin = app.sign_in_admin().await;
     let queue = app.api(&admin).get("/api/v1/admin/moderation/reports").await;
-    assert!(queue.text.contains("Fake diploma.") && queue.text.contains("Copied from a book."), "{}", queue.text);
+    assert!(
+        queue.text.contains("Fake diploma.") && queue.text.contains("Copied from a book."),
+        "{}",
+        queue.text
+    );
 }
