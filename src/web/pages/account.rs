@@ -46,6 +46,11 @@ impl FormState {
         self.error_for(field).is_some()
     }
 
+    /// A form showing `fields` (name, value) as typed.
+    pub fn with(fields: &[(&str, &str)]) -> FormState {
+        fields.iter().fold(FormState::default(), |f, (k, v)| f.keep(k, v))
+    }
+
     pub fn keep(mut self, field: &str, value: &str) -> FormState {
         self.values.insert(field.to_owned(), value.to_owned());
         self

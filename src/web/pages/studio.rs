@@ -207,6 +207,20 @@ async fn category_choices(app: &AppState, tr: Tr) -> Result<Vec<Choice>> {
         .collect())
 }
 
+/// The details forms filled with what is stored.
+async fn stored_details(app: &AppState, c: &CourseRecord) -> Result<FormState> {
+    let category = category_slug(app, c).await?;
+    Ok(FormState::with(&[
+        ("title", &c.title),
+        ("subtitle", &c.subtitle),
+        ("category", &category),
+        ("level", c.level.as_str()),
+        ("language", &c.language),
+        ("description", &c.description_md),
+        ("slug", &c.slug),
+    ]))
+}
+
 async fn category_slug(app: &AppState, c: &CourseRecord) -> Result<String> {
     Ok(app
         .catalog
@@ -400,13 +414,7 @@ pub async fn wizard_step(
     let step = step_key(&step)?;
     let c = own_course(&app, who, &id).await?;
     let w = Wizard { app: &app, ctx: &ctx, who };
-    let f = FormState::default()
-        .keep("title", &c.title)
-        .keep("subtitle", &c.subtitle)
-        .keep("category", &category_slug(&app, &c).await?)
-        .keep("level", c.level.as_str())
-        .keep("language", &c.language)
-        .keep("description", &c.description_md);
+    let f = stored_details(&app, &c).await?;
     let page = w.page(step, Some(&c), f).await?;
     w.show(&headers, StatusCode::OK, page).await
 }
@@ -429,6 +437,24 @@ pub struct StepForm {
     price: String,
     currency: String,
     cover_upload_id: String,
+}
+
+impl StepForm {
+    /// What was typed, to show again after a refusal.
+    fn typed(&self) -> [(&'static str, &str); 10] {
+        [
+            ("title", &self.title),
+            ("subtitle", &self.subtitle),
+            ("category", &self.category),
+            ("level", &self.level),
+            ("language", &self.language),
+            ("description", &self.description),
+            ("module_title", &self.module_title),
+            ("lesson_title", &self.lesson_title),
+            ("lesson_body", &self.lesson_body),
+            ("price", &self.price),
+        ]
+    }
 }
 
 fn next_step(step: &str) -> &'static str {
@@ -571,18 +597,7 @@ pub async fn wizard_save(
     match save_step(&app, who, &c, step, &b).await {
         Ok(()) => Ok(see_other(&format!("/studio/courses/{id}/wizard/{}", next_step(step)))),
         Err(e) => {
-            let f = FormState::default()
-                .keep("title", &b.title)
-                .keep("subtitle", &b.subtitle)
-                .keep("category", &b.category)
-                .keep("level", &b.level)
-                .keep("language", &b.language)
-                .keep("description", &b.description)
-                .keep("module_title", &b.module_title)
-                .keep("lesson_title", &b.lesson_title)
-                .keep("lesson_body", &b.lesson_body)
-                .keep("price", &b.price)
-                .failed(ctx.tr(), e)?;
+            let f = FormState::with(&b.typed()).failed(ctx.tr(), e)?;
             let c = own_course(&app, who, &id).await?;
             let page = w.page(step, Some(&c), f).await?;
             w.show(&headers, StatusCode::UNPROCESSABLE_ENTITY, page).await
@@ -646,17 +661,7 @@ async fn editor_page(
             active: k.active,
         })
         .collect();
-    let f = if f.value("title").is_empty() && f.error.is_none() {
-        f.keep("title", &c.title)
-            .keep("subtitle", &c.subtitle)
-            .keep("category", &category_slug(app, c).await?)
-            .keep("level", c.level.as_str())
-            .keep("language", &c.language)
-            .keep("description", &c.description_md)
-            .keep("slug", &c.slug)
-    } else {
-        f
-    };
+    let f = if f.value("title").is_empty() && f.error.is_none() { stored_details(app, c).await? } else { f };
     Ok(EditorPage {
         l: studio_layout(app, ctx, format!("{} · {}", c.title, tr.t("studio-editor"))),
         c: course_view(tr, c, category_slug(app, c).await?),
@@ -719,6 +724,24 @@ pub struct EditorForm {
     cover_upload_id: String,
 }
 
+impl EditorForm {
+    /// What was typed, to show again after a refusal.
+    fn typed(&self) -> [(&'static str, &str); 10] {
+        [
+            ("title", &self.title),
+            ("subtitle", &self.subtitle),
+            ("category", &self.category),
+            ("level", &self.level),
+            ("language", &self.language),
+            ("description", &self.description),
+            ("slug", &self.slug),
+            ("price", &self.price),
+            ("code", &self.code),
+            ("percent", &self.percent),
+        ]
+    }
+}
+
 /// `POST /studio/courses/{id}`: every editor form without JavaScript; each saves and comes
 /// back to its section of the editor, or shows the editor again with what was refused.
 pub async fn editor_save(
@@ -738,18 +761,7 @@ pub async fn editor_save(
             Ok(see_other(&format!("/studio/courses/{id}?saved={}#{}", b.action, section_of(&b.action))))
         }
         Err(e) => {
-            let f = FormState::default()
-                .keep("title", &b.title)
-                .keep("subtitle", &b.subtitle)
-                .keep("category", &b.category)
-                .keep("level", &b.level)
-                .keep("language", &b.language)
-                .keep("description", &b.description)
-                .keep("slug", &b.slug)
-                .keep("price", &b.price)
-                .keep("code", &b.code)
-                .keep("percent", &b.percent)
-                .failed(ctx.tr(), e)?;
+            let f = FormState::with(&b.typed()).failed(ctx.tr(), e)?;
             let c = own_course(&app, who, &id).await?;
             let page = editor_page(&app, &ctx, who, &c, f, None).await?;
             let status =
