@@ -48,7 +48,11 @@ impl FormState {
 
     /// A form showing `fields` (name, value) as typed.
     pub fn with(fields: &[(&str, &str)]) -> FormState {
-        fields.iter().fold(FormState::default(), |f, (k, v)| f.keep(k, v))
+        FormState::default().keep_all(fields)
+    }
+
+    pub fn keep_all(self, fields: &[(&str, &str)]) -> FormState {
+        fields.iter().fold(self, |f, (k, v)| f.keep(k, v))
     }
 
     pub fn keep(mut self, field: &str, value: &str) -> FormState {

@@ -207,10 +207,10 @@ async fn category_choices(app: &AppState, tr: Tr) -> Result<Vec<Choice>> {
         .collect())
 }
 
-/// The details forms filled with what is stored.
-async fn stored_details(app: &AppState, c: &CourseRecord) -> Result<FormState> {
+/// The details forms filled with what is stored (on top of `f`'s errors).
+async fn stored_details(app: &AppState, c: &CourseRecord, f: FormState) -> Result<FormState> {
     let category = category_slug(app, c).await?;
-    Ok(FormState::with(&[
+    Ok(f.keep_all(&[
         ("title", &c.title),
         ("subtitle", &c.subtitle),
         ("category", &category),
@@ -414,7 +414,7 @@ pub async fn wizard_step(
     let step = step_key(&step)?;
     let c = own_course(&app, who, &id).await?;
     let w = Wizard { app: &app, ctx: &ctx, who };
-    let f = stored_details(&app, &c).await?;
+    let f = stored_details(&app, &c, FormState::default()).await?;
     let page = w.page(step, Some(&c), f).await?;
     w.show(&headers, StatusCode::OK, page).await
 }
