@@ -661,7 +661,8 @@ async fn editor_page(
             active: k.active,
         })
         .collect();
-    let f = if f.value("title").is_empty() && f.error.is_none() { stored_details(app, c).await? } else { f };
+    let f =
+        if f.value("title").is_empty() && f.error.is_none() { stored_details(app, c, f).await? } else { f };
     Ok(EditorPage {
         l: studio_layout(app, ctx, format!("{} · {}", c.title, tr.t("studio-editor"))),
         c: course_view(tr, c, category_slug(app, c).await?),
