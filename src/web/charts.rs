@@ -83,7 +83,7 @@ pub fn columns(items: &[(String, u64, String)]) -> Chart {
 const ROW_HEIGHT: u32 = 24;
 const ROWS_WIDTH: u32 = 600;
 /// Room on the left for the labels.
-const LABELS: u32 = 200;
+const LABELS: u32 = 240;
 /// Room on the right for the values.
 const VALUES: u32 = 60;
 
@@ -102,7 +102,7 @@ pub fn rows(items: &[(String, u64, String)]) -> Chart {
                 y: y + 4,
                 w: scale(*v, max, plot),
                 h: ROW_HEIGHT - 8,
-                label: shorten(label, 28),
+                label: shorten(label, 26),
                 value: text.clone(),
                 text_y: y + ROW_HEIGHT / 2 + 5,
             }
