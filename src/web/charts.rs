@@ -84,6 +84,8 @@ const ROW_HEIGHT: u32 = 24;
 const ROWS_WIDTH: u32 = 600;
 /// Room on the left for the labels.
 const LABELS: u32 = 240;
+/// Characters of a row's label that fit in `LABELS` at the pages' font size.
+const LABEL_CHARS: usize = 26;
 /// Room on the right for the values.
 const VALUES: u32 = 60;
 
@@ -102,7 +104,7 @@ pub fn rows(items: &[(String, u64, String)]) -> Chart {
                 y: y + 4,
                 w: scale(*v, max, plot),
                 h: ROW_HEIGHT - 8,
-                label: shorten(label, 26),
+                label: shorten(label, LABEL_CHARS),
                 value: text.clone(),
                 text_y: y + ROW_HEIGHT / 2 + 5,
             }
@@ -179,7 +181,7 @@ mod tests {
         assert_eq!(c.bars[0].w, ROWS_WIDTH - LABELS - VALUES);
         assert_eq!(c.bars[1].w, (ROWS_WIDTH - LABELS - VALUES) / 2);
         assert!(c.bars[1].y > c.bars[0].y);
-        assert_eq!(c.bars[1].label.chars().count(), 28);
+        assert_eq!(c.bars[1].label.chars().count(), LABEL_CHARS);
         assert!(c.bars[1].label.ends_with('…'));
         // Labels are text for the template to escape: nothing is interpreted here.
         let odd = rows(&[("<script>&\"".into(), 1, "1".into())]);
