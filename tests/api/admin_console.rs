@@ -285,7 +285,9 @@ async fn deleting_an_account_leaves_no_email_or_name_and_the_review_stays_as_for
         app.api(&admin).get("/api/v1/admin/users?status=deleted").await.assert_status(StatusCode::OK);
     assert_eq!(listed.json["items"][0]["id"], person.id());
     let log = app.api(&admin).get("/api/v1/admin/audit").await.assert_status(StatusCode::OK);
-    assert_eq!(log.json["items"][0]["action"], "user.delete");
+    // Newest first: the backup just taken, then the deletion.
+    assert_eq!(log.json["items"][0]["action"], "backup.create");
+    assert_eq!(log.json["items"][1]["action"], "user.delete");
 
     // The address can be registered again, as a new account.
     let again = app.sign_up_student(email).await;
