@@ -744,6 +744,22 @@ describe('lectern pages', { timeout: TEST_TIMEOUT * 6 }, () => {
       await page.reload();
       assert.match(await page.locator('#body').inputValue(), /try a flat wash/, 'autosave kept the text');
       assert.equal(await page.locator('video[data-uploaded-video]').count(), 1, 'the uploaded video is shown');
+
+      step('add a second lesson, then move it up with the keyboard: saved without a reload');
+      await page.goto(url(server, `/studio/courses/${courseId}#curriculum`));
+      const add = page.locator('form.add-lesson').first();
+      await add.locator('input[name="title"]').fill('Colour mixing');
+      await clickAndNavigate(page, add.locator('button[type="submit"]'));
+      await page.goto(url(server, `/studio/courses/${courseId}#curriculum`));
+      const second = page.locator('li.lesson-edit').nth(1);
+      assert.match(await second.innerText(), /Colour mixing/);
+      const before = page.url();
+      await second.locator('button[data-move="up"]').focus();
+      await page.keyboard.press('Enter');
+      await page.locator('[data-reorder-status]', { hasText: 'New order saved' }).waitFor({ timeout: 10_000 });
+      assert.equal(page.url(), before, 'no navigation');
+      const cur = await (await page.request.get(url(server, `/api/v1/courses/${courseId}/curriculum`))).json();
+      assert.equal(cur.modules[0].lessons[0].title, 'Colour mixing', 'the new order is stored');
     });
 
     await inContext('studio-admin', { ...DESKTOP, locale: 'en-US' }, async (ctx, page, step) => {
@@ -772,6 +788,8 @@ describe('lectern pages', { timeout: TEST_TIMEOUT * 6 }, () => {
       page.on('response', (r) => {
         if (r.url().includes('/media/') && r.status() === 206) ranges.push(r.headers()['content-range']);
       });
+      // The video lesson is second now (the teacher moved "Colour mixing" up).
+      await page.goto(url(server, await lessonPath(server, slug, 1)));
       const video = page.locator('video').first();
       await video.evaluate(
         (v) =>
