@@ -116,48 +116,78 @@ impl PageCache {
     }
 }
 
+/// A cached body handed to the response as it is: the bytes are shared, not copied.
+struct Shared(Arc<str>);
+
+impl AsRef<[u8]> for Shared {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+/// A strong validator for a JSON answer, from its bytes.
+fn json_etag(body: &str) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    body.hash(&mut hasher);
+    format!("\"j{:016x}\"", hasher.finish())
+}
+
 /// A JSON answer for callers without a session, from the cache when it is fresh, else produced
 /// by `render` and kept. Callers with a session always get `render`'s fresh answer. The answer is
-/// tagged with [`freshness`].
+/// tagged with [`freshness`]. Visitors' answers carry an `ETag`; a matching `If-None-Match` is
+/// answered 304 without the body.
 pub async fn visitor_json<F>(
     app: &crate::app::AppState,
     key: String,
     locale: &str,
     anonymous: bool,
+    request: &axum::http::HeaderMap,
     render: F,
 ) -> crate::error::Result<axum::response::Response>
 where
     F: Future<Output = crate::error::Result<String>>,
 {
-    use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, VARY};
+    use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, VARY};
+    use axum::http::{HeaderValue, StatusCode};
     use axum::response::IntoResponse;
-    // The same answer for every visitor of a language, so shared caches may keep it (and must
-    // revalidate); an answer for a signed-in caller is theirs alone.
-    let json = |body: String| {
-        let cache = if anonymous { "public, max-age=0, must-revalidate" } else { "private, no-store" };
-        (
-            [
-                (CONTENT_TYPE, "application/json"),
-                (CACHE_CONTROL, cache),
-                (VARY, "Accept-Language, Authorization"),
-            ],
-            body,
-        )
-            .into_response()
-    };
     if !anonymous {
-        return Ok(json(render.await?));
+        // An answer for a signed-in caller is theirs alone.
+        let headers = [
+            (CONTENT_TYPE, "application/json"),
+            (CACHE_CONTROL, "private, no-store"),
+            (VARY, "Accept-Language, Authorization"),
+        ];
+        return Ok((headers, render.await?).into_response());
     }
+    // The same answer for every visitor of a language, so shared caches may keep it (and must
+    // revalidate).
+    let answer = |body: Arc<str>, etag: &str| {
+        let mut res = if crate::web::etag_matches(request, etag) {
+            StatusCode::NOT_MODIFIED.into_response()
+        } else {
+            let mut res = axum::body::Body::from(axum::body::Bytes::from_owner(Shared(body))).into_response();
+            res.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            res
+        };
+        let h = res.headers_mut();
+        h.insert(CACHE_CONTROL, HeaderValue::from_static("public, max-age=0, must-revalidate"));
+        h.insert(VARY, HeaderValue::from_static("Accept-Language, Authorization"));
+        h.insert(ETAG, HeaderValue::from_str(etag).expect("hex in quotes"));
+        res
+    };
     // Locales are normalised by the caller; anything else shares the default's entry.
     let lang = if locale == "ru" { "ru" } else { "en" };
     let tag = freshness(app);
     if let Some(hit) = app.pages.get(&key, lang, tag) {
-        return Ok(json(hit.body.to_string()));
+        return Ok(answer(hit.body.clone(), &hit.etag));
     }
     match render.await {
         Ok(body) => {
-            app.pages.put(&key, lang, tag, body.as_str().into(), String::new());
-            Ok(json(body))
+            let etag = json_etag(&body);
+            let body: Arc<str> = body.into();
+            app.pages.put(&key, lang, tag, body.clone(), etag.clone());
+            Ok(answer(body, &etag))
         }
         Err(e) => {
             app.pages.drop_entry(&key, lang);

@@ -172,7 +172,8 @@ async fn create_course(
 
 /// A course by id or slug. Drafts are visible to their teacher and admins only.
 #[utoipa::path(get, path = "/api/v1/courses/{id}", tag = "catalog",
-    params(("id" = String, Path, description = "id or slug")), responses((status = 200, body = CourseDetail), (status = 404)),
+    params(("id" = String, Path, description = "id or slug")), responses((status = 200, body = CourseDetail),
+        (status = 304, description = "Not modified: a visitor's `If-None-Match` names the current `ETag`."), (status = 404)),
     security((), ("bearer" = [])))]
 async fn get_course(
     State(app): State<AppState>,
@@ -184,7 +185,7 @@ async fn get_course(
     // What visitors read most is served from the response cache (see `respcache`): the same
     // JSON for everyone without a session, at most a second behind a commit.
     let anonymous = who.0.is_none();
-    crate::respcache::visitor_json(&app, format!("api:course:{id}"), &locale, anonymous, async {
+    crate::respcache::visitor_json(&app, format!("api:course:{id}"), &locale, anonymous, &headers, async {
         let c = app.catalog.course(&id, who.user()).await?;
         crate::respcache::to_json(&detail_of(&app, c, &locale).await?)
     })

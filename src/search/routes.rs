@@ -19,6 +19,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// Published courses: search, filters, sorting, cursor pages, facets.
 #[utoipa::path(get, path = "/api/v1/courses", tag = "catalog", params(ListParams),
     responses((status = 200, body = CourseList),
+        (status = 304, description = "Not modified: a visitor's `If-None-Match` names the current `ETag`."),
         (status = 422, description = "validation_failed: a parameter out of its range, `min_price` above `max_price`, or a \
             `cursor` not from a page with this `sort`.")),
     security((), ("bearer" = [])))]
@@ -33,7 +34,7 @@ async fn list_courses(
     // Popular searches and listings repeat: visitors get them from the response cache.
     let key = format!("api:courses?{}", raw.unwrap_or_default());
     let anonymous = who.0.is_none();
-    crate::respcache::visitor_json(&app, key, &locale, anonymous, async {
+    crate::respcache::visitor_json(&app, key, &locale, anonymous, &headers, async {
         crate::respcache::to_json(&list(&app.catalog, &app.search, p, who.user(), &locale).await?)
     })
     .await

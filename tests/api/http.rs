@@ -299,3 +299,39 @@ async fn the_admin_command_creates_an_admin_in_a_stopped_data_dir() {
     let v = app.auth().login("head@school.test", "head teacher pass").await.assert_status(StatusCode::OK);
     assert_eq!(v["user"]["role"], "admin");
 }
+
+#[tokio::test]
+async fn visitors_revalidate_public_json_with_etags() {
+    let app = spawn_app().await;
+    let teacher = app.sign_up_teacher("t@school.test").await;
+    let c = app.course(&teacher, "Cached course", serde_json::json!({}), 1, true).await;
+    for path in [format!("/api/v1/courses/{}", c.id), "/api/v1/courses?sort=newest".to_owned()] {
+        let first = app.client.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(first.status(), reqwest::StatusCode::OK);
+        let etag = first.headers()["etag"].to_str().unwrap().to_owned();
+        let body = first.text().await.unwrap();
+        let again = app.client.get(app.url(&path)).header("if-none-match", &etag).send().await.unwrap();
+        assert_eq!(again.status(), reqwest::StatusCode::NOT_MODIFIED, "{path}");
+        assert_eq!(again.headers()["etag"], etag.as_str());
+        assert!(again.text().await.unwrap().is_empty());
+        // A stale validator gets the whole answer, the same one.
+        let other = app.client.get(app.url(&path)).header("if-none-match", "\"j0\"").send().await.unwrap();
+        assert_eq!(other.status(), reqwest::StatusCode::OK);
+        assert_eq!(other.text().await.unwrap(), body);
+    }
+    // A change makes a new validator: within the cache's second, the old one stops matching.
+    let path = format!("/api/v1/courses/{}", c.id);
+    let etag =
+        app.client.get(app.url(&path)).send().await.unwrap().headers()["etag"].to_str().unwrap().to_owned();
+    app.courses(&teacher).update(&c.id, serde_json::json!({"subtitle": "Changed"})).await;
+    let changed = std::time::Instant::now();
+    loop {
+        let res = app.client.get(app.url(&path)).header("if-none-match", &etag).send().await.unwrap();
+        if res.status() == reqwest::StatusCode::OK {
+            assert!(res.text().await.unwrap().contains("Changed"));
+            break;
+        }
+        assert!(changed.elapsed() < std::time::Duration::from_millis(1500), "still 304 after the change");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
