@@ -335,3 +335,53 @@ async fn visitors_revalidate_public_json_with_etags() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
+
+/// Visitors under load read a course from the response cache; after the teacher changes it, no
+/// visitor is served the old version more than a second later (JSON and the page alike).
+#[tokio::test]
+async fn under_load_a_change_reaches_every_visitor_within_a_second() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::{Duration, Instant};
+    let app = Arc::new(spawn_app().await);
+    let teacher = app.sign_up_teacher("t@school.test").await;
+    let other_text =
+        serde_json::json!({"subtitle": "Birds of prey", "description": "All about birds of prey."});
+    let c = app.course(&teacher, "Before the change", other_text, 1, true).await;
+    let stop = Arc::new(AtomicBool::new(false));
+    let changed_at: Arc<std::sync::Mutex<Option<Instant>>> = Arc::default();
+    let mut readers = Vec::new();
+    for i in 0..8 {
+        let (app, stop, changed_at) = (app.clone(), stop.clone(), changed_at.clone());
+        let path =
+            if i % 2 == 0 { format!("/api/v1/courses/{}", c.id) } else { format!("/courses/{}", c.slug) };
+        readers.push(tokio::spawn(async move {
+            let (mut reads, mut late) = (0u32, Vec::new());
+            while !stop.load(Ordering::Relaxed) {
+                let sent = Instant::now();
+                let text = app.client.get(app.url(&path)).send().await.unwrap().text().await.unwrap();
+                reads += 1;
+                let since = changed_at.lock().unwrap().map(|t| sent.saturating_duration_since(t));
+                if text.contains("Before the change")
+                    && let Some(since) = since
+                    && since > Duration::from_secs(1)
+                {
+                    late.push(since);
+                }
+            }
+            (reads, late)
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    app.courses(&teacher).update(&c.id, serde_json::json!({"title": "After the change"})).await;
+    *changed_at.lock().unwrap() = Some(Instant::now());
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    stop.store(true, Ordering::Relaxed);
+    let mut total = 0;
+    for r in readers {
+        let (reads, late) = r.await.unwrap();
+        total += reads;
+        assert!(late.is_empty(), "old version served {:?} after the change", late);
+    }
+    assert!(total > 100, "the readers made {total} requests: not much of a load");
+}
