@@ -145,6 +145,7 @@ pub fn router(state: AppState) -> Router {
     for (name, value) in middleware::security_headers(config.secure_cookies()) {
         app = app.layer(SetResponseHeaderLayer::if_not_present(name, value));
     }
+    app = app.layer(axum::middleware::from_fn(middleware::content_security_policy));
     app.layer(CompressionLayer::new().compress_when(DefaultPredicate::new().and(not_personal_html)))
         .layer(axum::middleware::from_fn_with_state(state.clone(), client_ip::client_ip))
         .layer(

@@ -52,6 +52,15 @@ async fn every_response_carries_security_headers_and_a_request_id() {
         assert_eq!(h["x-request-id"].len(), 26);
         assert!(!h.contains_key("strict-transport-security"), "no HSTS on plain http");
     }
+    // Pages load what they need; JSON loads nothing.
+    let page = app.visitor().get("/courses").await;
+    assert!(
+        page.header("content-security-policy")
+            .unwrap()
+            .contains("frame-src https://www.youtube-nocookie.com")
+    );
+    let json = app.visitor().get("/api/v1/categories").await;
+    assert!(json.header("content-security-policy").unwrap().starts_with("default-src 'none'"));
     let traced = app.visitor().header("x-request-id", "caller-chosen-id").get("/health/live").await;
     assert_eq!(traced.header("x-request-id"), Some("caller-chosen-id"));
 }
