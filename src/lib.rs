@@ -54,6 +54,7 @@ pub mod observe;
 pub mod offsite;
 pub mod ops;
 pub mod privacy;
+pub mod qa;
 pub mod ratelimit;
 pub mod respcache;
 pub mod richtext;

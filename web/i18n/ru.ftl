@@ -850,3 +850,35 @@ students-enrolled = Записан
 students-progress = Прогресс
 students-last-activity = Последняя активность
 studio-meta-description = Создавайте, редактируйте курсы и следите за ними: студия преподавателя.
+
+## Lesson Q&A
+qa-notice-answered = Новый ответ на ваш вопрос «{ $title }»
+qa-notice-accepted = Ответ на ваш вопрос «{ $title }» отмечен как принятый
+qa-heading = Вопросы и ответы
+qa-ask = Задать вопрос
+qa-title = Заголовок
+qa-body = Подробности (необязательно)
+qa-submit = Отправить вопрос
+qa-answer = Ваш ответ
+qa-answer-submit = Ответить
+qa-accept = Отметить как принятый
+qa-accepted = Принятый ответ
+qa-teacher = Преподаватель
+qa-pending = Ожидает модерации
+qa-hidden = Скрыто модератором
+qa-none = Вопросов пока нет. Задайте первый.
+qa-answers = { $count ->
+    [one] { $count } ответ
+    [few] { $count } ответа
+   *[other] { $count } ответов
+}
+qa-search = Поиск по вопросам курса
+qa-search-submit = Найти
+qa-report = Пожаловаться
+qa-sent = Спасибо: ваше сообщение ожидает модерации.
+qa-recent = Последние вопросы
+qa-recent-none = Студенты пока не задавали вопросов.
+qa-queue = Вопросы и ответы
+qa-queue-empty = Нет задержанных вопросов и ответов.
+qa-kind-question = Вопрос
+qa-kind-answer = Ответ
