@@ -223,8 +223,9 @@ pub const ANSWERS: Table<u128, AnswerRecord> = Table::new("answers");
 pub const ANSWERS_BY_QUESTION: Table<(u128, u128), ()> = Table::new("answers_by_question");
 /// Post id → its kind (0 question, 1 answer): posts held by the screen, the admins' Q&A queue.
 pub const QA_PENDING: Table<u128, u8> = Table::new("qa_pending");
-/// (author, post id) → (): a person's questions and answers by time (a burst of posts).
-pub const QA_BY_AUTHOR: Table<(u128, u128), ()> = Table::new("qa_by_author");
+/// (author, written at in ms, post id) → (): a person's questions and answers by time (a
+/// burst of posts).
+pub const QA_BY_AUTHOR: Table<(u128, i64, u128), ()> = Table::new("qa_by_author");
 
 /// Every table, for backups and restores (add new tables here too).
 pub const ALL: &[&dyn RawTable] = &[

@@ -107,7 +107,7 @@ pub fn insert_question(tx: &mut Tx<'_>, q: &QuestionRecord) -> Result<()> {
     tx.put(QUESTIONS, &q.id.key(), q)?;
     tx.put(QUESTIONS_BY_LESSON, &(q.lesson_id.key(), q.id.key()), &())?;
     tx.put(QUESTIONS_BY_COURSE, &(q.course_id.key(), q.id.key()), &())?;
-    tx.put(QA_BY_AUTHOR, &(q.author_id.key(), q.id.key()), &())?;
+    tx.put(QA_BY_AUTHOR, &(q.author_id.key(), q.created_at.millis(), q.id.key()), &())?;
     queue(tx, PostKind::Question, q.id.key(), None, q.status)
 }
 
@@ -168,7 +168,7 @@ pub fn get_answer(r: &impl Readable, id: AnswerId) -> Result<AnswerRecord> {
 pub fn insert_answer(tx: &mut Tx<'_>, a: &AnswerRecord) -> Result<()> {
     tx.put(ANSWERS, &a.id.key(), a)?;
     tx.put(ANSWERS_BY_QUESTION, &(a.question_id.key(), a.id.key()), &())?;
-    tx.put(QA_BY_AUTHOR, &(a.author_id.key(), a.id.key()), &())?;
+    tx.put(QA_BY_AUTHOR, &(a.author_id.key(), a.created_at.millis(), a.id.key()), &())?;
     queue(tx, PostKind::Answer, a.id.key(), None, a.status)
 }
 
@@ -191,12 +191,10 @@ pub fn answers_of(r: &impl Readable, q: QuestionId, limit: usize) -> StoreResult
 
 // ---- the screen's facts and the queue ----
 
-/// How many questions and answers `user` wrote at or after `since` (ids are ULIDs: their top
-/// 48 bits are the time they were made).
+/// How many questions and answers `user` wrote at or after `since` (at most 100 are counted).
 pub fn posts_since(r: &impl Readable, user: UserId, since: Timestamp) -> StoreResult<u32> {
     let u = user.key();
-    let from = (since.millis().max(0) as u128) << 80;
-    Ok(r.range(QA_BY_AUTHOR, (u, from)..=(u, u128::MAX), 100)?.len() as u32)
+    Ok(r.range(QA_BY_AUTHOR, (u, since.millis(), 0)..=(u, i64::MAX, u128::MAX), 100)?.len() as u32)
 }
 
 /// Held posts, oldest first, strictly after `after`.

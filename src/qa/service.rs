@@ -510,35 +510,6 @@ impl Qa {
             .await
     }
 
-    /// The most recent questions on `teacher`'s courses (published ones), newest first.
-    pub async fn recent_for_teacher(&self, teacher: UserId, limit: usize) -> Result<Vec<RecentQuestion>> {
-        self.store
-            .read(move |rtx| {
-                let mut all = Vec::new();
-                for cid in catalog::teacher_course_ids(rtx, teacher)? {
-                    let Some(c) = catalog::course(rtx, cid)? else { continue };
-                    let mut taken = 0;
-                    for id in repo::question_ids(rtx, Scope::Course(cid), u128::MAX, 50)? {
-                        let Some(q) = repo::question(rtx, id)? else { continue };
-                        if !q.is_published() {
-                            continue;
-                        }
-                        let author = name_of(rtx, q.author_id)?;
-                        let link = question_link(&c, &q);
-                        all.push(RecentQuestion { question: q, author, course_title: c.title.clone(), link });
-                        taken += 1;
-                        if taken == limit {
-                            break;
-                        }
-                    }
-                }
-                all.sort_by_key(|r| std::cmp::Reverse(r.question.id.key()));
-                all.truncate(limit);
-                Ok(all)
-            })
-            .await
-    }
-
     /// Held questions and answers, oldest first, a page strictly after `after` (an id).
     pub async fn queue(&self, after: Option<u128>, limit: usize) -> Result<Page<QueuedPost>> {
         self.store
@@ -602,6 +573,32 @@ impl Qa {
             })
             .await
     }
+}
+
+/// The most recent published questions on `teacher`'s courses, newest first, at most `limit`
+/// (read in the caller's snapshot: the dashboard's).
+pub fn recent_questions(r: &impl Readable, teacher: UserId, limit: usize) -> Result<Vec<RecentQuestion>> {
+    let mut all = Vec::new();
+    for cid in catalog::teacher_course_ids(r, teacher)? {
+        let Some(c) = catalog::course(r, cid)? else { continue };
+        let mut taken = 0;
+        for id in repo::question_ids(r, Scope::Course(cid), u128::MAX, 50)? {
+            let Some(q) = repo::question(r, id)? else { continue };
+            if !q.is_published() {
+                continue;
+            }
+            let author = name_of(r, q.author_id)?;
+            let link = question_link(&c, &q);
+            all.push(RecentQuestion { question: q, author, course_title: c.title.clone(), link });
+            taken += 1;
+            if taken == limit {
+                break;
+            }
+        }
+    }
+    all.sort_by_key(|x| std::cmp::Reverse(x.question.id.key()));
+    all.truncate(limit);
+    Ok(all)
 }
 
 fn thread_in(r: &impl Readable, who: &UserRecord, c: &CourseRecord, q: QuestionRecord) -> Result<Thread> {
