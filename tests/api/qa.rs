@@ -411,3 +411,86 @@ async fn new_questions_reach_the_teachers_digest_and_dashboard() {
     let text = digest["text"].as_str().unwrap();
     assert!(text.contains("Rust basics: 2 new students, 0 new reviews, 2 new questions"), "{text}");
 }
+
+async fn browser(app: &TestApp, email: &str) -> Browser {
+    let mut b = Browser::default();
+    let res = b.form(app, "/signin", &[("email", email), ("password", PASSWORD), ("next", "/learn")]).await;
+    res.assert_status(StatusCode::SEE_OTHER);
+    b
+}
+
+#[tokio::test]
+async fn the_player_shows_the_lessons_questions_and_its_forms_work_without_javascript() {
+    let app = spawn_app().await;
+    let (c, teacher, _asker, other, _) = classroom(&app).await;
+    let lesson = &c.lessons[1];
+    let page = format!("/learn/{}/{lesson}", c.slug);
+    let mut s = browser(&app, "asker@qa.test").await;
+    let (status, body) = s.page(&app, &page).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Questions and answers") && body.contains("No questions yet"), "{body}");
+    let csrf = s.cookie("lectern_csrf").unwrap().to_owned();
+
+    // Ask: back to the question on the lesson page.
+    let res = s
+        .form(
+            &app,
+            &format!("{page}/questions"),
+            &[("csrf", &csrf), ("title", "What is a slice?"), ("body", "And a **Vec**?")],
+        )
+        .await;
+    let to = res.assert_status(StatusCode::SEE_OTHER).location().to_owned();
+    assert!(to.starts_with(&format!("{page}#question-")), "{to}");
+    let qid = to.rsplit_once("#question-").unwrap().1.to_owned();
+    // Without the token: refused.
+    s.form(&app, &format!("{page}/questions"), &[("title", "Another question")])
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+
+    // Another student answers through the API; the teacher accepts from the page.
+    let aid = answer(&app, &other, &qid, "A view into a sequence.").await.id();
+    let mut t = browser(&app, "teacher@qa.test").await;
+    let (_, body) = t.page(&app, &page).await;
+    assert!(body.contains("What is a slice?") && body.contains("<strong>Vec</strong>"), "{body}");
+    assert!(body.contains("Mark as accepted"), "the teacher sees the button");
+    let tcsrf = t.cookie("lectern_csrf").unwrap().to_owned();
+    let res = t
+        .form(
+            &app,
+            &format!("{page}/questions/{qid}/answers"),
+            &[("csrf", &tcsrf), ("body", "Also see chapter 4.")],
+        )
+        .await;
+    assert!(res.assert_status(StatusCode::SEE_OTHER).location().contains("#answer-"));
+    let res = t.form(&app, &format!("{page}/answers/{aid}/accept"), &[("csrf", &tcsrf)]).await;
+    assert_eq!(res.assert_status(StatusCode::SEE_OTHER).location(), format!("{page}#question-{qid}"));
+    let thread =
+        app.api(&teacher).get(&format!("/api/v1/questions/{qid}")).await.assert_status(StatusCode::OK);
+    assert_eq!(thread["question"]["accepted_answer_id"], aid.as_str());
+    assert_eq!(thread["question"]["answer_count"], 2);
+
+    // The student sees the thread, no accept button, and in Russian too.
+    let (_, body) = s.page(&app, &page).await;
+    assert!(
+        body.contains("Accepted answer") && body.contains("2 answers") && body.contains("Teacher"),
+        "{body}"
+    );
+    assert!(!body.contains("Mark as accepted"));
+    app.me(&other).update(json!({"locale": "ru"})).await.assert_status(StatusCode::OK);
+    let mut o = browser(&app, "other@qa.test").await;
+    let (_, body) = o.page(&app, &page).await;
+    assert!(body.contains("Вопросы и ответы") && body.contains("2 ответа"), "{body}");
+    // A held question shows "awaiting moderation" to its author only.
+    let ocsrf = o.cookie("lectern_csrf").unwrap().to_owned();
+    let spam_title = "Cheap followers here";
+    o.form(&app, &format!("{page}/questions"), &[("csrf", &ocsrf), ("title", spam_title), ("body", SPAM)])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let (_, body) = o.page(&app, &page).await;
+    assert!(body.contains(spam_title) && body.contains("Ожидает модерации"), "{body}");
+    let (_, body) = s.page(&app, &page).await;
+    assert!(!body.contains(spam_title));
+    // Visitors and outsiders get no Q&A section.
+    let (_, body) = Browser::default().page(&app, &format!("/learn/{}/{}", c.slug, c.lessons[0])).await;
+    assert!(!body.contains("Questions and answers"));
+}
