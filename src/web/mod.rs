@@ -72,6 +72,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/admin/moderation", get(moderation::moderation))
         .route("/admin/moderation/courses/{id}/{decision}", post(moderation::decide_course))
         .route("/admin/moderation/reviews/{id}/{decision}", post(moderation::decide_review))
+        .route("/admin/moderation/qa/{id}/{decision}", post(moderation::decide_post))
         .route("/admin/moderation/reports/{id}/resolve", post(moderation::resolve_report))
         .route("/admin/moderation/verifications/{id}/{decision}", post(moderation::decide_verification))
         .route("/reports", post(moderation::report))

@@ -494,3 +494,39 @@ async fn the_player_shows_the_lessons_questions_and_its_forms_work_without_javas
     let (_, body) = Browser::default().page(&app, &format!("/learn/{}/{}", c.slug, c.lessons[0])).await;
     assert!(!body.contains("Questions and answers"));
 }
+
+#[tokio::test]
+async fn the_admin_console_and_the_studio_show_questions() {
+    let app = spawn_app().await;
+    let (c, _teacher, asker, other, _) = classroom(&app).await;
+    let held = ask(&app, &other, &c.lessons[0], "Cheap followers here", SPAM).await.id();
+    ask(&app, &asker, &c.lessons[0], "When is the next lesson?", "").await.assert_status(StatusCode::CREATED);
+    let mut admin = Browser::default();
+    admin
+        .form(
+            &app,
+            "/signin",
+            &[("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD), ("next", "/admin/moderation")],
+        )
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let (status, body) = admin.page(&app, "/admin/moderation").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains(&format!("id=\"post-{held}\"")) && body.contains("Cheap followers here"), "{body}");
+    let csrf = admin.cookie("lectern_csrf").unwrap().to_owned();
+    let res = admin
+        .form(
+            &app,
+            &format!("/admin/moderation/qa/{held}/hide"),
+            &[("csrf", &csrf), ("reason", "advertising")],
+        )
+        .await;
+    assert!(res.status.is_redirection() || res.status == StatusCode::OK, "{res}");
+    let (_, body) = admin.page(&app, "/admin/moderation").await;
+    assert!(!body.contains(&format!("id=\"post-{held}\"")));
+
+    let mut t = browser(&app, "teacher@qa.test").await;
+    let (_, body) = t.page(&app, "/studio").await;
+    assert!(body.contains("Recent questions") && body.contains("When is the next lesson?"), "{body}");
+    assert!(!body.contains("Cheap followers here"));
+}

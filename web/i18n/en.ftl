@@ -584,6 +584,7 @@ report-target-review = Review
 report-target-teacher = Teacher
 report-target-lesson = Lesson
 report-target-question = Question
+report-target-answer = Answer
 report-reason-spam = Spam or advertising
 report-reason-abuse = Abuse or insults
 report-reason-copyright = Copyright infringement

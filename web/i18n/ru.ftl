@@ -616,6 +616,7 @@ report-target-review = Отзыв
 report-target-teacher = Преподаватель
 report-target-lesson = Урок
 report-target-question = Вопрос
+report-target-answer = Ответ
 report-reason-spam = Спам или реклама
 report-reason-abuse = Оскорбления
 report-reason-copyright = Нарушение авторских прав
