@@ -191,20 +191,20 @@ fn verdict_status(v: &Option<Verdict>) -> (PostStatus, Vec<String>, Vec<String>)
     }
 }
 
-/// An in-app notification in the reader's language.
-fn notify(
+/// Tells the asker of `q` (in their language) about an answer: `message` is the title's
+/// Fluent message, the answer's start is the body, the link goes to the question.
+fn notify_asker(
     tx: &mut Tx<'_>,
-    to: UserId,
+    q: &QuestionRecord,
+    c: &CourseRecord,
     kind: NotificationKind,
     message: &str,
-    args: &[(&str, Arg)],
-    body: String,
-    link: String,
+    answer_html: &str,
     now: Timestamp,
 ) -> Result<()> {
-    let Some(u) = identity::user(tx, to)? else { return Ok(()) };
-    let title = i18n::t(Lang::from_locale(&u.locale), message, args);
-    learning::notify(tx, to, kind, title, body, link, now)
+    let Some(u) = identity::user(tx, q.author_id)? else { return Ok(()) };
+    let title = i18n::t(Lang::from_locale(&u.locale), message, &[("title", Arg::Text(q.title.clone()))]);
+    learning::notify(tx, q.author_id, kind, title, excerpt(answer_html), question_link(c, q), now)
 }
 
 fn excerpt(html: &str) -> String {
@@ -225,18 +225,8 @@ fn announce_answer(tx: &mut Tx<'_>, a: &AnswerRecord, now: Timestamp) -> Result<
     repo::save_question(tx, &before, &q)?;
     if q.author_id != a.author_id {
         let c = catalog::get_course(tx, q.course_id)?;
-        let args = [("title", Arg::Text(q.title.clone()))];
-        let link = question_link(&c, &q);
-        notify(
-            tx,
-            q.author_id,
-            NotificationKind::QuestionAnswered,
-            "qa-notice-answered",
-            &args,
-            excerpt(&a.body_html),
-            link,
-            now,
-        )?;
+        let kind = NotificationKind::QuestionAnswered;
+        notify_asker(tx, &q, &c, kind, "qa-notice-answered", &a.body_html, now)?;
     }
     Ok(())
 }
@@ -417,17 +407,8 @@ impl Qa {
                 q.accepted_answer = Some(a.id);
                 repo::save_question(tx, &before, &q)?;
                 if q.author_id != who.id {
-                    let args = [("title", Arg::Text(q.title.clone()))];
-                    notify(
-                        tx,
-                        q.author_id,
-                        NotificationKind::AnswerAccepted,
-                        "qa-notice-accepted",
-                        &args,
-                        excerpt(&a.body_html),
-                        question_link(&c, &q),
-                        now,
-                    )?;
+                    let kind = NotificationKind::AnswerAccepted;
+                    notify_asker(tx, &q, &c, kind, "qa-notice-accepted", &a.body_html, now)?;
                 }
                 Ok(q)
             })
