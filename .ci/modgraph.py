@@ -44,8 +44,10 @@ DOMAINS = {
     "commerce": {"learning", "catalog", "identity", "mail", "audit"},
     "studio": {"commerce", "learning", "catalog", "media", "identity", "mail", "audit"},
     # a teacher's figures (dashboard, course analytics, students) from counters kept by the writes
-    "analytics": {"commerce", "learning", "catalog", "identity"},
-    "moderation": {"learning", "catalog", "media", "identity", "mail", "audit"},
+    "analytics": {"qa", "commerce", "learning", "catalog", "identity"},
+    # lesson Q&A: questions and answers under lessons, screened like reviews; shares learning's hooks
+    "qa": {"learning", "catalog", "identity"},
+    "moderation": {"qa", "learning", "catalog", "media", "identity", "mail", "audit"},
     "engagement": {"commerce", "learning", "catalog", "identity", "mail", "audit"},
     # the console's read models (figures) and the admin account/audit endpoints
     "admin": {"commerce", "learning", "catalog", "identity", "audit"},

@@ -34,6 +34,8 @@ pub struct App {
     pub catalog: Arc<Catalog>,
     pub learning: Arc<Learning>,
     pub moderation: Arc<crate::moderation::Moderation>,
+    /// Lesson Q&A: questions, answers, accepted answers.
+    pub qa: Arc<crate::qa::Qa>,
     pub commerce: Arc<crate::commerce::Commerce>,
     /// Engagement mail: enrollment and completion emails, reminders, digests, preferences.
     pub engagement: Arc<crate::engagement::Engagement>,
@@ -128,8 +130,14 @@ impl App {
             crate::learning::service::on_curriculum_change(tx, event, &curriculum_hooks)
         }));
         let catalog = Arc::new(catalog);
-        let learning =
-            Arc::new(Learning::new(store.clone(), clock.clone(), catalog.clone(), hooks.clone(), screen));
+        let learning = Arc::new(Learning::new(
+            store.clone(),
+            clock.clone(),
+            catalog.clone(),
+            hooks.clone(),
+            screen.clone(),
+        ));
+        let qa = Arc::new(crate::qa::Qa::new(store.clone(), clock.clone(), hooks.clone(), screen));
         let moderation = Arc::new(crate::moderation::Moderation::new(
             store.clone(),
             clock.clone(),
@@ -192,6 +200,7 @@ impl App {
             catalog,
             learning,
             moderation,
+            qa,
             commerce,
             engagement,
             certificates,

@@ -3,7 +3,8 @@
 //! The content lives in `data/demo/` (categories, teachers, students, one JSON file per course)
 //! and is embedded in the binary, so a downloaded binary can show a full school. Loading is
 //! idempotent: accounts are matched by email, categories and courses by slug, and a course's
-//! enrollments and reviews are created only together with the course.
+//! enrollments, reviews and Q&A threads (`questions.json`, by course slug) are created only
+//! together with the course.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -28,6 +29,28 @@ use crate::schema::*;
 #[folder = "data/demo/"]
 #[include = "*.json"]
 struct Content;
+
+/// A lesson Q&A thread of a demo course (`questions.json`: course slug → threads).
+#[derive(Deserialize)]
+struct Thread {
+    student: String,
+    /// The lesson's position in the course, from 1.
+    lesson: usize,
+    title: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    answers: Vec<DemoAnswer>,
+}
+
+#[derive(Deserialize)]
+struct DemoAnswer {
+    /// A student's key, or `teacher`.
+    by: String,
+    body: String,
+    #[serde(default)]
+    accepted: bool,
+}
 
 /// The password of every demo account (printed at start; demo schools are for trying out).
 pub const PASSWORD: &str = "lectern-demo-2026";
@@ -113,6 +136,7 @@ pub struct Report {
     pub lessons: usize,
     pub enrollments: usize,
     pub reviews: usize,
+    pub questions: usize,
     pub skipped_courses: usize,
 }
 
@@ -225,12 +249,17 @@ pub async fn load(app: &AppState) -> anyhow::Result<Report> {
     report.categories = new_cats;
     let ids = Arc::new(ids);
 
+    let mut threads: HashMap<String, Vec<Thread>> = read("questions.json")?;
     for course in courses {
+        let qa = Arc::new(threads.remove(&course.slug).unwrap_or_default());
         let c = Arc::new(course);
         let loaded = {
-            let (c, ids) = (c.clone(), ids.clone());
-            app.store.write(move |tx| load_course(tx, &c, &ids, now)).await?
+            let (c, ids, qa) = (c.clone(), ids.clone(), qa.clone());
+            app.store.write(move |tx| load_course(tx, &c, &qa, &ids, now)).await?
         };
+        if loaded.is_some() {
+            report.questions += qa.len();
+        }
         match loaded {
             Some((lessons, enrollments, reviews)) => {
                 report.courses += 1;
@@ -268,6 +297,82 @@ pub async fn load(app: &AppState) -> anyhow::Result<Report> {
     Ok(report)
 }
 
+/// A course's Q&A threads: questions by enrolled students, answers by students and the teacher,
+/// all published, spread over the last days.
+fn load_threads(
+    tx: &mut crate::store::Tx<'_>,
+    course: &CourseRecord,
+    lessons: &[LessonId],
+    threads: &[Thread],
+    ids: &HashMap<String, UserId>,
+    now: Timestamp,
+) -> crate::error::Result<()> {
+    use crate::ids::{AnswerId, QuestionId};
+    use crate::qa::repo::{self as qa, AnswerRecord, PostStatus, QuestionRecord};
+    let bad =
+        |what: String| crate::error::Error::Internal(anyhow::anyhow!("demo Q&A of {}: {what}", course.slug));
+    let person = |tx: &crate::store::Tx<'_>, key: &str| -> crate::error::Result<UserId> {
+        if key == "teacher" {
+            return Ok(course.teacher_id);
+        }
+        let id = *ids.get(key).ok_or_else(|| bad(format!("unknown student {key}")))?;
+        if learning::enrollment(tx, id, course.id)?.is_none() {
+            return Err(bad(format!("{key} is not enrolled")));
+        }
+        Ok(id)
+    };
+    let hour = 3_600_000i64;
+    for (i, t) in threads.iter().enumerate() {
+        let lesson = *t
+            .lesson
+            .checked_sub(1)
+            .and_then(|n| lessons.get(n))
+            .ok_or_else(|| bad(format!("no lesson {}", t.lesson)))?;
+        let author = person(tx, &t.student)?;
+        let asked = Timestamp(now.millis() - (threads.len() - i) as i64 * 30 * hour);
+        let mut q = QuestionRecord {
+            id: QuestionId::generate(),
+            course_id: course.id,
+            lesson_id: lesson,
+            author_id: author,
+            title: t.title.clone(),
+            body_md: t.body.clone(),
+            body_html: render_markdown(&t.body, Profile::Short),
+            created_at: asked,
+            status: PostStatus::Published,
+            flags: Vec::new(),
+            evidence: Vec::new(),
+            answer_count: 0,
+            accepted_answer: None,
+        };
+        let mut answers = Vec::new();
+        for (j, a) in t.answers.iter().enumerate() {
+            let rec = AnswerRecord {
+                id: AnswerId::generate(),
+                question_id: q.id,
+                course_id: course.id,
+                author_id: person(tx, &a.by)?,
+                body_md: a.body.clone(),
+                body_html: render_markdown(&a.body, Profile::Short),
+                created_at: Timestamp(asked.millis() + (j as i64 + 1) * 3 * hour),
+                status: PostStatus::Published,
+                flags: Vec::new(),
+                evidence: Vec::new(),
+            };
+            if a.accepted {
+                q.accepted_answer = Some(rec.id);
+            }
+            answers.push(rec);
+        }
+        q.answer_count = answers.len() as u32;
+        qa::insert_question(tx, &q)?;
+        for a in &answers {
+            qa::insert_answer(tx, a)?;
+        }
+    }
+    Ok(())
+}
+
 /// The demo's school-wide coupon: 20 % off any paid course.
 pub const DEMO_COUPON: &str = "DEMO20";
 
@@ -276,6 +381,7 @@ type Counts = (usize, usize, usize);
 fn load_course(
     tx: &mut crate::store::Tx<'_>,
     c: &Course,
+    threads: &[Thread],
     ids: &HashMap<String, UserId>,
     now: Timestamp,
 ) -> crate::error::Result<Option<Counts>> {
@@ -410,6 +516,7 @@ fn load_course(
         course.review_count += 1;
         course.rating_sum += u64::from(r.rating);
     }
+    load_threads(tx, &course, &lessons, threads, ids, now)?;
     catalog::save_counters(tx, &course)?;
     Ok(Some((lessons.len(), c.enrollments.len(), c.reviews.len())))
 }
@@ -419,11 +526,12 @@ pub fn print_accounts(public_url: &str, report: &Report) {
     println!();
     println!("  Lectern demo school at {public_url}");
     println!(
-        "  loaded now: {} courses, {} lessons, {} enrollments, {} reviews, {} accounts ({} courses were already there)",
+        "  loaded now: {} courses, {} lessons, {} enrollments, {} reviews, {} questions, {} accounts ({} courses were already there)",
         report.courses,
         report.lessons,
         report.enrollments,
         report.reviews,
+        report.questions,
         report.users,
         report.skipped_courses
     );

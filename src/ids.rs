@@ -98,6 +98,14 @@ id_type!(
     NotificationId
 );
 id_type!(
+    /// A question asked under a lesson (lesson Q&A).
+    QuestionId
+);
+id_type!(
+    /// An answer to a lesson question.
+    AnswerId
+);
+id_type!(
     /// An order: one person buying one course.
     OrderId
 );

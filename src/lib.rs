@@ -17,6 +17,7 @@
 //!   `catalog::events` for curriculum changes), [`learning`] (enrollments, progress, reviews,
 //!   who may open a lesson; `learning::events` for completions), [`search`] (the tantivy index;
 //!   `search::listing`), [`media`] (uploads: content-addressed files, covers re-encoded),
+//!   [`qa`] (lesson Q&A: questions, answers, the accepted one; screened like reviews),
 //!   [`engagement`] (certificates: PDF, verification, Open Badges),
 //!   [`analytics`] (a teacher's figures from counters the writes keep).
 //! - [`cache`] (versioned record caches), [`respcache`] (answers for visitors), [`ratelimit`].
@@ -54,6 +55,7 @@ pub mod observe;
 pub mod offsite;
 pub mod ops;
 pub mod privacy;
+pub mod qa;
 pub mod ratelimit;
 pub mod respcache;
 pub mod richtext;

@@ -25,6 +25,7 @@ use crate::mail::OutboxRecord;
 use crate::media::repo::UploadRecord;
 use crate::moderation::repo::ReportRecord;
 use crate::moderation::verification::VerificationRecord;
+use crate::qa::repo::{AnswerRecord, QuestionRecord};
 use crate::store::migrate::{Migration, Schema};
 use crate::store::table::{RawTable, Table};
 pub use crate::store::tables::{CHANGES, Change, META};
@@ -34,7 +35,7 @@ use crate::store::{Store, StoreResult, Tx};
 pub static SCHEMA: Schema = Schema { migrations: MIGRATIONS, tables: ALL };
 
 /// The version this build writes.
-pub const SCHEMA_VERSION: u64 = 13;
+pub const SCHEMA_VERSION: u64 = 15;
 
 /// Opens (or creates) the store in `data_dir` with Lectern's schema, upgrading it if older.
 pub fn open(data_dir: &Path) -> StoreResult<Store> {
@@ -207,6 +208,25 @@ pub const ACTIVITY_BY_COURSE: Table<(u128, i64, u128), ()> = Table::new("activit
 /// side of the ledger's sales and refunds).
 pub const COURSE_MONEY: Table<(u128, u32, String), MoneyDay> = Table::new("course_money");
 
+// ---- lesson Q&A (migration 15) ----
+
+/// Question id → the question (its lesson and course, author, text, status, answer count,
+/// accepted answer).
+pub const QUESTIONS: Table<u128, QuestionRecord> = Table::new("questions");
+/// (lesson, question) → (): a lesson's questions, newest last.
+pub const QUESTIONS_BY_LESSON: Table<(u128, u128), ()> = Table::new("questions_by_lesson");
+/// (course, question) → (): a course's questions (its search, the teacher's recent questions).
+pub const QUESTIONS_BY_COURSE: Table<(u128, u128), ()> = Table::new("questions_by_course");
+/// Answer id → the answer.
+pub const ANSWERS: Table<u128, AnswerRecord> = Table::new("answers");
+/// (question, answer) → (): a question's answers, oldest first.
+pub const ANSWERS_BY_QUESTION: Table<(u128, u128), ()> = Table::new("answers_by_question");
+/// Post id → its kind (0 question, 1 answer): posts held by the screen, the admins' Q&A queue.
+pub const QA_PENDING: Table<u128, u8> = Table::new("qa_pending");
+/// (author, written at in ms, post id) → (): a person's questions and answers by time (a
+/// burst of posts).
+pub const QA_BY_AUTHOR: Table<(u128, i64, u128), ()> = Table::new("qa_by_author");
+
 /// Every table, for backups and restores (add new tables here too).
 pub const ALL: &[&dyn RawTable] = &[
     &META,
@@ -281,6 +301,13 @@ pub const ALL: &[&dyn RawTable] = &[
     &COURSE_MONEY,
     &VERIFICATIONS,
     &VERIFICATIONS_PENDING,
+    &QUESTIONS,
+    &QUESTIONS_BY_LESSON,
+    &QUESTIONS_BY_COURSE,
+    &ANSWERS,
+    &ANSWERS_BY_QUESTION,
+    &QA_PENDING,
+    &QA_BY_AUTHOR,
 ];
 
 const MIGRATIONS: &[Migration] = &[
@@ -300,7 +327,19 @@ const MIGRATIONS: &[Migration] = &[
     Migration { to: 11, name: "uploads", run: v11_uploads },
     Migration { to: 12, name: "analytics counters, backfilled from the records", run: v12_analytics },
     Migration { to: 13, name: "teacher verification requests", run: v13_verification },
+    Migration { to: 15, name: "lesson Q&A: questions, answers, their queue", run: v15_qa },
 ];
+
+fn v15_qa(tx: &mut Tx<'_>) -> StoreResult<()> {
+    tx.create(QUESTIONS)?;
+    tx.create(QUESTIONS_BY_LESSON)?;
+    tx.create(QUESTIONS_BY_COURSE)?;
+    tx.create(ANSWERS)?;
+    tx.create(ANSWERS_BY_QUESTION)?;
+    tx.create(QA_PENDING)?;
+    tx.create(QA_BY_AUTHOR)?;
+    Ok(())
+}
 
 fn v11_uploads(tx: &mut Tx<'_>) -> StoreResult<()> {
     tx.create(UPLOADS)?;

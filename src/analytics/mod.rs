@@ -152,7 +152,8 @@ pub struct Teaching {
     /// The last published reviews across the teacher's courses, newest first, with the
     /// course's title and the author's name.
     pub recent_reviews: Vec<(ReviewRecord, String, String)>,
-    // Questions (Q&A, a later issue) add the open questions here.
+    /// The last published questions under the teacher's lessons, newest first.
+    pub recent_questions: Vec<crate::qa::service::RecentQuestion>,
 }
 
 fn rate(completed: u64, students: u64) -> f64 {
@@ -436,6 +437,7 @@ impl Analytics {
                         .unwrap_or_default();
                     t.recent_reviews.push((rev, title, name));
                 }
+                t.recent_questions = crate::qa::service::recent_questions(rtx, teacher, 5)?;
                 // Newest course first.
                 t.courses.sort_by_key(|f| std::cmp::Reverse(f.course.id.key()));
                 Ok(t)

@@ -315,6 +315,23 @@ pub struct TeachingOut {
     courses: Vec<TeachingCourseOut>,
     /// The last five published reviews across the caller's courses, newest first.
     recent_reviews: Vec<RecentReviewOut>,
+    /// The last five published questions under the caller's lessons, newest first.
+    recent_questions: Vec<RecentQuestionOut>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RecentQuestionOut {
+    id: crate::ids::QuestionId,
+    course_id: CourseId,
+    course_title: String,
+    lesson_id: crate::ids::LessonId,
+    title: String,
+    author_name: String,
+    answer_count: u32,
+    answered: bool,
+    /// The lesson page at the question.
+    link: String,
+    created_at: Rfc3339,
 }
 
 impl From<Teaching> for TeachingOut {
@@ -353,6 +370,22 @@ impl From<Teaching> for TeachingOut {
                     rating: r.rating,
                     text: r.text_md,
                     created_at: Rfc3339(r.created_at),
+                })
+                .collect(),
+            recent_questions: t
+                .recent_questions
+                .into_iter()
+                .map(|r| RecentQuestionOut {
+                    id: r.question.id,
+                    course_id: r.question.course_id,
+                    course_title: r.course_title,
+                    lesson_id: r.question.lesson_id,
+                    answered: r.question.answer_count > 0,
+                    answer_count: r.question.answer_count,
+                    title: r.question.title,
+                    author_name: r.author,
+                    link: r.link,
+                    created_at: Rfc3339(r.question.created_at),
                 })
                 .collect(),
         }

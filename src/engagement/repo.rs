@@ -59,6 +59,8 @@ pub struct DigestItem {
 pub enum DigestKind {
     NewStudent,
     NewReview,
+    /// A question under one of the teacher's lessons.
+    NewQuestion,
 }
 
 pub fn prefs(r: &impl Readable, user: UserId) -> StoreResult<EmailPrefs> {

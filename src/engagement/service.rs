@@ -12,7 +12,7 @@
 //! (`LECTERN_SCHOOL_UTC_OFFSET`); work that falls due outside those hours waits for 09:00.
 //! Reminders: an enrollment in an unfinished course with no activity (enrollment or a completed
 //! lesson) for `LECTERN_REMINDER_DAYS`; at most one a week per course and three per enrollment.
-//! Digests: news (new students, new reviews) waits in `digest_items`; the first piece schedules
+//! Digests: news (new students, reviews and lesson questions) waits in `digest_items`; the first piece schedules
 //! the teacher's digest for the next 09:00, so there is at most one a day and none without news.
 
 use std::collections::BTreeMap;
@@ -366,6 +366,11 @@ fn on_learning(s: &Settings, tx: &mut Tx<'_>, ev: &LearningEvent<'_>) -> Result<
                 add_news(s, tx, course.teacher_id, course.id, DigestKind::NewReview, review.created_at)?;
             }
         }
+        LearningEvent::Asked { author, course, at } => {
+            if course.teacher_id != author {
+                add_news(s, tx, course.teacher_id, course.id, DigestKind::NewQuestion, at)?;
+            }
+        }
     }
     Ok(())
 }
@@ -464,22 +469,24 @@ fn digest(tx: &mut Tx<'_>, s: &Settings, key: (i64, UserId), now: Timestamp) -> 
     if !may_receive(&u) || !repo::prefs(tx, teacher)?.digests {
         return Ok(false);
     }
-    let mut per_course: BTreeMap<u128, (u32, u32)> = BTreeMap::new();
+    let mut per_course: BTreeMap<u128, (u32, u32, u32)> = BTreeMap::new();
     for (_, item) in &items {
         let counts = per_course.entry(item.course.key()).or_default();
         match item.kind {
             DigestKind::NewStudent => counts.0 += 1,
             DigestKind::NewReview => counts.1 += 1,
+            DigestKind::NewQuestion => counts.2 += 1,
         }
     }
     let mut lines = Vec::new();
-    for (course, (students, reviews)) in per_course {
+    for (course, (students, reviews, questions)) in per_course {
         if let Some(c) = catalog::course(tx, CourseId::from_key(course))? {
             lines.push(DigestLine {
                 course: c.title,
                 url: s.url(&format!("/courses/{}", c.slug)),
                 students,
                 reviews,
+                questions,
             });
         }
     }

@@ -69,6 +69,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(crate::privacy::routes::router())
         .merge(crate::moderation::routes::router())
         .merge(crate::analytics::routes::router())
+        .merge(crate::qa::routes::router())
 }
 
 /// Routes that read large bodies as streams with their own limits: the router serves them

@@ -23,6 +23,10 @@ pub enum LearningEvent<'a> {
     Completed { user: UserId, course: &'a CourseRecord, now: Timestamp },
     /// A new review of `course` was saved.
     Reviewed { review: &'a ReviewRecord, course: &'a CourseRecord },
+    /// `author` asked a question under a lesson of `course`, and it is public (published at
+    /// once, or approved by an admin). Published by `qa`, which sits above learning and shares
+    /// its subscribers (the teacher's digest).
+    Asked { author: UserId, course: &'a CourseRecord, at: Timestamp },
 }
 
 /// A reaction to a learning event, run inside its write transaction.

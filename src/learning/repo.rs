@@ -112,6 +112,10 @@ pub enum NotificationKind {
     NewReview,
     /// A moderation decision about something of the reader's, or about their report.
     Moderation,
+    /// Someone answered the reader's question under a lesson.
+    QuestionAnswered,
+    /// The teacher accepted an answer to the reader's question.
+    AnswerAccepted,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

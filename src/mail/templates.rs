@@ -118,6 +118,10 @@ pub enum Decision {
     CourseUnpublished,
     ReviewApproved,
     ReviewHidden,
+    /// A held question or answer (lesson Q&A) is published.
+    PostApproved,
+    /// A question or answer was hidden.
+    PostHidden,
     /// To a reporter: what came of their report (`action`).
     ReportResolved,
     /// To the person whose content a report's resolution restricted (`action`): the statement
@@ -137,6 +141,8 @@ impl Decision {
             Decision::CourseUnpublished => "course-unpublished",
             Decision::ReviewApproved => "review-approved",
             Decision::ReviewHidden => "review-hidden",
+            Decision::PostApproved => "qa-approved",
+            Decision::PostHidden => "qa-hidden",
             Decision::ReportResolved => "report-resolved",
             Decision::ReportAction => "report-action",
             Decision::VerificationApproved => "verification-approved",
@@ -151,6 +157,8 @@ impl Decision {
             Decision::CourseUnpublished => &COURSE_UNPUBLISHED,
             Decision::ReviewApproved => &REVIEW_APPROVED,
             Decision::ReviewHidden => &REVIEW_HIDDEN,
+            Decision::PostApproved => &POST_APPROVED,
+            Decision::PostHidden => &POST_HIDDEN,
             Decision::ReportResolved => &REPORT_RESOLVED,
             Decision::ReportAction => &REPORT_ACTION,
             Decision::VerificationApproved => &VERIFICATION_APPROVED,
@@ -158,12 +166,14 @@ impl Decision {
         }
     }
 
-    pub const ALL: [Decision; 9] = [
+    pub const ALL: [Decision; 11] = [
         Decision::CourseApproved,
         Decision::CourseRejected,
         Decision::CourseUnpublished,
         Decision::ReviewApproved,
         Decision::ReviewHidden,
+        Decision::PostApproved,
+        Decision::PostHidden,
         Decision::ReportResolved,
         Decision::ReportAction,
         Decision::VerificationApproved,
@@ -262,6 +272,20 @@ const REVIEW_APPROVED: Messages = Messages {
     footer: "mail-review-approved-footer",
 };
 
+const POST_APPROVED: Messages = Messages {
+    subject: "mail-qa-approved-subject",
+    body: "mail-qa-approved-body",
+    action: "mail-qa-approved-action",
+    footer: "mail-qa-approved-footer",
+};
+
+const POST_HIDDEN: Messages = Messages {
+    subject: "mail-qa-hidden-subject",
+    body: "mail-qa-hidden-body",
+    action: "mail-qa-hidden-action",
+    footer: "mail-qa-hidden-footer",
+};
+
 const REVIEW_HIDDEN: Messages = Messages {
     subject: "mail-review-hidden-subject",
     body: "mail-review-hidden-body",
@@ -348,6 +372,8 @@ pub struct DigestLine {
     pub url: String,
     pub students: u32,
     pub reviews: u32,
+    /// New questions under the course's lessons.
+    pub questions: u32,
 }
 
 /// A teacher's daily summary: new students and reviews per course (`lines`, never empty);
@@ -363,7 +389,11 @@ pub fn digest(
 ) -> Email {
     let lang = Lang::from_locale(locale);
     let count = |f: fn(&DigestLine) -> u32| Arg::Num(f64::from(lines.iter().map(f).sum::<u32>()));
-    let totals = [("students", count(|l| l.students)), ("reviews", count(|l| l.reviews))];
+    let totals = [
+        ("students", count(|l| l.students)),
+        ("reviews", count(|l| l.reviews)),
+        ("questions", count(|l| l.questions)),
+    ];
     let mut base = letter_parts(&DIGEST, lang, name, school, url, &totals);
     base.unsubscribe = Some((i18n::t(lang, List::Digests.message(), &[]), unsubscribe));
     let items: Vec<(String, &str)> = lines
@@ -373,6 +403,7 @@ pub fn digest(
                 ("course", text(&l.course)),
                 ("students", Arg::Num(f64::from(l.students))),
                 ("reviews", Arg::Num(f64::from(l.reviews))),
+                ("questions", Arg::Num(f64::from(l.questions))),
             ];
             (i18n::t(lang, DIGEST_LINE, &args), l.url.as_str())
         })
@@ -583,7 +614,13 @@ mod tests {
         (
             "digest",
             |l, to, n, s, u| {
-                let line = DigestLine { course: "Rust".into(), url: u.into(), students: 2, reviews: 1 };
+                let line = DigestLine {
+                    course: "Rust".into(),
+                    url: u.into(),
+                    students: 2,
+                    reviews: 1,
+                    questions: 0,
+                };
                 digest(l, to, n, s, u, &[line], UNSUB)
             },
             &DIGEST,
@@ -649,14 +686,15 @@ mod tests {
 
     #[test]
     fn russian_plurals_in_the_digest_and_reminder() {
-        let line = DigestLine { course: "Rust".into(), url: URL.into(), students: 2, reviews: 5 };
+        let line =
+            DigestLine { course: "Rust".into(), url: URL.into(), students: 2, reviews: 5, questions: 3 };
         let e = digest("ru", "a@b.org", "Анна", "Лекторий", URL, &[line], UNSUB);
         assert!(
             e.subject.contains("2 новых студента") && e.subject.contains("5 новых отзывов"),
             "{}",
             e.subject
         );
-        assert!(e.text.contains("Rust: 2 новых студента, 5 новых отзывов"), "{}", e.text);
+        assert!(e.text.contains("Rust: 2 новых студента, 5 новых отзывов, 3 новых вопроса"), "{}", e.text);
         let r = reminder("ru", "a@b.org", "Анна", "Лекторий", URL, "Rust", 3, UNSUB);
         assert!(r.text.contains("3 дня"), "{}", r.text);
         let r = reminder("en", "a@b.org", "Anna", "Lectern", URL, "Rust", 1, UNSUB);

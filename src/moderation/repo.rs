@@ -18,15 +18,17 @@ pub enum TargetType {
     Teacher,
     Lesson,
     Question,
+    Answer,
 }
 
 impl TargetType {
-    pub const ALL: [TargetType; 5] = [
+    pub const ALL: [TargetType; 6] = [
         TargetType::Course,
         TargetType::Review,
         TargetType::Teacher,
         TargetType::Lesson,
         TargetType::Question,
+        TargetType::Answer,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -36,6 +38,7 @@ impl TargetType {
             TargetType::Teacher => "teacher",
             TargetType::Lesson => "lesson",
             TargetType::Question => "question",
+            TargetType::Answer => "answer",
         }
     }
 

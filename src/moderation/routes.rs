@@ -19,6 +19,7 @@ use crate::http::openapi::PAGE_REFUSED;
 use crate::identity::{AdminUser, AuthUser};
 use crate::ids::{CourseId, ReportId, ReviewId, UserId};
 use crate::learning::repo::ReviewStatus;
+use crate::qa::repo::{PostKind, PostStatus};
 use crate::store::page::{PageParams, decode_cursor};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -33,6 +34,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(unpublish_course))
         .routes(routes!(approve_review))
         .routes(routes!(hide_review))
+        .routes(routes!(qa_queue))
+        .routes(routes!(approve_post))
+        .routes(routes!(hide_post))
         .routes(routes!(request_verification, my_verification))
         .routes(routes!(verification_queue))
         .routes(routes!(approve_verification))
@@ -444,6 +448,126 @@ async fn hide_review(
     let why = required_reason(&b)?;
     let r = app.moderation.hide_review(&who.user, id(&raw)?, why).await?;
     Ok(Json(ModeratedReview { id: r.id, course_id: r.course_id, status: r.status }))
+}
+
+// ---- lesson Q&A ----
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct QueuedPostOut {
+    /// The question's or the answer's id.
+    id: String,
+    /// `question` or `answer`.
+    kind: String,
+    /// The question's title (for an answer, the question it answers).
+    title: String,
+    body_html: String,
+    author_name: String,
+    course_title: String,
+    /// The lesson page, at the question.
+    link: String,
+    created_at: Rfc3339,
+    /// Why the screen held it: `link`, `contact`, `abuse`, `promotion`, `shouting`, ...
+    reasons: Vec<String>,
+    evidence: Vec<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PostQueue {
+    items: Vec<QueuedPostOut>,
+    next_cursor: Option<String>,
+}
+
+/// Questions and answers held by the screen (admins), oldest first.
+#[utoipa::path(get, path = "/api/v1/admin/moderation/qa", tag = "admin", params(PageParams),
+    responses((status = 200, body = PostQueue), (status = 403, description = "forbidden: admins only."),
+        (status = 422, description = PAGE_REFUSED)),
+    security(("bearer" = [])))]
+async fn qa_queue(
+    State(app): State<AppState>,
+    AdminUser(_who): AdminUser,
+    Query(p): Query<PageParams>,
+) -> Result<Json<PostQueue>> {
+    let page = app.qa.queue(cursor(&p)?, p.limit()?).await?;
+    Ok(Json(PostQueue {
+        items: page
+            .items
+            .into_iter()
+            .map(|q| QueuedPostOut {
+                id: ulid::Ulid(q.id).to_string(),
+                kind: match q.kind {
+                    PostKind::Question => "question".into(),
+                    PostKind::Answer => "answer".into(),
+                },
+                title: q.title,
+                body_html: q.body_html,
+                author_name: q.author,
+                course_title: q.course_title,
+                link: q.link,
+                created_at: Rfc3339(q.created_at),
+                reasons: q.flags,
+                evidence: q.evidence,
+            })
+            .collect(),
+        next_cursor: page.next_cursor,
+    }))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ModeratedPost {
+    id: String,
+    /// `question` or `answer`.
+    kind: String,
+    status: PostStatus,
+}
+
+fn post_id(raw: &str) -> Result<u128> {
+    raw.parse::<ulid::Ulid>().map(|u| u.0).map_err(|_| Error::NotFound)
+}
+
+fn moderated(raw: &str, (kind, status): (PostKind, PostStatus)) -> Json<ModeratedPost> {
+    let kind = match kind {
+        PostKind::Question => "question",
+        PostKind::Answer => "answer",
+    };
+    Json(ModeratedPost { id: raw.to_owned(), kind: kind.into(), status })
+}
+
+/// Publish a held (or hidden) question or answer (admins); its author is told.
+#[utoipa::path(post, path = "/api/v1/admin/qa/{id}/approve", tag = "admin",
+    params(("id" = String, Path, description = "A question's or an answer's id.")), request_body = DecisionBody,
+    responses((status = 200, body = ModeratedPost), (status = 403, description = "forbidden: admins only."),
+        (status = 404, description = "not_found: no such question or answer."),
+        (status = 409, description = "not_pending: it is published already."),
+        (status = 422, description = "validation_failed: `reason` not 3..=2000 characters.")),
+    security(("bearer" = [])))]
+async fn approve_post(
+    State(app): State<AppState>,
+    AdminUser(who): AdminUser,
+    Path(raw): Path<String>,
+    Json(b): Json<DecisionBody>,
+) -> Result<Json<ModeratedPost>> {
+    let why = optional_reason(&b)?.unwrap_or_default();
+    let done = app.moderation.decide_post(&who.user, post_id(&raw)?, PostStatus::Published, why).await?;
+    Ok(moderated(&raw, done))
+}
+
+/// Hide a question or answer (admins), with the reason its author receives.
+#[utoipa::path(post, path = "/api/v1/admin/qa/{id}/hide", tag = "admin",
+    params(("id" = String, Path, description = "A question's or an answer's id.")), request_body = DecisionBody,
+    responses((status = 200, body = ModeratedPost), (status = 403, description = "forbidden: admins only."),
+        (status = 404, description = "not_found: no such question or answer."),
+        (status = 409, description = "not_pending: it is hidden already."),
+        (status = 422, description = "validation_failed: `reason` missing or not 3..=2000 characters.")),
+    security(("bearer" = [])))]
+async fn hide_post(
+    State(app): State<AppState>,
+    AdminUser(who): AdminUser,
+    Path(raw): Path<String>,
+    Json(b): Json<DecisionBody>,
+) -> Result<Json<ModeratedPost>> {
+    let why = required_reason(&b)?;
+    let done = app.moderation.decide_post(&who.user, post_id(&raw)?, PostStatus::Hidden, why).await?;
+    Ok(moderated(&raw, done))
 }
 
 // ---- teacher verification ----

@@ -16,13 +16,15 @@ use crate::clock::{Clock, Timestamp};
 use crate::error::{Code, Error, Result};
 use crate::identity::Role;
 use crate::identity::repo::{self as identity, UserRecord};
-use crate::ids::{CourseId, LessonId, ReportId, ReviewId, UploadId, UserId};
+use crate::ids::{AnswerId, CourseId, LessonId, QuestionId, ReportId, ReviewId, UploadId, UserId};
 use crate::learning::Learning;
 use crate::learning::events::Hooks;
 use crate::learning::repo::{self as learning, ReviewRecord, ReviewStatus};
 use crate::learning::service::set_review_status;
 use crate::mail::templates::{Decision, DecisionFacts};
 use crate::media::{self, Purpose};
+use crate::qa::repo::{self as qa, PostKind, PostStatus};
+use crate::qa::service::{question_link, set_answer_status, set_question_status};
 use crate::store::page::{Page, page_by};
 use crate::store::{Store, Tx};
 
@@ -43,7 +45,7 @@ impl NewReport {
         if t.is_none() {
             errors.push(crate::error::FieldError::new(
                 "target_type",
-                "must be course, review, teacher, lesson or question",
+                "must be course, review, teacher, lesson, question or answer",
             ));
         }
         let r = ReportReason::parse(reason);
@@ -313,6 +315,45 @@ impl Moderation {
         Ok(r)
     }
 
+    // ---- lesson Q&A ----
+
+    /// Publishes a held (or hidden) question or answer, or hides one (`why` is then required
+    /// by the route); its author is told and the decision is audited.
+    pub async fn decide_post(
+        &self,
+        admin: &UserRecord,
+        id: u128,
+        to: PostStatus,
+        why: String,
+    ) -> Result<(PostKind, PostStatus)> {
+        let (actor, now, notices, hooks) =
+            (admin.id, self.clock.now(), self.notices.clone(), self.hooks.clone());
+        self.store
+            .write(move |tx| {
+                let kind = post_kind(tx, id)?;
+                if post_status(tx, kind, id)? == to {
+                    return Err(not_pending("The post already has this status."));
+                }
+                let (author, c, link) = set_post_status(tx, &hooks, kind, id, to, now)?;
+                let decision =
+                    if to == PostStatus::Published { Decision::PostApproved } else { Decision::PostHidden };
+                if let Some(author) = identity::user(tx, author)? {
+                    let facts = DecisionFacts { target: &c.title, reason: &why, ..Default::default() };
+                    notices.tell(tx, &author, decision, &link, &facts, now)?;
+                }
+                let a = Action {
+                    actor: Some(actor),
+                    action: kind_action(kind, to),
+                    target_type: kind_name(kind),
+                    target_id: ulid::Ulid(id).to_string(),
+                    reason: (!why.is_empty()).then_some(why.as_str()),
+                };
+                audit::record(tx, a, now)?;
+                Ok((kind, to))
+            })
+            .await
+    }
+
     // ---- reports ----
 
     /// Files `who`'s report. The target must exist and be visible to them (404 otherwise);
@@ -365,9 +406,6 @@ impl Moderation {
                 let restricts = action != ReportAction::Dismiss;
                 match (action, rep.target_type) {
                     (ReportAction::Dismiss, _) => {}
-                    (ReportAction::LockUser, TargetType::Question) => {
-                        return Err(not_supported("Questions come with lesson Q&A."));
-                    }
                     (ReportAction::LockUser, _) => {
                         // The person behind the reported thing: the review's author, the
                         // course's or lesson's teacher, the teacher reported.
@@ -413,8 +451,26 @@ impl Moderation {
                     }
                     (
                         ReportAction::Hide | ReportAction::Unpublish,
-                        TargetType::Teacher | TargetType::Question,
+                        TargetType::Question | TargetType::Answer,
                     ) => {
+                        let kind = if rep.target_type == TargetType::Question {
+                            PostKind::Question
+                        } else {
+                            PostKind::Answer
+                        };
+                        if post_status(tx, kind, rep.target_id)? != PostStatus::Hidden {
+                            set_post_status(tx, &hooks, kind, rep.target_id, PostStatus::Hidden, now)?;
+                        }
+                        let a = Action {
+                            actor: Some(actor),
+                            action: kind_action(kind, PostStatus::Hidden),
+                            target_type: kind_name(kind),
+                            target_id: ulid::Ulid(rep.target_id).to_string(),
+                            reason: Some(&note),
+                        };
+                        audit::record(tx, a, now)?;
+                    }
+                    (ReportAction::Hide | ReportAction::Unpublish, TargetType::Teacher) => {
                         return Err(not_supported("Hide or unpublish the teacher's courses, or dismiss."));
                     }
                 }
@@ -674,7 +730,85 @@ fn resolve_target(
             }
             Ok((id.key(), Some(u.id), u.name.clone(), format!("/teachers/{}", u.id)))
         }
-        // The lesson Q&A is not built yet: there is no question to report.
-        TargetType::Question => Err(Error::NotFound),
+        // A question or answer: reported by someone who takes part in the course and sees it.
+        TargetType::Question => {
+            let id: QuestionId = parse_id(raw)?;
+            let q = qa::get_question(tx, id)?;
+            let c = catalog::get_course(tx, q.course_id)?;
+            crate::qa::service::participant(tx, who, &c).map_err(|_| Error::NotFound)?;
+            if !q.is_published() && q.author_id != who.id {
+                return Err(Error::NotFound);
+            }
+            Ok((id.key(), Some(q.author_id), format!("{} — {}", c.title, q.title), question_link(&c, &q)))
+        }
+        TargetType::Answer => {
+            let id: AnswerId = parse_id(raw)?;
+            let a = qa::get_answer(tx, id)?;
+            let q = qa::get_question(tx, a.question_id)?;
+            let c = catalog::get_course(tx, a.course_id)?;
+            crate::qa::service::participant(tx, who, &c).map_err(|_| Error::NotFound)?;
+            if !a.is_published() && a.author_id != who.id {
+                return Err(Error::NotFound);
+            }
+            Ok((id.key(), Some(a.author_id), format!("{} — {}", c.title, q.title), question_link(&c, &q)))
+        }
     }
+}
+
+fn kind_name(kind: PostKind) -> &'static str {
+    match kind {
+        PostKind::Question => "question",
+        PostKind::Answer => "answer",
+    }
+}
+
+fn kind_action(kind: PostKind, to: PostStatus) -> &'static str {
+    match (kind, to) {
+        (PostKind::Question, PostStatus::Published) => "question.approve",
+        (PostKind::Question, _) => "question.hide",
+        (PostKind::Answer, PostStatus::Published) => "answer.approve",
+        (PostKind::Answer, _) => "answer.hide",
+    }
+}
+
+/// Which kind of post `id` is (a question or an answer): 404 if neither.
+fn post_kind(tx: &Tx<'_>, id: u128) -> Result<PostKind> {
+    if qa::question(tx, QuestionId::from_key(id))?.is_some() {
+        Ok(PostKind::Question)
+    } else if qa::answer(tx, AnswerId::from_key(id))?.is_some() {
+        Ok(PostKind::Answer)
+    } else {
+        Err(Error::NotFound)
+    }
+}
+
+fn post_status(tx: &Tx<'_>, kind: PostKind, id: u128) -> Result<PostStatus> {
+    Ok(match kind {
+        PostKind::Question => qa::get_question(tx, QuestionId::from_key(id))?.status,
+        PostKind::Answer => qa::get_answer(tx, AnswerId::from_key(id))?.status,
+    })
+}
+
+/// Changes a post's status through qa's rules; answers (its author, its course, the link).
+fn set_post_status(
+    tx: &mut Tx<'_>,
+    hooks: &Hooks,
+    kind: PostKind,
+    id: u128,
+    to: PostStatus,
+    now: Timestamp,
+) -> Result<(UserId, CourseRecord, String)> {
+    let (author, question) = match kind {
+        PostKind::Question => {
+            let (_, q) = set_question_status(tx, hooks, QuestionId::from_key(id), to)?;
+            (q.author_id, q)
+        }
+        PostKind::Answer => {
+            let (_, a) = set_answer_status(tx, AnswerId::from_key(id), to, now)?;
+            (a.author_id, qa::get_question(tx, a.question_id)?)
+        }
+    };
+    let c = catalog::get_course(tx, question.course_id)?;
+    let link = question_link(&c, &question);
+    Ok((author, c, link))
 }

@@ -13,6 +13,7 @@ async fn the_demo_school_loads_once_and_is_usable() {
     assert!(first.categories >= 8, "{first:?}");
     assert!(first.users >= 50, "{first:?}");
     assert!(first.enrollments > first.courses && first.reviews >= 2 * first.courses, "{first:?}");
+    assert!(first.questions >= 6, "Q&A threads: {first:?}");
 
     let again = lectern::demo::load(app.state()).await.unwrap();
     assert_eq!(
@@ -48,4 +49,18 @@ async fn the_demo_school_loads_once_and_is_usable() {
     let student = app.sign_in("olivia.brown@demo.lectern.school", lectern::demo::PASSWORD).await;
     let mine = app.enrollments(&student).list("limit=100").await.assert_status(StatusCode::OK);
     assert!(!mine["items"].as_array().unwrap().is_empty(), "demo students are enrolled somewhere");
+
+    // Q&A threads in both languages, some with an accepted answer.
+    let admin = app.sign_in_admin().await;
+    for slug in ["python-for-complete-beginners", "python-s-nulya"] {
+        let course = app.courses(&ANONYMOUS).get(slug).await.assert_status(StatusCode::OK);
+        let qs = app
+            .api(&admin)
+            .get(&format!("/api/v1/courses/{}/questions", course.id()))
+            .await
+            .assert_status(StatusCode::OK);
+        let items = qs["items"].as_array().unwrap();
+        assert!(items.len() >= 2, "{qs}");
+        assert!(items.iter().any(|q| !q["accepted_answer_id"].is_null()), "{qs}");
+    }
 }

@@ -584,6 +584,7 @@ report-target-review = Review
 report-target-teacher = Teacher
 report-target-lesson = Lesson
 report-target-question = Question
+report-target-answer = Answer
 report-reason-spam = Spam or advertising
 report-reason-abuse = Abuse or insults
 report-reason-copyright = Copyright infringement
@@ -814,3 +815,34 @@ students-last-activity = Last activity
 studio-meta-description = Create, edit and follow your courses: the teacher studio.
 report-teacher = Report this teacher
 report-lesson = Report this lesson
+
+## Lesson Q&A
+qa-notice-answered = New answer to your question “{ $title }”
+qa-notice-accepted = An answer to your question “{ $title }” was accepted
+qa-heading = Questions and answers
+qa-ask = Ask a question
+qa-title = Title
+qa-body = Details (optional)
+qa-submit = Post question
+qa-answer = Your answer
+qa-answer-submit = Post answer
+qa-accept = Mark as accepted
+qa-accepted = Accepted answer
+qa-teacher = Teacher
+qa-pending = Awaiting moderation
+qa-hidden = Hidden by a moderator
+qa-none = No questions yet. Ask the first one.
+qa-answers = { $count ->
+    [one] { $count } answer
+   *[other] { $count } answers
+}
+qa-search = Search questions in this course
+qa-search-submit = Search
+qa-report = Report
+qa-sent = Thanks: your post is awaiting moderation.
+qa-recent = Recent questions
+qa-recent-none = No questions from students yet.
+qa-queue = Questions and answers
+qa-queue-empty = No held questions or answers.
+qa-kind-question = Question
+qa-kind-answer = Answer

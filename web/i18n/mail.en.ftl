@@ -70,6 +70,10 @@ mail-digest-subject = Your courses today: { $students ->
 }, { $reviews ->
     [one] { $reviews } new review
    *[other] { $reviews } new reviews
+}{ $questions ->
+    [0] {""}
+    [one] , { $questions } new question
+   *[other] , { $questions } new questions
 } — { $school }
 mail-digest-body = Here is what happened in your courses since yesterday:
 mail-digest-line = { $course }: { $students ->
@@ -78,6 +82,10 @@ mail-digest-line = { $course }: { $students ->
 }, { $reviews ->
     [one] { $reviews } new review
    *[other] { $reviews } new reviews
+}{ $questions ->
+    [0] {""}
+    [one] , { $questions } new question
+   *[other] , { $questions } new questions
 }
 mail-digest-action = See your notifications
 mail-digest-footer = You get this summary at most once a day, only on days with news.
@@ -163,3 +171,15 @@ mail-verification-rejected-subject = Your verification needs another look — { 
 mail-verification-rejected-body = An admin checked your documents and could not verify you. The reason: { $reason }. You can send new documents from the studio at any time. This decision was made by a person; if you disagree, reply to this email.
 mail-verification-rejected-action = Send documents again
 mail-verification-rejected-footer = The { $school } team
+
+mail-qa-approved-notice = Your post in “{ $target }” is published
+mail-qa-approved-subject = Your post is published — { $school }
+mail-qa-approved-body = An admin checked your question or answer in “{ $target }”: it is now visible to the course.
+mail-qa-approved-action = See the discussion
+mail-qa-approved-footer = The { $school } team
+
+mail-qa-hidden-notice = Your post in “{ $target }” was hidden
+mail-qa-hidden-subject = Your post was hidden — { $school }
+mail-qa-hidden-body = Your question or answer in “{ $target }” was hidden and is no longer visible to the course. The reason: { $reason }. This decision was made by a person; to appeal, reply to this email within six months.
+mail-qa-hidden-action = See the lesson
+mail-qa-hidden-footer = The { $school } team

@@ -73,6 +73,11 @@ mail-digest-subject = Ваши курсы за день: { $students ->
     [one] { $reviews } новый отзыв
     [few] { $reviews } новых отзыва
    *[other] { $reviews } новых отзывов
+}{ $questions ->
+    [0] {""}
+    [one] , { $questions } новый вопрос
+    [few] , { $questions } новых вопроса
+   *[other] , { $questions } новых вопросов
 } — { $school }
 mail-digest-body = Вот что произошло на ваших курсах со вчерашнего дня:
 mail-digest-line = { $course }: { $students ->
@@ -83,6 +88,11 @@ mail-digest-line = { $course }: { $students ->
     [one] { $reviews } новый отзыв
     [few] { $reviews } новых отзыва
    *[other] { $reviews } новых отзывов
+}{ $questions ->
+    [0] {""}
+    [one] , { $questions } новый вопрос
+    [few] , { $questions } новых вопроса
+   *[other] , { $questions } новых вопросов
 }
 mail-digest-action = Открыть уведомления
 mail-digest-footer = Эта сводка приходит не чаще раза в день и только в дни, когда есть новости.
@@ -166,3 +176,15 @@ mail-verification-rejected-subject = Подтверждение нужно по�
 mail-verification-rejected-body = Администратор проверил ваши документы и не смог вас подтвердить. Причина: { $reason }. Новые документы можно отправить из студии в любое время. Решение принял человек; если вы не согласны, ответьте на это письмо.
 mail-verification-rejected-action = Отправить документы снова
 mail-verification-rejected-footer = Команда { $school }
+
+mail-qa-approved-notice = Ваше сообщение в курсе «{ $target }» опубликовано
+mail-qa-approved-subject = Ваше сообщение опубликовано — { $school }
+mail-qa-approved-body = Администратор проверил ваш вопрос или ответ в курсе «{ $target }»: теперь его видят участники курса.
+mail-qa-approved-action = Открыть обсуждение
+mail-qa-approved-footer = Команда { $school }
+
+mail-qa-hidden-notice = Ваше сообщение в курсе «{ $target }» скрыто
+mail-qa-hidden-subject = Ваше сообщение скрыто — { $school }
+mail-qa-hidden-body = Ваш вопрос или ответ в курсе «{ $target }» скрыт и больше не виден участникам курса. Причина: { $reason }. Решение принял человек; обжаловать его можно в течение шести месяцев, ответив на это письмо.
+mail-qa-hidden-action = Открыть урок
+mail-qa-hidden-footer = Команда { $school }

@@ -616,6 +616,7 @@ report-target-review = Отзыв
 report-target-teacher = Преподаватель
 report-target-lesson = Урок
 report-target-question = Вопрос
+report-target-answer = Ответ
 report-reason-spam = Спам или реклама
 report-reason-abuse = Оскорбления
 report-reason-copyright = Нарушение авторских прав
@@ -852,3 +853,35 @@ students-last-activity = Последняя активность
 studio-meta-description = Создавайте, редактируйте курсы и следите за ними: студия преподавателя.
 report-teacher = Пожаловаться на преподавателя
 report-lesson = Пожаловаться на урок
+
+## Lesson Q&A
+qa-notice-answered = Новый ответ на ваш вопрос «{ $title }»
+qa-notice-accepted = Ответ на ваш вопрос «{ $title }» отмечен как принятый
+qa-heading = Вопросы и ответы
+qa-ask = Задать вопрос
+qa-title = Заголовок
+qa-body = Подробности (необязательно)
+qa-submit = Отправить вопрос
+qa-answer = Ваш ответ
+qa-answer-submit = Ответить
+qa-accept = Отметить как принятый
+qa-accepted = Принятый ответ
+qa-teacher = Преподаватель
+qa-pending = Ожидает модерации
+qa-hidden = Скрыто модератором
+qa-none = Вопросов пока нет. Задайте первый.
+qa-answers = { $count ->
+    [one] { $count } ответ
+    [few] { $count } ответа
+   *[other] { $count } ответов
+}
+qa-search = Поиск по вопросам курса
+qa-search-submit = Найти
+qa-report = Пожаловаться
+qa-sent = Спасибо: ваше сообщение ожидает модерации.
+qa-recent = Последние вопросы
+qa-recent-none = Студенты пока не задавали вопросов.
+qa-queue = Вопросы и ответы
+qa-queue-empty = Нет задержанных вопросов и ответов.
+qa-kind-question = Вопрос
+qa-kind-answer = Ответ

@@ -335,6 +335,65 @@ function initReviewForm(form) {
   });
 }
 
+// ---- lesson Q&A (the forms post to page routes without JavaScript)
+
+/** A question or an answer as the player renders it; `body_html` comes sanitised from the server. */
+function qaItem(p, form, question) {
+  const li = el('li', { class: question ? 'qa-question' : 'qa-answer', id: `${question ? 'question' : 'answer'}-${p.id}` });
+  if (question) li.append(el('h3', { class: 'qa-question-title', text: p.title }));
+  const meta = el('p', { class: 'qa-meta' }, el('strong', { text: p.author?.name ?? '' }));
+  if (p.created_at) meta.append(' · ', el('time', { dateTime: p.created_at, text: formatDate(p.created_at) }));
+  li.append(meta);
+  if (p.status === 'pending' && form.dataset.msgPending) {
+    li.classList.add('qa-held');
+    li.append(el('p', { class: 'notice notice-info', text: form.dataset.msgPending }));
+  }
+  const body = el('div', { class: 'qa-body' });
+  body.innerHTML = p.body_html ?? '';
+  li.append(body);
+  return li;
+}
+
+/** Asks or answers through the API and shows the new post without a reload. */
+function initQaForm(form) {
+  const question = form.hasAttribute('data-qa-ask');
+  const status = form.querySelector('.action-status');
+  let busy = false;
+  const submit = async () => {
+    if (busy || !form.reportValidity()) return;
+    busy = true;
+    form.setAttribute('aria-busy', 'true');
+    clearStatus(status);
+    const fields = new FormData(form);
+    const body = question
+      ? { title: String(fields.get('title') ?? ''), body: String(fields.get('body') ?? '') }
+      : { body: String(fields.get('body') ?? '') };
+    try {
+      const post = await api(form.dataset.api, { method: 'POST', body });
+      const item = qaItem(post, form, question);
+      if (question) {
+        document.getElementById('qa-list')?.prepend(item);
+        document.querySelector('.qa-empty')?.setAttribute('hidden', '');
+      } else {
+        form.closest('.qa-question')?.querySelector('.qa-answers')?.append(item);
+      }
+      form.reset();
+      rescueFocus(form, item);
+      saved(form, post);
+    } catch (e) {
+      showFailure(status, form.dataset.msgFailed, form.dataset.msgRetry, submit);
+      console.warn('[lectern]', e);
+    } finally {
+      busy = false;
+      form.removeAttribute('aria-busy');
+    }
+  };
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    guard(submit)();
+  });
+}
+
 function initMoreReviews(button) {
   const d = button.dataset;
   let busy = false;
@@ -524,6 +583,7 @@ function init() {
   each('form[data-optimistic]', initToggle);
   each('form[data-review-form]', initReviewForm);
   each('button[data-more-reviews]', initMoreReviews);
+  each('form[data-qa-ask], form[data-qa-answer]', initQaForm);
   each('input[data-suggest]', initSuggest);
   each('form[data-signout]', initSignout);
   guard(initPlayerToc)();

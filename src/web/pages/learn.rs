@@ -201,6 +201,172 @@ struct PlayerPage {
     /// Signed in and not the course's teacher: the report form.
     can_report: bool,
     report_reasons: Vec<(&'static str, String)>,
+    /// The lesson's Q&A, for those who take part in the course (enrolled, teacher, admins).
+    qa: Option<QaSection>,
+}
+
+/// The player's Q&A section: the lesson's questions (newest first) with their answers.
+struct QaSection {
+    questions: Vec<QuestionItem>,
+    /// The viewer is the course's teacher (or an admin): "Mark as accepted" buttons.
+    may_accept: bool,
+    viewer: String,
+    report_reasons: Vec<(&'static str, String)>,
+}
+
+struct QuestionItem {
+    id: String,
+    title: String,
+    body_html: String,
+    author: String,
+    date: String,
+    iso: String,
+    answers_text: String,
+    pending: bool,
+    hidden: bool,
+    /// Someone else's published question: the viewer may report it.
+    reportable: bool,
+    answers: Vec<AnswerItem>,
+}
+
+struct AnswerItem {
+    id: String,
+    body_html: String,
+    author: String,
+    by_teacher: bool,
+    accepted: bool,
+    pending: bool,
+    hidden: bool,
+    reportable: bool,
+    date: String,
+}
+
+/// The lesson's questions as `who` sees them (at most 20, newest first, each with its answers).
+async fn qa_section(
+    app: &AppState,
+    tr: crate::web::i18n::Tr,
+    who: &crate::identity::repo::UserRecord,
+    lesson: LessonId,
+) -> Result<Option<QaSection>> {
+    use crate::qa::repo::{PostStatus, Scope};
+    let page = match app.qa.list(who, Scope::Lesson(lesson), None, 20, None).await {
+        Ok(p) => p,
+        Err(Error::Forbidden { .. } | Error::NotFound) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let name = |n: String| if n.is_empty() { tr.t("former-student") } else { n };
+    let mut questions = Vec::new();
+    let mut may_accept = false;
+    for v in page.items {
+        let t = app.qa.thread(who, v.question.id).await?;
+        may_accept = t.may_accept;
+        let q = t.question.question;
+        let accepted = q.accepted_answer;
+        questions.push(QuestionItem {
+            id: q.id.to_string(),
+            title: q.title.clone(),
+            body_html: q.body_html.clone(),
+            date: date(tr, q.created_at),
+            iso: q.created_at.to_rfc3339(),
+            answers_text: tr.args("qa-answers", &[("count", Arg::Num(f64::from(q.answer_count)))]),
+            pending: q.status == PostStatus::Pending,
+            hidden: q.status == PostStatus::Hidden,
+            reportable: q.author_id != who.id && q.is_published(),
+            author: name(t.question.author),
+            answers: t
+                .answers
+                .into_iter()
+                .map(|a| AnswerItem {
+                    id: a.answer.id.to_string(),
+                    body_html: a.answer.body_html.clone(),
+                    by_teacher: a.by_teacher,
+                    accepted: accepted == Some(a.answer.id),
+                    pending: a.answer.status == PostStatus::Pending,
+                    hidden: a.answer.status == PostStatus::Hidden,
+                    reportable: a.answer.author_id != who.id && a.answer.is_published(),
+                    date: date(tr, a.answer.created_at),
+                    author: name(a.author),
+                })
+                .collect(),
+        });
+    }
+    if questions.is_empty() {
+        // No thread read: ask the course directly whether the viewer may accept.
+        let (_, l) = app.learning.lesson(lesson, Some(who)).await?;
+        let c = app.catalog.course_by_id(l.course_id).await?;
+        may_accept = c.is_some_and(|c| c.teacher_id == who.id) || who.role == crate::identity::Role::Admin;
+    }
+    Ok(Some(QaSection {
+        questions,
+        may_accept,
+        viewer: who.name.clone(),
+        report_reasons: crate::moderation::repo::ReportReason::ALL
+            .into_iter()
+            .map(|r| (r.as_str(), tr.t(&format!("report-reason-{}", r.as_str()))))
+            .collect(),
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct QuestionForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    body: String,
+}
+
+/// `POST /learn/{slug}/{lesson}/questions`: ask without JavaScript, back to the question.
+pub async fn ask(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    Path((slug, lesson)): Path<(String, String)>,
+    Form(f): Form<QuestionForm>,
+) -> Result<Response> {
+    let who = ctx.require()?;
+    ctx.check_csrf(&f.csrf)?;
+    let lesson_id: LessonId = parse(&lesson)?;
+    let input = crate::qa::service::NewQuestion::parse(&f.title, &f.body)?;
+    let q = app.qa.ask(&who.user, lesson_id, input).await?;
+    Ok(see_other(&format!("/learn/{slug}/{lesson_id}#question-{}", q.id)))
+}
+
+#[derive(Deserialize)]
+pub struct AnswerForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    body: String,
+}
+
+/// `POST /learn/{slug}/{lesson}/questions/{id}/answers`: answer without JavaScript.
+pub async fn answer(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    Path((slug, lesson, question)): Path<(String, String, String)>,
+    Form(f): Form<AnswerForm>,
+) -> Result<Response> {
+    let who = ctx.require()?;
+    ctx.check_csrf(&f.csrf)?;
+    let lesson_id: LessonId = parse(&lesson)?;
+    let body = crate::qa::service::parse_answer(&f.body)?;
+    let a = app.qa.answer(&who.user, parse(&question)?, body).await?;
+    Ok(see_other(&format!("/learn/{slug}/{lesson_id}#answer-{}", a.id)))
+}
+
+/// `POST /learn/{slug}/{lesson}/answers/{id}/accept`: the teacher accepts an answer.
+pub async fn accept(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    Path((slug, lesson, answer)): Path<(String, String, String)>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response> {
+    let who = ctx.require()?;
+    ctx.check_csrf(&f.csrf)?;
+    let lesson_id: LessonId = parse(&lesson)?;
+    let q = app.qa.accept(&who.user, parse(&answer)?).await?;
+    Ok(see_other(&format!("/learn/{slug}/{lesson_id}#question-{}", q.id)))
 }
 
 /// A lesson's attachment as the player lists it.
@@ -318,6 +484,10 @@ pub async fn player(
         },
         _ => (None, None),
     };
+    let qa = match ctx.user() {
+        Some(u) => qa_section(&app, tr, u, l.id).await?,
+        None => None,
+    };
     let mut layout = Layout::new(&app, &ctx, format!("{} · {}", l.title, course.title)).nav("learn");
     layout.description = course.subtitle.clone();
     let page = PlayerPage {
@@ -353,6 +523,7 @@ pub async fn player(
         count: order.len(),
         can_report: ctx.user().is_some_and(|u| u.id != course.teacher_id),
         report_reasons: super::moderation::report_reasons(tr),
+        qa,
         l: layout,
     };
     Ok(html(&ctx, &headers, StatusCode::OK, render(&page)?))

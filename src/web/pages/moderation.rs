@@ -76,6 +76,20 @@ pub struct VerificationItem {
     pub submitted: String,
 }
 
+/// A held question or answer (lesson Q&A).
+pub struct PostItem {
+    pub id: String,
+    pub kind: String,
+    pub title: String,
+    pub body_html: String,
+    pub author: String,
+    pub course_title: String,
+    pub link: String,
+    pub written: String,
+    pub reasons: Vec<String>,
+    pub evidence: String,
+}
+
 pub struct ReportItem {
     pub id: String,
     pub target_type: String,
@@ -92,6 +106,7 @@ struct ModerationPage {
     l: Layout,
     courses: Vec<CourseItem>,
     reviews: Vec<ReviewItem>,
+    posts: Vec<PostItem>,
     reports: Vec<ReportItem>,
     verifications: Vec<VerificationItem>,
     /// (value, label) of the report actions.
@@ -144,12 +159,32 @@ async fn page(app: &AppState, ctx: &PageCtx, error: Option<String>) -> Result<St
     let courses = app.moderation.course_queue(None, PAGE_SIZE).await?;
     let reviews = app.moderation.review_queue(None, PAGE_SIZE).await?;
     let reports = app.moderation.report_queue(None, PAGE_SIZE).await?;
+    let posts = app.qa.queue(None, PAGE_SIZE).await?;
     let verifications = app.moderation.verification_queue(None, PAGE_SIZE).await?;
     let page = ModerationPage {
         l: Layout::new(app, ctx, tr.t("moderation-title")).nav("admin-moderation"),
         courses: courses.items.into_iter().map(|q| course_item(tr, q)).collect(),
         reviews: reviews.items.into_iter().map(|q| review_item(tr, q)).collect(),
         reports: reports.items.into_iter().map(|r| report_item(tr, r)).collect(),
+        posts: posts
+            .items
+            .into_iter()
+            .map(|p| PostItem {
+                id: ulid::Ulid(p.id).to_string(),
+                kind: tr.t(match p.kind {
+                    crate::qa::repo::PostKind::Question => "qa-kind-question",
+                    crate::qa::repo::PostKind::Answer => "qa-kind-answer",
+                }),
+                title: p.title,
+                body_html: p.body_html,
+                author: p.author,
+                course_title: p.course_title,
+                link: p.link,
+                written: date(tr, p.created_at),
+                reasons: p.flags.iter().map(|r| reason_label(tr, r)).collect(),
+                evidence: p.evidence.join(", "),
+            })
+            .collect(),
         verifications: verifications
             .items
             .into_iter()
@@ -284,6 +319,42 @@ pub async fn decide_review(
         match decision.as_str() {
             "approve" => m.approve_review(&who, id, reason_of(&f.reason, false)?).await,
             "hide" => m.hide_review(&who, id, reason_of(&f.reason, true)?.unwrap_or_default()).await,
+            _ => Err(Error::NotFound),
+        }
+        .map(|_| ())
+    }
+    .await;
+    answer(&app, &ctx, &headers, outcome).await
+}
+
+/// `POST /admin/moderation/qa/{id}/{approve|hide}`: a held question or answer.
+pub async fn decide_post(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    headers: HeaderMap,
+    Path((id, decision)): Path<(String, String)>,
+    Form(f): Form<DecisionForm>,
+) -> Result<Response> {
+    use crate::qa::repo::PostStatus;
+    let who = admin(&ctx)?.clone();
+    ctx.check_csrf(&f.csrf)?;
+    let id = id.parse::<ulid::Ulid>().map_err(|_| Error::NotFound)?.0;
+    let m = &app.moderation;
+    let outcome = async {
+        match decision.as_str() {
+            "approve" => {
+                m.decide_post(
+                    &who,
+                    id,
+                    PostStatus::Published,
+                    reason_of(&f.reason, false)?.unwrap_or_default(),
+                )
+                .await
+            }
+            "hide" => {
+                m.decide_post(&who, id, PostStatus::Hidden, reason_of(&f.reason, true)?.unwrap_or_default())
+                    .await
+            }
             _ => Err(Error::NotFound),
         }
         .map(|_| ())

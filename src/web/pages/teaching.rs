@@ -92,6 +92,17 @@ struct Dashboard {
     rating: String,
     courses: Vec<CourseRow>,
     reviews: Vec<ReviewRow>,
+    questions: Vec<QuestionRow>,
+}
+
+/// A recent question under one of the teacher's lessons.
+struct QuestionRow {
+    title: String,
+    author: String,
+    course: String,
+    link: String,
+    answers: String,
+    date: String,
 }
 
 fn rating_text(tr: Tr, sum: u64, count: u64) -> String {
@@ -140,6 +151,21 @@ pub async fn dashboard(State(app): State<AppState>, ctx: PageCtx, headers: Heade
         rating: rating_text(tr, t.rating_sum, t.review_count),
         courses,
         reviews,
+        questions: t
+            .recent_questions
+            .iter()
+            .map(|q| QuestionRow {
+                title: q.question.title.clone(),
+                author: if q.author.is_empty() { tr.t("former-student") } else { q.author.clone() },
+                course: q.course_title.clone(),
+                link: q.link.clone(),
+                answers: tr.args(
+                    "qa-answers",
+                    &[("count", crate::web::i18n::Arg::Num(f64::from(q.question.answer_count)))],
+                ),
+                date: date(tr, q.question.created_at),
+            })
+            .collect(),
         l: super::studio::studio_layout(&app, &ctx, tr.t("studio-title")),
     };
     Ok(html(&ctx, &headers, StatusCode::OK, render(&page)?))
