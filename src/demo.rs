@@ -301,6 +301,7 @@ fn load_course(
             course_id: id,
             title: m.title.clone(),
             position: mi as u32 + 1,
+            unlock: None,
         };
         tx.put(MODULES, &module.id.key(), &module)?;
         tx.put(MODULES_BY_COURSE, &(id.key(), module.id.key()), &())?;
@@ -322,6 +323,7 @@ fn load_course(
                 revision: 0,
                 video_upload: None,
                 attachments: Vec::new(),
+                quiz: None,
             };
             total_duration += u64::from(l.duration_s);
             tx.put(LESSONS, &lesson.id.key(), &lesson)?;

@@ -20,7 +20,7 @@ use crate::commerce::repo::{MoneyDay, OrderRecord, Outcome};
 use crate::engagement::certificates::CertificateRecord;
 use crate::engagement::repo::{DigestItem, EmailPrefs, ReminderState};
 use crate::identity::repo::{EmailTokenRecord, FamilyRecord, RefreshTokenRecord, UserRecord};
-use crate::learning::repo::{DayCounts, EnrollmentRecord, NotificationRecord, ReviewRecord};
+use crate::learning::repo::{AttemptRecord, DayCounts, EnrollmentRecord, NotificationRecord, QuizStats, ReviewRecord};
 use crate::mail::OutboxRecord;
 use crate::media::repo::UploadRecord;
 use crate::moderation::repo::ReportRecord;
@@ -34,7 +34,7 @@ use crate::store::{Store, StoreResult, Tx};
 pub static SCHEMA: Schema = Schema { migrations: MIGRATIONS, tables: ALL };
 
 /// The version this build writes.
-pub const SCHEMA_VERSION: u64 = 13;
+pub const SCHEMA_VERSION: u64 = 14;
 
 /// Opens (or creates) the store in `data_dir` with Lectern's schema, upgrading it if older.
 pub fn open(data_dir: &Path) -> StoreResult<Store> {
@@ -207,6 +207,13 @@ pub const ACTIVITY_BY_COURSE: Table<(u128, i64, u128), ()> = Table::new("activit
 /// side of the ledger's sales and refunds).
 pub const COURSE_MONEY: Table<(u128, u32, String), MoneyDay> = Table::new("course_money");
 
+// ---- quizzes (migration 14) ----
+/// (lesson, student, attempt number from 1) → the attempt: counted and written in one unit of
+/// work, so `max_attempts` holds whatever arrives at once.
+pub const QUIZ_ATTEMPTS: Table<(u128, u128, u32), AttemptRecord> = Table::new("quiz_attempts");
+/// lesson → attempts, passes and per-question counters (moved by the attempt's write).
+pub const QUIZ_STATS: Table<u128, QuizStats> = Table::new("quiz_stats");
+
 /// Every table, for backups and restores (add new tables here too).
 pub const ALL: &[&dyn RawTable] = &[
     &META,
@@ -281,6 +288,8 @@ pub const ALL: &[&dyn RawTable] = &[
     &COURSE_MONEY,
     &VERIFICATIONS,
     &VERIFICATIONS_PENDING,
+    &QUIZ_ATTEMPTS,
+    &QUIZ_STATS,
 ];
 
 const MIGRATIONS: &[Migration] = &[
@@ -300,7 +309,16 @@ const MIGRATIONS: &[Migration] = &[
     Migration { to: 11, name: "uploads", run: v11_uploads },
     Migration { to: 12, name: "analytics counters, backfilled from the records", run: v12_analytics },
     Migration { to: 13, name: "teacher verification requests", run: v13_verification },
+    Migration { to: 14, name: "quiz attempts and their counters", run: v14_quizzes },
 ];
+
+/// Quiz attempts. Quizzes themselves and module unlock rules are fields of the lesson and module
+/// records (`#[serde(default)]`), so older records need no change.
+fn v14_quizzes(tx: &mut Tx<'_>) -> StoreResult<()> {
+    tx.create(QUIZ_ATTEMPTS)?;
+    tx.create(QUIZ_STATS)?;
+    Ok(())
+}
 
 fn v11_uploads(tx: &mut Tx<'_>) -> StoreResult<()> {
     tx.create(UPLOADS)?;

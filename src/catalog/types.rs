@@ -60,6 +60,8 @@ impl CourseStatus {
 pub enum LessonKind {
     Text,
     Video,
+    /// Questions graded on submission (`LessonRecord::quiz`); passing completes the lesson.
+    Quiz,
 }
 
 impl LessonKind {
@@ -67,7 +69,16 @@ impl LessonKind {
         match s {
             "text" => Ok(LessonKind::Text),
             "video" => Ok(LessonKind::Video),
-            _ => Err(FieldError::new("kind", "must be text or video")),
+            "quiz" => Ok(LessonKind::Quiz),
+            _ => Err(FieldError::new("kind", "must be text, video or quiz")),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LessonKind::Text => "text",
+            LessonKind::Video => "video",
+            LessonKind::Quiz => "quiz",
         }
     }
 }

@@ -535,6 +535,7 @@ async fn add_first_lesson(app: &AppState, who: &UserRecord, c: &CourseRecord, b:
         is_preview: c.total_lessons == 0,
         position: None,
         media: Default::default(),
+        quiz: None,
     };
     app.catalog.add_lesson(who, module, lesson).await?;
     Ok(())
@@ -844,7 +845,7 @@ async fn editor_action(
         }
         "rename_module" => {
             let title = text("module_title", &b.title, 1, 120).map_err(|e| Error::Validation(vec![e]))?;
-            cat.update_module(who, parse(&b.target)?, Some(title), None).await?;
+            cat.update_module(who, parse(&b.target)?, Some(title), None, None).await?;
         }
         "delete_module" => cat.delete_module(who, parse(&b.target)?).await?,
         "module_up" | "module_down" => {
@@ -856,15 +857,18 @@ async fn editor_action(
         "add_lesson" => {
             let title = text("lesson_title", &b.title, 1, 160).map_err(|e| Error::Validation(vec![e]))?;
             let module: ModuleId = parse(&b.target)?;
+            let quiz = b.kind == "quiz";
             let lesson = NewLesson {
                 title,
-                kind: LessonKind::Text,
+                kind: if quiz { LessonKind::Quiz } else { LessonKind::Text },
                 body_md: String::new(),
                 video_url: None,
                 duration_s: 0,
                 is_preview: false,
                 position: None,
                 media: Default::default(),
+                // A new quiz starts with one question for the teacher to rewrite.
+                quiz: quiz.then(crate::catalog::quiz::starter),
             };
             let l = cat.add_lesson(who, module, lesson).await?;
             return Ok(Some(format!("/studio/lessons/{}", l.id)));
