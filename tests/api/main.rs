@@ -26,6 +26,7 @@ mod money;
 mod ops;
 mod paging;
 mod payouts;
+mod quiz;
 mod reconcile;
 mod refunds;
 mod session;
