@@ -20,7 +20,9 @@ use crate::commerce::repo::{MoneyDay, OrderRecord, Outcome};
 use crate::engagement::certificates::CertificateRecord;
 use crate::engagement::repo::{DigestItem, EmailPrefs, ReminderState};
 use crate::identity::repo::{EmailTokenRecord, FamilyRecord, RefreshTokenRecord, UserRecord};
-use crate::learning::repo::{AttemptRecord, DayCounts, EnrollmentRecord, NotificationRecord, QuizStats, ReviewRecord};
+use crate::learning::repo::{
+    AttemptRecord, DayCounts, EnrollmentRecord, NotificationRecord, QuizStats, ReviewRecord,
+};
 use crate::mail::OutboxRecord;
 use crate::media::repo::UploadRecord;
 use crate::moderation::repo::ReportRecord;

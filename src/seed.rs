@@ -396,7 +396,7 @@ pub async fn run(app: &AppState, o: &Options) -> anyhow::Result<Report> {
                                 revision: 0,
                                 video_upload: None,
                                 attachments: Vec::new(),
-                quiz: None,
+                                quiz: None,
                             };
                             tx.put(LESSONS, &lesson.id.key(), &lesson)?;
                             tx.put(LESSONS_BY_MODULE, &(module.id.key(), lesson.id.key()), &())?;

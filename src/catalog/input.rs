@@ -55,10 +55,18 @@ pub fn lesson_media(
 }
 
 /// A module's opening rule as typed (`on`: `YYYY-MM-DD`).
-pub fn unlock(after_days: Option<u32>, on: Option<&str>, after_module: Option<&str>) -> Result<super::repo::Unlock> {
+pub fn unlock(
+    after_days: Option<u32>,
+    on: Option<&str>,
+    after_module: Option<&str>,
+) -> Result<super::repo::Unlock> {
     let mut f = Fields::new();
     let after_days = after_days.and_then(|d| {
-        f.check(if d <= 3650 { Ok(d) } else { Err(FieldError::new("unlock.after_days", "must be 0 to 3650")) })
+        f.check(if d <= 3650 {
+            Ok(d)
+        } else {
+            Err(FieldError::new("unlock.after_days", "must be 0 to 3650"))
+        })
     });
     let on_day = f.optional(on.map(str::trim).filter(|s| !s.is_empty()), |s| {
         crate::clock::date_to_day(s).ok_or_else(|| FieldError::new("unlock.on", "must be a date, YYYY-MM-DD"))

@@ -104,7 +104,8 @@ impl QuizIn {
             errors.push(FieldError::new("quiz.max_attempts", "must be between 1 and 1000"));
         }
         if self.questions.is_empty() || self.questions.len() > MAX_QUESTIONS {
-            errors.push(FieldError::new("quiz.questions", format!("must have 1 to {MAX_QUESTIONS} questions")));
+            errors
+                .push(FieldError::new("quiz.questions", format!("must have 1 to {MAX_QUESTIONS} questions")));
         }
         let mut questions = Vec::new();
         for (i, q) in self.questions.into_iter().take(MAX_QUESTIONS).enumerate() {
@@ -118,18 +119,28 @@ impl QuizIn {
                     continue;
                 }
             };
-            let prompt = text(&at("prompt"), &q.prompt, 1, 1000).map_err(|e| errors.push(e)).unwrap_or_default();
+            let prompt =
+                text(&at("prompt"), &q.prompt, 1, 1000).map_err(|e| errors.push(e)).unwrap_or_default();
             let feedback = match q.feedback.as_deref().map(str::trim) {
                 None | Some("") => None,
                 Some(f) => text(&at("feedback"), f, 1, 2000).map_err(|e| errors.push(e)).ok(),
             };
-            let mut question =
-                Question { kind, prompt, options: Vec::new(), correct: Vec::new(), accepted: Vec::new(), feedback };
+            let mut question = Question {
+                kind,
+                prompt,
+                options: Vec::new(),
+                correct: Vec::new(),
+                accepted: Vec::new(),
+                feedback,
+            };
             match kind {
                 QuestionKind::Single | QuestionKind::Multiple => {
                     let options = q.options.unwrap_or_default();
                     if !(2..=MAX_OPTIONS).contains(&options.len()) {
-                        errors.push(FieldError::new(at("options"), format!("must have 2 to {MAX_OPTIONS} options")));
+                        errors.push(FieldError::new(
+                            at("options"),
+                            format!("must have 2 to {MAX_OPTIONS} options"),
+                        ));
                     }
                     for o in options.iter().take(MAX_OPTIONS) {
                         match text(&at("options"), o, 1, 500) {
@@ -154,10 +165,13 @@ impl QuizIn {
                     }
                     correct.sort_unstable();
                     match (kind, correct.len()) {
-                        (_, 0) => errors.push(FieldError::new(at("answers"), "mark at least one right option")),
-                        (QuestionKind::Single, n) if n > 1 => {
-                            errors.push(FieldError::new(at("answers"), "a single-choice question has one right option"))
+                        (_, 0) => {
+                            errors.push(FieldError::new(at("answers"), "mark at least one right option"))
                         }
+                        (QuestionKind::Single, n) if n > 1 => errors.push(FieldError::new(
+                            at("answers"),
+                            "a single-choice question has one right option",
+                        )),
                         _ => {}
                     }
                     question.correct = correct;
@@ -167,13 +181,17 @@ impl QuizIn {
                         errors.push(FieldError::new(at("options"), "a short-answer question has no options"));
                     }
                     if q.answers.is_empty() || q.answers.len() > MAX_ACCEPTED {
-                        errors.push(FieldError::new(at("answers"), format!("give 1 to {MAX_ACCEPTED} accepted answers")));
+                        errors.push(FieldError::new(
+                            at("answers"),
+                            format!("give 1 to {MAX_ACCEPTED} accepted answers"),
+                        ));
                     }
                     for a in q.answers.iter().take(MAX_ACCEPTED) {
                         match a.as_str().map(|s| text(&at("answers"), s, 1, 200)) {
                             Some(Ok(s)) if !normalize(&s).is_empty() => question.accepted.push(s),
                             Some(Err(e)) => errors.push(e),
-                            _ => errors.push(FieldError::new(at("answers"), "accepted answers are non-empty texts")),
+                            _ => errors
+                                .push(FieldError::new(at("answers"), "accepted answers are non-empty texts")),
                         }
                     }
                 }
@@ -181,7 +199,12 @@ impl QuizIn {
             questions.push(question);
         }
         if errors.is_empty() {
-            Ok(Quiz { pass_percent: self.pass_percent, max_attempts: self.max_attempts, questions, version: 0 })
+            Ok(Quiz {
+                pass_percent: self.pass_percent,
+                max_attempts: self.max_attempts,
+                questions,
+                version: 0,
+            })
         } else {
             Err(errors)
         }
@@ -404,7 +427,8 @@ pub fn parse_text(s: &str) -> Result<Vec<QuestionIn>, Vec<FieldError>> {
             Some(p) => (p.trim().to_owned(), true),
             None => (first.to_owned(), false),
         };
-        let (mut options, mut correct, mut accepted, mut feedback) = (Vec::new(), Vec::new(), Vec::new(), None);
+        let (mut options, mut correct, mut accepted, mut feedback) =
+            (Vec::new(), Vec::new(), Vec::new(), None);
         for line in lines {
             if let Some(o) = line.strip_prefix('*') {
                 correct.push(serde_json::json!(options.len()));
@@ -427,11 +451,17 @@ pub fn parse_text(s: &str) -> Result<Vec<QuestionIn>, Vec<FieldError>> {
             (false, true) => "single",
             (true, false) => "short",
             (true, true) => {
-                errors.push(FieldError::new("quiz", format!("question {n}: add options (* right, - wrong) or = accepted answers")));
+                errors.push(FieldError::new(
+                    "quiz",
+                    format!("question {n}: add options (* right, - wrong) or = accepted answers"),
+                ));
                 continue;
             }
             (false, false) => {
-                errors.push(FieldError::new("quiz", format!("question {n}: use either options or = answers, not both")));
+                errors.push(FieldError::new(
+                    "quiz",
+                    format!("question {n}: use either options or = answers, not both"),
+                ));
                 continue;
             }
         };
@@ -472,7 +502,10 @@ mod tests {
     fn grading_every_kind() {
         let q = quiz();
         let rs = responses(&q, &[json!([1]), json!([1, 0]), json!("  PARIS ")]).unwrap();
-        assert_eq!(grade(&q, &rs), Graded { correct: vec![true, true, true], score_percent: 100, passed: true });
+        assert_eq!(
+            grade(&q, &rs),
+            Graded { correct: vec![true, true, true], score_percent: 100, passed: true }
+        );
         let rs = responses(&q, &[json!(1), json!([0]), json!("The   City of LIGHT")]).unwrap();
         let g = grade(&q, &rs);
         assert_eq!(g.correct, vec![true, false, true], "a partly right multiple choice is wrong");

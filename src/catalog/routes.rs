@@ -444,7 +444,13 @@ pub struct ModuleCreated {
 
 impl From<ModuleRecord> for ModuleCreated {
     fn from(m: ModuleRecord) -> Self {
-        ModuleCreated { id: m.id, course_id: m.course_id, unlock: UnlockOut::of(&m.unlock), title: m.title, position: m.position }
+        ModuleCreated {
+            id: m.id,
+            course_id: m.course_id,
+            unlock: UnlockOut::of(&m.unlock),
+            title: m.title,
+            position: m.position,
+        }
     }
 }
 

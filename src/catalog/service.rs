@@ -4,8 +4,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::events::{self, CurriculumEvent, Subscriber};
-use super::repo::{self, CategoryRecord, CourseRecord, Curriculum, LessonRecord, ModuleRecord, Unlock};
 use super::quiz::Quiz;
+use super::repo::{self, CategoryRecord, CourseRecord, Curriculum, LessonRecord, ModuleRecord, Unlock};
 use super::types::{CourseStatus, LessonKind, Level, Money, Slug};
 use crate::cache::{VersionedCache, Withdrawals};
 use crate::clock::Clock;
@@ -994,7 +994,8 @@ fn check_quiz(l: &LessonRecord) -> Result<()> {
 /// its own prerequisites) waits for `m`, which would lock both for ever.
 fn check_prerequisite(tx: &Tx<'_>, m: &ModuleRecord, after: ModuleId) -> Result<()> {
     let bad = || Error::validation("unlock.after_module_id", "must be another module of the same course");
-    let mut at = repo::module(tx, after)?.filter(|p| p.course_id == m.course_id && p.id != m.id).ok_or_else(bad)?;
+    let mut at =
+        repo::module(tx, after)?.filter(|p| p.course_id == m.course_id && p.id != m.id).ok_or_else(bad)?;
     for _ in 0..1000 {
         match at.unlock.as_ref().and_then(|u| u.after_module) {
             Some(next) if next == m.id => {

@@ -400,7 +400,10 @@ pub fn attempts_used(r: &impl Readable, lesson: LessonId, user: UserId) -> Store
 /// `user`'s attempts at `lesson`, oldest first.
 pub fn attempts_of(r: &impl Readable, lesson: LessonId, user: UserId) -> StoreResult<Vec<AttemptRecord>> {
     let (l, u) = (lesson.key(), user.key());
-    Ok(r.range(QUIZ_ATTEMPTS, (l, u, 0)..=(l, u, u32::MAX), usize::MAX)?.into_iter().map(|(_, a)| a).collect())
+    Ok(r.range(QUIZ_ATTEMPTS, (l, u, 0)..=(l, u, u32::MAX), usize::MAX)?
+        .into_iter()
+        .map(|(_, a)| a)
+        .collect())
 }
 
 /// Records attempt number `n` and moves the quiz's counters, in the caller's unit of work.

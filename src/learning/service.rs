@@ -12,9 +12,9 @@ use super::repo::{
 use crate::catalog::Catalog;
 use crate::catalog::events::CurriculumEvent;
 use crate::catalog::quiz;
-use crate::catalog::types::LessonKind;
 use crate::catalog::repo::{self as catalog, CourseRecord, LessonRecord};
 use crate::catalog::service::{Opening, can_view};
+use crate::catalog::types::LessonKind;
 use crate::clock::{Clock, Timestamp};
 use crate::error::{Code, Error, Result};
 use crate::identity::Role;
@@ -487,12 +487,8 @@ impl Learning {
                 }
                 let rs = quiz::responses(&quiz, &answers).map_err(Error::Validation)?;
                 let g = quiz::grade(&quiz, &rs);
-                let per_question = quiz
-                    .questions
-                    .iter()
-                    .zip(&g.correct)
-                    .map(|(q, ok)| (*ok, q.feedback.clone()))
-                    .collect();
+                let per_question =
+                    quiz.questions.iter().zip(&g.correct).map(|(q, ok)| (*ok, q.feedback.clone())).collect();
                 let Some(mut e) = enrollment.filter(|_| !staff) else {
                     return Ok(AttemptResult {
                         graded: g,

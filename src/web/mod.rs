@@ -92,6 +92,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/learn/{slug}", get(learn::resume))
         .route("/learn/{slug}/{lesson}", get(learn::player))
         .route("/learn/{slug}/{lesson}/complete", post(learn::complete))
+        .route("/learn/{slug}/{lesson}/attempt", post(learn::attempt))
         .route("/certificates/{file}", get(certificates::certificate))
         .route("/wishlist", get(learn::wishlist))
         .route("/notifications", get(learn::notifications))
