@@ -15,7 +15,7 @@ use super::input::{self, CourseChange, CourseDraft, LessonChange, MAX_LESSON_BOD
 use super::quiz::{QuizIn, QuizOut};
 use super::repo::{CourseRecord, Curriculum, LessonRecord, ModuleRecord, Unlock};
 use super::service::NewLesson;
-use super::types::{self, LessonKind, Level, Slug};
+use super::types::{self, LessonKind, Level, Lock, Slug};
 use super::views::{CategoryOut, CourseDetail, CourseSummary};
 use crate::app::AppState;
 use crate::clock::Rfc3339;
@@ -27,7 +27,6 @@ use crate::http::middleware::no_content;
 use crate::http::openapi::inputs;
 use crate::identity::{AdminUser, AuthUser, MaybeUser, locale};
 use crate::ids::{CourseId, LessonId, ModuleId, UserId};
-use crate::learning::locks::Lock;
 use crate::media::{AttachmentOut, VideoOut};
 
 pub fn router() -> OpenApiRouter<AppState> {

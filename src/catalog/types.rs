@@ -83,6 +83,28 @@ impl LessonKind {
     }
 }
 
+/// Why a module is closed to someone, and until when (computed by `learning::locks`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lock {
+    /// When the date or delay is over (the later of the two).
+    pub available_at: Option<crate::clock::Timestamp>,
+    /// The module to complete first, while it is not complete.
+    pub after_module: Option<(crate::ids::ModuleId, String)>,
+}
+
+impl Lock {
+    /// As the API's `lesson_locked` problem says it.
+    pub fn problem(&self) -> crate::error::Locked {
+        crate::error::Locked {
+            available_at: self.available_at.map(crate::clock::Timestamp::to_rfc3339),
+            after_module: self
+                .after_module
+                .as_ref()
+                .map(|(id, title)| crate::error::ModuleRef { id: id.to_string(), title: title.clone() }),
+        }
+    }
+}
+
 /// A URL path segment: lowercase ASCII letters, digits and single hyphens.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Slug(String);

@@ -4,32 +4,10 @@
 //! without anyone acting, and a restart changes nothing.
 
 use crate::catalog::repo::{self as catalog, ModuleRecord};
+pub use crate::catalog::types::Lock;
 use crate::clock::{DAY_MS, Timestamp};
-use crate::error::{Locked, ModuleRef};
 use crate::ids::UserId;
 use crate::store::{Readable, StoreResult};
-
-/// Why a module is closed to someone, and until when.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Lock {
-    /// When the date or delay is over (the later of the two).
-    pub available_at: Option<Timestamp>,
-    /// The module to complete first, while it is not complete.
-    pub after_module: Option<(crate::ids::ModuleId, String)>,
-}
-
-impl Lock {
-    /// As the API's `lesson_locked` problem says it.
-    pub fn problem(&self) -> Locked {
-        Locked {
-            available_at: self.available_at.map(Timestamp::to_rfc3339),
-            after_module: self
-                .after_module
-                .as_ref()
-                .map(|(id, title)| ModuleRef { id: id.to_string(), title: title.clone() }),
-        }
-    }
-}
 
 /// The lock on `m` for a student, or `None` if it is open. `student` is `None` for someone not
 /// enrolled (delays then count from `now`, as if they enrolled now, and prerequisites are
