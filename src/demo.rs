@@ -97,6 +97,18 @@ struct Course {
 struct Module {
     title: String,
     lessons: Vec<Lesson>,
+    /// Drip or prerequisite: `{after_days?, on?, after_module?}` (`after_module`: the index of
+    /// an earlier module of the course).
+    #[serde(default)]
+    unlock: Option<DemoUnlock>,
+}
+
+#[derive(Deserialize)]
+struct DemoUnlock {
+    #[serde(default)]
+    after_days: Option<u32>,
+    #[serde(default)]
+    after_module: Option<usize>,
 }
 
 #[derive(Deserialize)]
@@ -107,6 +119,9 @@ struct Lesson {
     duration_s: u32,
     #[serde(default)]
     is_preview: bool,
+    /// A quiz lesson's questions, as the API takes them.
+    #[serde(default)]
+    quiz: Option<crate::catalog::quiz::QuizIn>,
 }
 
 #[derive(Deserialize)]
@@ -401,23 +416,43 @@ fn load_course(
 
     let mut lessons: Vec<LessonId> = Vec::new();
     let mut total_duration = 0u64;
+    let mut module_ids: Vec<ModuleId> = Vec::new();
     for (mi, m) in c.modules.iter().enumerate() {
+        let unlock = match &m.unlock {
+            None => None,
+            Some(u) => Some(crate::catalog::repo::Unlock {
+                after_days: u.after_days,
+                on_day: None,
+                after_module: match u.after_module {
+                    Some(i) => Some(*module_ids.get(i).ok_or_else(|| {
+                        bad(format!("module {mi}: after_module {i} is not an earlier module"))
+                    })?),
+                    None => None,
+                },
+            }),
+        };
         let module = ModuleRecord {
             id: ModuleId::generate(),
             course_id: id,
             title: m.title.clone(),
             position: mi as u32 + 1,
+            unlock,
         };
+        module_ids.push(module.id);
         tx.put(MODULES, &module.id.key(), &module)?;
         tx.put(MODULES_BY_COURSE, &(id.key(), module.id.key()), &())?;
         for (li, l) in m.lessons.iter().enumerate() {
+            let quiz = match &l.quiz {
+                Some(q) => Some(q.clone().check().map_err(|e| bad(format!("lesson {}: {e:?}", l.title)))?),
+                None => None,
+            };
             let lesson = LessonRecord {
                 id: LessonId::generate(),
                 course_id: id,
                 module_id: module.id,
                 title: l.title.clone(),
                 position: li as u32 + 1,
-                kind: LessonKind::Text,
+                kind: if quiz.is_some() { LessonKind::Quiz } else { LessonKind::Text },
                 body_md: l.body.clone(),
                 body_html: render_markdown(&l.body, Profile::Document),
                 video_url: None,
@@ -428,6 +463,7 @@ fn load_course(
                 revision: 0,
                 video_upload: None,
                 attachments: Vec::new(),
+                quiz,
             };
             total_duration += u64::from(l.duration_s);
             tx.put(LESSONS, &lesson.id.key(), &lesson)?;

@@ -71,6 +71,14 @@ pub enum Code {
     NotPending,
     /// A moderation action that does not apply to its target, or is not available yet.
     NotSupported,
+    /// A lesson of a module that has not opened for this student yet (drip or prerequisite).
+    LessonLocked,
+    /// A quiz attempt past the quiz's `max_attempts`.
+    NoAttemptsLeft,
+    /// A quiz attempt at a lesson that is not a quiz.
+    NotAQuiz,
+    /// A quiz lesson is completed by passing it, not by marking it.
+    QuizRequired,
 }
 
 impl Code {
@@ -105,6 +113,10 @@ impl Code {
         Code::AlreadyReported,
         Code::NotPending,
         Code::NotSupported,
+        Code::LessonLocked,
+        Code::NoAttemptsLeft,
+        Code::NotAQuiz,
+        Code::QuizRequired,
     ];
 
     /// The stable snake_case string clients see.
@@ -140,6 +152,10 @@ impl Code {
             Code::AlreadyReported => "already_reported",
             Code::NotPending => "not_pending",
             Code::NotSupported => "not_supported",
+            Code::LessonLocked => "lesson_locked",
+            Code::NoAttemptsLeft => "no_attempts_left",
+            Code::NotAQuiz => "not_a_quiz",
+            Code::QuizRequired => "quiz_required",
         }
     }
 
@@ -173,7 +189,11 @@ impl Code {
             | Code::PayoutDecided
             | Code::AlreadyReported
             | Code::NotPending
-            | Code::NotSupported => &[StatusCode::CONFLICT],
+            | Code::NotSupported
+            | Code::NoAttemptsLeft
+            | Code::NotAQuiz
+            | Code::QuizRequired => &[StatusCode::CONFLICT],
+            Code::LessonLocked => &[StatusCode::FORBIDDEN],
             // 401 on a request with a session (it has ended), 403 on a sign-in with the right password.
             Code::AccountLocked => &[StatusCode::UNAUTHORIZED, StatusCode::FORBIDDEN],
             Code::OwnAccount | Code::LastAdmin | Code::AccountDeleted => &[StatusCode::CONFLICT],
@@ -230,6 +250,10 @@ pub enum Error {
     /// A course that cannot be published yet, with the reasons.
     #[error("not publishable")]
     NotPublishable(Vec<FieldError>),
+    /// A lesson whose module has not opened for the caller: when it opens, or which module to
+    /// finish first.
+    #[error("lesson locked")]
+    LessonLocked(Box<Locked>),
     #[error("rate limited")]
     RateLimited { retry_after_secs: u64 },
     /// The service cannot take this request now (starting, draining, storage failing).
@@ -237,6 +261,24 @@ pub enum Error {
     Unavailable(String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+}
+
+/// Why a lesson is locked (`lesson_locked`): at least one of the two is set.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct Locked {
+    /// When the module opens (RFC 3339), if a date or a delay holds it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub available_at: Option<String>,
+    /// The module to complete first, if a prerequisite holds it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after_module: Option<ModuleRef>,
+}
+
+/// A module named in a problem.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct ModuleRef {
+    pub id: String,
+    pub title: String,
 }
 
 impl Error {
@@ -260,7 +302,7 @@ impl Error {
             Error::FileType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Error::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
-            Error::Forbidden { .. } => StatusCode::FORBIDDEN,
+            Error::Forbidden { .. } | Error::LessonLocked(_) => StatusCode::FORBIDDEN,
             Error::NotFound => StatusCode::NOT_FOUND,
             Error::PaymentRequired => StatusCode::PAYMENT_REQUIRED,
             Error::Conflict { .. }
@@ -286,6 +328,7 @@ impl Error {
             | Error::Forbidden { code, .. }
             | Error::Conflict { code, .. } => code.as_str(),
             Error::NotFound => "not_found",
+            Error::LessonLocked(_) => Code::LessonLocked.as_str(),
             Error::PaymentRequired => "payment_required",
             Error::CouponUnavailable(_) => "coupon_unavailable",
             Error::EditConflict(_) => "edit_conflict",
@@ -308,6 +351,10 @@ impl Error {
             | Error::Forbidden { detail, .. }
             | Error::Conflict { detail, .. } => detail.clone(),
             Error::NotFound => "Nothing is here.".into(),
+            Error::LessonLocked(l) if l.after_module.is_some() => {
+                "This lesson opens when you complete the module before it; see after_module.".into()
+            }
+            Error::LessonLocked(_) => "This lesson is not open yet; see available_at.".into(),
             Error::PaymentRequired => "This course is paid: buy it to enroll.".into(),
             Error::CouponUnavailable(reason) => format!("This coupon cannot be used ({reason})."),
             Error::EditConflict(_) => "Someone saved a newer version meanwhile; see current.".into(),
@@ -339,6 +386,12 @@ pub struct Problem {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
     pub current: Option<serde_json::Value>,
+    /// When a locked lesson opens (`lesson_locked`, RFC 3339).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub available_at: Option<String>,
+    /// The module to complete first (`lesson_locked`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after_module: Option<ModuleRef>,
 }
 
 impl Problem {
@@ -352,6 +405,8 @@ impl Problem {
             errors: None,
             reason: None,
             current: None,
+            available_at: None,
+            after_module: None,
         }
     }
 
@@ -378,6 +433,10 @@ impl IntoResponse for Error {
         }
         if let Error::CouponUnavailable(reason) = &self {
             problem.reason = Some((*reason).to_owned());
+        }
+        if let Error::LessonLocked(l) = &self {
+            problem.available_at = l.available_at.clone();
+            problem.after_module = l.after_module.clone();
         }
         if let Error::EditConflict(current) = self {
             problem.current = Some(*current);

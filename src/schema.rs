@@ -20,7 +20,9 @@ use crate::commerce::repo::{MoneyDay, OrderRecord, Outcome};
 use crate::engagement::certificates::CertificateRecord;
 use crate::engagement::repo::{DigestItem, EmailPrefs, ReminderState};
 use crate::identity::repo::{EmailTokenRecord, FamilyRecord, RefreshTokenRecord, UserRecord};
-use crate::learning::repo::{DayCounts, EnrollmentRecord, NotificationRecord, ReviewRecord};
+use crate::learning::repo::{
+    AttemptRecord, DayCounts, EnrollmentRecord, NotificationRecord, QuizStats, ReviewRecord,
+};
 use crate::mail::OutboxRecord;
 use crate::media::repo::UploadRecord;
 use crate::moderation::repo::ReportRecord;
@@ -208,6 +210,12 @@ pub const ACTIVITY_BY_COURSE: Table<(u128, i64, u128), ()> = Table::new("activit
 /// side of the ledger's sales and refunds).
 pub const COURSE_MONEY: Table<(u128, u32, String), MoneyDay> = Table::new("course_money");
 
+// ---- quizzes (migration 14) ----
+/// (lesson, student, attempt number from 1) → the attempt: counted and written in one unit of
+/// work, so `max_attempts` holds whatever arrives at once.
+pub const QUIZ_ATTEMPTS: Table<(u128, u128, u32), AttemptRecord> = Table::new("quiz_attempts");
+/// lesson → attempts, passes and per-question counters (moved by the attempt's write).
+pub const QUIZ_STATS: Table<u128, QuizStats> = Table::new("quiz_stats");
 // ---- lesson Q&A (migration 15) ----
 
 /// Question id → the question (its lesson and course, author, text, status, answer count,
@@ -301,6 +309,8 @@ pub const ALL: &[&dyn RawTable] = &[
     &COURSE_MONEY,
     &VERIFICATIONS,
     &VERIFICATIONS_PENDING,
+    &QUIZ_ATTEMPTS,
+    &QUIZ_STATS,
     &QUESTIONS,
     &QUESTIONS_BY_LESSON,
     &QUESTIONS_BY_COURSE,
@@ -327,8 +337,17 @@ const MIGRATIONS: &[Migration] = &[
     Migration { to: 11, name: "uploads", run: v11_uploads },
     Migration { to: 12, name: "analytics counters, backfilled from the records", run: v12_analytics },
     Migration { to: 13, name: "teacher verification requests", run: v13_verification },
+    Migration { to: 14, name: "quiz attempts and their counters", run: v14_quizzes },
     Migration { to: 15, name: "lesson Q&A: questions, answers, their queue", run: v15_qa },
 ];
+
+/// Quiz attempts. Quizzes themselves and module unlock rules are fields of the lesson and module
+/// records (`#[serde(default)]`), so older records need no change.
+fn v14_quizzes(tx: &mut Tx<'_>) -> StoreResult<()> {
+    tx.create(QUIZ_ATTEMPTS)?;
+    tx.create(QUIZ_STATS)?;
+    Ok(())
+}
 
 fn v15_qa(tx: &mut Tx<'_>) -> StoreResult<()> {
     tx.create(QUESTIONS)?;

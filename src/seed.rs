@@ -371,6 +371,7 @@ pub async fn run(app: &AppState, o: &Options) -> anyhow::Result<Report> {
                             course_id: id,
                             title: format!("{} {}", if *ru { "Модуль" } else { "Module" }, m + 1),
                             position: m + 1,
+                            unlock: None,
                         };
                         tx.put(MODULES, &module.id.key(), &module)?;
                         tx.put(MODULES_BY_COURSE, &(id.key(), module.id.key()), &())?;
@@ -395,6 +396,7 @@ pub async fn run(app: &AppState, o: &Options) -> anyhow::Result<Report> {
                                 revision: 0,
                                 video_upload: None,
                                 attachments: Vec::new(),
+                                quiz: None,
                             };
                             tx.put(LESSONS, &lesson.id.key(), &lesson)?;
                             tx.put(LESSONS_BY_MODULE, &(module.id.key(), lesson.id.key()), &())?;

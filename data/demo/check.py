@@ -29,6 +29,11 @@ for f in files:
     lessons = [l for m in c.get("modules", []) for l in m.get("lessons", [])]
     if len(lessons) < 6: errors.append(f"{p} only {len(lessons)} lessons")
     for l in lessons:
+        if l.get("kind") == "quiz":
+            qs = l.get("quiz", {}).get("questions", [])
+            if not l.get("title") or not (3 <= len(qs) <= 4) or not isinstance(l.get("duration_s"), int):
+                errors.append(f"{p} quiz {l.get('title')!r} incomplete (title, 3-4 questions, duration_s)")
+            continue
         if l.get("kind") != "text" or not l.get("title") or len(l.get("body", "").split()) < 60 or not isinstance(l.get("duration_s"), int):
             errors.append(f"{p} lesson {l.get('title')!r} incomplete (kind text, title, body >= 60 words, duration_s)")
     if len(c.get("description", "").split()) < 80: errors.append(f"{p} description too short")

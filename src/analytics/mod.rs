@@ -113,6 +113,19 @@ pub struct CourseAnalytics {
     pub revenue: Vec<Amount>,
     /// Refunds in the period per currency.
     pub refunds: Vec<Amount>,
+    /// The course's quizzes in order, with their counters.
+    pub quizzes: Vec<QuizFigures>,
+}
+
+/// A quiz's attempts (all time) and how often each question was answered right.
+#[derive(Debug, Clone)]
+pub struct QuizFigures {
+    pub lesson_id: LessonId,
+    pub title: String,
+    pub attempts: u64,
+    pub passed: u64,
+    /// Per question of the current version: (prompt, attempts, correct).
+    pub questions: Vec<(String, u64, u64)>,
 }
 
 /// A student of a course as the teacher's list shows them.
@@ -221,8 +234,28 @@ pub fn compute(
     let completed = completed_of(r, id)?;
     let students = c.student_count;
     let mut funnel = Vec::new();
+    let mut quizzes = Vec::new();
     for l in catalog::curriculum(r, id)?.lessons() {
         funnel.push((l.id, l.title.clone(), learning::lesson_completed(r, l.id)?));
+        if let Some(q) = &l.quiz {
+            let stats = learning::quiz_stats(r, l.id)?.unwrap_or_default();
+            let current = stats.version == q.version;
+            quizzes.push(QuizFigures {
+                lesson_id: l.id,
+                title: l.title.clone(),
+                attempts: stats.attempts,
+                passed: stats.passed,
+                questions: q
+                    .questions
+                    .iter()
+                    .enumerate()
+                    .map(|(i, x)| {
+                        let n = stats.questions.get(i).filter(|_| current).cloned().unwrap_or_default();
+                        (x.prompt.clone(), n.attempts, n.correct)
+                    })
+                    .collect(),
+            });
+        }
     }
     let (mut revenue, mut refunds, mut revenue_by_day) = (Vec::new(), Vec::new(), Vec::new());
     for (day, currency, m) in commerce::course_money(r, id, period.from, period.to)? {
@@ -246,6 +279,7 @@ pub fn compute(
         revenue_by_day,
         revenue,
         refunds,
+        quizzes,
         course: c,
     })
 }

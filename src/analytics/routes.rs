@@ -97,6 +97,28 @@ pub struct AnalyticsOut {
     refunds_minor: i64,
     /// Refunds in the period per currency.
     refunds: Vec<AmountOut>,
+    /// The course's quizzes with their attempts (all time) and per-question success: which
+    /// questions trip students.
+    quizzes: Vec<QuizFiguresOut>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct QuizFiguresOut {
+    lesson_id: LessonId,
+    title: String,
+    /// Attempts students made (the teacher's tries are not recorded).
+    attempts: u64,
+    /// Of them, the ones that passed.
+    passed: u64,
+    /// Per question (of the current questions; replacing them starts these again).
+    questions: Vec<QuestionFigures>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct QuestionFigures {
+    prompt: String,
+    attempts: u64,
+    correct: u64,
 }
 
 impl From<CourseAnalytics> for AnalyticsOut {
@@ -133,6 +155,21 @@ impl From<CourseAnalytics> for AnalyticsOut {
                 .map(|r| r.minor)
                 .sum(),
             refunds: a.refunds.iter().map(AmountOut::from).collect(),
+            quizzes: a
+                .quizzes
+                .iter()
+                .map(|q| QuizFiguresOut {
+                    lesson_id: q.lesson_id,
+                    title: q.title.clone(),
+                    attempts: q.attempts,
+                    passed: q.passed,
+                    questions: q
+                        .questions
+                        .iter()
+                        .map(|(p, n, c)| QuestionFigures { prompt: p.clone(), attempts: *n, correct: *c })
+                        .collect(),
+                })
+                .collect(),
         }
     }
 }

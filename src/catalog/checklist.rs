@@ -41,7 +41,12 @@ pub struct Check {
 /// Lessons that have something to read or watch.
 pub fn lessons_with_content(cur: &Curriculum) -> u32 {
     cur.lessons()
-        .filter(|l| !l.body_md.trim().is_empty() || l.video_url.is_some() || l.video_upload.is_some())
+        .filter(|l| {
+            !l.body_md.trim().is_empty()
+                || l.video_url.is_some()
+                || l.video_upload.is_some()
+                || l.quiz.is_some()
+        })
         .count() as u32
 }
 

@@ -54,6 +54,30 @@ pub fn lesson_media(
     Ok(LessonMedia { video_upload: optional_upload("video_upload_id", video)?, attachments })
 }
 
+/// A module's opening rule as typed (`on`: `YYYY-MM-DD`).
+pub fn unlock(
+    after_days: Option<u32>,
+    on: Option<&str>,
+    after_module: Option<&str>,
+) -> Result<super::repo::Unlock> {
+    let mut f = Fields::new();
+    let after_days = after_days.and_then(|d| {
+        f.check(if d <= 3650 {
+            Ok(d)
+        } else {
+            Err(FieldError::new("unlock.after_days", "must be 0 to 3650"))
+        })
+    });
+    let on_day = f.optional(on.map(str::trim).filter(|s| !s.is_empty()), |s| {
+        crate::clock::date_to_day(s).ok_or_else(|| FieldError::new("unlock.on", "must be a date, YYYY-MM-DD"))
+    });
+    let after_module = f.optional(after_module.map(str::trim).filter(|s| !s.is_empty()), |s| {
+        s.parse::<ModuleId>().map_err(|_| FieldError::new("unlock.after_module_id", "not a module id"))
+    });
+    f.finish()?;
+    Ok(super::repo::Unlock { after_days: after_days.filter(|d| *d > 0), on_day, after_module })
+}
+
 /// A new course as typed.
 #[derive(Debug, Default)]
 pub struct CourseDraft {
@@ -155,6 +179,8 @@ pub struct LessonChange {
     pub video_upload_id: Option<Option<String>>,
     /// The whole new list of attachments.
     pub attachment_upload_ids: Option<Vec<String>>,
+    /// A quiz lesson's new questions (replacing the old ones).
+    pub quiz: Option<super::quiz::QuizIn>,
 }
 
 impl LessonChange {
@@ -180,6 +206,7 @@ impl LessonChange {
             media: f
                 .check(lesson_media(self.video_upload_id, self.attachment_upload_ids))
                 .unwrap_or_default(),
+            quiz: self.quiz.and_then(|q| q.check().map_err(|e| f.extend(e)).ok()),
         };
         f.finish()?;
         Ok(patch)

@@ -107,6 +107,30 @@ pub struct ModuleRecord {
     pub course_id: CourseId,
     pub title: String,
     pub position: u32,
+    /// When the module opens to a student (drip and prerequisites); `None`: at once.
+    #[serde(default)]
+    pub unlock: Option<Unlock>,
+}
+
+/// A module's opening rule. Every condition set must hold; locks are computed when read
+/// (`learning::locks`), from the enrollment, the clock and the student's completions.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unlock {
+    /// Days after the student enrolled.
+    #[serde(default)]
+    pub after_days: Option<u32>,
+    /// A UTC day number (`clock::date_to_day`): opens at its first instant.
+    #[serde(default)]
+    pub on_day: Option<u32>,
+    /// Opens when the student completed every lesson of this module (of the same course).
+    #[serde(default)]
+    pub after_module: Option<ModuleId>,
+}
+
+impl Unlock {
+    pub fn is_empty(&self) -> bool {
+        self.after_days.is_none() && self.on_day.is_none() && self.after_module.is_none()
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -139,6 +163,9 @@ pub struct LessonRecord {
     /// Uploaded files to download (purpose `attachment`), in order.
     #[serde(default)]
     pub attachments: Vec<crate::media::FileRef>,
+    /// The questions of a quiz lesson (`LessonKind::Quiz`).
+    #[serde(default)]
+    pub quiz: Option<super::quiz::Quiz>,
 }
 
 /// A course's modules and lessons, in order.
@@ -325,6 +352,10 @@ pub fn teacher_course_ids(r: &impl Readable, teacher: UserId) -> StoreResult<Vec
 }
 
 // ---- modules and lessons ----
+
+pub fn module(r: &impl Readable, id: ModuleId) -> StoreResult<Option<ModuleRecord>> {
+    r.get(MODULES, &id.key())
+}
 
 /// A module that must exist: 404 otherwise.
 pub fn get_module(r: &impl Readable, id: ModuleId) -> Result<ModuleRecord> {

@@ -12,12 +12,14 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::input::{self, CourseChange, CourseDraft, LessonChange, MAX_LESSON_BODY};
-use super::repo::{CourseRecord, Curriculum, LessonRecord};
+use super::quiz::{QuizIn, QuizOut};
+use super::repo::{CourseRecord, Curriculum, LessonRecord, ModuleRecord, Unlock};
 use super::service::NewLesson;
-use super::types::{self, LessonKind, Level, Slug};
+use super::types::{self, LessonKind, Level, Lock, Slug};
 use super::views::{CategoryOut, CourseDetail, CourseSummary};
 use crate::app::AppState;
-use crate::error::{Error, FieldError, Result};
+use crate::clock::Rfc3339;
+use crate::error::{Error, FieldError, ModuleRef, Result};
 use crate::fields::{Fields, text};
 use crate::http::extract::Json;
 use crate::http::ids::parse;
@@ -297,7 +299,38 @@ pub struct ModuleOut {
     id: ModuleId,
     title: String,
     position: u32,
+    /// When the module opens to a student (drip and prerequisites); `null`: at once.
+    unlock: Option<UnlockOut>,
+    /// Whether the module is closed to the caller now (never for its teacher and admins; for
+    /// someone not enrolled, as if they enrolled now).
+    locked: bool,
+    /// When it opens for the caller (RFC 3339), if a date or delay holds it.
+    #[schema(value_type = Option<String>)]
+    available_at: Option<Rfc3339>,
+    /// The module the caller must complete first, if a prerequisite holds it.
+    after_module: Option<ModuleRef>,
     lessons: Vec<LessonBrief>,
+}
+
+/// A module's opening rule: every condition set must hold.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct UnlockOut {
+    /// Days after the student enrolled.
+    after_days: Option<u32>,
+    /// A date (`YYYY-MM-DD`, from 00:00 UTC).
+    on: Option<String>,
+    /// A module of the course to complete first.
+    after_module_id: Option<ModuleId>,
+}
+
+impl UnlockOut {
+    fn of(u: &Option<Unlock>) -> Option<UnlockOut> {
+        u.as_ref().map(|u| UnlockOut {
+            after_days: u.after_days,
+            on: u.on_day.map(crate::clock::day_to_date),
+            after_module_id: u.after_module,
+        })
+    }
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -305,16 +338,25 @@ pub struct CurriculumOut {
     modules: Vec<ModuleOut>,
 }
 
-impl From<&Curriculum> for CurriculumOut {
-    fn from(c: &Curriculum) -> Self {
+impl CurriculumOut {
+    /// The curriculum with each module's lock for the caller (`locks` in the same order).
+    fn new(c: &Curriculum, locks: &[Option<Lock>]) -> Self {
         CurriculumOut {
             modules: c
                 .modules
                 .iter()
-                .map(|(m, ls)| ModuleOut {
+                .enumerate()
+                .map(|(i, (m, ls))| ModuleOut {
                     id: m.id,
                     title: m.title.clone(),
                     position: m.position,
+                    unlock: UnlockOut::of(&m.unlock),
+                    locked: locks.get(i).is_some_and(Option::is_some),
+                    available_at: locks.get(i).and_then(|l| l.as_ref()?.available_at).map(Rfc3339),
+                    after_module: locks.get(i).and_then(|l| {
+                        let (id, title) = l.as_ref()?.after_module.clone()?;
+                        Some(ModuleRef { id: id.to_string(), title })
+                    }),
                     lessons: ls
                         .iter()
                         .map(|l| LessonBrief {
@@ -341,8 +383,9 @@ async fn get_curriculum(
     Path(id): Path<String>,
     who: MaybeUser,
 ) -> Result<Json<CurriculumOut>> {
-    let (_, cur) = app.catalog.curriculum(parse(&id)?, who.user()).await?;
-    Ok(Json(CurriculumOut::from(&*cur)))
+    let (course, cur) = app.catalog.curriculum(parse(&id)?, who.user()).await?;
+    let locks = app.learning.locks(who.user(), &course).await?;
+    Ok(Json(CurriculumOut::new(&cur, &locks)))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -352,6 +395,31 @@ pub struct ModuleBody {
     /// 1-based; default: last.
     #[schema(schema_with = inputs::u32_or_null)]
     position: Option<u32>,
+    /// When the module opens to a student; `null` (or no condition) opens it at once.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<UnlockBody>)]
+    unlock: Option<Option<UnlockBody>>,
+}
+
+/// Drip and prerequisites: every condition given must hold before a student may open the
+/// module's lessons (teachers and admins always may).
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct UnlockBody {
+    /// Days after the student enrolled (0 to 3650).
+    #[schema(minimum = 0, maximum = 3650)]
+    after_days: Option<u32>,
+    /// A date, `YYYY-MM-DD`: the module opens at 00:00 UTC that day.
+    #[schema(schema_with = inputs::date_or_null)]
+    on: Option<String>,
+    /// Another module of the same course that the student must complete first.
+    #[schema(schema_with = inputs::id_or_null)]
+    after_module_id: Option<String>,
+}
+
+impl UnlockBody {
+    fn check(self) -> Result<Unlock> {
+        input::unlock(self.after_days, self.on.as_deref(), self.after_module_id.as_deref())
+    }
 }
 
 /// A [`ModuleBody`] as `add_module` accepts it: with a title.
@@ -371,6 +439,19 @@ pub struct ModuleCreated {
     course_id: CourseId,
     title: String,
     position: u32,
+    unlock: Option<UnlockOut>,
+}
+
+impl From<ModuleRecord> for ModuleCreated {
+    fn from(m: ModuleRecord) -> Self {
+        ModuleCreated {
+            id: m.id,
+            course_id: m.course_id,
+            unlock: UnlockOut::of(&m.unlock),
+            title: m.title,
+            position: m.position,
+        }
+    }
 }
 
 /// Add a module (its teacher).
@@ -387,16 +468,13 @@ async fn add_module(
     let title =
         text("title", b.title.as_deref().unwrap_or(""), 1, 120).map_err(|e| Error::Validation(vec![e]))?;
     let m = app.catalog.add_module(&who.user, course, title, b.position).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(ModuleCreated { id: m.id, course_id: m.course_id, title: m.title, position: m.position }),
-    )
-        .into_response())
+    Ok((StatusCode::CREATED, Json(ModuleCreated::from(m))).into_response())
 }
 
-/// Rename or move a module (its teacher).
+/// Rename or move a module, or set when it opens (its teacher).
 #[utoipa::path(patch, path = "/api/v1/modules/{id}", tag = "catalog", request_body = ModuleBody,
-    params(("id" = String, Path)), responses((status = 200, body = ModuleCreated), (status = 403, description = "forbidden: not its teacher.")),
+    params(("id" = String, Path)), responses((status = 200, body = ModuleCreated), (status = 403, description = "forbidden: not its teacher."),
+        (status = 404), (status = 422, description = "validation_failed: also an `unlock.after_module_id` of another course, or one that waits for this module.")),
     security(("bearer" = [])))]
 async fn update_module(
     State(app): State<AppState>,
@@ -410,8 +488,13 @@ async fn update_module(
         .map(|t| text("title", t, 1, 120))
         .transpose()
         .map_err(|e| Error::Validation(vec![e]))?;
-    let m = app.catalog.update_module(&who.user, parse(&id)?, title, b.position).await?;
-    Ok(Json(ModuleCreated { id: m.id, course_id: m.course_id, title: m.title, position: m.position }))
+    let unlock = match b.unlock {
+        None => None,
+        Some(None) => Some(None),
+        Some(Some(u)) => Some(Some(u.check()?)),
+    };
+    let m = app.catalog.update_module(&who.user, parse(&id)?, title, b.position, unlock).await?;
+    Ok(Json(m.into()))
 }
 
 /// Delete a module and its lessons (its teacher).
@@ -500,6 +583,7 @@ pub struct LessonBody {
     #[serde(default, deserialize_with = "present")]
     video_upload_id: Option<Option<String>>,
     attachment_upload_ids: Option<Vec<String>>,
+    quiz: Option<QuizIn>,
 }
 
 // The documented shapes of a `LessonBody`: they only describe it (serde's derive is there for
@@ -511,6 +595,32 @@ pub struct LessonBody {
 pub enum NewLessonBody {
     Text(NewTextLesson),
     Video(NewVideoLesson),
+    Quiz(NewQuizLesson),
+}
+
+/// A quiz lesson: its questions, graded when a student submits an attempt.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[expect(dead_code, reason = "documents the body add_lesson reads as a LessonBody")]
+pub struct NewQuizLesson {
+    #[schema(schema_with = inputs::text::<1, 160>)]
+    title: String,
+    #[schema(schema_with = quiz_kind)]
+    kind: String,
+    /// Markdown shown above the questions; safe HTML allowed.
+    #[schema(schema_with = inputs::text_or_null::<0, 200_000>)]
+    body: Option<String>,
+    quiz: QuizIn,
+    /// Seconds (counted up to a day).
+    #[schema(schema_with = inputs::u32_or_null)]
+    duration_s: Option<u32>,
+    is_preview: Option<bool>,
+    /// 1-based; default: last.
+    #[schema(schema_with = inputs::u32_or_null)]
+    position: Option<u32>,
+}
+
+fn quiz_kind() -> RefOr<Schema> {
+    inputs::one_of(&["quiz"])
 }
 
 /// A text lesson: its body must not be empty.
@@ -610,6 +720,9 @@ pub struct LessonPatchBody {
     /// The whole new list of attachments: ids of the caller's `attachment` uploads (at most 20).
     #[schema(max_items = 20, value_type = Option<Vec<String>>)]
     attachment_upload_ids: Option<Vec<String>>,
+    /// A quiz lesson's new questions (they replace the old ones; its per-question counters
+    /// start again).
+    quiz: Option<QuizIn>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -630,11 +743,24 @@ pub struct LessonOut {
     video: Option<VideoOut>,
     /// Uploaded files to download.
     attachments: Vec<AttachmentOut>,
+    /// A quiz lesson's questions. `answers` and `feedback` are only in the view of the
+    /// course's teacher and admins: a student never receives them before submitting.
+    quiz: Option<QuizOut>,
 }
 
+impl LessonOut {
+    /// The view of the course's teacher and admins, with the quiz's answers.
+    fn for_teacher(l: LessonRecord) -> LessonOut {
+        let quiz = l.quiz.as_ref().map(QuizOut::full);
+        LessonOut { quiz, ..LessonOut::from(l) }
+    }
+}
+
+/// Everyone else's view: a quiz without its answers.
 impl From<LessonRecord> for LessonOut {
     fn from(l: LessonRecord) -> Self {
         LessonOut {
+            quiz: l.quiz.as_ref().map(QuizOut::public),
             id: l.id,
             course_id: l.course_id,
             module_id: l.module_id,
@@ -682,6 +808,18 @@ async fn add_lesson(
         }
         _ => {}
     }
+    let quiz = match (kind, b.quiz) {
+        (Some(LessonKind::Quiz), Some(q)) => q.check().map_err(|e| f.extend(e)).ok(),
+        (Some(LessonKind::Quiz), None) => {
+            f.push(FieldError::new("quiz", "a quiz lesson needs its questions"));
+            None
+        }
+        (_, Some(_)) => {
+            f.push(FieldError::new("quiz", "only a quiz lesson has questions"));
+            None
+        }
+        (_, None) => None,
+    };
     f.finish()?;
     let input = NewLesson {
         title: title.expect("checked"),
@@ -692,31 +830,39 @@ async fn add_lesson(
         is_preview: b.is_preview.unwrap_or(false),
         position: b.position,
         media,
+        quiz,
     };
     let l = app.catalog.add_lesson(&who.user, module, input).await?;
     let location = format!("/api/v1/lessons/{}", l.id);
-    Ok(created(&location, Json(LessonOut::from(l))))
+    Ok(created(&location, Json(LessonOut::for_teacher(l))))
 }
 
 /// A lesson with its body: for enrolled students, the teacher and admins; anyone for previews.
+/// A quiz comes without its answers, except to the course's teacher and admins.
 #[utoipa::path(get, path = "/api/v1/lessons/{id}", tag = "catalog",
     params(("id" = String, Path)), responses((status = 200, body = LessonOut),
         (status = 401, description = "unauthenticated: sign in to open a lesson that is not a free preview."),
-        (status = 403, description = "not_enrolled"), (status = 404)),
+        (status = 403, description = "not_enrolled; or lesson_locked: its module opens later (`available_at`) or after another (`after_module`)."),
+        (status = 404)),
     security((), ("bearer" = [])))]
 async fn get_lesson(
     State(app): State<AppState>,
     Path(id): Path<String>,
     who: MaybeUser,
 ) -> Result<Json<LessonOut>> {
-    let (_, l) = app.learning.lesson(parse(&id)?, who.user()).await?;
-    Ok(Json(l.into()))
+    let (course, l) = app.learning.lesson(parse(&id)?, who.user()).await?;
+    if who.user().is_some_and(|u| app.catalog.may_edit(u, &course)) {
+        Ok(Json(LessonOut::for_teacher(l)))
+    } else {
+        Ok(Json(l.into()))
+    }
 }
 
 /// Change a lesson (its teacher).
 #[utoipa::path(patch, path = "/api/v1/lessons/{id}", tag = "catalog", request_body = LessonPatchBody,
     params(("id" = String, Path)), responses((status = 200, body = LessonOut), (status = 403, description = "forbidden: not its teacher."),
         (status = 404, description = "not_found: also for a `module_id` that names no module."),
+        (status = 422, description = "validation_failed: also `quiz` on a lesson that is not a quiz."),
         (status = 409, description = "edit_conflict: saved since `revision`; `current` holds the stored version.")),
     security(("bearer" = [])))]
 async fn update_lesson(
@@ -737,9 +883,10 @@ async fn update_lesson(
         revision: b.revision,
         video_upload_id: b.video_upload_id,
         attachment_upload_ids: b.attachment_upload_ids,
+        quiz: b.quiz,
     }
     .check()?;
-    Ok(Json(app.catalog.update_lesson(&who.user, parse(&id)?, patch).await?.into()))
+    Ok(Json(LessonOut::for_teacher(app.catalog.update_lesson(&who.user, parse(&id)?, patch).await?)))
 }
 
 /// Delete a lesson (its teacher).

@@ -4,7 +4,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::events::{self, CurriculumEvent, Subscriber};
-use super::repo::{self, CategoryRecord, CourseRecord, Curriculum, LessonRecord, ModuleRecord};
+use super::quiz::Quiz;
+use super::repo::{self, CategoryRecord, CourseRecord, Curriculum, LessonRecord, ModuleRecord, Unlock};
 use super::types::{CourseStatus, LessonKind, Level, Money, Slug};
 use crate::cache::{VersionedCache, Withdrawals};
 use crate::clock::Clock;
@@ -162,6 +163,8 @@ pub struct NewLesson {
     pub is_preview: bool,
     pub position: Option<u32>,
     pub media: LessonMedia,
+    /// The questions of a quiz lesson (required for `LessonKind::Quiz`, refused for others).
+    pub quiz: Option<Quiz>,
 }
 
 #[derive(Default)]
@@ -174,6 +177,8 @@ pub struct LessonPatch {
     pub position: Option<u32>,
     pub module_id: Option<ModuleId>,
     pub media: LessonMedia,
+    /// Replaces a quiz lesson's questions.
+    pub quiz: Option<Quiz>,
     /// The revision the editor started from: when the lesson was saved since, the change is
     /// refused with the stored version (`Error::EditConflict`). `None` saves regardless.
     pub base_revision: Option<u32>,
@@ -615,6 +620,7 @@ impl Catalog {
                     course_id: course,
                     title: title.clone(),
                     position: 0,
+                    unlock: None,
                 };
                 repo::insert_module(tx, &m)?;
                 let at = repo::slot(position, list.len());
@@ -633,6 +639,7 @@ impl Catalog {
         id: ModuleId,
         title: Option<String>,
         position: Option<u32>,
+        unlock: Option<Option<Unlock>>,
     ) -> Result<ModuleRecord> {
         let who = who.clone();
         let (m, _) = self
@@ -642,6 +649,14 @@ impl Catalog {
                 check_edit(&who, &c)?;
                 if let Some(t) = &title {
                     m.title = t.clone();
+                    repo::save_module(tx, &m)?;
+                }
+                if let Some(u) = &unlock {
+                    let u = u.clone().filter(|u| !u.is_empty());
+                    if let Some(after) = u.as_ref().and_then(|u| u.after_module) {
+                        check_prerequisite(tx, &m, after)?;
+                    }
+                    m.unlock = u;
                     repo::save_module(tx, &m)?;
                 }
                 if position.is_some() {
@@ -759,7 +774,9 @@ impl Catalog {
                     revision: 0,
                     video_upload: None,
                     attachments: Vec::new(),
+                    quiz: input.quiz.clone(),
                 };
+                check_quiz(&l)?;
                 repo::insert_lesson(tx, &l)?;
                 let mut l = l;
                 set_lesson_media(tx, &who, &mut l, &input.media)?;
@@ -832,6 +849,14 @@ impl Catalog {
                 }
                 if let Some(v) = &patch.video_url {
                     l.video_url = v.clone();
+                }
+                if let Some(q) = &patch.quiz {
+                    if l.kind != LessonKind::Quiz {
+                        return Err(Error::validation("quiz", "only a quiz lesson has questions"));
+                    }
+                    let mut q = q.clone();
+                    q.version = l.quiz.as_ref().map_or(0, |old| old.version.wrapping_add(1));
+                    l.quiz = Some(q);
                 }
                 set_lesson_media(tx, &who, &mut l, &patch.media)?;
                 if l.kind == LessonKind::Video && l.video_url.is_none() && l.video_upload.is_none() {
@@ -927,6 +952,11 @@ impl Catalog {
     pub fn is_admin(who: Caller<'_>) -> bool {
         is_admin(who)
     }
+
+    /// Whether `who` may change `c` (its teacher or an admin): who sees a quiz's answers.
+    pub fn may_edit(&self, who: &UserRecord, c: &CourseRecord) -> bool {
+        owns(Some(who), c)
+    }
 }
 
 /// `items` in the order `ids` names them; `ids` must be a permutation of the items' ids (an
@@ -947,6 +977,41 @@ fn reordered<T, I: PartialEq + Copy + std::fmt::Display>(
         out.push(items.swap_remove(at));
     }
     Ok(out)
+}
+
+/// A quiz lesson has valid questions; other kinds have none.
+fn check_quiz(l: &LessonRecord) -> Result<()> {
+    match (l.kind, &l.quiz) {
+        (LessonKind::Quiz, None) => Err(Error::validation("quiz", "a quiz lesson needs its questions")),
+        (LessonKind::Text | LessonKind::Video, Some(_)) => {
+            Err(Error::validation("quiz", "only a quiz lesson has questions"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// `after` may be `m`'s prerequisite: another module of its course, and not one that (through
+/// its own prerequisites) waits for `m`, which would lock both for ever.
+fn check_prerequisite(tx: &Tx<'_>, m: &ModuleRecord, after: ModuleId) -> Result<()> {
+    let bad = || Error::validation("unlock.after_module_id", "must be another module of the same course");
+    let mut at =
+        repo::module(tx, after)?.filter(|p| p.course_id == m.course_id && p.id != m.id).ok_or_else(bad)?;
+    for _ in 0..1000 {
+        match at.unlock.as_ref().and_then(|u| u.after_module) {
+            Some(next) if next == m.id => {
+                return Err(Error::validation(
+                    "unlock.after_module_id",
+                    "that module waits for this one: the two would never open",
+                ));
+            }
+            Some(next) => match repo::module(tx, next)? {
+                Some(n) => at = n,
+                None => return Ok(()),
+            },
+            None => return Ok(()),
+        }
+    }
+    Ok(())
 }
 
 /// What an editor needs to show the stored version of a lesson it conflicted with.

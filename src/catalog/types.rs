@@ -60,6 +60,8 @@ impl CourseStatus {
 pub enum LessonKind {
     Text,
     Video,
+    /// Questions graded on submission (`LessonRecord::quiz`); passing completes the lesson.
+    Quiz,
 }
 
 impl LessonKind {
@@ -67,7 +69,38 @@ impl LessonKind {
         match s {
             "text" => Ok(LessonKind::Text),
             "video" => Ok(LessonKind::Video),
-            _ => Err(FieldError::new("kind", "must be text or video")),
+            "quiz" => Ok(LessonKind::Quiz),
+            _ => Err(FieldError::new("kind", "must be text, video or quiz")),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LessonKind::Text => "text",
+            LessonKind::Video => "video",
+            LessonKind::Quiz => "quiz",
+        }
+    }
+}
+
+/// Why a module is closed to someone, and until when (computed by `learning::locks`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lock {
+    /// When the date or delay is over (the later of the two).
+    pub available_at: Option<crate::clock::Timestamp>,
+    /// The module to complete first, while it is not complete.
+    pub after_module: Option<(crate::ids::ModuleId, String)>,
+}
+
+impl Lock {
+    /// As the API's `lesson_locked` problem says it.
+    pub fn problem(&self) -> crate::error::Locked {
+        crate::error::Locked {
+            available_at: self.available_at.map(crate::clock::Timestamp::to_rfc3339),
+            after_module: self
+                .after_module
+                .as_ref()
+                .map(|(id, title)| crate::error::ModuleRef { id: id.to_string(), title: title.clone() }),
         }
     }
 }

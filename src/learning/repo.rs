@@ -323,6 +323,7 @@ pub fn unmark_completed(tx: &mut Tx<'_>, user: UserId, course: CourseId, lesson:
 
 /// A lesson is being deleted: forget every completion of it and fix the students' counters.
 pub fn forget_lesson(tx: &mut Tx<'_>, course: CourseId, lesson: LessonId) -> Result<()> {
+    forget_attempts(tx, lesson)?;
     let l = lesson.key();
     for ((_, u), ()) in tx.range(COMPLETIONS_BY_LESSON, (l, 0)..=(l, u128::MAX), usize::MAX)? {
         let user = UserId::from_key(u);
@@ -360,6 +361,98 @@ pub fn complete_finished_students(
         }
     }
     Ok(finished)
+}
+
+// ---- quiz attempts ----
+
+/// One graded attempt at a quiz.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AttemptRecord {
+    pub at: Timestamp,
+    pub score_percent: u32,
+    pub passed: bool,
+    /// Which questions were right, in order.
+    pub correct: Vec<bool>,
+    pub responses: Vec<crate::catalog::quiz::Response>,
+}
+
+/// One question's counters.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct QuestionStats {
+    pub attempts: u64,
+    pub correct: u64,
+}
+
+/// A quiz's counters: every recorded attempt, the passing ones, and per question of the quiz's
+/// current `version` (replacing the questions starts those again).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct QuizStats {
+    pub attempts: u64,
+    pub passed: u64,
+    #[serde(default)]
+    pub version: u32,
+    #[serde(default)]
+    pub questions: Vec<QuestionStats>,
+}
+
+/// How many attempts `user` made at the quiz `lesson`.
+pub fn attempts_used(r: &impl Readable, lesson: LessonId, user: UserId) -> StoreResult<u32> {
+    let (l, u) = (lesson.key(), user.key());
+    Ok(r.range(QUIZ_ATTEMPTS, (l, u, 0)..=(l, u, u32::MAX), usize::MAX)?.len() as u32)
+}
+
+/// `user`'s attempts at `lesson`, oldest first.
+pub fn attempts_of(r: &impl Readable, lesson: LessonId, user: UserId) -> StoreResult<Vec<AttemptRecord>> {
+    let (l, u) = (lesson.key(), user.key());
+    Ok(r.range(QUIZ_ATTEMPTS, (l, u, 0)..=(l, u, u32::MAX), usize::MAX)?
+        .into_iter()
+        .map(|(_, a)| a)
+        .collect())
+}
+
+/// Records attempt number `n` and moves the quiz's counters, in the caller's unit of work.
+pub fn insert_attempt(
+    tx: &mut Tx<'_>,
+    lesson: LessonId,
+    user: UserId,
+    n: u32,
+    version: u32,
+    a: &AttemptRecord,
+) -> Result<()> {
+    tx.put(QUIZ_ATTEMPTS, &(lesson.key(), user.key(), n), a)?;
+    let mut s = tx.get(QUIZ_STATS, &lesson.key())?.unwrap_or_default();
+    s.attempts += 1;
+    s.passed += u64::from(a.passed);
+    if s.version != version || s.questions.len() != a.correct.len() {
+        s.version = version;
+        s.questions = vec![QuestionStats::default(); a.correct.len()];
+    }
+    for (q, ok) in s.questions.iter_mut().zip(&a.correct) {
+        q.attempts += 1;
+        q.correct += u64::from(*ok);
+    }
+    tx.put(QUIZ_STATS, &lesson.key(), &s)?;
+    Ok(())
+}
+
+pub fn quiz_stats(r: &impl Readable, lesson: LessonId) -> StoreResult<Option<QuizStats>> {
+    r.get(QUIZ_STATS, &lesson.key())
+}
+
+/// A lesson is being deleted: its attempts and counters go too.
+pub fn forget_attempts(tx: &mut Tx<'_>, lesson: LessonId) -> Result<()> {
+    let l = lesson.key();
+    loop {
+        let keys = tx.range(QUIZ_ATTEMPTS, (l, 0, 0)..=(l, u128::MAX, u32::MAX), 500)?;
+        if keys.is_empty() {
+            break;
+        }
+        for (k, _) in keys {
+            tx.remove(QUIZ_ATTEMPTS, &k)?;
+        }
+    }
+    tx.remove(QUIZ_STATS, &l)?;
+    Ok(())
 }
 
 // ---- reviews ----

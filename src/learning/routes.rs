@@ -30,6 +30,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(my_enrollments))
         .routes(routes!(course_progress))
         .routes(routes!(complete_lesson, uncomplete_lesson))
+        .routes(routes!(submit_attempt))
         .routes(routes!(list_reviews, create_review))
         .routes(routes!(update_review, delete_review))
         .routes(routes!(wishlist))
@@ -243,9 +244,12 @@ async fn course_progress(
     Ok(Json(app.learning.progress(&who.user, parse(&id)?).await?.into()))
 }
 
-/// Mark a lesson done (idempotent); the last one completes the course.
+/// Mark a lesson done (idempotent); the last one completes the course. A quiz is completed by
+/// passing it (`POST /api/v1/lessons/{id}/attempts`).
 #[utoipa::path(post, path = "/api/v1/lessons/{id}/complete", tag = "learning", params(("id" = String, Path)),
-    responses((status = 200, body = ProgressOut), (status = 403, description = "not_enrolled")), security(("bearer" = [])))]
+    responses((status = 200, body = ProgressOut), (status = 403, description = "not_enrolled; lesson_locked"),
+        (status = 404), (status = 409, description = "quiz_required: a quiz lesson is completed by passing it.")),
+    security(("bearer" = [])))]
 async fn complete_lesson(
     State(app): State<AppState>,
     AuthUser(who): AuthUser,
@@ -254,15 +258,87 @@ async fn complete_lesson(
     Ok(Json(app.learning.complete(&who.user, parse(&id)?, true).await?.into()))
 }
 
-/// Un-mark a lesson.
+/// Un-mark a lesson (not a quiz: a pass stays).
 #[utoipa::path(delete, path = "/api/v1/lessons/{id}/complete", tag = "learning", params(("id" = String, Path)),
-    responses((status = 200, body = ProgressOut), (status = 403, description = "not_enrolled")), security(("bearer" = [])))]
+    responses((status = 200, body = ProgressOut), (status = 403, description = "not_enrolled; lesson_locked"),
+        (status = 404), (status = 409, description = "quiz_required: a quiz lesson stays completed once passed.")),
+    security(("bearer" = [])))]
 async fn uncomplete_lesson(
     State(app): State<AppState>,
     AuthUser(who): AuthUser,
     Path(id): Path<String>,
 ) -> Result<Json<ProgressOut>> {
     Ok(Json(app.learning.complete(&who.user, parse(&id)?, false).await?.into()))
+}
+
+/// An attempt at a quiz: one answer per question, in order.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct AttemptBody {
+    /// Single choice: an option index (or `[index]`); multiple choice: a list of indexes;
+    /// short answer: a text; `null`: not answered.
+    #[schema(value_type = Vec<Object>, max_items = 50)]
+    answers: Vec<serde_json::Value>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct QuestionResult {
+    correct: bool,
+    /// The teacher's words on this question, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    feedback: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AttemptOut {
+    /// Percent of the questions answered right (rounded down).
+    score_percent: u32,
+    passed: bool,
+    per_question: Vec<QuestionResult>,
+    /// Attempts recorded so far, this one included (0 for the teacher's and admins' tries,
+    /// which are graded but not recorded).
+    attempts_used: u32,
+    /// Attempts left, if the quiz limits them.
+    attempts_left: Option<u32>,
+    /// The student's progress in the course after this attempt (a pass completes the lesson).
+    progress: Option<ProgressOut>,
+}
+
+/// Submit an attempt at a quiz (enrolled students; the teacher and admins may try it, nothing
+/// is recorded for them). A pass completes the lesson, and may complete the course.
+#[utoipa::path(post, path = "/api/v1/lessons/{id}/attempts", tag = "learning", params(("id" = String, Path)),
+    request_body = AttemptBody,
+    responses((status = 201, body = AttemptOut),
+        (status = 403, description = "not_enrolled; lesson_locked: its module is not open yet."),
+        (status = 404),
+        (status = 409, description = "no_attempts_left: every attempt is used; not_a_quiz: the lesson is not a quiz."),
+        (status = 422, description = "validation_failed: not one answer per question, or an answer of the wrong shape.")),
+    security(("bearer" = [])))]
+async fn submit_attempt(
+    State(app): State<AppState>,
+    AuthUser(who): AuthUser,
+    Path(id): Path<String>,
+    Json(b): Json<AttemptBody>,
+) -> Result<Response> {
+    if b.answers.len() > 50 {
+        return Err(Error::validation("answers", "at most 50"));
+    }
+    let r = app.learning.attempt(&who.user, parse(&id)?, b.answers).await?;
+    Ok((StatusCode::CREATED, Json(attempt_out(r))).into_response())
+}
+
+fn attempt_out(r: super::service::AttemptResult) -> AttemptOut {
+    AttemptOut {
+        score_percent: r.graded.score_percent,
+        passed: r.graded.passed,
+        per_question: r
+            .per_question
+            .into_iter()
+            .map(|(correct, feedback)| QuestionResult { correct, feedback })
+            .collect(),
+        attempts_used: r.attempts_used,
+        attempts_left: r.attempts_left,
+        progress: r.progress.map(Into::into),
+    }
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

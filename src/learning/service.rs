@@ -4,14 +4,17 @@
 use std::sync::Arc;
 
 use super::events::{Hooks, LearningEvent};
+use super::locks::{self, Lock};
 use super::repo::{
     self, EnrollmentRecord, EnrollmentStatus, NotificationKind, NotificationRecord, ReviewRecord,
     ReviewStatus,
 };
 use crate::catalog::Catalog;
 use crate::catalog::events::CurriculumEvent;
+use crate::catalog::quiz;
 use crate::catalog::repo::{self as catalog, CourseRecord, LessonRecord};
 use crate::catalog::service::{Opening, can_view};
+use crate::catalog::types::LessonKind;
 use crate::clock::{Clock, Timestamp};
 use crate::error::{Code, Error, Result};
 use crate::identity::Role;
@@ -69,6 +72,87 @@ fn progress_in(tx: &Tx<'_>, user: UserId, course: &CourseRecord, e: &EnrollmentR
         status: e.status,
         completed_lesson_ids: ids,
     })
+}
+
+/// A graded attempt, as the API answers it.
+#[derive(Debug, Clone)]
+pub struct AttemptResult {
+    pub graded: quiz::Graded,
+    /// Per question: right or not, and the teacher's feedback.
+    pub per_question: Vec<(bool, Option<String>)>,
+    pub attempts_used: u32,
+    pub attempts_left: Option<u32>,
+    /// False for the teacher's and admins' tries.
+    pub recorded: bool,
+    pub progress: Option<Progress>,
+}
+
+/// A student's attempts at one quiz.
+#[derive(Debug, Clone, Default)]
+pub struct QuizStanding {
+    pub used: u32,
+    pub best: Option<u32>,
+    pub passed: bool,
+    pub last: Option<repo::AttemptRecord>,
+}
+
+/// The course's teacher or an admin: never locked, never recorded.
+fn owns(who: &UserRecord, c: &CourseRecord) -> bool {
+    who.id == c.teacher_id || who.role == Role::Admin
+}
+
+/// A lesson of a locked module is closed to the enrolled student `e` (preview lessons of a
+/// published course are open to everyone, so they are never locked).
+fn check_open(
+    tx: &Tx<'_>,
+    who: &UserRecord,
+    c: &CourseRecord,
+    l: &LessonRecord,
+    e: &EnrollmentRecord,
+    now: Timestamp,
+) -> Result<()> {
+    if owns(who, c) || (l.is_preview && c.is_published()) {
+        return Ok(());
+    }
+    let m = catalog::get_module(tx, l.module_id)?;
+    match locks::module_lock(tx, &m, Some((who.id, e.enrolled_at)), now)? {
+        Some(lock) => Err(Error::LessonLocked(Box::new(lock.problem()))),
+        None => Ok(()),
+    }
+}
+
+/// Records `lesson` as done for `user` in the caller's unit of work; the last lesson completes
+/// the course (its notification, and `hooks` hear of it: the certificate).
+fn mark_done(
+    tx: &mut Tx<'_>,
+    hooks: &Hooks,
+    user: UserId,
+    c: &CourseRecord,
+    lesson: LessonId,
+    e: &mut EnrollmentRecord,
+    now: Timestamp,
+) -> Result<()> {
+    e.last_activity_at = Some(now);
+    repo::mark_completed(tx, user, c.id, lesson, now)?;
+    e.completed_lessons += 1;
+    if e.status == EnrollmentStatus::Active && e.completed_lessons >= c.total_lessons {
+        e.status = EnrollmentStatus::Completed;
+        e.completed_at = Some(now);
+        repo::notify(
+            tx,
+            user,
+            NotificationKind::CourseCompleted,
+            format!("You completed “{}”", c.title),
+            "Well done! Tell others what you thought of the course in a review.".into(),
+            format!("/courses/{}", c.slug),
+            now,
+        )?;
+        repo::save_enrollment(tx, user, c.id, e)?;
+        hooks.publish(tx, &LearningEvent::Completed { user, course: c, now })?;
+    } else {
+        repo::save_enrollment(tx, user, c.id, e)?;
+    }
+    Ok(())
 }
 
 /// Keeps completions and enrollments true when the catalog drops lessons (subscribed to the
@@ -251,11 +335,20 @@ impl Learning {
             return Ok((course, l));
         }
         let Some(user) = who else { return Err(Error::unauthenticated()) };
-        let (uid, cid) = (user.id, course.id);
-        let enrolled =
-            self.store.read(move |rtx| Ok(super::repo::enrollment(rtx, uid, cid)?.is_some())).await?;
-        if enrolled {
-            Ok((course, l))
+        let (uid, cid, module, now) = (user.id, course.id, l.module_id, self.clock.now());
+        let found = self
+            .store
+            .read(move |rtx| {
+                let Some(e) = super::repo::enrollment(rtx, uid, cid)? else { return Ok(None) };
+                let m = catalog::get_module(rtx, module)?;
+                Ok(Some(locks::module_lock(rtx, &m, Some((uid, e.enrolled_at)), now)?))
+            })
+            .await?;
+        if let Some(lock) = found {
+            match lock {
+                Some(lock) => Err(Error::LessonLocked(Box::new(lock.problem()))),
+                None => Ok((course, l)),
+            }
         } else {
             Err(Error::Forbidden {
                 code: Code::NotEnrolled,
@@ -329,7 +422,8 @@ impl Learning {
             .await
     }
 
-    /// Marks a lesson done (idempotent). The last lesson completes the course.
+    /// Marks a lesson done (idempotent). The last lesson completes the course. A quiz lesson is
+    /// completed by passing it ([`Learning::attempt`]), and a locked one not at all.
     pub async fn complete(&self, who: &UserRecord, lesson: LessonId, done: bool) -> Result<Progress> {
         let (user, now, who, hooks) = (who.id, self.clock.now(), who.clone(), self.hooks.clone());
         self.store
@@ -339,37 +433,140 @@ impl Learning {
                 let Some(mut e) = repo::enrollment(tx, user, c.id)? else {
                     return Err(not_enrolled_in(&who, &c));
                 };
-                let already = repo::is_completed(tx, user, c.id, lesson)?;
-                if done != already {
-                    e.last_activity_at = Some(now);
+                check_open(tx, &who, &c, &l, &e, now)?;
+                if l.kind == LessonKind::Quiz {
+                    return Err(Error::Conflict {
+                        code: Code::QuizRequired,
+                        detail: "A quiz is completed by passing it: submit an attempt.".into(),
+                    });
                 }
+                let already = repo::is_completed(tx, user, c.id, lesson)?;
                 if done && !already {
-                    repo::mark_completed(tx, user, c.id, lesson, now)?;
-                    e.completed_lessons += 1;
-                    if e.status == EnrollmentStatus::Active && e.completed_lessons >= c.total_lessons {
-                        e.status = EnrollmentStatus::Completed;
-                        e.completed_at = Some(now);
-                        repo::notify(
-                            tx,
-                            user,
-                            NotificationKind::CourseCompleted,
-                            format!("You completed “{}”", c.title),
-                            "Well done! Tell others what you thought of the course in a review.".into(),
-                            format!("/courses/{}", c.slug),
-                            now,
-                        )?;
-                        repo::save_enrollment(tx, user, c.id, &e)?;
-                        hooks.publish(tx, &LearningEvent::Completed { user, course: &c, now })?;
-                    } else {
-                        repo::save_enrollment(tx, user, c.id, &e)?;
-                    }
+                    mark_done(tx, &hooks, user, &c, lesson, &mut e, now)?;
                 } else if !done && already {
                     // A finished course stays finished: un-marking a lesson only changes progress.
+                    e.last_activity_at = Some(now);
                     repo::unmark_completed(tx, user, c.id, lesson)?;
                     e.completed_lessons = e.completed_lessons.saturating_sub(1);
                     repo::save_enrollment(tx, user, c.id, &e)?;
                 }
                 progress_in(tx, user, &c, &e)
+            })
+            .await
+    }
+
+    /// Grades an attempt at a quiz. An enrolled student's attempt is recorded, counted against
+    /// `max_attempts` (counted and written in one unit of work, so concurrent submissions cannot
+    /// exceed it) and in the quiz's counters; a pass completes the lesson as marking it would.
+    /// The course's teacher and admins may try it: graded, never recorded.
+    pub async fn attempt(
+        &self,
+        who: &UserRecord,
+        lesson: LessonId,
+        answers: Vec<serde_json::Value>,
+    ) -> Result<AttemptResult> {
+        let (user, now, who, hooks) = (who.id, self.clock.now(), who.clone(), self.hooks.clone());
+        self.store
+            .write(move |tx| {
+                let l = catalog::get_lesson(tx, lesson)?;
+                let c = catalog::get_course(tx, l.course_id)?;
+                let quiz = match (&l.kind, &l.quiz) {
+                    (LessonKind::Quiz, Some(q)) => q.clone(),
+                    _ if !can_view(Some(&who), &c) => return Err(Error::NotFound),
+                    _ => {
+                        return Err(Error::Conflict {
+                            code: Code::NotAQuiz,
+                            detail: "This lesson is not a quiz.".into(),
+                        });
+                    }
+                };
+                let staff = owns(&who, &c);
+                let enrollment = repo::enrollment(tx, user, c.id)?;
+                if !staff && enrollment.is_none() {
+                    return Err(not_enrolled_in(&who, &c));
+                }
+                let rs = quiz::responses(&quiz, &answers).map_err(Error::Validation)?;
+                let g = quiz::grade(&quiz, &rs);
+                let per_question =
+                    quiz.questions.iter().zip(&g.correct).map(|(q, ok)| (*ok, q.feedback.clone())).collect();
+                let Some(mut e) = enrollment.filter(|_| !staff) else {
+                    return Ok(AttemptResult {
+                        graded: g,
+                        per_question,
+                        attempts_used: 0,
+                        attempts_left: quiz.max_attempts,
+                        recorded: false,
+                        progress: None,
+                    });
+                };
+                check_open(tx, &who, &c, &l, &e, now)?;
+                let used = repo::attempts_used(tx, lesson, user)?;
+                if quiz.max_attempts.is_some_and(|max| used >= max) {
+                    return Err(Error::Conflict {
+                        code: Code::NoAttemptsLeft,
+                        detail: "You have used every attempt at this quiz.".into(),
+                    });
+                }
+                let record = repo::AttemptRecord {
+                    at: now,
+                    score_percent: g.score_percent,
+                    passed: g.passed,
+                    correct: g.correct.clone(),
+                    responses: rs,
+                };
+                repo::insert_attempt(tx, lesson, user, used + 1, quiz.version, &record)?;
+                if g.passed && !repo::is_completed(tx, user, c.id, lesson)? {
+                    mark_done(tx, &hooks, user, &c, lesson, &mut e, now)?;
+                } else {
+                    e.last_activity_at = Some(now);
+                    repo::save_enrollment(tx, user, c.id, &e)?;
+                }
+                let progress = progress_in(tx, user, &c, &e)?;
+                Ok(AttemptResult {
+                    graded: g,
+                    per_question,
+                    attempts_used: used + 1,
+                    attempts_left: quiz.max_attempts.map(|m| m.saturating_sub(used + 1)),
+                    recorded: true,
+                    progress: Some(progress),
+                })
+            })
+            .await
+    }
+
+    /// A student's standing in a quiz: attempts used, the best and last scores, whether passed.
+    pub async fn quiz_standing(&self, who: &UserRecord, lesson: LessonId) -> Result<QuizStanding> {
+        let user = who.id;
+        self.store
+            .read(move |rtx| {
+                let attempts = repo::attempts_of(rtx, lesson, user)?;
+                Ok(QuizStanding {
+                    used: attempts.len() as u32,
+                    best: attempts.iter().map(|a| a.score_percent).max(),
+                    passed: attempts.iter().any(|a| a.passed),
+                    last: attempts.last().cloned(),
+                })
+            })
+            .await
+    }
+
+    /// The lock on each module of `course` for `who`, in the curriculum's order (`None`: open).
+    /// Teachers of the course and admins see everything open.
+    pub async fn locks(&self, who: Option<&UserRecord>, course: &CourseRecord) -> Result<Vec<Option<Lock>>> {
+        let (cid, now) = (course.id, self.clock.now());
+        let staff = who.is_some_and(|u| owns(u, course));
+        let user = who.map(|u| u.id);
+        self.store
+            .read(move |rtx| {
+                let student = match user {
+                    Some(u) => repo::enrollment(rtx, u, cid)?.map(|e| (u, e.enrolled_at)),
+                    None => None,
+                };
+                let mut out = Vec::new();
+                for m in catalog::modules_of(rtx, cid)? {
+                    out.push(if staff { None } else { locks::module_lock(rtx, &m, student, now)? });
+                }
+                Ok(out)
             })
             .await
     }

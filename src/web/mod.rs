@@ -96,6 +96,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/learn/{slug}/{lesson}/questions", post(learn::ask))
         .route("/learn/{slug}/{lesson}/questions/{question}/answers", post(learn::answer))
         .route("/learn/{slug}/{lesson}/answers/{answer}/accept", post(learn::accept))
+        .route("/learn/{slug}/{lesson}/attempt", post(learn::attempt))
         .route("/certificates/{file}", get(certificates::certificate))
         .route("/wishlist", get(learn::wishlist))
         .route("/notifications", get(learn::notifications))

@@ -255,7 +255,13 @@ fn openapi_declares_the_bounds_the_server_enforces() {
     assert_eq!(schemas["NewReviewBody"]["properties"]["rating"]["maximum"], 5);
     assert_eq!(schemas["NewReviewBody"]["required"], json!(["rating"]));
     let lesson = &schemas["NewLessonBody"]["oneOf"];
-    assert_eq!(lesson.as_array().map(Vec::len), Some(2), "a text or a video lesson");
+    assert_eq!(lesson.as_array().map(Vec::len), Some(3), "a text, a video or a quiz lesson");
+    let quiz = &schemas["QuizIn"]["properties"];
+    assert_eq!(
+        (&quiz["pass_percent"]["minimum"], &quiz["pass_percent"]["maximum"]),
+        (&json!(1), &json!(100))
+    );
+    assert_eq!(quiz["questions"]["maxItems"], 50);
 
     // Visitors are served, and a token that is sent is checked.
     let public = &doc["paths"]["/api/v1/lessons/{id}"]["get"]["security"];

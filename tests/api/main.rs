@@ -27,6 +27,7 @@ mod ops;
 mod paging;
 mod payouts;
 mod qa;
+mod quiz;
 mod reconcile;
 mod refunds;
 mod session;

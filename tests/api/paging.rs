@@ -61,6 +61,7 @@ async fn add(app: &TestApp, teacher: &UserRecord, n: u16, price: u16) -> CourseI
         is_preview: false,
         position: None,
         media: Default::default(),
+        quiz: None,
     };
     cat.add_lesson(teacher, m.id, lesson).await.unwrap();
     if cat.publish(teacher, c.id).await.unwrap().status == CourseStatus::InReview {

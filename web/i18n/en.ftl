@@ -846,3 +846,44 @@ qa-queue = Questions and answers
 qa-queue-empty = No held questions or answers.
 qa-kind-question = Question
 qa-kind-answer = Answer
+
+## Quizzes and locked modules
+quiz-submit = Check my answers
+quiz-retry = Try again
+quiz-pass-mark = Pass mark: { $percent }%
+quiz-attempts-left = { $left ->
+    [one] One attempt left
+   *[other] { $left } attempts left
+}
+quiz-attempts-used = { $used ->
+    [one] One attempt used
+   *[other] { $used } attempts used
+}
+quiz-no-attempts = You have used every attempt at this quiz.
+quiz-passed = Passed with { $percent }%. The lesson is complete.
+quiz-failed = { $percent }% — not enough to pass yet.
+quiz-correct = Right
+quiz-wrong = Not right
+quiz-choose-several = Choose every right answer.
+quiz-your-answer = Your answer
+quiz-enroll = Enroll in the course to take this quiz.
+quiz-teacher-note = You teach this course: your tries are graded but not recorded.
+quiz-kind = Quiz
+quiz-submit-failed = Could not submit your answers.
+lesson-locked-title = This lesson is not open yet
+lesson-locked-on = It opens on { $date }.
+lesson-locked-after = It opens when you complete “{ $module }”.
+module-locked-on = Opens on { $date }
+module-locked-after = Opens after “{ $module }”
+back-to-course = Back to the course
+studio-add-quiz = Add a quiz
+studio-quiz = Questions
+studio-quiz-help = One question per block, blocks separated by a blank line. First line: the question. Then “* option” for a right option, “- option” for a wrong one (two right options make a multiple-choice question; add [multiple] after the question for one with a single right option), “= text” for each accepted short answer (case and spaces are ignored), “> text” for feedback shown after an attempt.
+studio-quiz-pass = Pass mark, %
+studio-quiz-attempts = Attempts (empty: unlimited)
+studio-unlock = Opens
+studio-unlock-days = days after enrollment
+studio-unlock-on = on date
+studio-unlock-after = after module
+studio-unlock-none = at once
+studio-unlock-save = Save opening

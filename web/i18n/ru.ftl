@@ -885,3 +885,46 @@ qa-queue = Вопросы и ответы
 qa-queue-empty = Нет задержанных вопросов и ответов.
 qa-kind-question = Вопрос
 qa-kind-answer = Ответ
+
+## Quizzes and locked modules
+quiz-submit = Проверить ответы
+quiz-retry = Попробовать снова
+quiz-pass-mark = Проходной балл: { $percent }%
+quiz-attempts-left = { $left ->
+    [one] Осталась { $left } попытка
+    [few] Осталось { $left } попытки
+   *[other] Осталось { $left } попыток
+}
+quiz-attempts-used = { $used ->
+    [one] Использована { $used } попытка
+    [few] Использовано { $used } попытки
+   *[other] Использовано { $used } попыток
+}
+quiz-no-attempts = Все попытки для этого теста использованы.
+quiz-passed = Пройдено: { $percent }%. Урок засчитан.
+quiz-failed = { $percent }% — пока недостаточно, чтобы пройти.
+quiz-correct = Верно
+quiz-wrong = Неверно
+quiz-choose-several = Выберите все верные ответы.
+quiz-your-answer = Ваш ответ
+quiz-enroll = Запишитесь на курс, чтобы пройти тест.
+quiz-teacher-note = Вы ведёте этот курс: ваши попытки проверяются, но не записываются.
+quiz-kind = Тест
+quiz-submit-failed = Не удалось отправить ответы.
+lesson-locked-title = Этот урок пока закрыт
+lesson-locked-on = Он откроется { $date }.
+lesson-locked-after = Он откроется, когда вы пройдёте модуль «{ $module }».
+module-locked-on = Откроется { $date }
+module-locked-after = Откроется после модуля «{ $module }»
+back-to-course = Вернуться к курсу
+studio-add-quiz = Добавить тест
+studio-quiz = Вопросы
+studio-quiz-help = Один вопрос в блоке, блоки разделяются пустой строкой. Первая строка — вопрос. Затем «* вариант» для верного варианта, «- вариант» для неверного (два верных варианта делают вопрос с несколькими ответами; для вопроса с одним верным вариантом допишите [multiple] после вопроса), «= текст» для каждого принимаемого краткого ответа (регистр и пробелы не учитываются), «> текст» — пояснение после попытки.
+studio-quiz-pass = Проходной балл, %
+studio-quiz-attempts = Попыток (пусто — без ограничений)
+studio-unlock = Открывается
+studio-unlock-days = дней после записи
+studio-unlock-on = в дату
+studio-unlock-after = после модуля
+studio-unlock-none = сразу
+studio-unlock-save = Сохранить

@@ -571,6 +571,79 @@ function initPlayerToc() {
   wide.addEventListener?.('change', guard(sync));
 }
 
+// ---- quizzes
+
+/** The quiz form without a reload: the answers go to the API, which grades them (the page never
+ * holds the right answers), and the result marks each question. Without JavaScript the same form
+ * posts to the page route. */
+function initQuizForm(form) {
+  const d = form.dataset;
+  const status = form.querySelector('.action-status');
+  const result = form.parentElement.querySelector('[data-quiz-result]');
+  const attempts = form.parentElement.querySelector('[data-quiz-attempts]');
+  const button = form.querySelector('button[type="submit"]');
+  let busy = false;
+
+  const answers = () => {
+    const fields = new FormData(form);
+    return $$('[data-question]').filter((q) => form.contains(q)).map((q) => {
+      const name = `q${q.dataset.question}`;
+      const values = fields.getAll(name).map(String);
+      if (q.dataset.kind === 'short') return values[0] ?? null;
+      return values.map(Number).filter(Number.isInteger);
+    });
+  };
+
+  const show = (r) => {
+    const items = $$('[data-question]').filter((q) => form.contains(q));
+    (r.per_question ?? []).forEach((pq, i) => {
+      const item = items[i];
+      if (!item) return;
+      item.classList.toggle('is-correct', !!pq.correct);
+      item.classList.toggle('is-wrong', !pq.correct);
+      const fb = item.querySelector('[data-feedback]');
+      if (fb) {
+        fb.replaceChildren(el('strong', { text: pq.correct ? d.msgCorrect : d.msgWrong }));
+        if (pq.feedback) fb.append(` — ${pq.feedback}`);
+        fb.hidden = false;
+      }
+    });
+    const tpl = r.passed ? d.msgPassed : d.msgNotPassed;
+    if (result) {
+      result.replaceChildren(
+        el('p', { class: `notice ${r.passed ? 'notice-success' : 'notice-error'}`, text: (tpl || '{percent}%').replaceAll('{percent}', r.score_percent) }),
+      );
+      result.hidden = false;
+    }
+    if (attempts && r.attempts_left != null) {
+      attempts.textContent = r.attempts_left > 0 ? (d.msgLeft || '').replaceAll('{left}', r.attempts_left) : d.msgNoneLeft || '';
+    }
+    if (r.attempts_left === 0 && button) button.remove();
+    else if (button) button.textContent = d.msgRetry || button.textContent;
+    if (r.progress) updateProgress(r.progress);
+    if (r.passed) markLessons((id) => (id === d.lessonId ? true : null));
+    rescueFocus(form, result);
+  };
+
+  form.addEventListener('submit', guard(async (event) => {
+    event.preventDefault();
+    if (busy) return;
+    busy = true;
+    form.setAttribute('aria-busy', 'true');
+    clearStatus(status);
+    try {
+      const r = await api(d.api, { method: 'POST', body: { answers: answers() } });
+      show(r ?? {});
+      saved(form, r);
+    } catch (e) {
+      showFailure(status, e.detail || d.msgFailed);
+    } finally {
+      busy = false;
+      form.removeAttribute('aria-busy');
+    }
+  }));
+}
+
 function registerServiceWorker() {
   if (!('serviceWorker' in navigator)) return;
   const register = () => navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(report);
@@ -582,6 +655,7 @@ function init() {
   const each = (sel, fn) => $$(sel).forEach((node) => guard(fn)(node));
   each('form[data-optimistic]', initToggle);
   each('form[data-review-form]', initReviewForm);
+  each('form[data-quiz-form]', initQuizForm);
   each('button[data-more-reviews]', initMoreReviews);
   each('form[data-qa-ask], form[data-qa-answer]', initQaForm);
   each('input[data-suggest]', initSuggest);

@@ -1,6 +1,9 @@
 // Lectern service worker body. The server prepends `const VERSION = "..."; const ASSETS = [...];`.
 // Static assets: cache-first. Pages: network-first; lesson pages are kept for offline reading.
 // The API is never cached.
+// Quizzes: a kept lesson page holds the questions only, never their answers (the server grades,
+// and neither the page nor the API gives a student the answers). A graded result is the answer
+// to a POST (`/learn/{slug}/{lesson}/attempt`) or to the API, so it is never kept either.
 
 const STATIC_CACHE = `lectern-static-${VERSION}`;
 const PAGES_CACHE = 'lectern-pages';

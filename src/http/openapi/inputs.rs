@@ -210,6 +210,11 @@ pub fn id_or_null() -> RefOr<Schema> {
     string(r"^[0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{26}$".into(), "An id.".into(), true)
 }
 
+/// A date (`YYYY-MM-DD`, `clock::date_to_day`), or `null`.
+pub fn date_or_null() -> RefOr<Schema> {
+    string(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$".into(), "A date, YYYY-MM-DD (a real one, from 1970).".into(), true)
+}
+
 // Unsigned integers in full: utoipa writes `u32` as `int32` and `u64` as `int64`, formats whose
 // ranges are signed.
 

@@ -291,6 +291,15 @@ pub struct LessonLine {
 pub struct ModuleView {
     pub title: String,
     pub lessons: Vec<LessonLine>,
+    /// When or why the module opens, if it is closed to the reader now.
+    pub lock: String,
+}
+
+/// Adds each module's lock for the reader (`locks` in the curriculum's order).
+pub fn with_locks(tr: Tr, views: &mut [ModuleView], locks: &[Option<crate::learning::locks::Lock>]) {
+    for (v, lock) in views.iter_mut().zip(locks) {
+        v.lock = lock.as_ref().map(|l| super::learn::lock_text(tr, l, true)).unwrap_or_default();
+    }
 }
 
 pub struct ReviewView {
@@ -373,7 +382,9 @@ pub async fn course(
         }),
         _ => None,
     };
-    let modules = modules(tr, &cur, &done);
+    let mut modules = modules(tr, &cur, &done);
+    let locks = app.learning.locks(ctx.user(), &record).await?;
+    with_locks(tr, &mut modules, &locks);
     let card = CourseCard::new(&summary, tr, None);
     let description = if record.subtitle.is_empty() {
         plain_excerpt(&record.description_md)
@@ -454,6 +465,7 @@ pub fn modules(
     cur.modules
         .iter()
         .map(|(m, lessons)| ModuleView {
+            lock: String::new(),
             title: m.title.clone(),
             lessons: lessons
                 .iter()
@@ -462,6 +474,7 @@ pub fn modules(
                     title: l.title.clone(),
                     kind: match l.kind {
                         crate::catalog::types::LessonKind::Video => "video",
+                        crate::catalog::types::LessonKind::Quiz => "quiz",
                         _ => "text",
                     },
                     duration: if l.duration_s > 0 {

@@ -203,6 +203,7 @@ struct PlayerPage {
     report_reasons: Vec<(&'static str, String)>,
     /// The lesson's Q&A, for those who take part in the course (enrolled, teacher, admins).
     qa: Option<QaSection>,
+    quiz: Option<QuizView>,
 }
 
 /// The player's Q&A section: the lesson's questions (newest first) with their answers.
@@ -369,6 +370,58 @@ pub async fn accept(
     Ok(see_other(&format!("/learn/{slug}/{lesson_id}#question-{}", q.id)))
 }
 
+/// A quiz as the player shows it: the questions without their answers (the page is built from
+/// the public view; an attempt's result says right or not, and the teacher's feedback).
+struct QuizView {
+    pass_text: String,
+    attempts_text: String,
+    /// The form can be sent: enrolled with attempts left, or the course's teacher.
+    can_submit: bool,
+    note: Option<String>,
+    questions: Vec<QuestionView>,
+    /// After a submitted attempt (without JavaScript): the score's words and whether it passed.
+    result: Option<(bool, String)>,
+    /// The same words with slots (`{percent}`, `{left}`) for the script.
+    passed_tpl: String,
+    failed_tpl: String,
+    left_tpl: String,
+    none_left: String,
+}
+
+struct QuestionView {
+    index: usize,
+    kind: &'static str,
+    prompt: String,
+    /// (index, text, checked)
+    options: Vec<(usize, String, bool)>,
+    text: String,
+    /// After an attempt: right or not, and feedback.
+    result: Option<(bool, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct LockedPage {
+    l: Layout,
+    heading: String,
+    message: String,
+    success: bool,
+    link: Option<(String, String)>,
+}
+
+/// Why a lesson is locked, in the reader's words.
+pub fn lock_text(tr: crate::web::i18n::Tr, lock: &crate::learning::locks::Lock, module: bool) -> String {
+    match (&lock.after_module, lock.available_at) {
+        (Some((_, title)), _) => {
+            tr.with(if module { "module-locked-after" } else { "lesson-locked-after" }, "module", title)
+        }
+        (None, Some(at)) => {
+            tr.with(if module { "module-locked-on" } else { "lesson-locked-on" }, "date", &date(tr, at))
+        }
+        (None, None) => String::new(),
+    }
+}
+
 /// A lesson's attachment as the player lists it.
 struct AttachmentView {
     url: String,
@@ -452,17 +505,53 @@ pub async fn player(
     headers: HeaderMap,
     Path((slug, lesson)): Path<(String, String)>,
 ) -> Result<Response> {
+    show_player(&app, &ctx, &headers, &slug, &lesson, None).await
+}
+
+/// The player, with an attempt's result when the quiz form was sent without JavaScript.
+async fn show_player(
+    app: &AppState,
+    ctx: &PageCtx,
+    headers: &HeaderMap,
+    slug: &str,
+    lesson: &str,
+    attempt: Option<(crate::learning::service::AttemptResult, Vec<Vec<String>>)>,
+) -> Result<Response> {
     // Visitors may open preview lessons; learning decides who may read what.
+    let app = app.clone();
     let tr = ctx.tr();
-    let lesson_id: LessonId = parse(&lesson)?;
+    let lesson_id: LessonId = parse(lesson)?;
     let (course, l) = match app.learning.lesson(lesson_id, ctx.user()).await {
         Ok(found) => found,
         // Not enrolled: the course page says how to enroll.
         Err(Error::Forbidden { code: Code::NotEnrolled, .. }) => {
             return Ok(see_other(&format!("/courses/{slug}")));
         }
+        // Locked: say when or why it opens.
+        Err(Error::LessonLocked(info)) => {
+            let lock = crate::learning::locks::Lock {
+                available_at: info.available_at.as_deref().and_then(|s| {
+                    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+                        .ok()
+                        .map(|t| crate::clock::Timestamp((t.unix_timestamp_nanos() / 1_000_000) as i64))
+                }),
+                after_module: info
+                    .after_module
+                    .as_ref()
+                    .and_then(|m| Some((m.id.parse().ok()?, m.title.clone()))),
+            };
+            let page = LockedPage {
+                l: Layout::new(&app, ctx, tr.t("lesson-locked-title")).nav("learn"),
+                heading: tr.t("lesson-locked-title"),
+                message: lock_text(tr, &lock, false),
+                success: false,
+                link: Some((format!("/courses/{slug}"), tr.t("back-to-course"))),
+            };
+            return Ok(html(ctx, headers, StatusCode::FORBIDDEN, render(&page)?));
+        }
         Err(e) => return Err(e),
     };
+    let slug = slug.to_owned();
     if course.slug != slug {
         return Err(Error::NotFound);
     }
@@ -488,8 +577,22 @@ pub async fn player(
         Some(u) => qa_section(&app, tr, u, l.id).await?,
         None => None,
     };
-    let mut layout = Layout::new(&app, &ctx, format!("{} · {}", l.title, course.title)).nav("learn");
+    let mut layout = Layout::new(&app, ctx, format!("{} · {}", l.title, course.title)).nav("learn");
     layout.description = course.subtitle.clone();
+    let staff = ctx.user().is_some_and(|u| app.catalog.may_edit(u, &course));
+    let quiz = match (&l.quiz, ctx.user()) {
+        (Some(q), who) => {
+            let standing = match who {
+                Some(u) if progress.is_some() && !staff => app.learning.quiz_standing(u, l.id).await?,
+                _ => Default::default(),
+            };
+            Some(quiz_view(tr, q, &standing, progress.is_some(), staff, attempt.as_ref()))
+        }
+        (None, _) => None,
+    };
+    let mut modules_view = modules(tr, &cur, &done_ids);
+    let locks = app.learning.locks(ctx.user(), &course).await?;
+    super::catalog::with_locks(tr, &mut modules_view, &locks);
     let page = PlayerPage {
         course_slug: course.slug.clone(),
         course_title: course.title.clone(),
@@ -510,7 +613,7 @@ pub async fn player(
                 size_text: size_text(a.size),
             })
             .collect(),
-        modules: modules(tr, &cur, &done_ids),
+        modules: modules_view,
         enrolled: progress.is_some(),
         done: done_ids.contains(&l.id),
         completed_lessons: progress.as_ref().map_or(0, |p| p.completed_lessons),
@@ -524,9 +627,129 @@ pub async fn player(
         can_report: ctx.user().is_some_and(|u| u.id != course.teacher_id),
         report_reasons: super::moderation::report_reasons(tr),
         qa,
+        quiz,
         l: layout,
     };
-    Ok(html(&ctx, &headers, StatusCode::OK, render(&page)?))
+    Ok(html(ctx, headers, StatusCode::OK, render(&page)?))
+}
+
+fn quiz_view(
+    tr: crate::web::i18n::Tr,
+    q: &crate::catalog::quiz::Quiz,
+    standing: &crate::learning::service::QuizStanding,
+    enrolled: bool,
+    staff: bool,
+    attempt: Option<&(crate::learning::service::AttemptResult, Vec<Vec<String>>)>,
+) -> QuizView {
+    use crate::catalog::quiz::{QuestionKind, QuizOut};
+    let public = QuizOut::public(q);
+    let num = |n: u32| Arg::Num(f64::from(n));
+    let used = attempt.map_or(standing.used, |(r, _)| r.attempts_used);
+    let left = q.max_attempts.map(|m| m.saturating_sub(used));
+    let attempts_text = match left {
+        _ if staff => String::new(),
+        Some(n) => tr.args("quiz-attempts-left", &[("left", num(n))]),
+        None if used > 0 => tr.args("quiz-attempts-used", &[("used", num(used))]),
+        None => String::new(),
+    };
+    let note = if staff {
+        Some(tr.t("quiz-teacher-note"))
+    } else if !enrolled {
+        Some(tr.t("quiz-enroll"))
+    } else if left == Some(0) {
+        Some(tr.t("quiz-no-attempts"))
+    } else {
+        None
+    };
+    let questions = public
+        .questions
+        .iter()
+        .enumerate()
+        .map(|(i, x)| {
+            let sent = attempt.and_then(|(_, v)| v.get(i)).cloned().unwrap_or_default();
+            QuestionView {
+                index: i,
+                kind: match x.kind {
+                    QuestionKind::Single => "single",
+                    QuestionKind::Multiple => "multiple",
+                    QuestionKind::Short => "short",
+                },
+                prompt: x.prompt.clone(),
+                options: x
+                    .options
+                    .iter()
+                    .enumerate()
+                    .map(|(j, o)| (j, o.clone(), sent.contains(&j.to_string())))
+                    .collect(),
+                text: if x.kind == QuestionKind::Short {
+                    sent.first().cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                },
+                result: attempt
+                    .and_then(|(r, _)| r.per_question.get(i))
+                    .map(|(ok, fb)| (*ok, fb.clone().unwrap_or_default())),
+            }
+        })
+        .collect();
+    QuizView {
+        pass_text: tr.args("quiz-pass-mark", &[("percent", num(q.pass_percent))]),
+        attempts_text,
+        can_submit: staff || (enrolled && left != Some(0)),
+        note,
+        questions,
+        passed_tpl: tr.args("quiz-passed", &[("percent", Arg::Text("{percent}".into()))]),
+        failed_tpl: tr.args("quiz-failed", &[("percent", Arg::Text("{percent}".into()))]),
+        left_tpl: tr.args("quiz-attempts-left", &[("left", Arg::Text("{left}".into()))]),
+        none_left: tr.t("quiz-no-attempts"),
+        result: attempt.map(|(r, _)| {
+            let p = num(r.graded.score_percent);
+            let key = if r.graded.passed { "quiz-passed" } else { "quiz-failed" };
+            (r.graded.passed, tr.args(key, &[("percent", p)]))
+        }),
+    }
+}
+
+/// `POST /learn/{slug}/{lesson}/attempt`: the quiz form without JavaScript. Grades through the
+/// same service as the API and shows the player with the result (a 200, not a redirect: the
+/// result is not stored anywhere a later page could show it, and the page is `no-store`).
+pub async fn attempt(
+    State(app): State<AppState>,
+    ctx: PageCtx,
+    headers: HeaderMap,
+    Path((slug, lesson)): Path<(String, String)>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let who = ctx.require()?;
+    let csrf = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
+    ctx.check_csrf(csrf)?;
+    let lesson_id: LessonId = parse(&lesson)?;
+    let (course, l) = app.learning.lesson(lesson_id, Some(&who.user)).await?;
+    if course.slug != slug {
+        return Err(Error::NotFound);
+    }
+    let quiz = l.quiz.as_ref().ok_or(Error::NotFound)?;
+    let sent: Vec<Vec<String>> = (0..quiz.questions.len())
+        .map(|i| {
+            let key = format!("q{i}");
+            fields.iter().filter(|(k, _)| *k == key).map(|(_, v)| v.clone()).collect()
+        })
+        .collect();
+    let answers = quiz
+        .questions
+        .iter()
+        .zip(&sent)
+        .map(|(q, vals)| match q.kind {
+            crate::catalog::quiz::QuestionKind::Short => {
+                vals.first().map_or(serde_json::Value::Null, |v| serde_json::json!(v))
+            }
+            _ => serde_json::Value::Array(
+                vals.iter().filter_map(|v| v.parse::<u64>().ok()).map(serde_json::Value::from).collect(),
+            ),
+        })
+        .collect();
+    let result = app.learning.attempt(&who.user, lesson_id, answers).await?;
+    show_player(&app, &ctx, &headers, &slug, &lesson, Some((result, sent))).await
 }
 
 #[derive(Deserialize)]

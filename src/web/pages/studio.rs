@@ -561,6 +561,7 @@ async fn add_first_lesson(app: &AppState, who: &UserRecord, c: &CourseRecord, b:
         is_preview: c.total_lessons == 0,
         position: None,
         media: Default::default(),
+        quiz: None,
     };
     app.catalog.add_lesson(who, module, lesson).await?;
     Ok(())
@@ -857,7 +858,7 @@ async fn editor_action(
         }
         "rename_module" => {
             let title = text("module_title", &b.title, 1, 120).map_err(|e| Error::Validation(vec![e]))?;
-            cat.update_module(who, parse(&b.target)?, Some(title), None).await?;
+            cat.update_module(who, parse(&b.target)?, Some(title), None, None).await?;
         }
         "delete_module" => cat.delete_module(who, parse(&b.target)?).await?,
         "module_up" | "module_down" => {
@@ -869,15 +870,18 @@ async fn editor_action(
         "add_lesson" => {
             let title = text("lesson_title", &b.title, 1, 160).map_err(|e| Error::Validation(vec![e]))?;
             let module: ModuleId = parse(&b.target)?;
+            let quiz = b.kind == "quiz";
             let lesson = NewLesson {
                 title,
-                kind: LessonKind::Text,
+                kind: if quiz { LessonKind::Quiz } else { LessonKind::Text },
                 body_md: String::new(),
                 video_url: None,
                 duration_s: 0,
                 is_preview: false,
                 position: None,
                 media: Default::default(),
+                // A new quiz starts with one question for the teacher to rewrite.
+                quiz: quiz.then(crate::catalog::quiz::starter),
             };
             let l = cat.add_lesson(who, module, lesson).await?;
             return Ok(Some(format!("/studio/lessons/{}", l.id)));
@@ -936,6 +940,9 @@ pub struct LessonView {
     pub uploaded_video: Option<(String, String)>,
     /// (id, URL, file name) of each attachment.
     pub attachments: Vec<(String, String, String)>,
+    /// A quiz lesson's questions in the studio's text format (`catalog::quiz::to_text`), its
+    /// pass mark and attempt limit (empty: none).
+    pub quiz: Option<(String, u32, String)>,
 }
 
 fn lesson_view(l: &LessonRecord) -> LessonView {
@@ -951,6 +958,13 @@ fn lesson_view(l: &LessonRecord) -> LessonView {
         revision: l.revision,
         uploaded_video: l.video_upload.as_ref().map(|v| (v.url(), v.content_type.clone())),
         attachments: l.attachments.iter().map(|a| (a.id.to_string(), a.url(), a.filename.clone())).collect(),
+        quiz: l.quiz.as_ref().map(|q| {
+            (
+                crate::catalog::quiz::to_text(q),
+                q.pass_percent,
+                q.max_attempts.map(|n| n.to_string()).unwrap_or_default(),
+            )
+        }),
     }
 }
 
@@ -1012,6 +1026,28 @@ pub struct LessonForm {
     /// Set by the "remove" buttons: the attachment to drop, or the uploaded video.
     remove_attachment: String,
     remove_video: String,
+    /// A quiz lesson's questions in the studio's text format, pass mark and attempt limit.
+    quiz: Option<String>,
+    pass_percent: String,
+    max_attempts: String,
+}
+
+/// A quiz as the lesson editor's fields give it.
+fn quiz_from_form(b: &LessonForm) -> Result<Option<crate::catalog::quiz::QuizIn>> {
+    let Some(text) = &b.quiz else { return Ok(None) };
+    let questions = crate::catalog::quiz::parse_text(text).map_err(Error::Validation)?;
+    let pass_percent = b
+        .pass_percent
+        .trim()
+        .parse::<u32>()
+        .map_err(|_| Error::validation("quiz.pass_percent", "must be a number from 1 to 100"))?;
+    let max_attempts = match b.max_attempts.trim() {
+        "" => None,
+        n => Some(
+            n.parse::<u32>().map_err(|_| Error::validation("quiz.max_attempts", "must be a whole number"))?,
+        ),
+    };
+    Ok(Some(crate::catalog::quiz::QuizIn { pass_percent, max_attempts, questions }))
 }
 
 /// `POST /studio/lessons/{id}`: saves the lesson. When someone saved it since the form was
@@ -1035,8 +1071,10 @@ pub async fn lesson_save(
         l.attachments.iter().map(|a| a.id.to_string()).filter(|id| *id != b.remove_attachment).collect()
     });
     let video_upload_id = (!b.remove_video.is_empty()).then_some(None);
-    let change = minutes.and_then(|m| {
+    let quiz = if l.kind == LessonKind::Quiz { quiz_from_form(&b) } else { Ok(None) };
+    let change = minutes.and_then(|m| quiz.map(|q| (m, q))).and_then(|(m, quiz)| {
         LessonChange {
+            quiz,
             video_upload_id,
             attachment_upload_ids: attachments,
             title: Some(b.title.clone()),

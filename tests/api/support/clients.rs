@@ -267,6 +267,11 @@ impl Lessons<'_> {
     pub async fn uncomplete(&self, id: &str) -> Reply {
         self.0.delete(&format!("/api/v1/lessons/{id}/complete")).await
     }
+
+    /// `POST /api/v1/lessons/{id}/attempts` with `{answers}`.
+    pub async fn attempt(&self, id: &str, answers: Value) -> Reply {
+        self.0.post(&format!("/api/v1/lessons/{id}/attempts"), json!({ "answers": answers })).await
+    }
 }
 
 /// Enrolling, my enrollments, progress.
