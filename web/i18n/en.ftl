@@ -887,3 +887,4 @@ studio-unlock-on = on date
 studio-unlock-after = after module
 studio-unlock-none = at once
 studio-unlock-save = Save opening
+lesson-kind-quiz = Quiz

@@ -928,3 +928,4 @@ studio-unlock-on = в дату
 studio-unlock-after = после модуля
 studio-unlock-none = сразу
 studio-unlock-save = Сохранить
+lesson-kind-quiz = Тест

@@ -137,7 +137,8 @@ fn course_view(tr: Tr, c: &CourseRecord, category: String) -> CourseView {
 pub struct LessonLine {
     pub id: String,
     pub title: String,
-    pub video: bool,
+    /// `text`, `video` or `quiz` (the `lesson-kind-*` message).
+    pub kind: &'static str,
     pub preview: bool,
     pub minutes: u32,
     pub empty: bool,
@@ -147,6 +148,10 @@ pub struct ModuleView {
     pub id: String,
     pub title: String,
     pub lessons: Vec<LessonLine>,
+    /// The opening rule as the form shows it: days after enrolling, a date, a module to finish.
+    pub after_days: String,
+    pub on: String,
+    pub after_module: String,
 }
 
 fn modules_view(cur: &Curriculum) -> Vec<ModuleView> {
@@ -155,15 +160,25 @@ fn modules_view(cur: &Curriculum) -> Vec<ModuleView> {
         .map(|(m, ls)| ModuleView {
             id: m.id.to_string(),
             title: m.title.clone(),
+            after_days: m.unlock.as_ref().and_then(|u| u.after_days).map(|d| d.to_string()).unwrap_or_default(),
+            on: m.unlock.as_ref().and_then(|u| u.on_day).map(crate::clock::day_to_date).unwrap_or_default(),
+            after_module: m.unlock.as_ref().and_then(|u| u.after_module).map(|id| id.to_string()).unwrap_or_default(),
             lessons: ls
                 .iter()
                 .map(|l| LessonLine {
                     id: l.id.to_string(),
                     title: l.title.clone(),
-                    video: l.kind == LessonKind::Video,
+                    kind: match l.kind {
+                        LessonKind::Text => "text",
+                        LessonKind::Video => "video",
+                        LessonKind::Quiz => "quiz",
+                    },
                     preview: l.is_preview,
                     minutes: l.duration_s.div_ceil(60),
-                    empty: l.body_md.trim().is_empty() && l.video_url.is_none(),
+                    empty: l.body_md.trim().is_empty()
+                        && l.video_url.is_none()
+                        && l.video_upload.is_none()
+                        && l.quiz.is_none(),
                 })
                 .collect(),
         })
@@ -724,6 +739,10 @@ pub struct EditorForm {
     target: String,
     kind: String,
     cover_upload_id: String,
+    /// A module's opening rule (`unlock`).
+    after_days: String,
+    on: String,
+    after_module: String,
 }
 
 impl EditorForm {
@@ -885,6 +904,15 @@ async fn editor_action(
             };
             let l = cat.add_lesson(who, module, lesson).await?;
             return Ok(Some(format!("/studio/lessons/{}", l.id)));
+        }
+        "unlock" => {
+            let days = match b.after_days.trim() {
+                "" => None,
+                d => Some(d.parse::<u32>().map_err(|_| Error::validation("unlock.after_days", "must be 0 to 3650"))?),
+            };
+            let rule = crate::catalog::input::unlock(days, Some(&b.on), Some(&b.after_module))?;
+            let rule = (!rule.is_empty()).then_some(rule);
+            cat.update_module(who, parse(&b.target)?, None, None, Some(rule)).await?;
         }
         "delete_lesson" => cat.delete_lesson(who, parse(&b.target)?).await?,
         "lesson_up" | "lesson_down" => {
