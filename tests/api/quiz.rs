@@ -133,6 +133,20 @@ async fn grading_every_kind_and_a_pass_completes_the_course() {
         .collect();
     assert_eq!(per, [(2, 2), (2, 0), (2, 1)]);
     assert_eq!(q["questions"][1]["prompt"], "Which are even?");
+
+    // The analytics page shows where students trip, and the table downloads as CSV.
+    let mut b = Browser::default();
+    b.form(&app, "/signin", &[("email", "t@quiz.test"), ("password", PASSWORD), ("next", "/studio")]).await;
+    let (status, html) = b.page(&app, &format!("/studio/courses/{}/analytics", c.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("id=\"h-quizzes\"") && html.contains("Which are even?"), "{html}");
+    let (status, csv) = b.page(&app, &format!("/studio/courses/{}/analytics.csv?table=quizzes", c.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        csv.starts_with("lesson_id,quiz,question,attempts,correct\r\n")
+            && csv.contains(",Which are even?,2,0\r\n"),
+        "{csv}"
+    );
 }
 
 #[tokio::test]

@@ -193,17 +193,28 @@ async fn the_editor_reorders_renames_prices_and_makes_coupons() {
     // Drip and prerequisites per module: the second module opens 3 days after enrolling and
     // after the first; emptied, it opens at once again.
     let (m0, m1) = (cur["modules"][0]["id"].as_str().unwrap(), cur["modules"][1]["id"].as_str().unwrap());
-    post(&mut b, &[("action", "unlock"), ("target", m1), ("after_days", "3"), ("on", ""), ("after_module", m0)])
-        .await
-        .assert_status(StatusCode::SEE_OTHER);
+    post(
+        &mut b,
+        &[("action", "unlock"), ("target", m1), ("after_days", "3"), ("on", ""), ("after_module", m0)],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
     let unlocked = app.courses(&teacher).curriculum(&c.id).await;
     assert_eq!(unlocked["modules"][1]["unlock"]["after_days"], 3, "{unlocked}");
     assert_eq!(unlocked["modules"][1]["unlock"]["after_module_id"], m0);
     let (_, html) = b.page(&app, &format!("/studio/courses/{}", c.id)).await;
-    assert!(html.contains(&format!("id=\"after-days-{m1}\" name=\"after_days\" inputmode=\"numeric\" size=\"4\" value=\"3\"")), "{html}");
-    post(&mut b, &[("action", "unlock"), ("target", m1), ("after_days", ""), ("on", ""), ("after_module", "")])
-        .await
-        .assert_status(StatusCode::SEE_OTHER);
+    assert!(
+        html.contains(&format!(
+            "id=\"after-days-{m1}\" name=\"after_days\" inputmode=\"numeric\" size=\"4\" value=\"3\""
+        )),
+        "{html}"
+    );
+    post(
+        &mut b,
+        &[("action", "unlock"), ("target", m1), ("after_days", ""), ("on", ""), ("after_module", "")],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
     assert!(app.courses(&teacher).curriculum(&c.id).await["modules"][1]["unlock"].is_null());
     let res = post(&mut b, &[("action", "unlock"), ("target", m1), ("after_days", "soon")]).await;
     res.assert_status(StatusCode::UNPROCESSABLE_ENTITY);

@@ -160,9 +160,19 @@ fn modules_view(cur: &Curriculum) -> Vec<ModuleView> {
         .map(|(m, ls)| ModuleView {
             id: m.id.to_string(),
             title: m.title.clone(),
-            after_days: m.unlock.as_ref().and_then(|u| u.after_days).map(|d| d.to_string()).unwrap_or_default(),
+            after_days: m
+                .unlock
+                .as_ref()
+                .and_then(|u| u.after_days)
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
             on: m.unlock.as_ref().and_then(|u| u.on_day).map(crate::clock::day_to_date).unwrap_or_default(),
-            after_module: m.unlock.as_ref().and_then(|u| u.after_module).map(|id| id.to_string()).unwrap_or_default(),
+            after_module: m
+                .unlock
+                .as_ref()
+                .and_then(|u| u.after_module)
+                .map(|id| id.to_string())
+                .unwrap_or_default(),
             lessons: ls
                 .iter()
                 .map(|l| LessonLine {
@@ -908,7 +918,10 @@ async fn editor_action(
         "unlock" => {
             let days = match b.after_days.trim() {
                 "" => None,
-                d => Some(d.parse::<u32>().map_err(|_| Error::validation("unlock.after_days", "must be 0 to 3650"))?),
+                d => Some(
+                    d.parse::<u32>()
+                        .map_err(|_| Error::validation("unlock.after_days", "must be 0 to 3650"))?,
+                ),
             };
             let rule = crate::catalog::input::unlock(days, Some(&b.on), Some(&b.after_module))?;
             let rule = (!rule.is_empty()).then_some(rule);

@@ -222,6 +222,7 @@ struct AnalyticsPage {
     money: Vec<MoneyChart>,
     funnel: Chart,
     funnel_rows: Vec<FunnelRow>,
+    quizzes: Vec<QuizRow>,
     ratings: Chart,
     rating_rows: Vec<(u8, u64)>,
     csv: String,
@@ -317,10 +318,39 @@ pub async fn course_analytics(
         money: money_charts,
         funnel: rows(&funnel_items),
         funnel_rows,
+        quizzes: a
+            .quizzes
+            .iter()
+            .map(|q| QuizRow {
+                title: q.title.clone(),
+                attempts: q.attempts,
+                passed: q.passed,
+                pass_rate: pct(if q.attempts == 0 { 0.0 } else { q.passed as f64 / q.attempts as f64 }),
+                questions: q
+                    .questions
+                    .iter()
+                    .map(|(prompt, tried, right)| {
+                        let rate = if *tried == 0 { 0.0 } else { *right as f64 / *tried as f64 };
+                        (prompt.clone(), *tried, *right, pct(rate))
+                    })
+                    .collect(),
+            })
+            .collect(),
         ratings: rows(&rating_items),
         rating_rows: (1..=5u8).rev().map(|r| (r, a.ratings[usize::from(r) - 1])).collect(),
     };
     Ok(html(&ctx, &headers, StatusCode::OK, render(&page)?))
+}
+
+/// A quiz on the analytics page: attempts and passes, and each question's success (where the
+/// students trip).
+struct QuizRow {
+    title: String,
+    attempts: u64,
+    passed: u64,
+    pass_rate: String,
+    /// (prompt, attempts, correct, success rate)
+    questions: Vec<(String, u64, u64, String)>,
 }
 
 fn csv_of(header: &str, rows: impl Iterator<Item = Vec<String>>) -> String {
@@ -349,7 +379,21 @@ fn analytics_csv_body(a: &CourseAnalytics, table: &str) -> Result<String> {
         "ratings" => {
             csv_of("rating,reviews", (1..=5).map(|r| vec![r.to_string(), a.ratings[r - 1].to_string()]))
         }
-        _ => return Err(Error::validation("table", "is enrollments, revenue, funnel or ratings")),
+        "quizzes" => csv_of(
+            "lesson_id,quiz,question,attempts,correct",
+            a.quizzes.iter().flat_map(|q| {
+                q.questions.iter().map(move |(prompt, tried, right)| {
+                    vec![
+                        q.lesson_id.to_string(),
+                        q.title.clone(),
+                        prompt.clone(),
+                        tried.to_string(),
+                        right.to_string(),
+                    ]
+                })
+            }),
+        ),
+        _ => return Err(Error::validation("table", "is enrollments, revenue, funnel, ratings or quizzes")),
     })
 }
 
