@@ -822,6 +822,74 @@ describe('lectern pages', { timeout: TEST_TIMEOUT * 6 }, () => {
     });
   });
 
+  test('quiz: take a quiz, fail, retry, pass, and see the course complete', { timeout: TEST_TIMEOUT }, async () => {
+    // A small course of the admin's (published at once or approved): one text lesson and a quiz.
+    const token = await adminToken(server);
+    const call = async (method, path, body) => {
+      const r = await fetch(url(server, path), {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      const data = await r.json().catch(() => null);
+      assert.ok(r.ok, `${method} ${path} → ${r.status} ${JSON.stringify(data)}`);
+      return data;
+    };
+    const title = `Quiz course ${unique('quiz')}`;
+    const course = await call('POST', '/api/v1/courses', {
+      title,
+      description: 'A short course that ends with a quiz: read one lesson about prime numbers, then check yourself with two questions and see the course complete.',
+      level: 'beginner', language: 'en', category: 'programming', price_minor: 0, currency: 'USD',
+    });
+    const module = await call('POST', `/api/v1/courses/${course.id}/modules`, { title: 'Numbers' });
+    await call('POST', `/api/v1/modules/${module.id}/lessons`, { title: 'Primes', body: 'A prime has exactly two divisors: 1 and itself.' });
+    await call('POST', `/api/v1/modules/${module.id}/lessons`, {
+      title: 'Check yourself', kind: 'quiz', body: 'Two questions.',
+      quiz: {
+        pass_percent: 100,
+        questions: [
+          { kind: 'single', prompt: 'Which is a prime?', options: ['4', '7', '9'], answers: [1], feedback: '7 has no other divisors.' },
+          { kind: 'short', prompt: 'The smallest prime?', answers: ['2', 'two'] },
+        ],
+      },
+    });
+    const published = await call('POST', `/api/v1/courses/${course.id}/publish`);
+    if (published.status !== 'published') await call('POST', `/api/v1/admin/courses/${course.id}/approve`, {});
+
+    await inContext('quiz-student', { ...DESKTOP, locale: 'en-US' }, async (ctx, page, step) => {
+      const email = `${unique('quizzer')}@e2e.test`;
+      await signUp(page, server, step, { name: 'Quinn Quiz', email, password: `pw-${unique('q')}-Long` });
+      await verifyEmail(page, server, step, email);
+      await page.goto(url(server, `/courses/${course.slug}`));
+      await enroll(page, step, course.slug);
+      step('complete the text lesson');
+      await completeLesson(page);
+      await clickAndNavigate(page, page.locator('a[rel="next"]'));
+      const form = page.locator('form[data-quiz-form]');
+      assert.equal(await form.count(), 1, 'the quiz form is shown');
+      assert.doesNotMatch(await page.content(), /7 has no other divisors/, 'no feedback or answers before submitting');
+
+      step('a wrong answer: not passed, told which one');
+      await form.locator('[data-question="0"] input[value="0"]').check();
+      await form.locator('[data-question="1"] input[type="text"]').fill('one');
+      await form.locator('button[type="submit"]').click();
+      await page.locator('[data-quiz-result] .notice').waitFor();
+      assert.match(await page.locator('[data-question="0"]').getAttribute('class'), /is-wrong/);
+      assert.equal(await page.locator('[data-course-complete]').isVisible(), false);
+
+      step('retry with the right answers: passed, and the course is complete');
+      await form.locator('[data-question="0"] input[value="1"]').check();
+      await form.locator('[data-question="1"] input[type="text"]').fill('  TWO ');
+      await form.locator('button[type="submit"]').click();
+      await page.locator('[data-quiz-result] .notice-success').waitFor();
+      assert.match(await page.locator('[data-question="0"] [data-feedback]').innerText(), /7 has no other divisors/);
+      await page.locator('[data-course-complete]').waitFor({ state: 'visible' });
+      step('after a reload too');
+      await page.reload();
+      assert.equal(await page.locator('[data-course-complete]').isVisible(), true);
+    });
+  });
+
   test('phone 375px: no horizontal scroll; the catalog without JavaScript', { timeout: TEST_TIMEOUT }, async () => {
     const pick = PICKS.en;
     const course = demoCourse(pick.slug);
