@@ -97,20 +97,19 @@ const PAGE_CSP: &str = "default-src 'self'; img-src 'self' data: https:; media-s
     frame-src https://www.youtube-nocookie.com https://player.vimeo.com; \
     object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
-/// Anything that is not a page (JSON, files, feeds) loads nothing and runs nothing: a policy
-/// that says so is shorter and stricter.
+/// JSON loads nothing and runs nothing: a policy that says so is shorter and stricter. (Scripts
+/// keep the pages' policy: a service worker's own CSP governs what the worker may fetch.)
 const DATA_CSP: &str = "default-src 'none'; object-src 'none'; frame-ancestors 'none'; sandbox";
 
 /// The content security policy that fits a response's type, unless the handler set one.
 pub async fn content_security_policy(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     if !res.headers().contains_key(header::CONTENT_SECURITY_POLICY) {
-        let page = res
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|t| t.starts_with("text/html") || t.starts_with("image/svg+xml"));
-        let csp = if page { PAGE_CSP } else { DATA_CSP };
+        let data =
+            res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| {
+                t.starts_with("application/json") || t.starts_with("application/problem+json")
+            });
+        let csp = if data { DATA_CSP } else { PAGE_CSP };
         res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
     }
     res

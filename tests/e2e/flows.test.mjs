@@ -179,6 +179,8 @@ async function firstVisible(page, selector) {
 /** Clicks `locator` (or presses `key` on it) and waits for the page's next document (a link, or a form POST then a redirect). */
 async function clickAndNavigate(page, locator, { key } = {}) {
   const navigated = page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame(), timeout: 30_000 });
+  // When the click itself fails, that is the error to report, not this wait's later rejection.
+  navigated.catch(() => {});
   if (key) await locator.press(key);
   else await locator.click();
   await navigated;
@@ -715,6 +717,8 @@ describe('lectern pages', { timeout: TEST_TIMEOUT * 6 }, () => {
       await clickAndNavigate(page, page.locator('#wizard-form button[type="submit"]'));
       assert.match(pathOf(page.url()), /\/wizard\/cover$/);
       step('upload the cover, with progress');
+      // upload.js is loaded after the page: choose the file once the widget listens.
+      await page.locator('.upload[data-upload="cover"][data-upload-ready]').waitFor();
       await page.locator('#cover-file').setInputFiles(join(FIXTURES, 'cover.jpg'));
       await page.waitForFunction(() => document.querySelector('input[name="cover_upload_id"]')?.value, null, { timeout: 30_000 });
       await clickAndNavigate(page, page.locator('#wizard-form button[type="submit"]'));
@@ -734,6 +738,7 @@ describe('lectern pages', { timeout: TEST_TIMEOUT * 6 }, () => {
       step('the lesson editor: upload a short video; autosave');
       await page.goto(url(server, `/studio/courses/${courseId}`));
       await clickAndNavigate(page, page.locator('a.lesson-edit-link').first());
+      await page.locator('.upload[data-upload="lesson_video"][data-upload-ready]').waitFor();
       await page.locator('#video-file').setInputFiles(join(FIXTURES, 'clip.webm'));
       await page.waitForFunction(() => document.querySelector('input[name="video_upload_id"]')?.value, null, { timeout: 60_000 });
       await page.locator('#lesson-form [data-save-status]', { hasText: 'Saved' }).waitFor({ timeout: 15_000 });
@@ -749,7 +754,7 @@ describe('lectern pages', { timeout: TEST_TIMEOUT * 6 }, () => {
       await page.goto(url(server, `/studio/courses/${courseId}#curriculum`));
       const add = page.locator('form.add-lesson').first();
       await add.locator('input[name="title"]').fill('Colour mixing');
-      await clickAndNavigate(page, add.locator('button[type="submit"]'));
+      await clickAndNavigate(page, add.locator('button[type="submit"]:not([name="kind"])'));
       await page.goto(url(server, `/studio/courses/${courseId}#curriculum`));
       const second = page.locator('li.lesson-edit').nth(1);
       assert.match(await second.innerText(), /Colour mixing/);
