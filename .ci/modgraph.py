@@ -52,7 +52,7 @@ DOMAINS = {
     # the console's read models (figures) and the admin account/audit endpoints
     "admin": {"commerce", "learning", "catalog", "identity", "audit"},
     # personal data: the export of everything about a person, and account deletion
-    "privacy": {"engagement", "commerce", "learning", "catalog", "identity", "mail", "audit"},
+    "privacy": {"engagement", "commerce", "qa", "learning", "catalog", "identity", "mail", "audit"},
 }
 
 PATH = re.compile(r"\bcrate::([a-z_][a-z0-9_]*)(?:::([a-z_][a-z0-9_]*))?")

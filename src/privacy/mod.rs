@@ -21,7 +21,8 @@ use crate::error::Result;
 use crate::identity::repo::{self as users, UserRecord};
 use crate::identity::service::Principal;
 use crate::ids::UserId;
-use crate::learning::repo::{EnrollmentRecord, NotificationRecord, ReviewRecord};
+use crate::learning::repo::{AttemptRecord, EnrollmentRecord, NotificationRecord, ReviewRecord};
+use crate::qa::repo::{AnswerRecord, QuestionRecord};
 use crate::schema::*;
 use crate::store::Readable;
 
@@ -63,6 +64,19 @@ pub struct Export {
     pub email_preferences: EmailPrefs,
     /// Active sign-ins: when each started and ends (the tokens are never stored).
     pub sessions: Vec<(crate::clock::Timestamp, crate::clock::Timestamp)>,
+    /// Questions and answers the person wrote under lessons.
+    pub questions: Vec<QuestionRecord>,
+    pub answers: Vec<AnswerRecord>,
+    /// Quiz attempts, by lesson.
+    pub quiz_attempts: Vec<QuizAttemptExport>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct QuizAttemptExport {
+    pub lesson_id: String,
+    pub attempt: u32,
+    #[serde(flatten)]
+    pub record: AttemptRecord,
 }
 
 fn read_export(r: &impl Readable, u: UserRecord, now: crate::clock::Timestamp) -> Result<Export> {
@@ -104,6 +118,31 @@ fn read_export(r: &impl Readable, u: UserRecord, now: crate::clock::Timestamp) -
     for (_, code) in r.range(CERTIFICATES_BY_STUDENT, all.clone(), usize::MAX)? {
         certs.extend(certificates::certificate(r, &code)?);
     }
+    // A person's posts by time; each is a question or an answer.
+    let (mut questions, mut answers) = (Vec::new(), Vec::new());
+    for ((_, _, post), ()) in
+        r.range(QA_BY_AUTHOR, (k, i64::MIN, 0)..=(k, i64::MAX, u128::MAX), usize::MAX)?
+    {
+        match r.get(QUESTIONS, &post)? {
+            Some(q) => questions.push(q),
+            None => answers.extend(r.get(ANSWERS, &post)?),
+        }
+    }
+    // Attempts are kept by lesson: the quizzes of the courses the person is enrolled in.
+    let mut quiz_attempts = Vec::new();
+    for e in &enrollments {
+        let Ok(course) = e.course_id.parse::<crate::ids::CourseId>() else { continue };
+        for lesson in crate::catalog::repo::curriculum(r, course)?.lessons().filter(|l| l.quiz.is_some()) {
+            let l = lesson.id.key();
+            for ((_, _, n), record) in r.range(QUIZ_ATTEMPTS, (l, k, 0)..=(l, k, u32::MAX), usize::MAX)? {
+                quiz_attempts.push(QuizAttemptExport {
+                    lesson_id: lesson.id.to_string(),
+                    attempt: n,
+                    record,
+                });
+            }
+        }
+    }
     let mut sessions = Vec::new();
     for ((_, f), ()) in r.range(FAMILIES_BY_USER, all, usize::MAX)? {
         if let Some(fam) = r.get(FAMILIES, &f)?
@@ -133,6 +172,9 @@ fn read_export(r: &impl Readable, u: UserRecord, now: crate::clock::Timestamp) -
         payouts,
         certificates: certs,
         sessions,
+        questions,
+        answers,
+        quiz_attempts,
     })
 }
 

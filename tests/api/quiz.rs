@@ -443,3 +443,34 @@ async fn authorization_table() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_personal_export_holds_a_student_s_attempts_and_questions() {
+    let app = spawn_app().await;
+    let teacher = app.sign_up_teacher("t@quiz.test").await;
+    let (c, quiz) = quiz_course(&app, &teacher, None).await;
+    let s = app.sign_up_student("s@quiz.test").await;
+    app.enrollments(&s).enroll(&c.id).await.assert_status(StatusCode::CREATED);
+    app.lessons(&s).attempt(&quiz, json!([0, [0], "nowhere"])).await.assert_status(StatusCode::CREATED);
+    let asked = app
+        .api(&s)
+        .post(
+            &format!("/api/v1/lessons/{}/questions", c.lessons[0]),
+            json!({"title": "Where is Zanzibar?", "body": "Which ocean, please?"}),
+        )
+        .await
+        .assert_status(StatusCode::CREATED);
+    let other = app.sign_up_student("o@quiz.test").await;
+    app.enrollments(&other).enroll(&c.id).await.assert_status(StatusCode::CREATED);
+    app.lessons(&other)
+        .attempt(&quiz, json!([1, [0, 2], "Zanzibar"]))
+        .await
+        .assert_status(StatusCode::CREATED);
+
+    let export = app.api(&s).get("/api/v1/me/export").await.assert_status(StatusCode::OK);
+    assert_eq!(export["quiz_attempts"].as_array().unwrap().len(), 1, "{export}");
+    assert_eq!(export["quiz_attempts"][0]["lesson_id"], json!(quiz));
+    assert_eq!(export["quiz_attempts"][0]["passed"], false);
+    assert_eq!(export["questions"][0]["id"], asked["id"]);
+    assert!(!export.text.contains("o@quiz.test"), "nobody else's data");
+}
