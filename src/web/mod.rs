@@ -26,8 +26,8 @@ use session::PageCtx;
 
 pub fn router(state: AppState) -> Router<AppState> {
     use pages::{
-        account, catalog, certificates, console, engage, errors, learn, moderation, money, orders, seo,
-        studio, teaching,
+        account, catalog, certificates, console, engage, errors, learn, moderation, money, orders, questions,
+        seo, studio, teaching,
     };
     // What visitors read most; served from the page cache when nothing changed.
     let public = Router::new()
@@ -91,6 +91,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/unsubscribe", get(engage::unsubscribe_page).post(engage::unsubscribe))
         .route("/learn", get(learn::my_learning))
         .route("/learn/{slug}", get(learn::resume))
+        .route("/learn/{slug}/questions", get(questions::course_questions))
         .route("/learn/{slug}/{lesson}", get(learn::player))
         .route("/learn/{slug}/{lesson}/complete", post(learn::complete))
         .route("/learn/{slug}/{lesson}/questions", post(learn::ask))

@@ -530,3 +530,27 @@ async fn the_admin_console_and_the_studio_show_questions() {
     assert!(body.contains("Recent questions") && body.contains("When is the next lesson?"), "{body}");
     assert!(!body.contains("Cheap followers here"));
 }
+
+#[tokio::test]
+async fn the_course_questions_page_lists_and_searches_every_lesson_s_questions() {
+    let app = spawn_app().await;
+    let (c, _teacher, asker, _other, _) = classroom(&app).await;
+    ask(&app, &asker, &c.lessons[0], "How do closures capture?", "By reference or by move?")
+        .await
+        .assert_status(StatusCode::CREATED);
+    ask(&app, &asker, &c.lessons[1], "What is a lifetime?", "In plain words.")
+        .await
+        .assert_status(StatusCode::CREATED);
+    let mut s = browser(&app, "asker@qa.test").await;
+    let path = format!("/learn/{}/questions", c.slug);
+    let (status, body) = s.page(&app, &path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("How do closures capture?") && body.contains("What is a lifetime?"), "{body}");
+    let (_, found) = s.page(&app, &format!("{path}?q=LIFETIME")).await;
+    assert!(found.contains("What is a lifetime?") && !found.contains("closures"), "{found}");
+    let (_, none) = s.page(&app, &format!("{path}?q=zebra")).await;
+    assert!(none.contains("No question matches"), "{none}");
+    // Only for those who take part in the course.
+    let mut outsider = browser(&app, "outsider@qa.test").await;
+    assert_eq!(outsider.page(&app, &path).await.0, StatusCode::FORBIDDEN);
+}

@@ -894,3 +894,7 @@ analytics-quiz-attempts = Attempts
 analytics-quiz-passed = Passed
 analytics-quiz-question = Question
 analytics-quiz-correct = Answered right
+qa-course-none = No questions in this course yet: ask one under a lesson.
+qa-no-match = No question matches this search.
+qa-older = Older questions
+qa-all = All questions in this course

@@ -935,3 +935,7 @@ analytics-quiz-attempts = Попытки
 analytics-quiz-passed = Сдали
 analytics-quiz-question = Вопрос
 analytics-quiz-correct = Верных ответов
+qa-course-none = В этом курсе пока нет вопросов: задайте вопрос под уроком.
+qa-no-match = По этому запросу вопросов не найдено.
+qa-older = Более ранние вопросы
+qa-all = Все вопросы курса

@@ -10,6 +10,7 @@ pub mod learn;
 pub mod moderation;
 pub mod money;
 pub mod orders;
+pub mod questions;
 pub mod seo;
 pub mod studio;
 pub mod teaching;
