@@ -212,7 +212,6 @@ struct QaSection {
     /// The viewer is the course's teacher (or an admin): "Mark as accepted" buttons.
     may_accept: bool,
     viewer: String,
-    report_reasons: Vec<(&'static str, String)>,
 }
 
 struct QuestionItem {
@@ -301,10 +300,6 @@ async fn qa_section(
         questions,
         may_accept,
         viewer: who.name.clone(),
-        report_reasons: crate::moderation::repo::ReportReason::ALL
-            .into_iter()
-            .map(|r| (r.as_str(), tr.t(&format!("report-reason-{}", r.as_str()))))
-            .collect(),
     }))
 }
 
