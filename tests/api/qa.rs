@@ -554,3 +554,33 @@ async fn the_course_questions_page_lists_and_searches_every_lesson_s_questions()
     let mut outsider = browser(&app, "outsider@qa.test").await;
     assert_eq!(outsider.page(&app, &path).await.0, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn lectern_check_recounts_answers_and_finds_a_drifted_count() {
+    let app = spawn_app().await;
+    let (c, teacher, asker, other, _) = classroom(&app).await;
+    let q = ask(&app, &asker, &c.lessons[0], "How do traits work?", "With generics?").await.id();
+    let a = answer(&app, &other, &q, "Like interfaces, checked at compile time.").await.id();
+    answer(&app, &teacher, &q, "See the lesson on generics.").await.assert_status(StatusCode::CREATED);
+    app.api(&teacher)
+        .post(&format!("/api/v1/answers/{a}/accept"), json!({}))
+        .await
+        .assert_status(StatusCode::OK);
+    let check = async || app.state().store.read(|rtx| Ok(lectern::check::counters(rtx)?)).await.unwrap();
+    assert!(check().await.is_empty(), "{:?}", check().await);
+
+    // A count that drifted (as a bug or a torn write would leave it) is reported.
+    let id: lectern::ids::QuestionId = q.parse().unwrap();
+    app.state()
+        .store
+        .write(move |tx| {
+            let mut rec = tx.get(lectern::schema::QUESTIONS, &id.key())?.unwrap();
+            rec.answer_count = 5;
+            tx.put(lectern::schema::QUESTIONS, &id.key(), &rec)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let problems = check().await;
+    assert!(problems.iter().any(|p| p.contains("answer_count 5 but 2 published answers")), "{problems:?}");
+}

@@ -220,6 +220,9 @@ async fn attempt_limits_hold_under_concurrent_submissions() {
         .filter(|r| r.status == StatusCode::CONFLICT && r.problem_code() == Some("no_attempts_left"))
         .count();
     assert_eq!((created, refused), (3, 17), "{:?}", replies.iter().map(|r| r.status).collect::<Vec<_>>());
+    // The counters the attempts moved equal the attempts recorded (`lectern check`).
+    let problems = app.state().store.read(|rtx| Ok(lectern::check::counters(rtx)?)).await.unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
     let mut left: Vec<i64> = replies
         .iter()
         .filter(|r| r.status == StatusCode::CREATED)

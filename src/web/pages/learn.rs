@@ -296,11 +296,7 @@ async fn qa_section(
         let c = app.catalog.course_by_id(l.course_id).await?;
         may_accept = c.is_some_and(|c| c.teacher_id == who.id) || who.role == crate::identity::Role::Admin;
     }
-    Ok(Some(QaSection {
-        questions,
-        may_accept,
-        viewer: who.name.clone(),
-    }))
+    Ok(Some(QaSection { questions, may_accept, viewer: who.name.clone() }))
 }
 
 #[derive(Deserialize)]
