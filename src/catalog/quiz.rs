@@ -213,7 +213,7 @@ impl QuizIn {
 
 /// A question as the API shows it. `answers` and `feedback` are only filled for the teacher.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct QuestionOut {
+pub struct QuizQuestionOut {
     pub kind: QuestionKind,
     pub prompt: String,
     /// The options of a choice question (empty for short answers).
@@ -232,7 +232,7 @@ pub struct QuestionOut {
 pub struct QuizOut {
     pub pass_percent: u32,
     pub max_attempts: Option<u32>,
-    pub questions: Vec<QuestionOut>,
+    pub questions: Vec<QuizQuestionOut>,
 }
 
 impl QuizOut {
@@ -244,7 +244,7 @@ impl QuizOut {
             questions: q
                 .questions
                 .iter()
-                .map(|x| QuestionOut {
+                .map(|x| QuizQuestionOut {
                     kind: x.kind,
                     prompt: x.prompt.clone(),
                     options: x.options.clone(),

@@ -512,18 +512,18 @@ async fn delete_module(
 
 /// A new order: every id of the list, each once.
 #[derive(Deserialize, utoipa::ToSchema)]
-pub struct OrderBody {
+pub struct ReorderBody {
     #[schema(max_items = 1000)]
     ids: Vec<String>,
 }
 
 /// The list in its new order.
 #[derive(Serialize, utoipa::ToSchema)]
-pub struct OrderOut {
+pub struct ReorderOut {
     ids: Vec<String>,
 }
 
-fn order_ids<T: std::str::FromStr>(b: &OrderBody) -> Result<Vec<T>> {
+fn order_ids<T: std::str::FromStr>(b: &ReorderBody) -> Result<Vec<T>> {
     if b.ids.len() > 1000 {
         return Err(Error::validation("ids", "at most 1000"));
     }
@@ -534,8 +534,8 @@ fn order_ids<T: std::str::FromStr>(b: &OrderBody) -> Result<Vec<T>> {
 }
 
 /// Put a course's modules in a new order (its teacher): `ids` must name each module once.
-#[utoipa::path(post, path = "/api/v1/courses/{id}/modules/order", tag = "catalog", request_body = OrderBody,
-    params(("id" = String, Path)), responses((status = 200, body = OrderOut),
+#[utoipa::path(post, path = "/api/v1/courses/{id}/modules/order", tag = "catalog", request_body = ReorderBody,
+    params(("id" = String, Path)), responses((status = 200, body = ReorderOut),
         (status = 403, description = "forbidden: not its teacher."), (status = 404),
         (status = 422, description = "validation_failed: `ids` is not exactly the course's modules.")),
     security(("bearer" = [])))]
@@ -543,16 +543,16 @@ async fn order_modules(
     State(app): State<AppState>,
     AuthUser(who): AuthUser,
     Path(id): Path<String>,
-    Json(b): Json<OrderBody>,
-) -> Result<Json<OrderOut>> {
+    Json(b): Json<ReorderBody>,
+) -> Result<Json<ReorderOut>> {
     let ids = order_ids(&b)?;
     let order = app.catalog.order_modules(&who.user, parse(&id)?, ids).await?;
-    Ok(Json(OrderOut { ids: order.iter().map(ToString::to_string).collect() }))
+    Ok(Json(ReorderOut { ids: order.iter().map(ToString::to_string).collect() }))
 }
 
 /// Put a module's lessons in a new order (its teacher): `ids` must name each lesson once.
-#[utoipa::path(post, path = "/api/v1/modules/{id}/lessons/order", tag = "catalog", request_body = OrderBody,
-    params(("id" = String, Path)), responses((status = 200, body = OrderOut),
+#[utoipa::path(post, path = "/api/v1/modules/{id}/lessons/order", tag = "catalog", request_body = ReorderBody,
+    params(("id" = String, Path)), responses((status = 200, body = ReorderOut),
         (status = 403, description = "forbidden: not its teacher."), (status = 404),
         (status = 422, description = "validation_failed: `ids` is not exactly the module's lessons.")),
     security(("bearer" = [])))]
@@ -560,11 +560,11 @@ async fn order_lessons(
     State(app): State<AppState>,
     AuthUser(who): AuthUser,
     Path(id): Path<String>,
-    Json(b): Json<OrderBody>,
-) -> Result<Json<OrderOut>> {
+    Json(b): Json<ReorderBody>,
+) -> Result<Json<ReorderOut>> {
     let ids = order_ids(&b)?;
     let order = app.catalog.order_lessons(&who.user, parse(&id)?, ids).await?;
-    Ok(Json(OrderOut { ids: order.iter().map(ToString::to_string).collect() }))
+    Ok(Json(ReorderOut { ids: order.iter().map(ToString::to_string).collect() }))
 }
 
 /// What `add_lesson` and `update_lesson` read; each accepts its own shape of it, documented as

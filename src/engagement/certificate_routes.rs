@@ -26,7 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct CourseRef {
+pub struct CertificateCourse {
     title: String,
     slug: String,
 }
@@ -34,7 +34,7 @@ pub struct CourseRef {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CertificateItem {
     code: String,
-    course: CourseRef,
+    course: CertificateCourse,
     issued_at: Rfc3339,
     /// The public verification page.
     url: String,
@@ -50,7 +50,7 @@ pub struct CertificateList {
 pub struct CertificateOut {
     code: String,
     student_name: String,
-    course: CourseRef,
+    course: CertificateCourse,
     teacher_name: String,
     school_name: String,
     completed_at: Rfc3339,
@@ -65,8 +65,8 @@ pub struct CertificateOut {
     credential_url: String,
 }
 
-fn course_ref(c: &CertificateRecord) -> CourseRef {
-    CourseRef { title: c.course_title.clone(), slug: c.course_slug.clone() }
+fn course_ref(c: &CertificateRecord) -> CertificateCourse {
+    CertificateCourse { title: c.course_title.clone(), slug: c.course_slug.clone() }
 }
 
 fn out(app: &AppState, c: CertificateRecord) -> CertificateOut {

@@ -273,3 +273,57 @@ fn operations_mut(item: &mut PathItem) -> impl Iterator<Item = (&'static str, &m
     .into_iter()
     .filter_map(|(method, op)| op.map(|op| (method, op)))
 }
+
+#[cfg(test)]
+mod schema_names {
+    /// utoipa names a component after its type and keeps one per name: two types with the same
+    /// name in different modules would silently document one route with the other's shape.
+    #[test]
+    fn every_documented_type_has_its_own_name() {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for e in std::fs::read_dir(dir).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    walk(&p, out);
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    out.push(p);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        walk(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
+        let mut seen = std::collections::HashMap::new();
+        let mut twice = Vec::new();
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap();
+            let mut derives = false;
+            for line in text.lines() {
+                let l = line.trim();
+                if l.starts_with("#[derive(") && l.contains("ToSchema") {
+                    derives = true;
+                } else if derives
+                    && (l.starts_with("pub struct ")
+                        || l.starts_with("pub enum ")
+                        || l.starts_with("struct ")
+                        || l.starts_with("enum "))
+                {
+                    let name: String = l
+                        .split_whitespace()
+                        .find(|w| !["pub", "struct", "enum"].contains(w))
+                        .unwrap()
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect();
+                    if let Some(other) = seen.insert(name.clone(), f.clone()) {
+                        twice.push(format!("{name}: {} and {}", other.display(), f.display()));
+                    }
+                    derives = false;
+                } else if !l.starts_with("#[") && !l.starts_with("///") && !l.starts_with("//") {
+                    derives = false;
+                }
+            }
+        }
+        assert!(seen.len() > 100, "found only {} documented types: the scan is broken", seen.len());
+        assert!(twice.is_empty(), "documented types sharing a name: {twice:#?}");
+    }
+}
