@@ -125,14 +125,6 @@ impl AsRef<[u8]> for Shared {
     }
 }
 
-/// A strong validator for a JSON answer, from its bytes.
-fn json_etag(body: &str) -> String {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    body.hash(&mut hasher);
-    format!("\"j{:016x}\"", hasher.finish())
-}
-
 /// A JSON answer for callers without a session, from the cache when it is fresh, else produced
 /// by `render` and kept. Callers with a session always get `render`'s fresh answer. The answer is
 /// tagged with [`freshness`]. Visitors' answers carry an `ETag`; a matching `If-None-Match` is
@@ -184,7 +176,7 @@ where
     }
     match render.await {
         Ok(body) => {
-            let etag = json_etag(&body);
+            let etag = crate::web::etag_of(&body);
             let body: Arc<str> = body.into();
             app.pages.put(&key, lang, tag, body.clone(), etag.clone());
             Ok(answer(body, &etag))

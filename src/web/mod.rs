@@ -147,15 +147,20 @@ pub fn etag_matches(headers: &HeaderMap, etag: &str) -> bool {
     })
 }
 
+/// The validator of a body sent to visitors (pages and public JSON alike).
+pub fn etag_of(body: &str) -> String {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    body.hash(&mut hasher);
+    format!("W/\"{:016x}\"", hasher.finish())
+}
+
 /// A rendered page. Anonymous pages get an ETag and may be cached (browsers, CDNs) as long as
 /// they revalidate; a matching `If-None-Match` gets a 304 without the body.
 pub fn html(ctx: &PageCtx, headers: &HeaderMap, status: StatusCode, body: String) -> Response {
     let mut res_headers = HeaderMap::new();
     res_headers.insert(CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
     if ctx.principal.is_none() && status == StatusCode::OK {
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        body.hash(&mut hasher);
-        let etag = format!("W/\"{:016x}\"", hasher.finish());
+        let etag = etag_of(&body);
         res_headers.insert(CACHE_CONTROL, HeaderValue::from_static("public, max-age=0, must-revalidate"));
         res_headers.insert(ETAG, HeaderValue::from_str(&etag).expect("hex"));
         if etag_matches(headers, &etag) {
