@@ -124,8 +124,17 @@ pub fn clean(html: &str, profile: Profile) -> String {
 
 /// The words of an HTML fragment without its markup (for search and descriptions in meta tags).
 pub fn plain_text(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
+    plain_text_opening(html, usize::MAX)
+}
+
+/// The first `max_chars` characters of [`plain_text`], reading only as much of `html` as
+/// they need (search snippets look at a description's opening only).
+pub fn plain_text_opening(html: &str, max_chars: usize) -> String {
+    let mut out = String::with_capacity(html.len().min(max_chars.saturating_mul(2)));
     let mut in_tag = false;
+    // Entities and runs of spaces shrink: read a margin past the characters kept.
+    let budget = max_chars.saturating_mul(2).saturating_add(64);
+    let mut taken = 0usize;
     for c in html.chars() {
         match c {
             '<' => in_tag = true,
@@ -133,7 +142,13 @@ pub fn plain_text(html: &str) -> String {
                 in_tag = false;
                 out.push(' ');
             }
-            c if !in_tag => out.push(c),
+            c if !in_tag => {
+                out.push(c);
+                taken += 1;
+                if taken >= budget {
+                    break;
+                }
+            }
             _ => {}
         }
     }
@@ -143,7 +158,22 @@ pub fn plain_text(html: &str) -> String {
         .replace("&quot;", "\"")
         .replace("&#39;", "'")
         .replace("&amp;", "&");
-    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut text = String::with_capacity(decoded.len());
+    let mut chars = 0usize;
+    for word in decoded.split_whitespace() {
+        if !text.is_empty() {
+            text.push(' ');
+            chars += 1;
+        }
+        for c in word.chars() {
+            if chars >= max_chars {
+                return text;
+            }
+            text.push(c);
+            chars += 1;
+        }
+    }
+    text
 }
 
 /// Test support: known XSS vectors and a check for executable output (used by the API tests).

@@ -12,6 +12,7 @@ pub mod listing;
 pub mod query;
 pub mod routes;
 pub mod schema;
+pub mod snippet;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -29,7 +30,7 @@ use crate::error::{Error, Result};
 use crate::ids::{CourseId, UserId};
 use crate::schema::COURSES;
 use crate::store::{Store, position_in};
-pub use query::{Facets, Filters, Hit, ListQuery, ListResult, Sort};
+pub use query::{Facets, Filters, ListQuery, ListResult, Sort};
 use schema::{Fields, SCHEMA_VERSION};
 
 #[derive(Serialize, Deserialize)]
@@ -46,9 +47,6 @@ pub struct Search {
     indexed: AtomicU64,
     ready: AtomicBool,
     store: Store,
-    /// Queries running at once. More than the cores only adds memory (each query's automata,
-    /// collectors and snippets) and switching, never throughput.
-    pub permits: tokio::sync::Semaphore,
 }
 
 const WRITER_MEMORY: usize = 50_000_000;
@@ -106,9 +104,6 @@ impl Search {
             indexed: AtomicU64::new(position),
             ready: AtomicBool::new(false),
             store,
-            permits: tokio::sync::Semaphore::new(
-                std::thread::available_parallelism().map_or(2, |n| n.get()) * 2,
-            ),
         };
         if fresh {
             let t = Instant::now();
@@ -276,7 +271,7 @@ impl Search {
         r
     }
 
-    pub fn suggest(&self, prefix: &str, limit: usize) -> Result<Vec<(CourseId, String)>> {
+    pub fn suggest(&self, prefix: &str, limit: usize) -> Result<Vec<CourseId>> {
         query::suggest(&self.reader.searcher(), &self.fields, prefix, limit)
     }
 

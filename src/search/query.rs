@@ -1,21 +1,21 @@
 //! Turning a catalog request into a tantivy query, and running it.
 
-use std::collections::HashMap;
 use std::ops::Bound;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rustc_hash::FxHashMap;
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::columnar::Column;
 use tantivy::index::SegmentReader;
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, RangeQuery, TermQuery,
 };
-use tantivy::schema::{Field, IndexRecordOption, Value};
-use tantivy::snippet::SnippetGenerator;
-use tantivy::{DocAddress, Order, Score, Searcher, TantivyDocument, Term};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocAddress, Order, Score, Searcher, Term};
 
 use super::schema::{Fields, TEXT, WORDS, level_code};
+use super::snippet::Highlight;
 use crate::catalog::types::Level;
 use crate::error::{Error, Result};
 use crate::ids::CourseId;
@@ -84,27 +84,23 @@ pub struct ListQuery {
     pub snippets: bool,
 }
 
-#[derive(Debug, Clone)]
-pub struct Hit {
-    pub id: CourseId,
-    /// HTML: the matched words in `<b>`, everything else escaped.
-    pub snippet: Option<String>,
-}
-
 #[derive(Debug, Clone, Default)]
 pub struct Facets {
-    pub categories: HashMap<u64, u64>,
-    pub levels: HashMap<u64, u64>,
+    pub categories: FxHashMap<u64, u64>,
+    /// Courses per level code (1..=3).
+    pub levels: [u64; 4],
     pub free: u64,
     pub paid: u64,
 }
 
 #[derive(Debug, Clone)]
 pub struct ListResult {
-    pub hits: Vec<Hit>,
+    pub hits: Vec<CourseId>,
     pub next_cursor: Option<String>,
     pub total: usize,
     pub facets: Option<Facets>,
+    /// What the query matched, to cut snippets from the courses shown (when asked for).
+    pub highlight: Option<Highlight>,
 }
 
 /// How deep relevance-ordered results can be paged.
@@ -145,33 +141,63 @@ fn words(searcher: &Searcher, analyzer: &str, text: &str) -> Vec<String> {
     out
 }
 
-/// The text part: every word must match some field (AND); each word matches exactly (BM25,
-/// boosted by field) or, in words of 5+ letters, with one typo.
-fn text_query(searcher: &Searcher, f: &Fields, q: &str, all: bool) -> Option<Box<dyn Query>> {
-    let weighted =
-        [(f.title, 3.0), (f.subtitle, 2.0), (f.lessons, 1.5), (f.teacher, 1.5), (f.description, 1.0)];
-    let ws = words(searcher, TEXT, q);
-    if ws.is_empty() {
-        return None;
-    }
-    let per_word: Vec<(Occur, Box<dyn Query>)> = ws
-        .iter()
-        .map(|w| {
-            let mut alts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-            for (field, boost) in weighted {
-                let term = Term::from_field_text(field, w);
-                alts.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(
-                        Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)),
-                        boost,
-                    )),
-                ));
-                if w.chars().count() >= 5 {
-                    let fuzzy = FuzzyTermQuery::new(term, 1, true);
-                    alts.push((Occur::Should, Box::new(BoostQuery::new(Box::new(fuzzy), boost * 0.3))));
+/// Longest list of typo-tolerant forms one word expands to (the closest are not preferred:
+/// the term dictionary is walked in order, and a word with this many neighbours is a short,
+/// common one).
+const MAX_EXPANSIONS: usize = 30;
+
+/// The query's words (as the index holds them), each with the forms one typo away that the
+/// index has: `words[i][0]` is the word itself. Words of 5+ letters are expanded, once each,
+/// against the field that holds every word of a course.
+fn expand(searcher: &Searcher, f: &Fields, q: &str) -> Result<Vec<Vec<String>>> {
+    let mut out = Vec::new();
+    for w in words(searcher, TEXT, q) {
+        let mut forms = vec![w.clone()];
+        if w.chars().count() >= 5 {
+            let automaton = FuzzyTermQuery::new(Term::from_field_text(f.all, &w), 1, true)
+                .automaton()
+                .map_err(internal)?;
+            'segments: for segment in searcher.segment_readers() {
+                let index = segment.inverted_index(f.all).map_err(internal)?;
+                let mut terms =
+                    index.terms().search(&automaton).into_stream().map_err(|e| Error::Internal(e.into()))?;
+                while terms.advance() {
+                    if let Ok(t) = std::str::from_utf8(terms.key())
+                        && !forms.iter().any(|x| x == t)
+                    {
+                        forms.push(t.to_owned());
+                        if forms.len() > MAX_EXPANSIONS {
+                            break 'segments;
+                        }
+                    }
                 }
             }
+        }
+        out.push(forms);
+    }
+    Ok(out)
+}
+
+/// The text part: every word (with `all`; some word, without) must match. A word matches
+/// exactly in any field (BM25, boosted by field), or through one of its typo forms anywhere
+/// (weighted lower).
+fn text_query(f: &Fields, words: &[Vec<String>], all: bool) -> Option<Box<dyn Query>> {
+    let weighted =
+        [(f.title, 3.0), (f.subtitle, 2.0), (f.lessons, 1.5), (f.teacher, 1.5), (f.description, 1.0)];
+    if words.is_empty() {
+        return None;
+    }
+    let term = |field: Field, w: &str, boost: f32| -> (Occur, Box<dyn Query>) {
+        let q = TermQuery::new(Term::from_field_text(field, w), IndexRecordOption::WithFreqs);
+        (Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost)))
+    };
+    let per_word: Vec<(Occur, Box<dyn Query>)> = words
+        .iter()
+        .map(|forms| {
+            let (word, typos) = forms.split_first().expect("a word comes first");
+            let mut alts: Vec<(Occur, Box<dyn Query>)> =
+                weighted.iter().map(|&(field, boost)| term(field, word, boost)).collect();
+            alts.extend(typos.iter().map(|t| term(f.all, t, 0.4)));
             let occur = if all { Occur::Must } else { Occur::Should };
             (occur, Box::new(BooleanQuery::new(alts)) as Box<dyn Query>)
         })
@@ -221,19 +247,50 @@ fn combine(text: Option<Box<dyn Query>>, filters: Vec<Box<dyn Query>>) -> Box<dy
 }
 
 pub fn run(searcher: &Searcher, f: &Fields, q: &ListQuery) -> Result<ListResult> {
-    let text_q = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    let mut main =
-        combine(text_q.and_then(|t| text_query(searcher, f, t, true)), filter_queries(f, &q.filters));
+    let words = match q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(t) => expand(searcher, f, t)?,
+        None => Vec::new(),
+    };
+    let main = combine(text_query(f, &words, true), filter_queries(f, &q.filters));
     let mut found = page(searcher, f, q, &*main)?;
     // Nothing has every word? Show what has some of them.
-    if let Some(t) = text_q
-        && found.total == 0
-        && let Some(any) = text_query(searcher, f, t, false)
+    if found.total == 0
+        && words.len() > 1
+        && let Some(any) = text_query(f, &words, false)
     {
-        main = combine(Some(any), filter_queries(f, &q.filters));
-        found = page(searcher, f, q, &*main)?;
+        found = page(searcher, f, q, &*combine(Some(any), filter_queries(f, &q.filters)))?;
     }
-    finish(searcher, f, q, &*main, found)
+    let highlight = match (q.snippets, words.is_empty(), found.hits.is_empty()) {
+        (true, false, false) => searcher.index().tokenizers().get(TEXT).map(|a| Highlight::new(&words, a)),
+        _ => None,
+    };
+    Ok(ListResult {
+        hits: ids(searcher, f, &found.hits)?,
+        next_cursor: found.next_cursor,
+        total: found.total,
+        facets: found.facets,
+        highlight,
+    })
+}
+
+/// The course ids of `hits`, from the id columns (no document store).
+fn ids(searcher: &Searcher, f: &Fields, hits: &[DocAddress]) -> Result<Vec<CourseId>> {
+    let schema = searcher.schema();
+    let mut out = Vec::with_capacity(hits.len());
+    let mut columns: Option<(u32, Column, Column)> = None;
+    for addr in hits {
+        if columns.as_ref().is_none_or(|(s, _, _)| *s != addr.segment_ord) {
+            let ff = searcher.segment_reader(addr.segment_ord).fast_fields();
+            let hi = ff.u64(schema.get_field_name(f.id_hi)).map_err(internal)?;
+            let lo = ff.u64(schema.get_field_name(f.id_lo)).map_err(internal)?;
+            columns = Some((addr.segment_ord, hi, lo));
+        }
+        let (_, hi, lo) = columns.as_ref().expect("just set");
+        if let (Some(hi), Some(lo)) = (hi.first(addr.doc_id), lo.first(addr.doc_id)) {
+            out.push(CourseId::from_key(u128::from(hi) << 64 | u128::from(lo)));
+        }
+    }
+    Ok(out)
 }
 
 /// One page of hits with the total (and facets): on a first page one pass over the matches
@@ -323,42 +380,6 @@ fn top_and_counts<C: Collector>(
     }
 }
 
-/// Characters of a description searched for a snippet: the opening, where a course says what it
-/// is. Tokenising and stemming whole descriptions for every hit was a quarter of a search's time.
-const SNIPPET_SOURCE_CHARS: usize = 280;
-
-fn finish(
-    searcher: &Searcher,
-    f: &Fields,
-    q: &ListQuery,
-    main: &dyn Query,
-    found: Found,
-) -> Result<ListResult> {
-    let snippets = match (q.snippets, found.hits.is_empty()) {
-        (true, false) => {
-            let mut g = SnippetGenerator::create(searcher, main, f.description).map_err(internal)?;
-            g.set_max_num_chars(180);
-            Some(g)
-        }
-        _ => None,
-    };
-    let mut out = Vec::with_capacity(found.hits.len());
-    for addr in found.hits {
-        let doc: TantivyDocument = searcher.doc(addr).map_err(internal)?;
-        let Some(id) = doc.get_first(f.id).and_then(|v| v.as_str()).and_then(|s| s.parse().ok()) else {
-            continue;
-        };
-        let snippet = snippets.as_ref().and_then(|g| {
-            let text = doc.get_first(f.description).and_then(|v| v.as_str()).unwrap_or("");
-            let end = text.char_indices().nth(SNIPPET_SOURCE_CHARS).map_or(text.len(), |(i, _)| i);
-            let s = g.snippet(&text[..end]);
-            (!s.is_empty()).then(|| s.to_html())
-        });
-        out.push(Hit { id, snippet });
-    }
-    Ok(ListResult { hits: out, next_cursor: found.next_cursor, total: found.total, facets: found.facets })
-}
-
 fn counts(searcher: &Searcher, f: &Fields, q: &dyn Query, facets: bool) -> Result<(usize, Option<Facets>)> {
     if facets {
         let (n, fc) = searcher.search(q, &(Count, FacetCollector { f: *f })).map_err(internal)?;
@@ -370,12 +391,7 @@ fn counts(searcher: &Searcher, f: &Fields, q: &dyn Query, facets: bool) -> Resul
 
 /// Up to `limit` course titles with a word starting as the last word of `prefix` does (and the
 /// earlier words matching), most popular first.
-pub fn suggest(
-    searcher: &Searcher,
-    f: &Fields,
-    prefix: &str,
-    limit: usize,
-) -> Result<Vec<(CourseId, String)>> {
+pub fn suggest(searcher: &Searcher, f: &Fields, prefix: &str, limit: usize) -> Result<Vec<CourseId>> {
     let ws = words(searcher, WORDS, prefix);
     let Some((last, rest)) = ws.split_last() else { return Ok(Vec::new()) };
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -392,16 +408,8 @@ pub fn suggest(
     let query = BooleanQuery::new(clauses);
     let top = TopDocs::with_limit(limit).order_by_u64_field("k_popularity", Order::Desc);
     let docs: Vec<(Option<u64>, DocAddress)> = searcher.search(&query, &top).map_err(internal)?;
-    let mut out = Vec::new();
-    for (_, addr) in docs {
-        let doc: TantivyDocument = searcher.doc(addr).map_err(internal)?;
-        let id = doc.get_first(f.id).and_then(|v| v.as_str()).and_then(|s| s.parse().ok());
-        let title = doc.get_first(f.title).and_then(|v| v.as_str()).map(str::to_owned);
-        if let (Some(id), Some(title)) = (id, title) {
-            out.push((id, title));
-        }
-    }
-    Ok(out)
+    let hits: Vec<DocAddress> = docs.into_iter().map(|(_, d)| d).collect();
+    ids(searcher, f, &hits)
 }
 
 fn internal(e: tantivy::TantivyError) -> Error {
@@ -445,8 +453,8 @@ impl Collector for FacetCollector {
             for (k, v) in p.categories {
                 *all.categories.entry(k).or_default() += v;
             }
-            for (k, v) in p.levels {
-                *all.levels.entry(k).or_default() += v;
+            for (a, b) in all.levels.iter_mut().zip(p.levels) {
+                *a += b;
             }
             all.free += p.free;
             all.paid += p.paid;
@@ -462,8 +470,10 @@ impl SegmentCollector for FacetSegment {
         if let Some(c) = self.category.first(doc) {
             *self.out.categories.entry(c).or_default() += 1;
         }
-        if let Some(l) = self.level.first(doc) {
-            *self.out.levels.entry(l).or_default() += 1;
+        if let Some(l) = self.level.first(doc)
+            && let Some(n) = self.out.levels.get_mut(l as usize)
+        {
+            *n += 1;
         }
         match self.is_free.first(doc) {
             Some(1) => self.out.free += 1,

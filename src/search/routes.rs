@@ -71,11 +71,11 @@ async fn suggest(State(app): State<AppState>, Query(p): Query<SuggestParams>) ->
         .await
         .map_err(|e| Error::Internal(anyhow::anyhow!("search task: {e}")))??;
     let mut items = Vec::new();
-    for (id, title) in found {
+    for id in found {
         if let Some(c) = app.catalog.course_by_id(id).await?
             && c.is_published()
         {
-            items.push(Suggestion { title, slug: c.slug.clone() });
+            items.push(Suggestion { title: c.title.clone(), slug: c.slug.clone() });
         }
     }
     Ok(Json(Suggestions { items }))

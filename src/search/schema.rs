@@ -1,7 +1,7 @@
 //! The index schema, its analyzers and how a course becomes a document.
 
 use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+    FAST, Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::tokenizer::{
     LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer, TokenizerManager,
@@ -12,7 +12,7 @@ use crate::catalog::repo::{CourseRecord, Curriculum};
 use crate::catalog::types::Level;
 
 /// Bumped whenever the schema or the analyzers change: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Words are lower-cased, then stemmed as English, then as Russian. A school's courses may be in
 /// either language; each stemmer leaves the other alphabet alone, so one field serves both.
@@ -43,7 +43,15 @@ pub fn tokenizers() -> TokenizerManager {
 
 #[derive(Clone, Copy)]
 pub struct Fields {
+    /// The course id as text: what an update deletes the old document by.
     pub id: Field,
+    /// The course id as two fast columns: hits are turned into ids without the document store
+    /// (nothing is stored; the store holds the records).
+    pub id_hi: Field,
+    pub id_lo: Field,
+    /// Every searchable word of the course in one field: a typo is expanded against it once,
+    /// not once per field.
+    pub all: Field,
     pub title: Field,
     pub title_words: Field,
     pub subtitle: Field,
@@ -61,25 +69,27 @@ pub struct Fields {
     pub k_popularity: Field,
 }
 
-fn text(tokenizer: &str, stored: bool) -> TextOptions {
-    let o = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default()
-            .set_tokenizer(tokenizer)
-            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-    );
-    if stored { o.set_stored() } else { o }
+fn text(tokenizer: &str) -> TextOptions {
+    // Frequencies for BM25; no positions: there are no phrase queries, and snippets are cut
+    // from the record.
+    TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default().set_tokenizer(tokenizer).set_index_option(IndexRecordOption::WithFreqs),
+    )
 }
 
 pub fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let fields = Fields {
-        id: b.add_text_field("id", STRING | STORED),
-        title: b.add_text_field("title", text(TEXT, true)),
-        title_words: b.add_text_field("title_words", text(WORDS, false)),
-        subtitle: b.add_text_field("subtitle", text(TEXT, false)),
-        description: b.add_text_field("description", text(TEXT, true)),
-        lessons: b.add_text_field("lessons", text(TEXT, false)),
-        teacher: b.add_text_field("teacher", text(TEXT, false)),
+        id: b.add_text_field("id", STRING),
+        id_hi: b.add_u64_field("id_hi", FAST),
+        id_lo: b.add_u64_field("id_lo", FAST),
+        all: b.add_text_field("all", text(TEXT)),
+        title: b.add_text_field("title", text(TEXT)),
+        title_words: b.add_text_field("title_words", text(WORDS)),
+        subtitle: b.add_text_field("subtitle", text(TEXT)),
+        description: b.add_text_field("description", text(TEXT)),
+        lessons: b.add_text_field("lessons", text(TEXT)),
+        teacher: b.add_text_field("teacher", text(TEXT)),
         language: b.add_text_field("language", STRING),
         category: b.add_u64_field("category", INDEXED | FAST),
         level: b.add_u64_field("level", INDEXED | FAST),
@@ -128,17 +138,25 @@ pub fn keys(c: &CourseRecord) -> [u64; 4] {
 pub fn document(f: &Fields, c: &CourseRecord, cur: &Curriculum, teacher: &str) -> TantivyDocument {
     let mut d = TantivyDocument::default();
     d.add_text(f.id, c.id.to_string());
-    d.add_text(f.title, &c.title);
-    d.add_text(f.title_words, &c.title);
-    d.add_text(f.subtitle, &c.subtitle);
-    d.add_text(f.description, crate::richtext::plain_text(&c.description_html));
+    let key = c.id.key();
+    d.add_u64(f.id_hi, (key >> 64) as u64);
+    d.add_u64(f.id_lo, key as u64);
+    let description = crate::richtext::plain_text(&c.description_html);
+    let mut text = |field: Field, value: &str| {
+        d.add_text(field, value);
+        d.add_text(f.all, value);
+    };
+    text(f.title, &c.title);
+    text(f.subtitle, &c.subtitle);
+    text(f.description, &description);
     for l in cur.lessons() {
-        d.add_text(f.lessons, &l.title);
+        text(f.lessons, &l.title);
     }
     for (m, _) in &cur.modules {
-        d.add_text(f.lessons, &m.title);
+        text(f.lessons, &m.title);
     }
-    d.add_text(f.teacher, teacher);
+    text(f.teacher, teacher);
+    d.add_text(f.title_words, &c.title);
     d.add_text(f.language, &c.language);
     d.add_u64(f.category, category_code(c.category_id));
     d.add_u64(f.level, level_code(c.level));

@@ -119,7 +119,7 @@ async fn walk(ops: Vec<Op>, sort: Sort) {
                     snippets: false,
                 };
                 let page = state.search.list(&q).unwrap();
-                seen.extend(page.hits.iter().map(|h| h.id));
+                seen.extend(page.hits.iter().copied());
                 match page.next_cursor {
                     Some(c) => cursor = Some(c),
                     None => done = true,
