@@ -38,7 +38,8 @@ pub fn freshness(app: &crate::app::AppState) -> Tag {
 }
 
 pub struct CachedPage {
-    pub body: Arc<str>,
+    /// Shared with every response that serves it (a clone is a reference count, not a copy).
+    pub body: axum::body::Bytes,
     pub etag: String,
     tag: Tag,
     rendered: Instant,
@@ -94,7 +95,7 @@ impl PageCache {
         Some(hit)
     }
 
-    pub fn put(&self, here: &str, lang: &'static str, tag: Tag, body: Arc<str>, etag: String) {
+    pub fn put(&self, here: &str, lang: &'static str, tag: Tag, body: axum::body::Bytes, etag: String) {
         if let Some(pages) = &self.pages {
             let page =
                 CachedPage { body, etag, tag, rendered: Instant::now(), refreshing: AtomicU64::new(0) };
@@ -113,15 +114,6 @@ impl PageCache {
         if let Some(pages) = &self.pages {
             pages.invalidate(&(here.to_owned(), lang));
         }
-    }
-}
-
-/// A cached body handed to the response as it is: the bytes are shared, not copied.
-struct Shared(Arc<str>);
-
-impl AsRef<[u8]> for Shared {
-    fn as_ref(&self) -> &[u8] {
-        self.0.as_bytes()
     }
 }
 
@@ -154,11 +146,11 @@ where
     }
     // The same answer for every visitor of a language, so shared caches may keep it (and must
     // revalidate).
-    let answer = |body: Arc<str>, etag: &str| {
+    let answer = |body: axum::body::Bytes, etag: &str| {
         let mut res = if crate::web::etag_matches(request, etag) {
             StatusCode::NOT_MODIFIED.into_response()
         } else {
-            let mut res = axum::body::Body::from(axum::body::Bytes::from_owner(Shared(body))).into_response();
+            let mut res = axum::body::Body::from(body).into_response();
             res.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
             res
         };
@@ -177,7 +169,7 @@ where
     match render.await {
         Ok(body) => {
             let etag = crate::web::etag_of(&body);
-            let body: Arc<str> = body.into();
+            let body = axum::body::Bytes::from(body);
             app.pages.put(&key, lang, tag, body.clone(), etag.clone());
             Ok(answer(body, &etag))
         }

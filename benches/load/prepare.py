@@ -52,6 +52,17 @@ words = ["python basics", "pyhton", "data analysis", "javascript", "sql queries"
          "design", "rust", "программирование", "анализ данных", "фотография", "marketing"]
 
 
+# Words from course titles (both languages), for searches that are each different.
+vocab = set()
+for sort in ("popularity", "created_at", "price", "avg_rating"):
+    _, page = call("GET", f"/api/v1/courses?sort={sort}&limit=100")
+    for c in page["items"]:
+        for w in c["title"].replace(",", " ").replace(":", " ").split():
+            if len(w) >= 4 and w.isalpha():
+                vocab.add(w.lower())
+vocab = sorted(vocab)
+
+
 def lua(s):
     return json.dumps(s, ensure_ascii=False)
 
@@ -64,6 +75,7 @@ with open(out, "w") as f:
     f.write("  course_ids = {" + ",".join(lua(c["id"]) for c in courses) + "},\n")
     f.write("  slugs = {" + ",".join(lua(c["slug"]) for c in courses) + "},\n")
     f.write("  words = {" + ",".join(lua(w) for w in words) + "},\n")
+    f.write("  vocab = {" + ",".join(lua(w) for w in vocab) + "},\n")
     f.write("  password = " + lua(PASSWORD) + ",\n")
     f.write("}\n")
-print(f"prepared {len(users)} signed-in students over {len(courses)} free courses -> {out}")
+print(f"prepared {len(users)} signed-in students over {len(courses)} free courses, {len(vocab)} search words -> {out}")

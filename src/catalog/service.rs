@@ -299,7 +299,7 @@ impl Catalog {
     // ---- categories ----
 
     pub async fn categories(&self) -> Result<Vec<CategoryRecord>> {
-        self.store.read(|rtx| Ok(repo::categories(rtx)?)).await
+        self.store.get(|rtx| Ok(repo::categories(rtx)?))
     }
 
     pub async fn create_category(
@@ -343,7 +343,7 @@ impl Catalog {
         if let Some(hit) = self.courses.get(&id) {
             return Ok(hit);
         }
-        let (pos, c) = self.store.read(move |rtx| Ok((position_in(rtx)?, repo::course(rtx, id)?))).await?;
+        let (pos, c) = self.store.get(|rtx| Ok((position_in(rtx)?, repo::course(rtx, id)?)))?;
         let c = c.map(Arc::new);
         self.courses.offer(id, pos, c.clone());
         Ok(c)
@@ -357,8 +357,7 @@ impl Catalog {
             };
         }
         let key = slug.to_owned();
-        let (pos, c) =
-            self.store.read(move |rtx| Ok((position_in(rtx)?, repo::course_by_slug(rtx, &key)?))).await?;
+        let (pos, c) = self.store.get(|rtx| Ok((position_in(rtx)?, repo::course_by_slug(rtx, &key)?)))?;
         self.slugs.offer(slug.to_owned(), pos, c.as_ref().map(|c| Arc::new(c.id)));
         if let Some(c) = &c {
             self.courses.offer(c.id, pos, Some(Arc::new(c.clone())));
@@ -375,8 +374,7 @@ impl Catalog {
         if let Some(Some(hit)) = self.curricula.get(&id) {
             return Ok((course, hit));
         }
-        let (pos, cur) =
-            self.store.read(move |rtx| Ok((position_in(rtx)?, repo::curriculum(rtx, id)?))).await?;
+        let (pos, cur) = self.store.get(|rtx| Ok((position_in(rtx)?, repo::curriculum(rtx, id)?)))?;
         let cur = Arc::new(cur);
         self.curricula.offer(id, pos, Some(cur.clone()));
         Ok((course, cur))
@@ -808,7 +806,7 @@ impl Catalog {
         id: LessonId,
         who: Caller<'_>,
     ) -> Result<(Arc<CourseRecord>, LessonRecord, Opening)> {
-        let l = self.store.read(move |rtx| Ok(repo::lesson(rtx, id)?)).await?.ok_or(Error::NotFound)?;
+        let l = self.store.get(|rtx| Ok(repo::lesson(rtx, id)?))?.ok_or(Error::NotFound)?;
         let course = self.course_by_id(l.course_id).await?.ok_or(Error::NotFound)?;
         if !can_view(who, &course) {
             return Err(Error::NotFound);

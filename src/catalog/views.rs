@@ -134,20 +134,19 @@ impl Catalog {
     /// The names the given courses are shown with, read in one transaction.
     pub async fn names(&self, courses: &[Arc<CourseRecord>]) -> Result<Names> {
         let teacher_ids: Vec<UserId> = courses.iter().map(|c| c.teacher_id).collect();
-        self.store
-            .read(move |rtx| {
-                let mut teachers = HashMap::new();
-                for id in teacher_ids {
-                    if let Entry::Vacant(e) = teachers.entry(id)
-                        && let Some(u) = crate::identity::repo::user(rtx, id)?
-                    {
-                        e.insert(u.name);
-                    }
+        // A point read per teacher: on the calling thread (see `Store::get`).
+        self.store.get(|rtx| {
+            let mut teachers = HashMap::new();
+            for id in teacher_ids {
+                if let Entry::Vacant(e) = teachers.entry(id)
+                    && let Some(u) = crate::identity::repo::user(rtx, id)?
+                {
+                    e.insert(u.name);
                 }
-                let categories = super::repo::categories(rtx)?.into_iter().map(|c| (c.id, c)).collect();
-                Ok(Names { teachers, categories })
-            })
-            .await
+            }
+            let categories = super::repo::categories(rtx)?.into_iter().map(|c| (c.id, c)).collect();
+            Ok(Names { teachers, categories })
+        })
     }
 
     pub async fn summaries(&self, courses: &[Arc<CourseRecord>], locale: &str) -> Result<Vec<CourseSummary>> {

@@ -320,7 +320,7 @@ impl Identity {
         let now = self.clock.now();
         let user = self
             .store
-            .read(move |rtx| {
+            .get(|rtx| {
                 let fam = repo::family(rtx, family)?;
                 match fam {
                     Some(f) if f.user_id == user_id => {
@@ -330,8 +330,7 @@ impl Identity {
                     }
                     _ => Ok(None),
                 }
-            })
-            .await?
+            })?
             .ok_or_else(invalid_session)?;
         // Locking also revokes every sign-in; this says why, and holds even for a request that
         // raced the lock.

@@ -336,14 +336,11 @@ impl Learning {
         }
         let Some(user) = who else { return Err(Error::unauthenticated()) };
         let (uid, cid, module, now) = (user.id, course.id, l.module_id, self.clock.now());
-        let found = self
-            .store
-            .read(move |rtx| {
-                let Some(e) = super::repo::enrollment(rtx, uid, cid)? else { return Ok(None) };
-                let m = catalog::get_module(rtx, module)?;
-                Ok(Some(locks::module_lock(rtx, &m, Some((uid, e.enrolled_at)), now)?))
-            })
-            .await?;
+        let found = self.store.get(|rtx| {
+            let Some(e) = super::repo::enrollment(rtx, uid, cid)? else { return Ok(None) };
+            let m = catalog::get_module(rtx, module)?;
+            Ok(Some(locks::module_lock(rtx, &m, Some((uid, e.enrolled_at)), now)?))
+        })?;
         if let Some(lock) = found {
             match lock {
                 Some(lock) => Err(Error::LessonLocked(Box::new(lock.problem()))),
@@ -800,7 +797,7 @@ impl Learning {
 
     pub async fn unread_count(&self, who: &UserRecord) -> Result<u64> {
         let user = who.id;
-        self.store.read(move |rtx| Ok(repo::unread_count(rtx, user)?)).await
+        self.store.get(|rtx| Ok(repo::unread_count(rtx, user)?))
     }
 
     // ---- wishlist ----

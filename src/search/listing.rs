@@ -206,12 +206,10 @@ pub async fn list(
             && c.is_published()
             && can_view(who, &c)
         {
-            let snippet = result.highlight.as_mut().and_then(|h| {
-                h.snippet(&crate::richtext::plain_text_opening(
-                    &c.description_html,
-                    super::snippet::SOURCE_CHARS,
-                ))
-            });
+            let snippet = result
+                .highlight
+                .as_mut()
+                .and_then(|h| h.snippet(&search.snippet_sources.get(c.id.key(), &c.description_html)));
             courses.push(c);
             snippets.push(snippet);
         }

@@ -47,9 +47,13 @@ pub struct Search {
     indexed: AtomicU64,
     ready: AtomicBool,
     store: Store,
+    /// Course descriptions tokenised for snippets (about 1 KB a course).
+    pub snippet_sources: snippet::Sources,
 }
 
 const WRITER_MEMORY: usize = 50_000_000;
+/// Courses whose tokenised descriptions are kept for snippets.
+const SNIPPET_SOURCES: usize = 20_000;
 const CHANGES_PER_BATCH: usize = 20_000;
 
 impl Search {
@@ -104,6 +108,7 @@ impl Search {
             indexed: AtomicU64::new(position),
             ready: AtomicBool::new(false),
             store,
+            snippet_sources: snippet::Sources::new(SNIPPET_SOURCES),
         };
         if fresh {
             let t = Instant::now();

@@ -49,15 +49,12 @@ pub struct Fields {
     /// (nothing is stored; the store holds the records).
     pub id_hi: Field,
     pub id_lo: Field,
-    /// Every searchable word of the course in one field: a typo is expanded against it once,
-    /// not once per field.
+    /// Every searchable word of the course (title, subtitle, description, lesson and module
+    /// titles, the teacher's name) in one field: a typo is expanded against it once.
     pub all: Field,
     pub title: Field,
     pub title_words: Field,
     pub subtitle: Field,
-    pub description: Field,
-    pub lessons: Field,
-    pub teacher: Field,
     pub language: Field,
     pub category: Field,
     pub level: Field,
@@ -87,9 +84,6 @@ pub fn schema() -> (Schema, Fields) {
         title: b.add_text_field("title", text(TEXT)),
         title_words: b.add_text_field("title_words", text(WORDS)),
         subtitle: b.add_text_field("subtitle", text(TEXT)),
-        description: b.add_text_field("description", text(TEXT)),
-        lessons: b.add_text_field("lessons", text(TEXT)),
-        teacher: b.add_text_field("teacher", text(TEXT)),
         language: b.add_text_field("language", STRING),
         category: b.add_u64_field("category", INDEXED | FAST),
         level: b.add_u64_field("level", INDEXED | FAST),
@@ -141,22 +135,20 @@ pub fn document(f: &Fields, c: &CourseRecord, cur: &Curriculum, teacher: &str) -
     let key = c.id.key();
     d.add_u64(f.id_hi, (key >> 64) as u64);
     d.add_u64(f.id_lo, key as u64);
-    let description = crate::richtext::plain_text(&c.description_html);
-    let mut text = |field: Field, value: &str| {
-        d.add_text(field, value);
-        d.add_text(f.all, value);
-    };
-    text(f.title, &c.title);
-    text(f.subtitle, &c.subtitle);
-    text(f.description, &description);
+    d.add_text(f.title, &c.title);
+    d.add_text(f.title_words, &c.title);
+    d.add_text(f.subtitle, &c.subtitle);
+    // Everything searchable, the title and subtitle again among it.
+    d.add_text(f.all, &c.title);
+    d.add_text(f.all, &c.subtitle);
+    d.add_text(f.all, crate::richtext::plain_text(&c.description_html));
     for l in cur.lessons() {
-        text(f.lessons, &l.title);
+        d.add_text(f.all, &l.title);
     }
     for (m, _) in &cur.modules {
-        text(f.lessons, &m.title);
+        d.add_text(f.all, &m.title);
     }
-    text(f.teacher, teacher);
-    d.add_text(f.title_words, &c.title);
+    d.add_text(f.all, teacher);
     d.add_text(f.language, &c.language);
     d.add_u64(f.category, category_code(c.category_id));
     d.add_u64(f.level, level_code(c.level));

@@ -1,12 +1,17 @@
 //! Search snippets: the part of a course's description around the words searched for, with
 //! those words in `<b>`.
 //!
-//! Cut from the record of each course shown, after the search, so only the page shown pays
-//! for it. Stemming every word of every description was a quarter of a search's time; here a
-//! word is stemmed only when its first two letters could begin one of the searched terms
-//! (both stemmers change endings, never beginnings), so most words cost a comparison.
+//! Cut after the search, for the courses shown only, from each description's opening
+//! tokenised once ([`Source`], cached per course and description). Stemming every word of
+//! every description was a quarter of a search's time; here a word is stemmed only when its
+//! first two letters could begin one of the searched terms (both stemmers change endings, never
+//! beginnings), so most words cost a comparison of two letters.
 
 use std::collections::HashMap;
+use std::hash::Hasher;
+use std::sync::{Arc, RwLock};
+
+use rustc_hash::FxHashMap;
 
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 
@@ -50,6 +55,83 @@ fn lower(c: char) -> char {
     fold(c.to_lowercase().next().unwrap_or(c))
 }
 
+/// A description's opening, split into words once.
+pub struct Source {
+    text: String,
+    words: Vec<Word>,
+}
+
+struct Word {
+    start: u16,
+    end: u16,
+    char_start: u16,
+    char_end: u16,
+    /// Lower-cased first two letters.
+    first: (char, Option<char>),
+}
+
+impl Source {
+    pub fn new(description_html: &str) -> Source {
+        let text = crate::richtext::plain_text_opening(description_html, SOURCE_CHARS);
+        let mut words = Vec::new();
+        let mut current: Option<(usize, usize)> = None;
+        let mut chars = 0;
+        for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+            if c.is_alphanumeric() {
+                current.get_or_insert((i, chars));
+            } else if let Some((start, char_start)) = current.take() {
+                let mut cs = text[start..i].chars().map(lower);
+                let first = (cs.next().unwrap_or(' '), cs.next());
+                // SOURCE_CHARS characters are at most 4 × 280 bytes: offsets fit in u16.
+                words.push(Word {
+                    start: start as u16,
+                    end: i as u16,
+                    char_start: char_start as u16,
+                    char_end: chars as u16,
+                    first,
+                });
+            }
+            chars += 1;
+        }
+        Source { text, words }
+    }
+}
+
+/// Course descriptions tokenised for snippets, by course, with a hash of the description they
+/// were cut from: an edited description is tokenised again on its next hit.
+///
+/// A plain map behind a lock rather than the general cache: a search page looks up 20 of them,
+/// and a lookup here is a hash and a read lock. When full it is emptied and fills again from
+/// the searches that follow (a school has fewer courses than it holds).
+pub struct Sources {
+    map: RwLock<FxHashMap<u128, (u64, Arc<Source>)>>,
+    capacity: usize,
+}
+
+impl Sources {
+    pub fn new(capacity: usize) -> Sources {
+        Sources { map: RwLock::default(), capacity }
+    }
+
+    pub fn get(&self, course: u128, description_html: &str) -> Arc<Source> {
+        let mut h = rustc_hash::FxHasher::default();
+        h.write(description_html.as_bytes());
+        let version = h.finish();
+        if let Some((v, source)) = self.map.read().unwrap_or_else(|p| p.into_inner()).get(&course)
+            && *v == version
+        {
+            return source.clone();
+        }
+        let source = Arc::new(Source::new(description_html));
+        let mut map = self.map.write().unwrap_or_else(|p| p.into_inner());
+        if map.len() >= self.capacity {
+            map.clear();
+        }
+        map.insert(course, (version, source.clone()));
+        source
+    }
+}
+
 struct Token {
     start: usize,
     end: usize,
@@ -79,16 +161,13 @@ impl Highlight {
         Highlight { terms, starts, analyzer }
     }
 
-    fn could_match(&self, word: &str) -> bool {
-        let mut cs = word.chars().map(lower);
-        let Some(a) = cs.next() else { return false };
-        let b = cs.next();
+    fn could_match(&self, (a, b): (char, Option<char>)) -> bool {
         self.starts.iter().any(|&(x, y)| x == a && (y.is_none() || y == b))
     }
 
-    fn term_of(&mut self, word: &str) -> Option<Term> {
+    fn term_of(&mut self, word: &str, first: (char, Option<char>)) -> Option<Term> {
         // The index drops words of 40 bytes and more.
-        if word.len() >= 40 || !self.could_match(word) {
+        if word.len() >= 40 || !self.could_match(first) {
             return None;
         }
         let mut stream = self.analyzer.token_stream(word);
@@ -99,28 +178,29 @@ impl Highlight {
         found
     }
 
-    fn tokens(&mut self, text: &str) -> Vec<Token> {
-        let mut out = Vec::new();
-        let mut current: Option<(usize, usize)> = None;
-        let mut chars = 0;
-        for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
-            if c.is_alphanumeric() {
-                current.get_or_insert((i, chars));
-            } else if let Some((start, char_start)) = current.take() {
-                let term = self.term_of(&text[start..i]);
-                out.push(Token { start, end: i, char_start, char_end: chars, term });
-            }
-            chars += 1;
-        }
-        out
+    fn tokens(&mut self, source: &Source) -> Vec<Token> {
+        let text = &source.text;
+        source
+            .words
+            .iter()
+            .map(|w| {
+                let (start, end) = (usize::from(w.start), usize::from(w.end));
+                Token {
+                    start,
+                    end,
+                    char_start: usize::from(w.char_start),
+                    char_end: usize::from(w.char_end),
+                    term: self.term_of(&text[start..end], w.first),
+                }
+            })
+            .collect()
     }
 
-    /// The best window of at most [`MAX_CHARS`] characters of the opening of `text`, as
-    /// escaped HTML with the matched words in `<b>`; `None` when no searched word is there.
-    pub fn snippet(&mut self, text: &str) -> Option<String> {
-        let end = text.char_indices().nth(SOURCE_CHARS).map_or(text.len(), |(i, _)| i);
-        let text = &text[..end];
-        let tokens = self.tokens(text);
+    /// The best window of at most [`MAX_CHARS`] characters of `source`, as escaped HTML with
+    /// the matched words in `<b>`; `None` when no searched word is there.
+    pub fn snippet(&mut self, source: &Source) -> Option<String> {
+        let text = source.text.as_str();
+        let tokens = self.tokens(source);
         let matched: Vec<usize> = (0..tokens.len()).filter(|&i| tokens[i].term.is_some()).collect();
         if matched.is_empty() {
             return None;
@@ -188,6 +268,11 @@ mod tests {
     use super::*;
     use crate::search::schema::{TEXT, tokenizers};
 
+    /// A description as the store holds it: sanitised HTML of the text.
+    fn src(text: &str) -> Source {
+        Source::new(&text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;"))
+    }
+
     fn highlight(words: &[&[&str]]) -> Highlight {
         let words: Vec<Vec<String>> =
             words.iter().map(|w| w.iter().map(|s| (*s).to_owned()).collect()).collect();
@@ -198,12 +283,12 @@ mod tests {
     fn marks_inflected_forms_and_keeps_their_case() {
         let mut h = highlight(&[&["program"]]);
         assert_eq!(
-            h.snippet("Programming for everyone: programs & more").unwrap(),
+            h.snippet(&src("Programming for everyone: programs & more")).unwrap(),
             "<b>Programming</b> for everyone: <b>programs</b> &amp; more"
         );
         let mut h = highlight(&[&["программирован"]]);
         assert_eq!(
-            h.snippet("Основы программирования на Python").unwrap(),
+            h.snippet(&src("Основы программирования на Python")).unwrap(),
             "Основы <b>программирования</b> на Python"
         );
     }
@@ -211,14 +296,14 @@ mod tests {
     #[test]
     fn marks_typo_expansions() {
         let mut h = highlight(&[&["pyhton", "python"]]);
-        assert_eq!(h.snippet("Learn Python today").unwrap(), "Learn <b>Python</b> today");
+        assert_eq!(h.snippet(&src("Learn Python today")).unwrap(), "Learn <b>Python</b> today");
     }
 
     #[test]
     fn nothing_when_no_word_is_there() {
         let mut h = highlight(&[&["rust"]]);
-        assert_eq!(h.snippet("A course about gardening"), None);
-        assert_eq!(h.snippet(""), None);
+        assert_eq!(h.snippet(&src("A course about gardening")), None);
+        assert_eq!(h.snippet(&src("")), None);
     }
 
     #[test]
@@ -226,7 +311,7 @@ mod tests {
         let filler = "lorem ipsum dolor sit amet ".repeat(6);
         let text = format!("Data first. {filler}then data <i>analysis</i> together");
         let mut h = highlight(&[&["data"], &["analysi"]]);
-        let s = h.snippet(&text).unwrap();
+        let s = h.snippet(&src(&text)).unwrap();
         assert!(s.starts_with("<b>data</b> &lt;i&gt;<b>analysis</b>"), "{s}");
         assert!(!s.contains("<i>"), "{s}");
         assert!(s.chars().count() <= MAX_CHARS + 40, "{s}");

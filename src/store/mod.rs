@@ -202,6 +202,16 @@ impl Store {
         .map_err(|e| Error::Internal(anyhow::anyhow!("read task failed: {e}")))?
     }
 
+    /// Runs `f` in a read transaction on the calling (async) thread: for point reads of a few
+    /// small records. From redb's cache they take microseconds, less than handing the work to
+    /// the blocking pool and back (a wake-up of another thread each way). Scans, and anything
+    /// that may read many pages from disk, go through [`Store::read`].
+    pub fn get<T>(&self, f: impl FnOnce(&ReadTransaction) -> Result<T>) -> Result<T> {
+        let db = self.slot.get().inspect_err(|_| self.writer.nudge())?;
+        let rtx = db.begin_read().map_err(StoreError::from)?;
+        f(&rtx)
+    }
+
     /// Runs `f` in a read transaction on the calling thread (CLI commands, start-up).
     pub fn read_now<T>(&self, f: impl FnOnce(&ReadTransaction) -> Result<T>) -> Result<T> {
         let rtx = self.slot.get()?.begin_read().map_err(StoreError::from)?;

@@ -1,8 +1,6 @@
 //! The public pages' side of the response cache ([`crate::respcache`]): a visitor's GET is
 //! answered from it when it can be, and a freshly rendered page is kept for the next visitor.
 
-use std::sync::Arc;
-
 use crate::respcache::freshness;
 
 /// Middleware for the public pages: a visitor's GET is answered from the cache when it can be,
@@ -32,7 +30,7 @@ pub async fn visitor_pages(
             return (StatusCode::NOT_MODIFIED, h).into_response();
         }
         h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
-        return (h, hit.body.to_string()).into_response();
+        return (h, axum::body::Body::from(hit.body.clone())).into_response();
     }
     let res = next.run(req).await;
     let etag = res.headers().get(header::ETAG).and_then(|v| v.to_str().ok()).map(str::to_owned);
@@ -43,10 +41,7 @@ pub async fn visitor_pages(
     let (parts, body) = res.into_parts();
     match axum::body::to_bytes(body, 8 << 20).await {
         Ok(bytes) => {
-            match std::str::from_utf8(&bytes) {
-                Ok(text) => app.pages.put(&ctx.here, ctx.lang.code(), tag, Arc::from(text), etag),
-                Err(_) => app.pages.drop_entry(&ctx.here, ctx.lang.code()),
-            }
+            app.pages.put(&ctx.here, ctx.lang.code(), tag, bytes.clone(), etag);
             axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
         }
         Err(_) => {
