@@ -6,6 +6,10 @@
 #   bash benches/load/run.sh            # all scenarios, 3 runs each, medians printed at the end
 #   LOAD_ONLY=scenario200 bash benches/load/run.sh
 #
+# The cached paths are also reported as a ratio to a bare axum server (benches/load/bare.rs,
+# built as the `bare` example) measured in the same run: a 3.5 KB JSON body serialised per
+# request, and a 20 KB page held in memory.
+#
 # Env: LECTERN_BIN (default target/release/lectern, built if missing), LOAD_DIR (target/load:
 # the seeded school is kept there and reused), LOAD_SECONDS (10), LOAD_RUNS (3), LOAD_PORT.
 set -euo pipefail
@@ -20,6 +24,8 @@ URL="http://127.0.0.1:$PORT"
 mkdir -p "$DIR"
 
 [ -x "$BIN" ] || cargo build --release --locked
+BARE=${BARE_BIN:-target/release/examples/bare}
+[ -x "$BARE" ] || cargo build --release --locked --example bare
 if ! command -v wrk >/dev/null; then
   if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq wrk; else echo "install wrk" >&2; exit 1; fi
 fi
@@ -43,27 +49,46 @@ until curl -fsS "$URL/health/ready" >/dev/null 2>&1; do
 done
 echo "start-up to ready: $(( ($(date +%s%N) - start) / 1000000 )) ms; RSS $(grep VmRSS /proc/$pid/status | awk '{print $2/1024 " MB"}')"
 
+BARE_URL="http://127.0.0.1:$((PORT + 1))"
+"$BARE" "127.0.0.1:$((PORT + 1))" >/dev/null 2>&1 &
+bare_pid=$!
+trap 'kill $pid $bare_pid 2>/dev/null || true' EXIT
+
 python3 benches/load/prepare.py "$URL" "$DIR/data.lua" 256
 export LOAD_DATA="$DIR/data.lua"
 
 summary=()
-scenario() { # name connections script what
-  local name=$1 conns=$2 script=$3 what=$4
-  if [ -n "${LOAD_ONLY:-}" ] && [ "$LOAD_ONLY" != "$name" ]; then return; fi
+declare -A median_rps
+scenario() { # name connections script what [url [script args]]
+  local name=$1 conns=$2 script=$3 what=$4 url=${5:-$URL}
+  shift 5 2>/dev/null || shift $#
+  if [ -n "${LOAD_ONLY:-}" ] && [[ " $LOAD_ONLY " != *" $name "* ]]; then return; fi
   echo "== $name: $what ($conns connections, ${SECS}s x $RUNS)"
   local lines=()
   for i in $(seq 1 "$RUNS"); do
     local line
-    line=$(wrk -t2 -c"$conns" -d"${SECS}s" --timeout 5s -s "benches/load/$script" "$URL" | grep '^RESULT' | sed 's/^RESULT //')
+    line=$(wrk -t2 -c"$conns" -d"${SECS}s" --timeout 5s -s "benches/load/$script" "$url" -- "$@" | grep '^RESULT' | sed 's/^RESULT //')
     echo "  run $i: $line"
     lines+=("$line")
   done
   local med
   med=$(printf '%s\n' "${lines[@]}" | sort -t= -k2 -n | sed -n "$(( (RUNS + 1) / 2 ))p")
+  median_rps[$name]=$(echo "$med" | sed 's/^rps=\([0-9]*\).*/\1/')
   summary+=("$(printf '%-14s %5s conns  %s' "$name" "$conns" "$med")")
+  echo "  server: $(grep -E 'VmRSS|VmHWM' /proc/$pid/status | awk '{printf "%s %.0f MB  ", $1, $2/1024}')"
+}
+ratio() { # label numerator denominator
+  local a=${median_rps[$2]:-} b=${median_rps[$3]:-}
+  [ -n "$a" ] && [ -n "$b" ] && summary+=("$(printf '%-40s %s / %s = %.2f' "$1" "$a" "$b" "$(awk "BEGIN{print $a / $b}")")")
+  return 0
 }
 
-scenario course64      64   course.lua      "GET course detail JSON"
+echo "sizes: course JSON $(curl -s "$URL/api/v1/courses/$(sed -n 's/.*course_ids = {"\([^"]*\)".*/\1/p' "$DIR/data.lua")" | wc -c) B (bare $(curl -s "$BARE_URL/json" | wc -c) B); catalog page $(curl -s "$URL/courses" | wc -c) B (bare $(curl -s "$BARE_URL/page" | wc -c) B)"
+
+scenario bare_json64   64   bare.lua        "bare axum: a 3.5 KB JSON body serialised per request" "$BARE_URL" /json
+scenario bare_page64   64   bare.lua        "bare axum: a 20 KB page from memory" "$BARE_URL" /page
+
+scenario course64      64   course.lua      "GET course detail JSON" "$URL"
 scenario catalog64     64   catalog.lua     "GET catalog page HTML (20 courses)"
 scenario search64      64   search.lua      "GET search, two words, fuzzy (12 popular searches: response cache)"
 scenario search64fresh 64  search_fresh.lua "GET search, two words, fuzzy, the 12 popular searches made unique (no cache)"
@@ -71,6 +96,9 @@ scenario search64unique 64 search_unique.lua "GET search, two random title words
 scenario complete256   256  completions.lua "POST/DELETE lesson completion, durable"
 scenario scenario200   200  scenario.lua    "the original's mixed scenario, 200 users"
 scenario scenario1000  1000 scenario.lua    "the mixed scenario, 1,000 concurrent users"
+
+ratio "course JSON (cached) / bare JSON" course64 bare_json64
+ratio "catalog page (cached) / bare page" catalog64 bare_page64
 
 echo
 echo "== medians (by RPS) of $RUNS runs"

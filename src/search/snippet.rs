@@ -75,8 +75,8 @@ impl Source {
         let text = crate::richtext::plain_text_opening(description_html, SOURCE_CHARS);
         let mut words = Vec::new();
         let mut current: Option<(usize, usize)> = None;
-        let mut chars = 0;
-        for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+        let ends = text.char_indices().chain(std::iter::once((text.len(), ' ')));
+        for (chars, (i, c)) in ends.enumerate() {
             if c.is_alphanumeric() {
                 current.get_or_insert((i, chars));
             } else if let Some((start, char_start)) = current.take() {
@@ -91,7 +91,6 @@ impl Source {
                     first,
                 });
             }
-            chars += 1;
         }
         Source { text, words }
     }
