@@ -43,7 +43,8 @@ pub struct Search {
     dir: PathBuf,
     reader: IndexReader,
     fields: Fields,
-    writer: Mutex<IndexWriter>,
+    /// `None` once closed (see [`Search::run`]).
+    writer: Mutex<Option<IndexWriter>>,
     indexed: AtomicU64,
     ready: AtomicBool,
     store: Store,
@@ -51,10 +52,25 @@ pub struct Search {
     pub snippet_sources: snippet::Sources,
 }
 
-const WRITER_MEMORY: usize = 50_000_000;
+/// The indexing arena. A catalog's documents are small: 20 MB holds thousands, and memory held
+/// here stays held (tantivy's minimum is 15 MB).
+const WRITER_MEMORY: usize = 20_000_000;
 /// Courses whose tokenised descriptions are kept for snippets.
 const SNIPPET_SOURCES: usize = 20_000;
 const CHANGES_PER_BATCH: usize = 20_000;
+
+/// Every commit adds a small segment (a course edited, a student count moved), and every search
+/// looks each term up in every segment: small segments are merged as soon as there are two of
+/// them (tantivy's default waits for 8), and a segment with a fifth of its documents deleted is
+/// rewritten. Segments under 1,000 documents count as one level, so the small ones merge with
+/// each other, not each time with the big one.
+fn merge_policy() -> tantivy::merge_policy::LogMergePolicy {
+    let mut p = tantivy::merge_policy::LogMergePolicy::default();
+    p.set_min_num_segments(2);
+    p.set_min_layer_size(1_000);
+    p.set_del_docs_ratio_before_merge(0.2);
+    p
+}
 
 impl Search {
     /// Opens the index in `dir`, rebuilding it from the store when it is missing, unreadable or
@@ -94,6 +110,7 @@ impl Search {
         };
         schema::register(&index);
         let writer: IndexWriter = index.writer_with_num_threads(1, WRITER_MEMORY)?;
+        writer.set_merge_policy(Box::new(merge_policy()));
         if !fresh {
             // A process killed mid-commit leaves files no commit names (a `.del` file of an
             // opstamp that never became visible); writing them again would fail, so they go.
@@ -104,7 +121,7 @@ impl Search {
             dir: dir.to_owned(),
             reader,
             fields,
-            writer: Mutex::new(writer),
+            writer: Mutex::new(Some(writer)),
             indexed: AtomicU64::new(position),
             ready: AtomicBool::new(false),
             store,
@@ -149,7 +166,8 @@ impl Search {
 
     /// Replaces the whole index with the published courses in the store. Blocking.
     pub fn rebuild(&self) -> anyhow::Result<usize> {
-        let mut writer = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let mut guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let writer = guard.as_mut().context("the search index is closed")?;
         writer.delete_all_documents()?;
         let (position, n) = self.store.read_now(|rtx| {
             let position = position_in(rtx)?;
@@ -175,7 +193,7 @@ impl Search {
             }
             Ok((position, n))
         })?;
-        self.commit(&mut writer, position)?;
+        self.commit(writer, position)?;
         Ok(n)
     }
 
@@ -191,7 +209,8 @@ impl Search {
 
     /// Applies the change log after the indexed position. Blocking. Returns the new position.
     pub fn catch_up(&self) -> anyhow::Result<u64> {
-        let mut writer = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let mut guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let writer = guard.as_mut().context("the search index is closed")?;
         loop {
             let from = self.position();
             let changes = self.store.changes_after(from, CHANGES_PER_BATCH)?;
@@ -228,7 +247,7 @@ impl Search {
                 }
                 Ok(())
             })?;
-            self.commit(&mut writer, last)?;
+            self.commit(writer, last)?;
         }
     }
 
@@ -251,9 +270,23 @@ impl Search {
                 continue;
             }
             tokio::select! {
-                r = positions.changed() => if r.is_err() { return },
-                _ = stop.changed() => return,
+                r = positions.changed() => if r.is_err() { break },
+                _ = stop.changed() => break,
             }
+        }
+        let this = self.clone();
+        let _ = tokio::task::spawn_blocking(move || this.close()).await;
+    }
+
+    /// Stops indexing and lets the merges in progress finish, so the directory is left as a
+    /// commit names it (a merge writing on after the process moved on raced with whatever
+    /// came next, such as a restore replacing the directory).
+    fn close(&self) {
+        let writer = self.writer.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(w) = writer
+            && let Err(e) = w.wait_merging_threads()
+        {
+            tracing::warn!(error = %e, "search index merges did not finish");
         }
     }
 
