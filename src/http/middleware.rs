@@ -29,6 +29,26 @@ pub async fn rate_limit(State(app): State<AppState>, req: Request, next: Next) -
     next.run(req).await
 }
 
+/// API answers are personal (tokens, profiles, lessons, orders) unless a handler said otherwise:
+/// any response without its own `Cache-Control` gets `no-store`, so neither a browser nor a
+/// proxy keeps a copy, and `Vary: Accept-Language`. Public answers (see
+/// `respcache::visitor_json`) set their own.
+pub async fn api_no_store(req: Request, next: Next) -> Response {
+    let api = {
+        let path = req.uri().path();
+        path.starts_with("/api/") || path.starts_with("/health/") || path == "/metrics"
+    };
+    let mut res = next.run(req).await;
+    if api && !res.headers().contains_key(header::CACHE_CONTROL) {
+        res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    // Names of categories, levels and errors follow the caller's language.
+    if api && !res.headers().contains_key(header::VARY) {
+        res.headers_mut().insert(header::VARY, HeaderValue::from_static("Accept-Language"));
+    }
+    res
+}
+
 /// A client's `X-Request-Id` is kept only when it is short and plain (letters, digits and
 /// `-_.:`), so it cannot smuggle log lines, markup or megabytes into logs and answers.
 pub fn safe_request_id(value: &HeaderValue) -> bool {
@@ -81,51 +101,22 @@ const PAGE_CSP: &str = "default-src 'self'; img-src 'self' data: https:; media-s
 /// keep the pages' policy: a service worker's own CSP governs what the worker may fetch.)
 const DATA_CSP: &str = "default-src 'none'; object-src 'none'; frame-ancestors 'none'; sandbox";
 
-/// The headers every response carries, set in one layer (a layer per header cost a service and
-/// a future each on every request):
-/// - the security headers of [`security_headers`], unless the handler set its own;
-/// - the content security policy that fits the response's type, unless the handler set one;
-/// - for API answers, which are personal (tokens, profiles, lessons, orders) unless a handler
-///   said otherwise: `Cache-Control: no-store`, so neither a browser nor a proxy keeps a copy,
-///   and `Vary: Accept-Language` (names of categories, levels and errors follow the caller's
-///   language). Public answers (see `respcache::visitor_json`) set their own.
-pub async fn response_headers(
-    State(fixed): State<std::sync::Arc<[(header::HeaderName, HeaderValue)]>>,
-    req: Request,
-    next: Next,
-) -> Response {
-    let api = {
-        let path = req.uri().path();
-        path.starts_with("/api/") || path.starts_with("/health/") || path == "/metrics"
-    };
+/// The content security policy that fits a response's type, unless the handler set one.
+pub async fn content_security_policy(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
-    let data = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| t.starts_with("application/json") || t.starts_with("application/problem+json"));
-    let h = res.headers_mut();
-    for (name, value) in fixed.iter() {
-        if !h.contains_key(name) {
-            h.insert(name.clone(), value.clone());
-        }
-    }
-    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+    if !res.headers().contains_key(header::CONTENT_SECURITY_POLICY) {
+        let data =
+            res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| {
+                t.starts_with("application/json") || t.starts_with("application/problem+json")
+            });
         let csp = if data { DATA_CSP } else { PAGE_CSP };
-        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
-    }
-    if api {
-        if !h.contains_key(header::CACHE_CONTROL) {
-            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        }
-        if !h.contains_key(header::VARY) {
-            h.insert(header::VARY, HeaderValue::from_static("Accept-Language"));
-        }
+        res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
     }
     res
 }
 
-/// Security headers for every response (pages may tighten them further).
+/// Security headers for every response (pages may tighten them further); the content security
+/// policy is [`content_security_policy`]'s.
 pub fn security_headers(secure: bool) -> Vec<(header::HeaderName, HeaderValue)> {
     let mut h = vec![
         (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),

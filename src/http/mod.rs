@@ -26,6 +26,7 @@ use tower_http::compression::predicate::{DefaultPredicate, Predicate};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -138,12 +139,13 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::rate_limit))
         .layer(tower::util::option_layer(cors))
         .layer(axum::middleware::from_fn(middleware::problem_bodies))
+        .layer(axum::middleware::from_fn(middleware::api_no_store))
         // Outside the problem bodies, so a page request that fails gets a page, not JSON.
-        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::web::session::pages))
-        .layer(axum::middleware::from_fn_with_state(
-            middleware::security_headers(config.secure_cookies()).into(),
-            middleware::response_headers,
-        ));
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::web::session::pages));
+    for (name, value) in middleware::security_headers(config.secure_cookies()) {
+        app = app.layer(SetResponseHeaderLayer::if_not_present(name, value));
+    }
+    app = app.layer(axum::middleware::from_fn(middleware::content_security_policy));
     app.layer(CompressionLayer::new().compress_when(DefaultPredicate::new().and(not_personal_html)))
         .layer(axum::middleware::from_fn_with_state(state.clone(), client_ip::client_ip))
         .layer(
