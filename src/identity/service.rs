@@ -233,8 +233,7 @@ impl Identity {
     }
 
     async fn check_password(&self, email: &Email, password: &str) -> Result<UserRecord> {
-        let key = email.as_str().to_owned();
-        let user = self.store.read(move |rtx| Ok(repo::user_by_email(rtx, &key)?)).await?;
+        let user = self.store.get(|rtx| Ok(repo::user_by_email(rtx, email.as_str())?))?;
         let Some(user) = user else {
             self.hasher.verify_dummy(password).await?;
             return Err(invalid_credentials());

@@ -579,7 +579,7 @@ impl Learning {
         // Keyed by (user, course): course ids are creation-ordered, enrollment order is not, so
         // the page is read whole for this user (a person's enrollments are a short list) and
         // ordered by enrollment time.
-        let rows = self.store.read(move |rtx| Ok(repo::enrollments_of(rtx, UserId::from_key(u))?)).await?;
+        let rows = self.store.get(|rtx| Ok(repo::enrollments_of(rtx, UserId::from_key(u))?))?;
         let mut rows: Vec<(u128, EnrollmentRecord)> = rows.into_iter().map(|(c, e)| (c.key(), e)).collect();
         rows.sort_by_key(|(c, e)| std::cmp::Reverse((e.enrolled_at, *c)));
         let start = match before {
