@@ -94,6 +94,10 @@ impl Source {
         }
         Source { text, words }
     }
+
+    fn word(&self, w: &Word) -> &str {
+        &self.text[usize::from(w.start)..usize::from(w.end)]
+    }
 }
 
 /// Course descriptions tokenised for snippets, by course, with a hash of the description they
@@ -129,14 +133,6 @@ impl Sources {
         map.insert(course, (version, source.clone()));
         source
     }
-}
-
-struct Token {
-    start: usize,
-    end: usize,
-    char_start: usize,
-    char_end: usize,
-    term: Option<Term>,
 }
 
 impl Highlight {
@@ -177,30 +173,18 @@ impl Highlight {
         found
     }
 
-    fn tokens(&mut self, source: &Source) -> Vec<Token> {
-        let text = &source.text;
-        source
-            .words
-            .iter()
-            .map(|w| {
-                let (start, end) = (usize::from(w.start), usize::from(w.end));
-                Token {
-                    start,
-                    end,
-                    char_start: usize::from(w.char_start),
-                    char_end: usize::from(w.char_end),
-                    term: self.term_of(&text[start..end], w.first),
-                }
-            })
-            .collect()
+    /// The term each word of `source` matches, if any (in the order of `source.words`).
+    fn terms_of(&mut self, source: &Source) -> Vec<Option<Term>> {
+        source.words.iter().map(|w| self.term_of(source.word(w), w.first)).collect()
     }
 
     /// The best window of at most [`MAX_CHARS`] characters of `source`, as escaped HTML with
     /// the matched words in `<b>`; `None` when no searched word is there.
     pub fn snippet(&mut self, source: &Source) -> Option<String> {
         let text = source.text.as_str();
-        let tokens = self.tokens(source);
-        let matched: Vec<usize> = (0..tokens.len()).filter(|&i| tokens[i].term.is_some()).collect();
+        let words = &source.words;
+        let terms = self.terms_of(source);
+        let matched: Vec<usize> = (0..terms.len()).filter(|&i| terms[i].is_some()).collect();
         if matched.is_empty() {
             return None;
         }
@@ -210,41 +194,38 @@ impl Highlight {
         let mut best: Option<(u64, usize, usize)> = None;
         let starts = std::iter::once(0).chain(matched.iter().copied());
         for first in starts {
-            let from = tokens[first].char_start;
-            let mut words = 0u64;
+            let from = words[first].char_start;
+            let mut covered = 0u64;
             let mut hits = 0u64;
             let mut last = first;
-            for (i, t) in tokens.iter().enumerate().skip(first) {
-                if t.char_end - from > MAX_CHARS {
+            for (i, (w, term)) in words.iter().zip(&terms).enumerate().skip(first) {
+                if usize::from(w.char_end - from) > MAX_CHARS {
                     break;
                 }
                 last = i;
-                if let Some(term) = t.term {
-                    if words & (1 << term.word.min(63)) == 0 {
-                        words |= 1 << term.word.min(63);
-                    }
+                if let Some(term) = term {
+                    covered |= 1 << term.word.min(63);
                     hits += if term.exact { 2 } else { 1 };
                 }
             }
-            let score = u64::from(words.count_ones()) << 32 | hits;
+            let score = u64::from(covered.count_ones()) << 32 | hits;
             if best.is_none_or(|(s, _, _)| score > s) {
                 best = Some((score, first, last));
             }
         }
         let (_, first, last) = best?;
-        let from = if first == 0 { 0 } else { tokens[first].start };
         let mut html = String::with_capacity(MAX_CHARS + 32);
-        let mut at = from;
-        for t in &tokens[first..=last] {
-            if t.term.is_some() {
-                push_escaped(&mut html, &text[at..t.start]);
+        let mut at = if first == 0 { 0 } else { usize::from(words[first].start) };
+        for (w, term) in words[first..=last].iter().zip(&terms[first..=last]) {
+            if term.is_some() {
+                push_escaped(&mut html, &text[at..usize::from(w.start)]);
                 html.push_str("<b>");
-                push_escaped(&mut html, &text[t.start..t.end]);
+                push_escaped(&mut html, source.word(w));
                 html.push_str("</b>");
-                at = t.end;
+                at = usize::from(w.end);
             }
         }
-        push_escaped(&mut html, &text[at..tokens[last].end]);
+        push_escaped(&mut html, &text[at..usize::from(words[last].end)]);
         Some(html)
     }
 }
