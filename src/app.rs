@@ -123,7 +123,7 @@ impl App {
                     .with_context(|| format!("reading the moderation word lists in {}", dir.display()))?,
             )
         };
-        let mut catalog = Catalog::new(store.clone(), clock.clone(), config.cache_capacity);
+        let mut catalog = Catalog::new(store.clone(), clock.clone(), config.record_cache_bytes);
         catalog.set_screen(screen.clone());
         let curriculum_hooks = hooks.clone();
         catalog.subscribe(Arc::new(move |tx, event| {

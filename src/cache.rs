@@ -14,6 +14,19 @@ use std::time::Duration;
 use moka::ops::compute::Op;
 use moka::sync::Cache;
 
+/// About how many bytes of memory a cached value holds: its text and a fixed overhead. Caches
+/// are bounded by these weights, not by counts, because one course's curriculum may hold a
+/// hundred lesson bodies and another's none.
+pub trait Weigh {
+    fn weight(&self) -> usize;
+}
+
+impl Weigh for String {
+    fn weight(&self) -> usize {
+        std::mem::size_of::<String>() + self.len()
+    }
+}
+
 #[derive(Clone)]
 pub struct VersionedCache<K, V> {
     name: &'static str,
@@ -25,14 +38,20 @@ pub struct VersionedCache<K, V> {
 
 impl<K, V> VersionedCache<K, V>
 where
-    K: Hash + Eq + Send + Sync + Clone + 'static,
-    V: Send + Sync + 'static,
+    K: Hash + Eq + Send + Sync + Clone + Weigh + 'static,
+    V: Send + Sync + Weigh + 'static,
 {
-    pub fn new(name: &'static str, capacity: u64, ttl: Duration) -> Self {
+    /// A cache of about `bytes` of keys and values (see [`Weigh`]).
+    pub fn new(name: &'static str, bytes: u64, ttl: Duration) -> Self {
         let floor = Arc::new(AtomicU64::new(0));
         let raise = floor.clone();
         let inner = Cache::builder()
-            .max_capacity(capacity)
+            .max_capacity(bytes)
+            // moka's own bookkeeping per entry is about this much.
+            .weigher(|k: &K, v: &(u64, Option<Arc<V>>)| {
+                let w = 96 + k.weight() + v.1.as_ref().map_or(0, |v| v.weight());
+                u32::try_from(w).unwrap_or(u32::MAX)
+            })
             .time_to_live(ttl)
             .eviction_listener(move |_k, v: (u64, Option<Arc<V>>), _cause| {
                 raise.fetch_max(v.0, Ordering::AcqRel);
@@ -63,6 +82,13 @@ where
     pub fn entry_count(&self) -> u64 {
         self.inner.entry_count()
     }
+
+    /// The weight of what is cached (see [`Weigh`]), for the metrics.
+    pub fn bytes(&self) -> u64 {
+        // moka counts inserts in batches: settle them first (a scrape, not a hot path).
+        self.inner.run_pending_tasks();
+        self.inner.weighted_size()
+    }
 }
 
 /// How many changes have taken something out of public view: a course unpublished, archived or
@@ -90,9 +116,21 @@ impl Withdrawals {
 mod tests {
     use super::*;
 
+    impl Weigh for u32 {
+        fn weight(&self) -> usize {
+            4
+        }
+    }
+
+    impl Weigh for &str {
+        fn weight(&self) -> usize {
+            self.len()
+        }
+    }
+
     #[test]
     fn older_values_never_replace_newer_ones() {
-        let c: VersionedCache<u32, &str> = VersionedCache::new("test", 100, Duration::from_secs(60));
+        let c: VersionedCache<u32, &str> = VersionedCache::new("test", 100_000, Duration::from_secs(60));
         assert!(c.get(&1).is_none());
         c.offer(1, 5, Some(Arc::new("new")));
         c.offer(1, 3, Some(Arc::new("stale read")));
@@ -105,7 +143,7 @@ mod tests {
 
     #[test]
     fn a_dropped_entry_still_blocks_older_values() {
-        let c: VersionedCache<u32, &str> = VersionedCache::new("test", 100, Duration::from_secs(60));
+        let c: VersionedCache<u32, &str> = VersionedCache::new("test", 100_000, Duration::from_secs(60));
         c.offer(1, 7, Some(Arc::new("fresh")));
         c.inner.invalidate(&1);
         c.inner.run_pending_tasks();
@@ -113,5 +151,16 @@ mod tests {
         assert!(c.get(&1).is_none(), "an old read must not come back after the fresh value was dropped");
         c.offer(1, 8, Some(Arc::new("newer")));
         assert_eq!(*c.get(&1).unwrap().unwrap(), "newer");
+    }
+
+    #[test]
+    fn the_budget_is_in_bytes_not_entries() {
+        let c: VersionedCache<u32, String> = VersionedCache::new("test", 64 << 10, Duration::from_secs(60));
+        for i in 0..1_000 {
+            c.offer(i, u64::from(i) + 1, Some(Arc::new("x".repeat(1_000))));
+        }
+        c.inner.run_pending_tasks();
+        assert!(c.bytes() <= 64 << 10, "{} bytes cached", c.bytes());
+        assert!((40..=64).contains(&c.entry_count()), "{} entries of ~1.1 KB in 64 KiB", c.entry_count());
     }
 }

@@ -190,9 +190,9 @@ pub struct ServeArgs {
     /// Bearer token required by /metrics (unset: open).
     #[arg(long, env = "LECTERN_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<String>,
-    /// Entries per in-memory record cache (courses, curricula).
-    #[arg(long, env = "LECTERN_CACHE_ENTRIES", default_value_t = 20_000)]
-    pub cache_entries: u64,
+    /// Megabytes of course records and curricula kept in memory (about: text and overhead).
+    #[arg(long, env = "LECTERN_RECORD_CACHE_MB", default_value_t = 32)]
+    pub record_cache_mb: u64,
     /// Megabytes of rendered pages kept for visitors (0 = render every time).
     #[arg(long, env = "LECTERN_PAGE_CACHE_MB", default_value_t = 32)]
     pub page_cache_mb: u64,
@@ -581,8 +581,8 @@ pub struct Config {
     pub admin: Option<(String, Secret)>,
     /// Concurrent password hashes (each takes ~19 MiB).
     pub hash_concurrency: usize,
-    /// Entries per in-memory cache (courses, curricula).
-    pub cache_capacity: u64,
+    /// Bytes of course records and curricula kept in memory.
+    pub record_cache_bytes: u64,
     /// Bytes of rendered anonymous pages kept in memory.
     pub page_cache_bytes: u64,
     /// Bytes of the store's page cache.
@@ -621,7 +621,7 @@ impl Config {
             session_lifetime: Duration::from_secs(30 * 86_400),
             admin: None,
             hash_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
-            cache_capacity: 20_000,
+            record_cache_bytes: 32 << 20,
             page_cache_bytes: 32 << 20,
             store_cache_bytes: DEFAULT_STORE_CACHE_BYTES,
             backup_every: Duration::ZERO,
@@ -710,7 +710,7 @@ impl Config {
             backup_keep: a.backup_keep,
             offsite,
             metrics_token: a.metrics_token.filter(|t| !t.is_empty()).map(|t| Secret::new(t.into_bytes())),
-            cache_capacity: a.cache_entries.max(1),
+            record_cache_bytes: a.record_cache_mb.max(1) << 20,
             page_cache_bytes: a.page_cache_mb << 20,
             store_cache_bytes: a.store_cache_mb.max(1) << 20,
             ..Config::new(Path::new("."))

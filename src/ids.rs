@@ -26,6 +26,12 @@ macro_rules! id_type {
             }
         }
 
+        impl crate::cache::Weigh for $name {
+            fn weight(&self) -> usize {
+                std::mem::size_of::<Self>()
+            }
+        }
+
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 self.0.fmt(f)

@@ -9,7 +9,9 @@ use lectern::offsite::{Upload, UploadState};
 
 /// mimalloc returns freed memory to the system and keeps per-thread heaps small: with glibc's
 /// allocator the many short-lived search and store buffers of a busy server fragmented into
-/// hundreds of megabytes of resident memory.
+/// hundreds of megabytes of resident memory. The `system-alloc` feature leaves it out, so a heap
+/// profiler that wraps malloc (heaptrack) sees every allocation.
+#[cfg(not(feature = "system-alloc"))]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -98,6 +98,11 @@ pub async fn metrics_endpoint(State(app): State<AppState>, headers: HeaderMap) -
     metrics::gauge!("lectern_outbox_depth").set(outbox as f64);
     let db = state.config.data_dir.join(crate::store::DB_FILE);
     metrics::gauge!("lectern_store_bytes").set(std::fs::metadata(db).map_or(0.0, |m| m.len() as f64));
+    for (cache, bytes) in state.catalog.cache_bytes() {
+        metrics::gauge!("lectern_cache_bytes", "cache" => cache).set(bytes as f64);
+    }
+    metrics::gauge!("lectern_cache_bytes", "cache" => "page").set(state.pages.bytes() as f64);
+    metrics::gauge!("lectern_snippet_sources").set(state.search.snippet_sources.count() as f64);
     if let Some(age) = crate::ops::newest_backup_age(&state.config.data_dir) {
         metrics::gauge!("lectern_backup_age_seconds").set(age.as_secs_f64());
     }

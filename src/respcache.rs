@@ -104,6 +104,15 @@ impl PageCache {
     }
 
     /// Whether answers are kept at all (`LECTERN_PAGE_CACHE_MB=0` turns the cache off).
+    /// What the cached answers weigh, in bytes.
+    pub fn bytes(&self) -> u64 {
+        self.pages.as_ref().map_or(0, |p| {
+            // moka counts inserts in batches: settle them first (a scrape, not a hot path).
+            p.run_pending_tasks();
+            p.weighted_size()
+        })
+    }
+
     pub fn enabled(&self) -> bool {
         self.pages.is_some()
     }

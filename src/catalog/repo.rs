@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::types::{CourseStatus, LessonKind, Level};
+use crate::cache::Weigh;
 use crate::clock::Timestamp;
 use crate::error::{Code, Error, Result};
 use crate::ids::{CategoryId, CourseId, LessonId, ModuleId, UserId};
@@ -166,6 +167,39 @@ pub struct LessonRecord {
     /// The questions of a quiz lesson (`LessonKind::Quiz`).
     #[serde(default)]
     pub quiz: Option<super::quiz::Quiz>,
+}
+
+impl Weigh for CourseRecord {
+    fn weight(&self) -> usize {
+        let text = [&self.slug, &self.title, &self.subtitle, &self.description_md, &self.description_html];
+        std::mem::size_of::<Self>()
+            + text.iter().map(|s| s.len()).sum::<usize>()
+            + self.cover.as_ref().map_or(0, |c| c.variants.len() * 64)
+    }
+}
+
+impl Weigh for LessonRecord {
+    fn weight(&self) -> usize {
+        // A question with its options is a few hundred bytes.
+        std::mem::size_of::<Self>()
+            + self.title.len()
+            + self.body_md.len()
+            + self.body_html.len()
+            + self.video_url.as_ref().map_or(0, String::len)
+            + (self.attachments.len() + usize::from(self.video_upload.is_some())) * 96
+            + self.quiz.as_ref().map_or(0, |q| q.questions.len() * 256)
+    }
+}
+
+impl Weigh for Curriculum {
+    fn weight(&self) -> usize {
+        self.modules
+            .iter()
+            .map(|(m, ls)| {
+                std::mem::size_of_val(m) + m.title.len() + ls.iter().map(Weigh::weight).sum::<usize>()
+            })
+            .sum()
+    }
 }
 
 /// A course's modules and lessons, in order.

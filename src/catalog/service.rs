@@ -231,17 +231,29 @@ fn check_edit(who: &UserRecord, c: &CourseRecord) -> Result<()> {
 }
 
 impl Catalog {
-    pub fn new(store: Store, clock: Arc<Clock>, cache_capacity: u64) -> Catalog {
+    /// `cache_bytes`: about how much memory the record caches may hold, shared between courses,
+    /// curricula (lessons with their bodies) and the slug index.
+    pub fn new(store: Store, clock: Arc<Clock>, cache_bytes: u64) -> Catalog {
+        let share = cache_bytes / 16;
         Catalog {
             store,
             clock,
-            courses: VersionedCache::new("course", cache_capacity, CACHE_TTL),
-            slugs: VersionedCache::new("course_slug", cache_capacity, CACHE_TTL),
-            curricula: VersionedCache::new("curriculum", cache_capacity / 4 + 1, CACHE_TTL),
+            courses: VersionedCache::new("course", 7 * share, CACHE_TTL),
+            slugs: VersionedCache::new("course_slug", share, CACHE_TTL),
+            curricula: VersionedCache::new("curriculum", 8 * share, CACHE_TTL),
             withdrawals: Withdrawals::default(),
             subscribers: Vec::new(),
             screen: Arc::new(crate::screen::Screen::default()),
         }
+    }
+
+    /// What each record cache holds, in bytes (about: see [`crate::cache::Weigh`]).
+    pub fn cache_bytes(&self) -> [(&'static str, u64); 3] {
+        [
+            ("course", self.courses.bytes()),
+            ("course_slug", self.slugs.bytes()),
+            ("curriculum", self.curricula.bytes()),
+        ]
     }
 
     /// The automatic checks publishing runs (the embedded word lists unless set here).
@@ -925,14 +937,11 @@ impl Catalog {
     // ---- teachers ----
 
     pub async fn teacher(&self, id: UserId) -> Result<(UserRecord, Vec<Arc<CourseRecord>>)> {
-        let (user, ids) = self
-            .store
-            .read(move |rtx| {
-                let user = crate::identity::repo::user(rtx, id)?;
-                let ids = repo::teacher_course_ids(rtx, id)?;
-                Ok((user, ids))
-            })
-            .await?;
+        let (user, ids) = self.store.get(|rtx| {
+            let user = crate::identity::repo::user(rtx, id)?;
+            let ids = repo::teacher_course_ids(rtx, id)?;
+            Ok((user, ids))
+        })?;
         let user = user
             .filter(|u| u.role == Role::Teacher || (u.role == Role::Admin && !ids.is_empty()))
             .ok_or(Error::NotFound)?;

@@ -614,40 +614,39 @@ impl Learning {
         self.catalog.course(&course.to_string(), who).await?;
         let (c, viewer) = (course.key(), who.map(|u| u.id));
         let admin = who.is_some_and(|u| u.role == Role::Admin);
-        self.store
-            .read(move |rtx| {
-                let mut end = before.map_or(u128::MAX, |b| b.saturating_sub(1));
-                let mut items = Vec::new();
-                // Hidden and pending reviews are skipped: read on until the page is full.
-                loop {
-                    let rows = repo::review_ids_of(rtx, CourseId::from_key(c), end, limit + 1)?;
-                    let exhausted = rows.len() <= limit;
-                    for id in &rows {
-                        end = id.key().saturating_sub(1);
-                        let Some(rev) = repo::review(rtx, *id)? else { continue };
-                        if !rev.is_published() && Some(rev.author_id) != viewer && !admin {
-                            continue;
-                        }
-                        if items.len() == limit {
-                            let next = items.last().map(|(r, _): &(ReviewRecord, String)| r.id.key());
-                            return Ok(Page {
-                                items,
-                                next_cursor: next.map(|k| crate::store::page::encode_cursor(&k)),
-                            });
-                        }
-                        // A deleted (anonymised) author has no name: "former student".
-                        let name = crate::identity::repo::user(rtx, rev.author_id)?
-                            .filter(|u| u.deleted_at.is_none())
-                            .map(|u| u.name)
-                            .unwrap_or_default();
-                        items.push((rev, name));
+        // A page of point reads: on this thread, not worth a hop to the blocking pool.
+        self.store.get(move |rtx| {
+            let mut end = before.map_or(u128::MAX, |b| b.saturating_sub(1));
+            let mut items = Vec::new();
+            // Hidden and pending reviews are skipped: read on until the page is full.
+            loop {
+                let rows = repo::review_ids_of(rtx, CourseId::from_key(c), end, limit + 1)?;
+                let exhausted = rows.len() <= limit;
+                for id in &rows {
+                    end = id.key().saturating_sub(1);
+                    let Some(rev) = repo::review(rtx, *id)? else { continue };
+                    if !rev.is_published() && Some(rev.author_id) != viewer && !admin {
+                        continue;
                     }
-                    if exhausted {
-                        return Ok(Page { items, next_cursor: None });
+                    if items.len() == limit {
+                        let next = items.last().map(|(r, _): &(ReviewRecord, String)| r.id.key());
+                        return Ok(Page {
+                            items,
+                            next_cursor: next.map(|k| crate::store::page::encode_cursor(&k)),
+                        });
                     }
+                    // A deleted (anonymised) author has no name: "former student".
+                    let name = crate::identity::repo::user(rtx, rev.author_id)?
+                        .filter(|u| u.deleted_at.is_none())
+                        .map(|u| u.name)
+                        .unwrap_or_default();
+                    items.push((rev, name));
                 }
-            })
-            .await
+                if exhausted {
+                    return Ok(Page { items, next_cursor: None });
+                }
+            }
+        })
     }
 
     pub async fn create_review(

@@ -116,6 +116,11 @@ impl Sources {
         Sources { map: RwLock::default(), capacity }
     }
 
+    /// How many courses' openings are kept.
+    pub fn count(&self) -> usize {
+        self.map.read().unwrap_or_else(|p| p.into_inner()).len()
+    }
+
     pub fn get(&self, course: u128, description_html: &str) -> Arc<Source> {
         let mut h = rustc_hash::FxHasher::default();
         h.write(description_html.as_bytes());

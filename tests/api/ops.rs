@@ -190,6 +190,10 @@ async fn metrics_are_prometheus_text_and_move_with_traffic() {
     assert_eq!(metric(&after, "lectern_search_index_lag", &[]), Some(0.0));
     assert!(metric(&after, "lectern_store_bytes", &[]).unwrap() > 0.0);
     assert!(metric(&after, "lectern_outbox_depth", &[]).is_some());
+    // The course just read is in the record cache, and what it holds is counted in bytes.
+    let course_bytes = metric(&after, "lectern_cache_bytes", &[("cache", "course")]).unwrap();
+    assert!((500.0..1_000_000.0).contains(&course_bytes), "{course_bytes}");
+    assert!(metric(&after, "lectern_cache_bytes", &[("cache", "page")]).unwrap() > 0.0);
     for line in after.lines().filter(|l| !l.is_empty() && !l.starts_with('#')) {
         let (_, v) = line.rsplit_once(' ').unwrap();
         assert!(v.parse::<f64>().is_ok(), "not a Prometheus sample: {line}");
