@@ -20,6 +20,8 @@ use lectern::learning::repo::{self as learning, EnrollmentRecord, EnrollmentStat
 use lectern::schema::{COURSES, COURSES_BY_TEACHER};
 use tower::ServiceExt;
 
+mod support;
+
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
@@ -37,9 +39,8 @@ fn report(what: &str, mut samples: Vec<Duration>) {
 }
 
 fn main() {
-    let students: usize =
-        std::env::var("ANALYTICS_BENCH_STUDENTS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
-    let n: usize = std::env::var("ANALYTICS_BENCH_N").ok().and_then(|v| v.parse().ok()).unwrap_or(200);
+    let students = support::size("ANALYTICS_BENCH_STUDENTS", 100_000, 10_000);
+    let n = support::size("ANALYTICS_BENCH_N", 200, 50);
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     let dir = tempfile::tempdir().unwrap();
     rt.block_on(async {

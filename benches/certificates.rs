@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 
 use lectern::engagement::pdf::{Sheet, render};
 
+mod support;
+
 fn sheet(i: usize) -> Sheet {
     Sheet {
         school: "Lectern Online School".into(),
@@ -33,7 +35,7 @@ fn ms(d: Duration) -> f64 {
 }
 
 fn main() {
-    let n: usize = std::env::var("CERT_BENCH_N").ok().and_then(|v| v.parse().ok()).unwrap_or(500);
+    let n = support::size("CERT_BENCH_N", 500, 50);
     // The first render parses the fonts; it is not what a request pays afterwards.
     let first = Instant::now();
     let size = render(&sheet(0)).expect("renders").len();

@@ -19,6 +19,8 @@ use lectern::schema::{COURSES, USERS};
 use lectern::store::Readable;
 use serde_json::json;
 
+mod support;
+
 const WEBHOOK_SECRET: &[u8] = b"whsec_bench";
 const IN_FLIGHT: usize = 64;
 
@@ -79,8 +81,7 @@ async fn buyers_and_courses(state: &AppState) -> (Vec<UserRecord>, Vec<CourseRec
 }
 
 fn main() {
-    let orders: usize =
-        std::env::var("COMMERCE_BENCH_ORDERS").ok().and_then(|s| s.parse().ok()).unwrap_or(3000);
+    let orders = support::size("COMMERCE_BENCH_ORDERS", 3000, 300);
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     let dir = tempfile::tempdir().unwrap();
     rt.block_on(async {

@@ -5,6 +5,8 @@
 
 use std::time::{Duration, Instant};
 
+mod support;
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use lectern::clock::Timestamp;
 use lectern::identity::Role;
@@ -35,9 +37,10 @@ fn store_benches(c: &mut Criterion) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let store = lectern::schema::open(dir.path()).unwrap();
+    let users = support::size("CORE_BENCH_USERS", 10_000, 2_000);
     let ids: Vec<UserId> = rt.block_on(async {
         let mut ids = Vec::new();
-        for chunk in (0..10_000).collect::<Vec<_>>().chunks(1000) {
+        for chunk in (0..users).collect::<Vec<_>>().chunks(1000) {
             let users: Vec<UserRecord> = chunk.iter().map(|&i| user(i)).collect();
             ids.extend(users.iter().map(|u| u.id));
             store
@@ -52,7 +55,7 @@ fn store_benches(c: &mut Criterion) {
         }
         ids
     });
-    println!("\n[store] 10,000 users loaded; reads pick one at random-ish positions.");
+    println!("\n[store] {users} users loaded; reads pick one at random-ish positions.");
 
     let mut i = 0usize;
     c.bench_function("store/point_read_user", |b| {
@@ -64,7 +67,7 @@ fn store_benches(c: &mut Criterion) {
     });
     println!("[store] point_read_user: one read transaction + one B-tree lookup + decoding the record.");
 
-    let mut n = 10_000usize;
+    let mut n = users;
     c.bench_function("store/durable_write_one_user", |b| {
         b.iter(|| {
             n += 1;
@@ -77,7 +80,7 @@ fn store_benches(c: &mut Criterion) {
     );
 
     let mut group = c.benchmark_group("store");
-    group.sample_size(10).measurement_time(Duration::from_secs(8));
+    group.sample_size(10).measurement_time(support::measurement(Duration::from_secs(8)));
     group.bench_function("group_commit_256_concurrent_writes", |b| {
         b.iter(|| {
             rt.block_on(async {
@@ -135,5 +138,9 @@ fn password_bench(c: &mut Criterion) {
     );
 }
 
-criterion_group!(benches, store_benches, password_bench);
+criterion_group! {
+    name = benches;
+    config = support::criterion();
+    targets = store_benches, password_bench
+}
 criterion_main!(benches);

@@ -13,6 +13,8 @@ use lectern::app::{App, Server};
 use lectern::config::Config;
 use serde_json::{Value, json};
 
+mod support;
+
 const CONCURRENCY: usize = 64;
 
 type PerRequest<T> = Box<dyn Fn(usize) -> T + Send + Sync>;
@@ -104,7 +106,9 @@ async fn measure(client: &reqwest::Client, base: &str, e: Arc<Endpoint>, secs: f
 }
 
 fn main() {
-    let secs: f64 = std::env::var("HTTP_BENCH_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(3.0);
+    let secs: f64 =
+        std::env::var("HTTP_BENCH_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(support::pick(3.0, 1.0));
+    let courses = support::size("HTTP_BENCH_COURSES", 10_000, 2_000);
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     let dir = tempfile::tempdir().unwrap();
     rt.block_on(async {
@@ -115,7 +119,7 @@ fn main() {
         let t = Instant::now();
         let report = lectern::seed::run(
             &state,
-            &lectern::seed::Options { courses: 10_000, users: 2_000, enrollments_per_user: 3, lessons: 10, seed: 11 },
+            &lectern::seed::Options { courses, users: 2_000, enrollments_per_user: 3, lessons: 10, seed: 11 },
         )
         .await
         .unwrap();

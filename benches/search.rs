@@ -3,6 +3,8 @@
 
 use std::time::{Duration, Instant};
 
+mod support;
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use lectern::app::{App, AppState};
 use lectern::config::Config;
@@ -15,8 +17,8 @@ fn school(rt: &tokio::runtime::Runtime, dir: &std::path::Path) -> AppState {
         let report = lectern::seed::run(
             &state,
             &lectern::seed::Options {
-                courses: 10_000,
-                users: 5_000,
+                courses: support::size("SEARCH_BENCH_COURSES", 10_000, 2_000),
+                users: support::pick(5_000, 1_000),
                 enrollments_per_user: 4,
                 lessons: 10,
                 seed: 7,
@@ -48,11 +50,12 @@ fn query(q: Option<&str>, sort: Sort, facets: bool, filters: Filters) -> ListQue
 }
 
 fn percentiles(label: &str, mut f: impl FnMut()) {
-    let mut times = Vec::with_capacity(2000);
-    for _ in 0..200 {
+    let runs = support::pick(2000, 300);
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs / 10 {
         f();
     }
-    for _ in 0..2000 {
+    for _ in 0..runs {
         let t = Instant::now();
         f();
         times.push(t.elapsed());
@@ -101,8 +104,9 @@ fn benches(c: &mut Criterion) {
     percentiles("catalog page: beginner level, cheapest first", || drop(s.list(&by_price).unwrap()));
     percentiles("suggest \"pyt\"", || drop(s.suggest("pyt", 10).unwrap()));
 
-    let mut g = c.benchmark_group("search_10k");
-    g.measurement_time(Duration::from_secs(3)).warm_up_time(Duration::from_secs(1));
+    let mut g = c.benchmark_group(support::pick("search_10k", "search_quick"));
+    g.measurement_time(support::measurement(Duration::from_secs(3)))
+        .warm_up_time(support::pick(Duration::from_secs(1), Duration::from_millis(300)));
     g.bench_function("fuzzy_facets_snippets", |b| b.iter(|| s.list(&fuzzy).unwrap()));
     g.bench_function("plain_two_words", |b| b.iter(|| s.list(&plain).unwrap()));
     g.bench_function("filtered_sorted_facets", |b| b.iter(|| s.list(&filtered).unwrap()));
@@ -111,5 +115,9 @@ fn benches(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(search, benches);
+criterion_group! {
+    name = search;
+    config = support::criterion();
+    targets = benches
+}
 criterion_main!(search);

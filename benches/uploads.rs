@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+mod support;
+
 fn status_kb(pid: u32, field: &str) -> u64 {
     let text = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     text.lines()
@@ -28,7 +30,7 @@ impl Drop for Server {
 
 #[tokio::main]
 async fn main() {
-    let mb: u64 = std::env::var("UPLOAD_BENCH_MB").ok().and_then(|v| v.parse().ok()).unwrap_or(1024);
+    let mb = support::size("UPLOAD_BENCH_MB", 1024, 128) as u64;
     let dir = tempfile::tempdir().unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let base = format!("http://127.0.0.1:{port}");

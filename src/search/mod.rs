@@ -50,6 +50,8 @@ pub struct Search {
     store: Store,
     /// Course descriptions tokenised for snippets (about 1 KB a course).
     pub snippet_sources: snippet::Sources,
+    /// Counts and facets of listings without words, for the index as it is now.
+    counts: query::CountMemo,
 }
 
 /// The indexing arena. A catalog's documents are small: 20 MB holds thousands, and memory held
@@ -126,6 +128,7 @@ impl Search {
             ready: AtomicBool::new(false),
             store,
             snippet_sources: snippet::Sources::new(SNIPPET_SOURCES),
+            counts: query::CountMemo::default(),
         };
         if fresh {
             let t = Instant::now();
@@ -304,7 +307,7 @@ impl Search {
 
     pub fn list(&self, q: &ListQuery) -> Result<ListResult> {
         let started = Instant::now();
-        let r = query::run(&self.reader.searcher(), &self.fields, q);
+        let r = query::run(&self.reader.searcher(), &self.fields, q, &self.counts);
         metrics::histogram!("lectern_search_duration_seconds").record(started.elapsed().as_secs_f64());
         r
     }

@@ -62,7 +62,7 @@ impl Sort {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Filters {
     pub category: Option<u64>,
     pub level: Option<Level>,
@@ -246,19 +246,22 @@ fn combine(text: Option<Box<dyn Query>>, filters: Vec<Box<dyn Query>>) -> Box<dy
     }
 }
 
-pub fn run(searcher: &Searcher, f: &Fields, q: &ListQuery) -> Result<ListResult> {
+pub fn run(searcher: &Searcher, f: &Fields, q: &ListQuery, memo: &CountMemo) -> Result<ListResult> {
     let words = match q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(t) => expand(searcher, f, t)?,
         None => Vec::new(),
     };
     let main = combine(text_query(f, &words, true), filter_queries(f, &q.filters));
-    let mut found = page(searcher, f, q, &*main)?;
+    // A listing without words counts the same courses until the index changes.
+    let counted = Counted { memo: words.is_empty().then_some(memo), filters: &q.filters, facets: q.facets };
+    let mut found = page(searcher, f, q, &*main, &counted)?;
     // Nothing has every word? Show what has some of them.
     if found.total == 0
         && words.len() > 1
         && let Some(any) = text_query(f, &words, false)
     {
-        found = page(searcher, f, q, &*combine(Some(any), filter_queries(f, &q.filters)))?;
+        let counted = Counted { memo: None, ..counted };
+        found = page(searcher, f, q, &*combine(Some(any), filter_queries(f, &q.filters)), &counted)?;
     }
     let highlight = match (q.snippets, words.is_empty(), found.hits.is_empty()) {
         (true, false, false) => searcher.index().tokenizers().get(TEXT).map(|a| Highlight::new(&words, a)),
@@ -303,14 +306,20 @@ struct Found {
     facets: Option<Facets>,
 }
 
-fn page(searcher: &Searcher, f: &Fields, q: &ListQuery, main: &dyn Query) -> Result<Found> {
+fn page(
+    searcher: &Searcher,
+    f: &Fields,
+    q: &ListQuery,
+    main: &dyn Query,
+    counted: &Counted,
+) -> Result<Found> {
     match q.sort.key_field(f) {
         Some(key) => {
             let order = if q.descending { Order::Desc } else { Order::Asc };
             let name = searcher.schema().get_field_name(key).to_owned();
             let top = TopDocs::with_limit(q.limit + 1).order_by_u64_field(name, order);
             let (mut docs, total, facets) = match &q.cursor {
-                None => top_and_counts(searcher, f, main, top, q.facets)?,
+                None => top_and_counts(searcher, f, main, top, counted)?,
                 Some(c) => {
                     let v = decode_cursor(q.sort, c)?;
                     let bound = Bound::Excluded(Term::from_field_u64(key, v));
@@ -324,7 +333,7 @@ fn page(searcher: &Searcher, f: &Fields, q: &ListQuery, main: &dyn Query) -> Res
                         (Occur::Must, Box::new(ConstScoreQuery::new(Box::new(range), 0.0))),
                     ]);
                     let docs = searcher.search(&after, &top).map_err(internal)?;
-                    let (total, facets) = counts(searcher, f, main, q.facets)?;
+                    let (total, facets) = counts(searcher, f, main, counted)?;
                     (docs, total, facets)
                 }
             };
@@ -354,7 +363,7 @@ fn page(searcher: &Searcher, f: &Fields, q: &ListQuery, main: &dyn Query) -> Res
                         ((score * 100.0).round() as i64, created.as_ref().map_or(0, |c| c.get_val(doc)))
                     }
                 });
-            let (mut docs, total, facets) = top_and_counts(searcher, f, main, top, q.facets)?;
+            let (mut docs, total, facets) = top_and_counts(searcher, f, main, top, counted)?;
             let more = docs.len() > q.limit;
             docs.truncate(q.limit);
             let next_cursor = more.then(|| encode_cursor(q.sort, (offset + q.limit) as u64));
@@ -363,29 +372,95 @@ fn page(searcher: &Searcher, f: &Fields, q: &ListQuery, main: &dyn Query) -> Res
     }
 }
 
+/// What a page needs counted, and where counts of a listing without words are remembered.
+#[derive(Clone, Copy)]
+struct Counted<'a> {
+    memo: Option<&'a CountMemo>,
+    filters: &'a Filters,
+    facets: bool,
+}
+
 fn top_and_counts<C: Collector>(
     searcher: &Searcher,
     f: &Fields,
     query: &dyn Query,
     top: C,
-    facets: bool,
+    counted: &Counted,
 ) -> Result<(C::Fruit, usize, Option<Facets>)> {
-    if facets {
+    if let Some((n, fc)) = counted.memo.and_then(|m| m.get(searcher, counted.filters, counted.facets)) {
+        let docs = searcher.search(query, &top).map_err(internal)?;
+        return Ok((docs, n, fc));
+    }
+    let (docs, n, fc) = if counted.facets {
         let (docs, n, fc) =
             searcher.search(query, &(top, Count, FacetCollector { f: *f })).map_err(internal)?;
-        Ok((docs, n, Some(fc)))
+        (docs, n, Some(fc))
     } else {
         let (docs, n) = searcher.search(query, &(top, Count)).map_err(internal)?;
-        Ok((docs, n, None))
+        (docs, n, None)
+    };
+    if let Some(m) = counted.memo {
+        m.put(searcher, counted.filters, n, &fc);
     }
+    Ok((docs, n, fc))
 }
 
-fn counts(searcher: &Searcher, f: &Fields, q: &dyn Query, facets: bool) -> Result<(usize, Option<Facets>)> {
-    if facets {
+fn counts(
+    searcher: &Searcher,
+    f: &Fields,
+    q: &dyn Query,
+    counted: &Counted,
+) -> Result<(usize, Option<Facets>)> {
+    if let Some(hit) = counted.memo.and_then(|m| m.get(searcher, counted.filters, counted.facets)) {
+        return Ok(hit);
+    }
+    let (n, fc) = if counted.facets {
         let (n, fc) = searcher.search(q, &(Count, FacetCollector { f: *f })).map_err(internal)?;
-        Ok((n, Some(fc)))
+        (n, Some(fc))
     } else {
-        Ok((searcher.search(q, &Count).map_err(internal)?, None))
+        (searcher.search(q, &Count).map_err(internal)?, None)
+    };
+    if let Some(m) = counted.memo {
+        m.put(searcher, counted.filters, n, &fc);
+    }
+    Ok((n, fc))
+}
+
+/// Totals and facets of listings without words, by filters, for one generation of the index.
+/// The catalog page counts every course for its facets (half of rendering it, measured), and
+/// those counts change only when the index does: a new searcher generation starts afresh.
+#[derive(Default)]
+pub struct CountMemo(std::sync::Mutex<MemoState>);
+
+#[derive(Default)]
+struct MemoState {
+    generation: u64,
+    counts: FxHashMap<Filters, (usize, Option<Facets>)>,
+}
+
+/// Filter combinations remembered per generation; past it the memo starts over.
+const MEMO_ENTRIES: usize = 1024;
+
+impl CountMemo {
+    fn get(&self, searcher: &Searcher, filters: &Filters, facets: bool) -> Option<(usize, Option<Facets>)> {
+        let m = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if m.generation != searcher.generation().generation_id() {
+            return None;
+        }
+        match m.counts.get(filters)? {
+            (_, None) if facets => None,
+            (n, fc) => Some((*n, if facets { fc.clone() } else { None })),
+        }
+    }
+
+    fn put(&self, searcher: &Searcher, filters: &Filters, total: usize, facets: &Option<Facets>) {
+        let generation = searcher.generation().generation_id();
+        let mut m = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if m.generation != generation || m.counts.len() >= MEMO_ENTRIES {
+            m.generation = generation;
+            m.counts.clear();
+        }
+        m.counts.insert(filters.clone(), (total, facets.clone()));
     }
 }
 

@@ -150,6 +150,16 @@ async fn search_understands_russian_forms_typos_filters_and_facets() {
         .map(|c| (c["slug"].as_str().unwrap().to_owned(), c["count"].as_u64().unwrap()))
         .collect();
     assert!(cats.contains(&("languages".into(), 1)) && cats.contains(&("programming".into(), 2)), "{cats:?}");
+    // Counts of a listing without words are remembered until the index changes, and no longer.
+    assert_eq!(app.list("facets=true&limit=2").await["facets"], f["facets"]);
+    app.course(&teacher, "Italian Phrasebook", json!({"category": "languages"}), 1, true).await;
+    app.indexed().await;
+    let f = app.list("facets=true&limit=3").await;
+    assert_eq!(f["total"], 4);
+    assert_eq!((f["facets"]["free"].as_u64(), f["facets"]["paid"].as_u64()), (Some(2), Some(2)));
+    let languages = f["facets"]["categories"].as_array().unwrap().iter().find(|c| c["slug"] == "languages");
+    assert_eq!(languages.unwrap()["count"], 2, "{f}");
+    assert!(app.list("facets=true&limit=1").await["next_cursor"].is_string());
 
     // Suggestions complete the word being typed.
     let s = app.courses(&ANONYMOUS).suggest("q=spa").await.assert_status(StatusCode::OK);

@@ -283,16 +283,26 @@ async fn sitemap_robots_and_manifest_describe_the_school() {
     let live = published(&app, "Astronomy", 1).await;
     let teacher = app.sign_up_teacher("draft@teach.test").await;
     let draft = app.course(&teacher, "Secret Draft", json!({}), 1, false).await;
+    let archived = app.course(&teacher, "Archived Geology", json!({}), 1, true).await;
     app.indexed().await;
     let visitor = app.visitor();
 
     let xml = visitor.get("/sitemap.xml").await.assert_status(StatusCode::OK).text;
+    assert!(xml.contains(&format!("<loc>http://school.test/courses/{}</loc>", live.slug)));
+    assert!(xml.contains(&archived.slug));
+    // The sitemap is kept in the response cache, but a course taken down leaves it at once.
+    let res = app.courses(&teacher).update(&archived.id, json!({"status": "archived"})).await;
+    assert_eq!(res.status, StatusCode::OK, "{res}");
+    let xml = visitor.get("/sitemap.xml").await.assert_status(StatusCode::OK).text;
+    assert!(!xml.contains(&archived.slug), "archived courses leave the sitemap at once");
     assert!(xml.contains(&format!("<loc>http://school.test/courses/{}</loc>", live.slug)));
     assert!(!xml.contains(&draft.slug), "drafts stay out of the sitemap");
     assert!(xml.contains("<loc>http://school.test/categories/programming</loc>"));
     // A school this small fits one file: there is no sitemap index and no parts.
     assert!(xml.contains("<urlset") && !xml.contains("<sitemapindex"));
     visitor.get("/sitemaps/1.xml").await.assert_status(StatusCode::NOT_FOUND);
+    visitor.get("/sitemaps/0.xml").await.assert_status(StatusCode::NOT_FOUND);
+    visitor.get("/sitemaps/18446744073709551615.xml").await.assert_status(StatusCode::NOT_FOUND);
 
     let robots = visitor.get("/robots.txt").await.assert_status(StatusCode::OK).text;
     assert!(robots.contains("Sitemap: http://school.test/sitemap.xml") && robots.contains("Disallow: /api/"));

@@ -93,25 +93,53 @@ fn sitemap_body(base: &str, urls: &[Url], part: Option<usize>, per_file: usize) 
     }
 }
 
-fn xml_response(xml: String) -> Response {
-    ([(CONTENT_TYPE, "application/xml; charset=utf-8"), (CACHE_CONTROL, "public, max-age=3600")], xml)
+fn xml_response(xml: impl Into<axum::body::Body>) -> Response {
+    ([(CONTENT_TYPE, "application/xml; charset=utf-8"), (CACHE_CONTROL, "public, max-age=3600")], xml.into())
         .into_response()
+}
+
+/// A sitemap file (`part` as in [`sitemap_body`]) from the response cache while it is current:
+/// listing every course is the costly part, and crawlers ask often. A course taken down leaves
+/// it at once, as it leaves every cached page (see `respcache`).
+async fn cached_sitemap(app: &AppState, path: &str, part: Option<usize>) -> Result<Response> {
+    const KIND: &str = "xml";
+    let tag = crate::respcache::freshness(app);
+    if let Some(hit) = app.pages.get(path, KIND, tag) {
+        return Ok(xml_response(hit.body.clone()));
+    }
+    let base = app.config.public_url.trim_end_matches('/').to_owned();
+    let urls = urls(app).await?;
+    match sitemap_body(&base, &urls, part, URLS_PER_SITEMAP) {
+        Some(xml) => {
+            let body = axum::body::Bytes::from(xml);
+            app.pages.put(path, KIND, tag, body.clone(), crate::web::etag_of(&body));
+            Ok(xml_response(body))
+        }
+        None => {
+            app.pages.drop_entry(path, KIND);
+            Err(Error::NotFound)
+        }
+    }
 }
 
 /// `/sitemap.xml`: the school's public pages, or the index of its sitemaps past 50,000 URLs.
 pub async fn sitemap(State(app): State<AppState>) -> Result<Response> {
-    let base = app.config.public_url.trim_end_matches('/').to_owned();
-    let urls = urls(&app).await?;
-    let body = sitemap_body(&base, &urls, None, URLS_PER_SITEMAP).expect("the first file always exists");
-    Ok(xml_response(body))
+    cached_sitemap(&app, "/sitemap.xml", None).await
 }
 
 /// `/sitemaps/{n}.xml`: one part of a big school's sitemap.
 pub async fn sitemap_part(State(app): State<AppState>, Path(file): Path<String>) -> Result<Response> {
     let n = file.strip_suffix(".xml").and_then(|n| n.parse::<usize>().ok()).ok_or(Error::NotFound)?;
-    let base = app.config.public_url.trim_end_matches('/').to_owned();
-    let urls = urls(&app).await?;
-    sitemap_body(&base, &urls, Some(n), URLS_PER_SITEMAP).map(xml_response).ok_or(Error::NotFound)
+    // A part past the last is refused before listing every course (crawlers guess).
+    let courses =
+        list(&app.catalog, &app.search, ListParams { limit: Some(1), ..Default::default() }, None, "en")
+            .await?
+            .total;
+    let most_urls = courses + app.catalog.categories().await?.len() + 2;
+    if n == 0 || n > most_urls.div_ceil(URLS_PER_SITEMAP) {
+        return Err(Error::NotFound);
+    }
+    cached_sitemap(&app, &format!("/sitemaps/{n}.xml"), Some(n)).await
 }
 
 pub async fn robots(State(app): State<AppState>) -> Response {
