@@ -91,7 +91,11 @@ fn benches(c: &mut Criterion) {
         Filters { level: Some(lectern::catalog::types::Level::Beginner), ..Filters::default() },
     );
 
-    println!("[search] in-process latency over {} indexed courses (2,000 runs each):", s.num_docs());
+    println!(
+        "[search] in-process latency over {} indexed courses ({} runs each):",
+        s.num_docs(),
+        support::pick(2000, 300)
+    );
     percentiles("two words, exact, BM25", || drop(s.list(&plain).unwrap()));
     percentiles("two words with typos, fuzzy + facets + highlighted snippets", || {
         drop(s.list(&fuzzy).unwrap())
