@@ -61,7 +61,8 @@ impl PageCache {
             moka::sync::Cache::builder()
                 .max_capacity(bytes)
                 .weigher(|k: &(String, &'static str), v: &Arc<CachedPage>| {
-                    u32::try_from(k.0.len() + v.body.len() + 64).unwrap_or(u32::MAX)
+                    // The body and key, plus the entry, its ETag and moka's own bookkeeping.
+                    u32::try_from(k.0.len() + v.body.len() + 256).unwrap_or(u32::MAX)
                 })
                 .build()
         });
@@ -97,13 +98,15 @@ impl PageCache {
 
     pub fn put(&self, here: &str, lang: &'static str, tag: Tag, body: axum::body::Bytes, etag: String) {
         if let Some(pages) = &self.pages {
+            // A rendered body may sit in a buffer up to twice its length (a grown `String`), and
+            // the weigher counts the length: the cache keeps an exact copy, so its bound holds.
+            let body = axum::body::Bytes::copy_from_slice(&body);
             let page =
                 CachedPage { body, etag, tag, rendered: Instant::now(), refreshing: AtomicU64::new(0) };
             pages.insert((here.to_owned(), lang), Arc::new(page));
         }
     }
 
-    /// Whether answers are kept at all (`LECTERN_PAGE_CACHE_MB=0` turns the cache off).
     /// What the cached answers weigh, in bytes.
     pub fn bytes(&self) -> u64 {
         self.pages.as_ref().map_or(0, |p| {
@@ -113,6 +116,7 @@ impl PageCache {
         })
     }
 
+    /// Whether answers are kept at all (`LECTERN_PAGE_CACHE_MB=0` turns the cache off).
     pub fn enabled(&self) -> bool {
         self.pages.is_some()
     }

@@ -90,6 +90,7 @@ scenario bare_page64   64   bare.lua        "bare axum: a 20 KB page from memory
 
 scenario course64      64   course.lua      "GET course detail JSON" "$URL"
 scenario catalog64     64   catalog.lua     "GET catalog page HTML (20 courses)"
+scenario catalog64fresh 64 catalog_fresh.lua "GET catalog page HTML, rendered every time (an ignored parameter)"
 scenario search64      64   search.lua      "GET search, two words, fuzzy (12 popular searches: response cache)"
 scenario search64fresh 64  search_fresh.lua "GET search, two words, fuzzy, the 12 popular searches made unique (no cache)"
 scenario search64unique 64 search_unique.lua "GET search, two random title words, often a typo, some filtered (no cache)"

@@ -133,18 +133,29 @@ impl Names {
 impl Catalog {
     /// The names the given courses are shown with, read in one transaction.
     pub async fn names(&self, courses: &[Arc<CourseRecord>]) -> Result<Names> {
-        let teacher_ids: Vec<UserId> = courses.iter().map(|c| c.teacher_id).collect();
+        self.names_in(courses, None)
+    }
+
+    /// [`Catalog::names`] with the categories already read (a listing reads them first).
+    pub fn names_in(
+        &self,
+        courses: &[Arc<CourseRecord>],
+        categories: Option<&[CategoryRecord]>,
+    ) -> Result<Names> {
         // A point read per teacher: on the calling thread (see `Store::get`).
         self.store.get(|rtx| {
             let mut teachers = HashMap::new();
-            for id in teacher_ids {
-                if let Entry::Vacant(e) = teachers.entry(id)
-                    && let Some(u) = crate::identity::repo::user(rtx, id)?
+            for c in courses {
+                if let Entry::Vacant(e) = teachers.entry(c.teacher_id)
+                    && let Some(u) = crate::identity::repo::user(rtx, c.teacher_id)?
                 {
                     e.insert(u.name);
                 }
             }
-            let categories = super::repo::categories(rtx)?.into_iter().map(|c| (c.id, c)).collect();
+            let categories = match categories {
+                Some(known) => known.iter().map(|c| (c.id, c.clone())).collect(),
+                None => super::repo::categories(rtx)?.into_iter().map(|c| (c.id, c)).collect(),
+            };
             Ok(Names { teachers, categories })
         })
     }
