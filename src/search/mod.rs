@@ -50,8 +50,8 @@ pub struct Search {
     store: Store,
     /// Course descriptions tokenised for snippets (about 1 KB a course).
     pub snippet_sources: snippet::Sources,
-    /// Counts and facets of listings without words, for the index as it is now.
-    counts: query::CountMemo,
+    /// What queries remember for the index as it is now (counts of listings, typo forms).
+    memos: query::Memos,
 }
 
 /// The indexing arena. A catalog's documents are small: 20 MB holds thousands, and memory held
@@ -128,7 +128,7 @@ impl Search {
             ready: AtomicBool::new(false),
             store,
             snippet_sources: snippet::Sources::new(SNIPPET_SOURCES),
-            counts: query::CountMemo::default(),
+            memos: query::Memos::default(),
         };
         if fresh {
             let t = Instant::now();
@@ -307,7 +307,7 @@ impl Search {
 
     pub fn list(&self, q: &ListQuery) -> Result<ListResult> {
         let started = Instant::now();
-        let r = query::run(&self.reader.searcher(), &self.fields, q, &self.counts);
+        let r = query::run(&self.reader.searcher(), &self.fields, q, &self.memos);
         metrics::histogram!("lectern_search_duration_seconds").record(started.elapsed().as_secs_f64());
         r
     }

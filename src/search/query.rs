@@ -1,6 +1,9 @@
 //! Turning a catalog request into a tantivy query, and running it.
 
+use std::borrow::Borrow;
+use std::hash::Hash;
 use std::ops::Bound;
+use std::sync::{Arc, Mutex};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -149,9 +152,18 @@ const MAX_EXPANSIONS: usize = 30;
 /// The query's words (as the index holds them), each with the forms one typo away that the
 /// index has: `words[i][0]` is the word itself. Words of 5+ letters are expanded, once each,
 /// against the field that holds every word of a course.
-fn expand(searcher: &Searcher, f: &Fields, q: &str) -> Result<Vec<Vec<String>>> {
+fn expand(
+    searcher: &Searcher,
+    f: &Fields,
+    q: &str,
+    memo: &Memo<String, Arc<[String]>>,
+) -> Result<Vec<Vec<String>>> {
     let mut out = Vec::new();
     for w in words(searcher, TEXT, q) {
+        if let Some(forms) = memo.get(searcher, w.as_str()) {
+            out.push(forms.to_vec());
+            continue;
+        }
         let mut forms = vec![w.clone()];
         if w.chars().count() >= 5 {
             let automaton = FuzzyTermQuery::new(Term::from_field_text(f.all, &w), 1, true)
@@ -173,6 +185,7 @@ fn expand(searcher: &Searcher, f: &Fields, q: &str) -> Result<Vec<Vec<String>>> 
                 }
             }
         }
+        memo.put(searcher, w, Arc::from(forms.as_slice()));
         out.push(forms);
     }
     Ok(out)
@@ -246,14 +259,15 @@ fn combine(text: Option<Box<dyn Query>>, filters: Vec<Box<dyn Query>>) -> Box<dy
     }
 }
 
-pub fn run(searcher: &Searcher, f: &Fields, q: &ListQuery, memo: &CountMemo) -> Result<ListResult> {
+pub fn run(searcher: &Searcher, f: &Fields, q: &ListQuery, memos: &Memos) -> Result<ListResult> {
     let words = match q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(t) => expand(searcher, f, t)?,
+        Some(t) => expand(searcher, f, t, &memos.expansions)?,
         None => Vec::new(),
     };
     let main = combine(text_query(f, &words, true), filter_queries(f, &q.filters));
     // A listing without words counts the same courses until the index changes.
-    let counted = Counted { memo: words.is_empty().then_some(memo), filters: &q.filters, facets: q.facets };
+    let counted =
+        Counted { memo: words.is_empty().then_some(&memos.counts), filters: &q.filters, facets: q.facets };
     let mut found = page(searcher, f, q, &*main, &counted)?;
     // Nothing has every word? Show what has some of them.
     if found.total == 0
@@ -375,9 +389,19 @@ fn page(
 /// What a page needs counted, and where counts of a listing without words are remembered.
 #[derive(Clone, Copy)]
 struct Counted<'a> {
-    memo: Option<&'a CountMemo>,
+    memo: Option<&'a Memo<Filters, (usize, Option<Facets>)>>,
     filters: &'a Filters,
     facets: bool,
+}
+
+impl Counted<'_> {
+    /// The remembered total (and facets, when asked for and counted).
+    fn remembered(&self, searcher: &Searcher) -> Option<(usize, Option<Facets>)> {
+        match self.memo?.get(searcher, self.filters)? {
+            (_, None) if self.facets => None,
+            (n, fc) => Some((n, fc.filter(|_| self.facets))),
+        }
+    }
 }
 
 fn top_and_counts<C: Collector>(
@@ -387,7 +411,7 @@ fn top_and_counts<C: Collector>(
     top: C,
     counted: &Counted,
 ) -> Result<(C::Fruit, usize, Option<Facets>)> {
-    if let Some((n, fc)) = counted.memo.and_then(|m| m.get(searcher, counted.filters, counted.facets)) {
+    if let Some((n, fc)) = counted.remembered(searcher) {
         let docs = searcher.search(query, &top).map_err(internal)?;
         return Ok((docs, n, fc));
     }
@@ -400,7 +424,7 @@ fn top_and_counts<C: Collector>(
         (docs, n, None)
     };
     if let Some(m) = counted.memo {
-        m.put(searcher, counted.filters, n, &fc);
+        m.put(searcher, counted.filters.clone(), (n, fc.clone()));
     }
     Ok((docs, n, fc))
 }
@@ -411,7 +435,7 @@ fn counts(
     q: &dyn Query,
     counted: &Counted,
 ) -> Result<(usize, Option<Facets>)> {
-    if let Some(hit) = counted.memo.and_then(|m| m.get(searcher, counted.filters, counted.facets)) {
+    if let Some(hit) = counted.remembered(searcher) {
         return Ok(hit);
     }
     let (n, fc) = if counted.facets {
@@ -421,46 +445,61 @@ fn counts(
         (searcher.search(q, &Count).map_err(internal)?, None)
     };
     if let Some(m) = counted.memo {
-        m.put(searcher, counted.filters, n, &fc);
+        m.put(searcher, counted.filters.clone(), (n, fc.clone()));
     }
     Ok((n, fc))
 }
 
-/// Totals and facets of listings without words, by filters, for one generation of the index.
-/// The catalog page counts every course for its facets (half of rendering it, measured), and
-/// those counts change only when the index does: a new searcher generation starts afresh.
+/// What queries may remember between searches, for the index as it is now (see [`Memo`]).
 #[derive(Default)]
-pub struct CountMemo(std::sync::Mutex<MemoState>);
-
-#[derive(Default)]
-struct MemoState {
-    generation: u64,
-    counts: FxHashMap<Filters, (usize, Option<Facets>)>,
+pub struct Memos {
+    /// Totals and facets of listings without words, by filters. The catalog page counts every
+    /// course for its facets (half of rendering it, measured), and those counts change only
+    /// when the index does.
+    counts: Memo<Filters, (usize, Option<Facets>)>,
+    /// A word's typo forms in the index. Streaming the typo automaton over the term dictionary
+    /// was a tenth of a search (measured), and students' words repeat.
+    expansions: Memo<String, Arc<[String]>>,
 }
 
-/// Filter combinations remembered per generation; past it the memo starts over.
-const MEMO_ENTRIES: usize = 1024;
+/// Values computed from one generation of the index: a searcher of another generation starts
+/// the memo afresh, so nothing outlives the index it was computed from.
+pub struct Memo<K, V>(Mutex<MemoState<K, V>>);
 
-impl CountMemo {
-    fn get(&self, searcher: &Searcher, filters: &Filters, facets: bool) -> Option<(usize, Option<Facets>)> {
+struct MemoState<K, V> {
+    generation: u64,
+    values: FxHashMap<K, V>,
+}
+
+/// Entries a memo keeps per generation; past it the memo starts over.
+const MEMO_ENTRIES: usize = 4096;
+
+impl<K, V> Default for Memo<K, V> {
+    fn default() -> Self {
+        Memo(Mutex::new(MemoState { generation: 0, values: FxHashMap::default() }))
+    }
+}
+
+impl<K: Hash + Eq, V: Clone> Memo<K, V> {
+    fn get<Q: Hash + Eq + ?Sized>(&self, searcher: &Searcher, key: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+    {
         let m = self.0.lock().unwrap_or_else(|p| p.into_inner());
         if m.generation != searcher.generation().generation_id() {
             return None;
         }
-        match m.counts.get(filters)? {
-            (_, None) if facets => None,
-            (n, fc) => Some((*n, if facets { fc.clone() } else { None })),
-        }
+        m.values.get(key).cloned()
     }
 
-    fn put(&self, searcher: &Searcher, filters: &Filters, total: usize, facets: &Option<Facets>) {
+    fn put(&self, searcher: &Searcher, key: K, value: V) {
         let generation = searcher.generation().generation_id();
         let mut m = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        if m.generation != generation || m.counts.len() >= MEMO_ENTRIES {
+        if m.generation != generation || m.values.len() >= MEMO_ENTRIES {
             m.generation = generation;
-            m.counts.clear();
+            m.values.clear();
         }
-        m.counts.insert(filters.clone(), (total, facets.clone()));
+        m.values.insert(key, value);
     }
 }
 

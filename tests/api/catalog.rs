@@ -161,6 +161,12 @@ async fn search_understands_russian_forms_typos_filters_and_facets() {
     assert_eq!(languages.unwrap()["count"], 2, "{f}");
     assert!(app.list("facets=true&limit=1").await["next_cursor"].is_string());
 
+    // Typo forms are remembered per index generation: a word the index learns later is found.
+    assert_eq!(app.list("q=astronmy").await["total"], 0);
+    app.course(&teacher, "Astronomy Nights", json!({}), 1, true).await;
+    app.indexed().await;
+    assert_eq!(slugs(&app.list("q=astronmy&limit=5").await), ["astronomy-nights"]);
+
     // Suggestions complete the word being typed.
     let s = app.courses(&ANONYMOUS).suggest("q=spa").await.assert_status(StatusCode::OK);
     assert_eq!(s["items"][0]["slug"], "spanish-for-travellers");
