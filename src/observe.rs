@@ -55,12 +55,23 @@ pub async fn track(req: Request, next: Next) -> Response {
     }
     metrics::gauge!("lectern_http_in_flight").increment(1.0);
     let _in_flight = InFlight;
-    let res = next.run(req).await;
-    let status = res.status().as_u16().to_string();
+    let mut res = next.run(req).await;
+    request_done(&method, &route, res.status(), started);
+    res.extensions_mut().insert(Route(route));
+    res
+}
+
+/// The route pattern a response was produced by (for a replay of it: see `http::replay`).
+#[derive(Clone)]
+pub struct Route(pub String);
+
+/// Counts a request and its duration, by method, route pattern and status.
+pub fn request_done(method: &str, route: &str, status: axum::http::StatusCode, started: Instant) {
+    let (method, route) = (method.to_owned(), route.to_owned());
+    let status = status.as_u16().to_string();
     metrics::counter!("lectern_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status).increment(1);
     metrics::histogram!("lectern_http_request_duration_seconds", "method" => method, "route" => route)
         .record(started.elapsed().as_secs_f64());
-    res
 }
 
 /// Counts off-host backup uploads by outcome (`uploaded`, `failed`).
@@ -102,6 +113,7 @@ pub async fn metrics_endpoint(State(app): State<AppState>, headers: HeaderMap) -
         metrics::gauge!("lectern_cache_bytes", "cache" => cache).set(bytes as f64);
     }
     metrics::gauge!("lectern_cache_bytes", "cache" => "page").set(state.pages.bytes() as f64);
+    metrics::gauge!("lectern_cache_bytes", "cache" => "replay").set(state.pages.replay_bytes() as f64);
     metrics::gauge!("lectern_snippet_sources").set(state.search.snippet_sources.count() as f64);
     if let Some(age) = crate::ops::newest_backup_age(&state.config.data_dir) {
         metrics::gauge!("lectern_backup_age_seconds").set(age.as_secs_f64());

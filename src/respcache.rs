@@ -41,6 +41,8 @@ pub struct CachedPage {
     /// Shared with every response that serves it (a clone is a reference count, not a copy).
     pub body: axum::body::Bytes,
     pub etag: String,
+    /// Unique per render: what a [`Replay`] was recorded from.
+    pub serial: u64,
     tag: Tag,
     rendered: Instant,
     /// Milliseconds after `rendered` at which one request took on re-rendering (0: nobody).
@@ -50,23 +52,80 @@ pub struct CachedPage {
 /// How long the one request re-rendering a stale entry has before another may try.
 const REFRESH_CLAIM: Duration = Duration::from_secs(2);
 
+/// An answer's key in the cache: what it is (a path, `api:course:{id}`) and its language.
+pub type PageKey = (String, &'static str);
+
 pub struct PageCache {
-    pages: Option<moka::sync::Cache<(String, &'static str), Arc<CachedPage>>>,
+    pages: Option<moka::sync::Cache<PageKey, Arc<CachedPage>>>,
+    /// Requests already answered from the cache once, by what they asked (see [`Replay`]).
+    replays: Option<moka::sync::Cache<Box<[u8]>, Arc<Replay>>>,
+    serials: AtomicU64,
+}
+
+/// How a visitor's request was answered from the cache, recorded from the whole answer (every
+/// header the middleware added) so the next identical request is answered at the door, before
+/// the middleware and the router: see `http::replay`.
+pub struct Replay {
+    pub page: PageKey,
+    /// The render the headers belong to: a newer render is recorded anew.
+    pub serial: u64,
+    /// Every header of the answer but its length.
+    pub headers: axum::http::HeaderMap,
+    /// The route pattern, for the request metrics.
+    pub route: String,
+}
+
+/// Marks a response as a visitor's answer served from (or just put in) the cache.
+#[derive(Clone)]
+pub struct Replayable {
+    pub page: PageKey,
+    pub serial: u64,
 }
 
 impl PageCache {
     /// A cache of at most `bytes` of pages; 0 turns it off.
+    /// Replays are kept in an eighth of it on top.
     pub fn new(bytes: u64) -> PageCache {
         let pages = (bytes > 0).then(|| {
             moka::sync::Cache::builder()
                 .max_capacity(bytes)
-                .weigher(|k: &(String, &'static str), v: &Arc<CachedPage>| {
+                .weigher(|k: &PageKey, v: &Arc<CachedPage>| {
                     // The body and key, plus the entry, its ETag and moka's own bookkeeping.
                     u32::try_from(k.0.len() + v.body.len() + 256).unwrap_or(u32::MAX)
                 })
                 .build()
         });
-        PageCache { pages }
+        let replays = (bytes > 0).then(|| {
+            moka::sync::Cache::<Box<[u8]>, Arc<Replay>>::builder()
+                .max_capacity(bytes / 8)
+                .weigher(|k, v: &Arc<Replay>| {
+                    let headers: usize = v.headers.iter().map(|(n, v)| n.as_str().len() + v.len() + 64).sum();
+                    u32::try_from(k.len() + v.page.0.len() + v.route.len() + headers + 256)
+                        .unwrap_or(u32::MAX)
+                })
+                .build()
+        });
+        PageCache { pages, replays, serials: AtomicU64::new(1) }
+    }
+
+    /// The cached answer if it may be served without any re-render: fresh by [`Self::get`]'s
+    /// rules. A stale one is left for `get` (the one re-render is claimed there).
+    pub fn fresh(&self, key: &PageKey, now: Tag) -> Option<Arc<CachedPage>> {
+        let hit = self.pages.as_ref()?.get(key)?;
+        let fresh = hit.tag.withdrawals == now.withdrawals
+            && (hit.tag.position == now.position || hit.rendered.elapsed() < FRESH_FOR);
+        fresh.then_some(hit)
+    }
+
+    /// How an identical request was answered before, if one was.
+    pub fn replay(&self, request: &[u8]) -> Option<Arc<Replay>> {
+        self.replays.as_ref()?.get(request)
+    }
+
+    pub fn record_replay(&self, request: Box<[u8]>, replay: Replay) {
+        if let Some(replays) = &self.replays {
+            replays.insert(request, Arc::new(replay));
+        }
     }
 
     /// The cached answer, if it may be served. When it is stale, exactly one caller gets `None`
@@ -96,15 +155,24 @@ impl PageCache {
         Some(hit)
     }
 
-    pub fn put(&self, here: &str, lang: &'static str, tag: Tag, body: axum::body::Bytes, etag: String) {
-        if let Some(pages) = &self.pages {
-            // A rendered body may sit in a buffer up to twice its length (a grown `String`), and
-            // the weigher counts the length: the cache keeps an exact copy, so its bound holds.
-            let body = axum::body::Bytes::copy_from_slice(&body);
-            let page =
-                CachedPage { body, etag, tag, rendered: Instant::now(), refreshing: AtomicU64::new(0) };
-            pages.insert((here.to_owned(), lang), Arc::new(page));
-        }
+    /// Keeps an answer; returns its serial (0 when the cache is off).
+    pub fn put(
+        &self,
+        here: &str,
+        lang: &'static str,
+        tag: Tag,
+        body: axum::body::Bytes,
+        etag: String,
+    ) -> u64 {
+        let Some(pages) = &self.pages else { return 0 };
+        // A rendered body may sit in a buffer up to twice its length (a grown `String`), and
+        // the weigher counts the length: the cache keeps an exact copy, so its bound holds.
+        let body = axum::body::Bytes::copy_from_slice(&body);
+        let serial = self.serials.fetch_add(1, Ordering::Relaxed);
+        let page =
+            CachedPage { body, etag, serial, tag, rendered: Instant::now(), refreshing: AtomicU64::new(0) };
+        pages.insert((here.to_owned(), lang), Arc::new(page));
+        serial
     }
 
     /// What the cached answers weigh, in bytes.
@@ -113,6 +181,14 @@ impl PageCache {
             // moka counts inserts in batches: settle them first (a scrape, not a hot path).
             p.run_pending_tasks();
             p.weighted_size()
+        })
+    }
+
+    /// What the recorded replays weigh, in bytes.
+    pub fn replay_bytes(&self) -> u64 {
+        self.replays.as_ref().map_or(0, |r| {
+            r.run_pending_tasks();
+            r.weighted_size()
         })
     }
 
@@ -159,12 +235,13 @@ where
     }
     // The same answer for every visitor of a language, so shared caches may keep it (and must
     // revalidate).
-    let answer = |body: axum::body::Bytes, etag: &str| {
+    let answer = |body: axum::body::Bytes, etag: &str, replayable: Replayable| {
         let mut res = if crate::web::etag_matches(request, etag) {
             StatusCode::NOT_MODIFIED.into_response()
         } else {
             let mut res = axum::body::Body::from(body).into_response();
             res.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            res.extensions_mut().insert(replayable);
             res
         };
         let h = res.headers_mut();
@@ -177,14 +254,15 @@ where
     let lang = if locale == "ru" { "ru" } else { "en" };
     let tag = freshness(app);
     if let Some(hit) = app.pages.get(&key, lang, tag) {
-        return Ok(answer(hit.body.clone(), &hit.etag));
+        let replayable = Replayable { page: (key, lang), serial: hit.serial };
+        return Ok(answer(hit.body.clone(), &hit.etag, replayable));
     }
     match render.await {
         Ok(body) => {
             let etag = crate::web::etag_of(&body);
             let body = axum::body::Bytes::from(body);
-            app.pages.put(&key, lang, tag, body.clone(), etag.clone());
-            Ok(answer(body, &etag))
+            let serial = app.pages.put(&key, lang, tag, body.clone(), etag.clone());
+            Ok(answer(body, &etag, Replayable { page: (key, lang), serial }))
         }
         Err(e) => {
             app.pages.drop_entry(&key, lang);

@@ -1,9 +1,9 @@
 //! HTTP: the router, the middleware stack and the OpenAPI document.
 //!
 //! Each domain exports its own `router()`; they are merged here. Request flow:
-//! request id → trace span → client IP → compression → security headers → pages (session,
-//! friendly error pages) → problem bodies for bare errors → CORS → rate limit → timeout → body
-//! limit → handler (extractors authenticate and parse).
+//! request id → trace span → client IP → compression → replay of a visitor's cached answer →
+//! security headers → pages (session, friendly error pages) → problem bodies for bare errors →
+//! CORS → rate limit → timeout → body limit → handler (extractors authenticate and parse).
 
 pub mod client_ip;
 pub mod extract;
@@ -11,6 +11,7 @@ pub mod health;
 pub mod ids;
 pub mod middleware;
 pub mod openapi;
+pub mod replay;
 
 pub use openapi::openapi;
 
@@ -145,7 +146,11 @@ pub fn router(state: AppState) -> Router {
     for (name, value) in middleware::security_headers(config.secure_cookies()) {
         app = app.layer(SetResponseHeaderLayer::if_not_present(name, value));
     }
-    app = app.layer(axum::middleware::from_fn(middleware::content_security_policy));
+    app = app
+        .layer(axum::middleware::from_fn(middleware::content_security_policy))
+        // Outside everything that makes a visitor's answer, inside compression and the request's
+        // identity (id, log span, client address): see `replay`.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), replay::replay));
     app.layer(CompressionLayer::new().compress_when(DefaultPredicate::new().and(not_personal_html)))
         .layer(axum::middleware::from_fn_with_state(state.clone(), client_ip::client_ip))
         .layer(

@@ -1,7 +1,7 @@
 //! The public pages' side of the response cache ([`crate::respcache`]): a visitor's GET is
 //! answered from it when it can be, and a freshly rendered page is kept for the next visitor.
 
-use crate::respcache::freshness;
+use crate::respcache::{Replayable, freshness};
 
 /// Middleware for the public pages: a visitor's GET is answered from the cache when it can be,
 /// and a freshly rendered page is kept for the next visitor.
@@ -30,7 +30,8 @@ pub async fn visitor_pages(
             return (StatusCode::NOT_MODIFIED, h).into_response();
         }
         h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
-        return (h, axum::body::Body::from(hit.body.clone())).into_response();
+        let replayable = Replayable { page: (ctx.here, ctx.lang.code()), serial: hit.serial };
+        return (h, axum::Extension(replayable), axum::body::Body::from(hit.body.clone())).into_response();
     }
     let res = next.run(req).await;
     let etag = res.headers().get(header::ETAG).and_then(|v| v.to_str().ok()).map(str::to_owned);
@@ -41,8 +42,12 @@ pub async fn visitor_pages(
     let (parts, body) = res.into_parts();
     match axum::body::to_bytes(body, 8 << 20).await {
         Ok(bytes) => {
-            app.pages.put(&ctx.here, ctx.lang.code(), tag, bytes.clone(), etag);
-            axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
+            let serial = app.pages.put(&ctx.here, ctx.lang.code(), tag, bytes.clone(), etag);
+            let mut res = axum::response::Response::from_parts(parts, axum::body::Body::from(bytes));
+            if serial != 0 {
+                res.extensions_mut().insert(Replayable { page: (ctx.here, ctx.lang.code()), serial });
+            }
+            res
         }
         Err(_) => {
             app.pages.drop_entry(&ctx.here, ctx.lang.code());

@@ -400,3 +400,109 @@ async fn under_load_a_change_reaches_every_visitor_within_a_second() {
     }
     assert!(total > 100, "the readers made {total} requests: not much of a load");
 }
+
+/// The headers of an answer, but those that differ between any two answers.
+fn lasting_headers(r: &Reply) -> Vec<(String, String)> {
+    let mut h: Vec<_> = r
+        .headers
+        .iter()
+        .filter(|(n, _)| !matches!(n.as_str(), "date" | "x-request-id"))
+        .map(|(n, v)| (n.to_string(), v.to_str().unwrap().to_owned()))
+        .collect();
+    h.sort();
+    h
+}
+
+#[tokio::test]
+async fn answers_replayed_at_the_door_are_the_answers_of_the_whole_stack() {
+    let app = spawn_with(|c| c.cors_origins = vec!["https://app.school.test".into()]).await;
+    let teacher = app.sign_up_teacher("t@school.test").await;
+    let c = app.course(&teacher, "Replayed", json!({}), 1, true).await;
+    app.indexed().await;
+    let replayed = async || {
+        let m = app.visitor().get("/metrics").await.text;
+        metric(&m, "lectern_page_cache_total", &[("result", "replayed")]).unwrap_or(0.0)
+    };
+    let before = replayed().await;
+    let paths =
+        [format!("/api/v1/courses/{}", c.id), format!("/courses/{}", c.slug), "/courses".into(), "/".into()];
+    let askers = [("en", None), ("ru", Some("https://app.school.test")), ("ru", Some("https://evil.test"))];
+    for path in &paths {
+        for (lang, origin) in askers {
+            let get = async || {
+                let mut v = app.visitor().header("accept-language", lang);
+                if let Some(o) = origin {
+                    v = v.header("origin", o);
+                }
+                v.get(path).await.assert_status(StatusCode::OK)
+            };
+            let first = get().await;
+            for again in [get().await, get().await] {
+                assert_eq!(again.text, first.text, "{again}");
+                assert_eq!(lasting_headers(&again), lasting_headers(&first), "{again}");
+            }
+            let allowed = first.header("access-control-allow-origin");
+            assert_eq!(allowed, origin.filter(|o| o.contains("school")), "{first}");
+        }
+    }
+    // Two of each three requests came from the door (other tests may add to the count).
+    assert!(replayed().await - before >= (paths.len() * askers.len() * 2) as f64);
+
+    // The languages stay apart.
+    let en = app.visitor().header("accept-language", "en").get("/courses").await.text;
+    let ru = app.visitor().header("accept-language", "ru").get("/courses").await.text;
+    assert_ne!(en, ru);
+}
+
+#[tokio::test]
+async fn replayed_answers_still_count_against_the_rate_limit() {
+    let app = spawn_with(|c| c.rate_limit_per_min = 4).await;
+    for _ in 0..4 {
+        app.visitor().get("/").await.assert_status(StatusCode::OK);
+    }
+    let res = app.visitor().get("/").await;
+    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS, "{res}");
+    assert!(res.header("retry-after").is_some(), "{res}");
+}
+
+#[tokio::test]
+async fn a_session_is_never_answered_with_a_visitors_replay() {
+    let app = spawn_app().await;
+    let teacher = app.sign_up_teacher("t@school.test").await;
+    let c = app.course(&teacher, "Personal", json!({}), 1, true).await;
+    app.indexed().await;
+    let path = format!("/courses/{}", c.slug);
+    for _ in 0..3 {
+        app.visitor().get(&path).await.assert_status(StatusCode::OK);
+    }
+    let mut student = crate::web::signed_up(&app, "s@school.test", "Sasha").await;
+    let (_, page) = student.page(&app, &path).await;
+    assert!(
+        !student.csrf.is_empty() && page.contains(&student.csrf),
+        "the signed-in page (with its form token), not the visitors'"
+    );
+
+    // An expired access cookie: a fetch that is no page load renders signed out (and is not
+    // renewed); the page load after it, with the very same cookies, is renewed, not replayed.
+    student.cookies.retain(|(k, _)| k != "lectern_access");
+    student.cookies.push(("lectern_access".into(), "expired".into()));
+    let cookies = student.header();
+    for _ in 0..3 {
+        let fetch =
+            app.visitor().header("cookie", &cookies).header("sec-fetch-dest", "empty").get(&path).await;
+        assert!(!fetch.assert_status(StatusCode::OK).text.contains(&student.csrf));
+    }
+    let load = app.visitor().header("cookie", &cookies).get(&path).await.assert_status(StatusCode::OK);
+    assert!(
+        load.headers.get_all("set-cookie").iter().any(|c| c.to_str().unwrap().starts_with("lectern_access="))
+    );
+    assert!(load.text.contains(&student.csrf), "renewed and signed in");
+
+    // The JSON too: a bearer token gets its own, private answer.
+    let api = format!("/api/v1/courses/{}", c.id);
+    for _ in 0..3 {
+        app.visitor().get(&api).await.assert_status(StatusCode::OK);
+    }
+    let mine = app.api(&teacher).get(&api).await.assert_status(StatusCode::OK);
+    assert_eq!(mine.header("cache-control"), Some("private, no-store"), "{mine}");
+}

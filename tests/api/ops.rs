@@ -151,17 +151,6 @@ async fn damaged_backups_are_refused_and_nothing_is_created() {
     assert!(err.contains("already holds a database"), "{err}");
 }
 
-fn metric(text: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
-    text.lines().filter(|l| !l.starts_with('#')).find_map(|l| {
-        let (series, value) = l.rsplit_once(' ')?;
-        let (n, rest) = series.split_once('{').map_or((series, ""), |(n, r)| (n, r));
-        if n != name || !labels.iter().all(|(k, v)| rest.contains(&format!("{k}=\"{v}\""))) {
-            return None;
-        }
-        value.parse().ok()
-    })
-}
-
 #[tokio::test]
 async fn metrics_are_prometheus_text_and_move_with_traffic() {
     let app = spawn_app().await;
