@@ -101,43 +101,43 @@ const PAGE_CSP: &str = "default-src 'self'; img-src 'self' data: https:; media-s
 /// keep the pages' policy: a service worker's own CSP governs what the worker may fetch.)
 const DATA_CSP: &str = "default-src 'none'; object-src 'none'; frame-ancestors 'none'; sandbox";
 
-/// The content security policy that fits a response's type, unless the handler set one.
-pub async fn content_security_policy(req: Request, next: Next) -> Response {
-    let mut res = next.run(req).await;
-    if !res.headers().contains_key(header::CONTENT_SECURITY_POLICY) {
-        let data =
-            res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| {
-                t.starts_with("application/json") || t.starts_with("application/problem+json")
-            });
-        let csp = if data { DATA_CSP } else { PAGE_CSP };
-        res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
-    }
-    res
-}
+/// Headers every response carries unless its handler set its own (pages may tighten them).
+const SECURITY_HEADERS: [(header::HeaderName, &str); 5] = [
+    (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    (header::REFERRER_POLICY, "strict-origin-when-cross-origin"),
+    (header::X_FRAME_OPTIONS, "DENY"),
+    (
+        header::HeaderName::from_static("permissions-policy"),
+        "camera=(), microphone=(), geolocation=(), payment=()",
+    ),
+    (header::HeaderName::from_static("cross-origin-opener-policy"), "same-origin"),
+];
 
-/// Security headers for every response (pages may tighten them further); the content security
-/// policy is [`content_security_policy`]'s.
-pub fn security_headers(secure: bool) -> Vec<(header::HeaderName, HeaderValue)> {
-    let mut h = vec![
-        (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
-        (header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin")),
-        (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
-        (
-            header::HeaderName::from_static("permissions-policy"),
-            HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"),
-        ),
-        (
-            header::HeaderName::from_static("cross-origin-opener-policy"),
-            HeaderValue::from_static("same-origin"),
-        ),
-    ];
-    if secure {
-        h.push((
+/// The security headers, HSTS when the school is served over HTTPS, and the content security
+/// policy that fits the response's type: each unless the handler set it.
+pub async fn security_headers(State(app): State<AppState>, req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    for (name, value) in SECURITY_HEADERS {
+        if !h.contains_key(&name) {
+            h.insert(name, HeaderValue::from_static(value));
+        }
+    }
+    if app.config.secure_cookies() && !h.contains_key(header::STRICT_TRANSPORT_SECURITY) {
+        h.insert(
             header::STRICT_TRANSPORT_SECURITY,
             HeaderValue::from_static("max-age=31536000; includeSubDomains"),
-        ));
+        );
     }
-    h
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        let data = h
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| t.starts_with("application/json") || t.starts_with("application/problem+json"));
+        let csp = if data { DATA_CSP } else { PAGE_CSP };
+        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
+    }
+    res
 }
 
 /// Empty body helper for 204s.

@@ -2,8 +2,9 @@
 //!
 //! Each domain exports its own `router()`; they are merged here. Request flow:
 //! request id → trace span → client IP → compression → replay of a visitor's cached answer →
-//! security headers → pages (session, friendly error pages) → problem bodies for bare errors →
-//! CORS → rate limit → timeout → body limit → handler (extractors authenticate and parse).
+//! security headers → pages (session, friendly error pages) → API cache headers → problem bodies
+//! for bare errors → CORS → rate limit → routing → metrics → timeout → body limit → handler
+//! (extractors authenticate and parse).
 
 pub mod client_ip;
 pub mod extract;
@@ -27,7 +28,6 @@ use tower_http::compression::predicate::{DefaultPredicate, Predicate};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -81,7 +81,7 @@ pub fn router(state: AppState) -> Router {
     let doc_json = doc.to_json().expect("the OpenAPI document serialises");
     let config = &state.config;
 
-    let mut app = routes
+    let app = routes
         .route(
             "/api/openapi.json",
             axum::routing::get(move || async move {
@@ -123,7 +123,8 @@ pub fn router(state: AppState) -> Router {
             );
         });
 
-    app = app
+    // Per route: the limits that streamed uploads replace with their own.
+    let routes = app
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, config.request_timeout))
@@ -135,30 +136,28 @@ pub fn router(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::disable())
                 .route_layer(axum::middleware::from_fn(crate::observe::track)),
         )
+        .with_state(state.clone());
+
+    // Around the router, not per route (`Router::layer` wraps each route's own stack, which is
+    // cloned per request): what every request goes through, outermost first. A replayed
+    // answer (see `replay`) leaves before the router.
+    let stack = ServiceBuilder::new()
+        .layer(axum::middleware::from_fn(screen_request_id))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeUlid))
+        .layer(trace)
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), client_ip::client_ip))
+        .layer(CompressionLayer::new().compress_when(DefaultPredicate::new().and(not_personal_html)))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), replay::replay))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))
+        // Outside the problem bodies, so a page request that fails gets a page, not JSON.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::web::session::pages))
+        .layer(axum::middleware::from_fn(middleware::api_no_store))
+        .layer(axum::middleware::from_fn(middleware::problem_bodies))
+        .layer(tower::util::option_layer(cors))
         // Inside CORS and the security headers, so a 429 carries them (a browser app can read
         // Retry-After).
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::rate_limit))
-        .layer(tower::util::option_layer(cors))
-        .layer(axum::middleware::from_fn(middleware::problem_bodies))
-        .layer(axum::middleware::from_fn(middleware::api_no_store))
-        // Outside the problem bodies, so a page request that fails gets a page, not JSON.
-        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::web::session::pages));
-    for (name, value) in middleware::security_headers(config.secure_cookies()) {
-        app = app.layer(SetResponseHeaderLayer::if_not_present(name, value));
-    }
-    app = app
-        .layer(axum::middleware::from_fn(middleware::content_security_policy))
-        // Outside everything that makes a visitor's answer, inside compression and the request's
-        // identity (id, log span, client address): see `replay`.
-        .layer(axum::middleware::from_fn_with_state(state.clone(), replay::replay));
-    app.layer(CompressionLayer::new().compress_when(DefaultPredicate::new().and(not_personal_html)))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), client_ip::client_ip))
-        .layer(
-            ServiceBuilder::new()
-                .layer(axum::middleware::from_fn(screen_request_id))
-                .layer(SetRequestIdLayer::new(REQUEST_ID, MakeUlid))
-                .layer(trace)
-                .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
-        )
-        .with_state(state)
+        .service(routes);
+    Router::new().fallback_service(stack)
 }
