@@ -42,7 +42,7 @@ impl std::fmt::Debug for Secret {
 }
 
 /// The store's page cache unless configured (`LECTERN_STORE_CACHE_MB`).
-pub const DEFAULT_STORE_CACHE_BYTES: usize = 64 << 20;
+pub const DEFAULT_STORE_CACHE_BYTES: usize = 32 << 20;
 
 /// Parses "24h", "6h", "30m", "90s", "2d" or "0" (off).
 pub fn parse_every(s: &str) -> std::result::Result<Duration, String> {
@@ -194,10 +194,10 @@ pub struct ServeArgs {
     #[arg(long, env = "LECTERN_RECORD_CACHE_MB", default_value_t = 32)]
     pub record_cache_mb: u64,
     /// Megabytes of rendered pages kept for visitors (0 = render every time).
-    #[arg(long, env = "LECTERN_PAGE_CACHE_MB", default_value_t = 32)]
+    #[arg(long, env = "LECTERN_PAGE_CACHE_MB", default_value_t = 16)]
     pub page_cache_mb: u64,
     /// Megabytes of the store's page cache (hot records stay in memory).
-    #[arg(long, env = "LECTERN_STORE_CACHE_MB", default_value_t = 64)]
+    #[arg(long, env = "LECTERN_STORE_CACHE_MB", default_value_t = 32)]
     pub store_cache_mb: usize,
     /// Admin created at start when no admin exists yet.
     #[arg(long, env = "LECTERN_ADMIN_EMAIL")]
@@ -622,7 +622,7 @@ impl Config {
             admin: None,
             hash_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
             record_cache_bytes: 32 << 20,
-            page_cache_bytes: 32 << 20,
+            page_cache_bytes: 16 << 20,
             store_cache_bytes: DEFAULT_STORE_CACHE_BYTES,
             backup_every: Duration::ZERO,
             backup_keep: 7,

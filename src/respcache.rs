@@ -75,7 +75,8 @@ pub struct Replay {
     pub route: String,
 }
 
-/// Marks a response as a visitor's answer served from (or just put in) the cache.
+/// Marks a response as a visitor's answer served from the cache. Only a hit is marked, not the
+/// render that put it there: a request made once (a search nobody repeats) records no replay.
 #[derive(Clone)]
 pub struct Replayable {
     pub page: PageKey,
@@ -155,16 +156,8 @@ impl PageCache {
         Some(hit)
     }
 
-    /// Keeps an answer; returns its serial (0 when the cache is off).
-    pub fn put(
-        &self,
-        here: &str,
-        lang: &'static str,
-        tag: Tag,
-        body: axum::body::Bytes,
-        etag: String,
-    ) -> u64 {
-        let Some(pages) = &self.pages else { return 0 };
+    pub fn put(&self, here: &str, lang: &'static str, tag: Tag, body: axum::body::Bytes, etag: String) {
+        let Some(pages) = &self.pages else { return };
         // A rendered body may sit in a buffer up to twice its length (a grown `String`), and
         // the weigher counts the length: the cache keeps an exact copy, so its bound holds.
         let body = axum::body::Bytes::copy_from_slice(&body);
@@ -172,7 +165,6 @@ impl PageCache {
         let page =
             CachedPage { body, etag, serial, tag, rendered: Instant::now(), refreshing: AtomicU64::new(0) };
         pages.insert((here.to_owned(), lang), Arc::new(page));
-        serial
     }
 
     /// What the cached answers weigh, in bytes.
@@ -235,13 +227,15 @@ where
     }
     // The same answer for every visitor of a language, so shared caches may keep it (and must
     // revalidate).
-    let answer = |body: axum::body::Bytes, etag: &str, replayable: Replayable| {
+    let answer = |body: axum::body::Bytes, etag: &str, replayable: Option<Replayable>| {
         let mut res = if crate::web::etag_matches(request, etag) {
             StatusCode::NOT_MODIFIED.into_response()
         } else {
             let mut res = axum::body::Body::from(body).into_response();
             res.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-            res.extensions_mut().insert(replayable);
+            if let Some(r) = replayable {
+                res.extensions_mut().insert(r);
+            }
             res
         };
         let h = res.headers_mut();
@@ -255,14 +249,14 @@ where
     let tag = freshness(app);
     if let Some(hit) = app.pages.get(&key, lang, tag) {
         let replayable = Replayable { page: (key, lang), serial: hit.serial };
-        return Ok(answer(hit.body.clone(), &hit.etag, replayable));
+        return Ok(answer(hit.body.clone(), &hit.etag, Some(replayable)));
     }
     match render.await {
         Ok(body) => {
             let etag = crate::web::etag_of(&body);
             let body = axum::body::Bytes::from(body);
-            let serial = app.pages.put(&key, lang, tag, body.clone(), etag.clone());
-            Ok(answer(body, &etag, Replayable { page: (key, lang), serial }))
+            app.pages.put(&key, lang, tag, body.clone(), etag.clone());
+            Ok(answer(body, &etag, None))
         }
         Err(e) => {
             app.pages.drop_entry(&key, lang);

@@ -11,7 +11,8 @@
 # request, and a 20 KB page held in memory.
 #
 # Env: LECTERN_BIN (default target/release/lectern, built if missing), LOAD_DIR (target/load:
-# the seeded school is kept there and reused), LOAD_SECONDS (10), LOAD_RUNS (3), LOAD_PORT.
+# the seeded school is kept there and reused), LOAD_SECONDS (10), LOAD_RUNS (3), LOAD_PORT,
+# LOAD_PURGE_DELAY (0).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
@@ -38,7 +39,11 @@ fi
 
 echo "== starting the server"
 start=$(date +%s%N)
-LECTERN_RATE_LIMIT_PER_MIN=0 LECTERN_BACKUP_EVERY=0 LECTERN_LOG_FORMAT=json RUST_LOG=warn \
+# Memory returned to the system at once, as the Dockerfile and the systemd unit in docs/deploy.md
+# run it (LOAD_PURGE_DELAY=-1 leaves mimalloc's default, to compare).
+purge=()
+[ "${LOAD_PURGE_DELAY:-0}" = -1 ] || purge=(MIMALLOC_PURGE_DELAY="${LOAD_PURGE_DELAY:-0}")
+env "${purge[@]}" LECTERN_RATE_LIMIT_PER_MIN=0 LECTERN_BACKUP_EVERY=0 LECTERN_LOG_FORMAT=json RUST_LOG=warn \
   "$BIN" serve --data-dir "$DIR/data" --index-dir "$DIR/index" --addr "127.0.0.1:$PORT" \
   >"$DIR/server.log" 2>&1 &
 pid=$!

@@ -3,9 +3,9 @@
 //! A visitor's page or public JSON that is in the response cache ([`crate::respcache`]) still
 //! went through every layer of the stack (session, problem bodies, CORS, security headers, the
 //! router, the route's own middleware) only to be copied out of the cache. The first time such an
-//! answer goes out, this layer records its headers as the layers inside made them, keyed by
-//! everything of the request an answer for a visitor may depend on (path and query, languages,
-//! cookies, origin). The next identical request, while the cached answer is fresh, is answered
+//! answer goes out of the cache (not when it is rendered: most searches are never asked twice),
+//! this layer records its headers as the layers inside made them, keyed by everything of the
+//! request an answer for a visitor may depend on (path and query, languages, cookies, origin). The next identical request, while the cached answer is fresh, is answered
 //! here with those headers and the cached body: the same bytes, without the walk.
 //!
 //! What stays honest: the rate limit is checked here too, the request is counted in the metrics

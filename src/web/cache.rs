@@ -42,12 +42,8 @@ pub async fn visitor_pages(
     let (parts, body) = res.into_parts();
     match axum::body::to_bytes(body, 8 << 20).await {
         Ok(bytes) => {
-            let serial = app.pages.put(&ctx.here, ctx.lang.code(), tag, bytes.clone(), etag);
-            let mut res = axum::response::Response::from_parts(parts, axum::body::Body::from(bytes));
-            if serial != 0 {
-                res.extensions_mut().insert(Replayable { page: (ctx.here, ctx.lang.code()), serial });
-            }
-            res
+            app.pages.put(&ctx.here, ctx.lang.code(), tag, bytes.clone(), etag);
+            axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
         }
         Err(_) => {
             app.pages.drop_entry(&ctx.here, ctx.lang.code());
