@@ -83,12 +83,22 @@ pub async fn track(req: Request, next: Next) -> Response {
 pub struct Route(pub String);
 
 /// Counts a request and its duration, by method, route pattern and status.
-pub fn request_done(method: &str, route: &str, status: axum::http::StatusCode, started: Instant) {
+fn request_done(method: &str, route: &str, status: axum::http::StatusCode, started: Instant) {
+    requests(method, route, status).increment(1);
+    request_time(method, route).record(started.elapsed().as_secs_f64());
+}
+
+/// The counter of requests of a route and method that answered `status`.
+pub fn requests(method: &str, route: &str, status: axum::http::StatusCode) -> metrics::Counter {
     let (method, route) = (method.to_owned(), route.to_owned());
     let status = status.as_u16().to_string();
-    metrics::counter!("lectern_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status).increment(1);
+    metrics::counter!("lectern_http_requests_total", "method" => method, "route" => route, "status" => status)
+}
+
+/// The latency histogram of a route and method.
+pub fn request_time(method: &str, route: &str) -> metrics::Histogram {
+    let (method, route) = (method.to_owned(), route.to_owned());
     metrics::histogram!("lectern_http_request_duration_seconds", "method" => method, "route" => route)
-        .record(started.elapsed().as_secs_f64());
 }
 
 /// Counts off-host backup uploads by outcome (`uploaded`, `failed`).

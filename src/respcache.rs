@@ -71,8 +71,9 @@ pub struct Replay {
     pub serial: u64,
     /// Every header of the answer but its length.
     pub headers: axum::http::HeaderMap,
-    /// The route pattern, for the request metrics.
-    pub route: String,
+    /// The request metrics of its route, as `observe::track` counts them: 200s, 304s, timings.
+    pub counted: [metrics::Counter; 2],
+    pub timed: metrics::Histogram,
 }
 
 /// Marks a response as a visitor's answer served from the cache. Only a hit is marked, not the
@@ -101,8 +102,7 @@ impl PageCache {
                 .max_capacity(bytes / 8)
                 .weigher(|k, v: &Arc<Replay>| {
                     let headers: usize = v.headers.iter().map(|(n, v)| n.as_str().len() + v.len() + 64).sum();
-                    u32::try_from(k.len() + v.page.0.len() + v.route.len() + headers + 256)
-                        .unwrap_or(u32::MAX)
+                    u32::try_from(k.len() + v.page.0.len() + headers + 256).unwrap_or(u32::MAX)
                 })
                 .build()
         });

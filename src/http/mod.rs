@@ -141,14 +141,7 @@ pub fn router(state: AppState) -> Router {
     // Around the router, not per route (`Router::layer` wraps each route's own stack, which is
     // cloned per request): what every request goes through, outermost first. A replayed
     // answer (see `replay`) leaves before the router.
-    let stack = ServiceBuilder::new()
-        .layer(axum::middleware::from_fn(screen_request_id))
-        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeUlid))
-        .layer(trace)
-        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), client_ip::client_ip))
-        .layer(CompressionLayer::new().compress_when(DefaultPredicate::new().and(not_personal_html)))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), replay::replay))
+    let inner = ServiceBuilder::new()
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))
         // Outside the problem bodies, so a page request that fails gets a page, not JSON.
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::web::session::pages))
@@ -159,5 +152,17 @@ pub fn router(state: AppState) -> Router {
         // Retry-After).
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::rate_limit))
         .service(routes);
-    Router::new().fallback_service(stack)
+    // Behind a router of its own, so the layers outside clone an `Arc` per request (a `from_fn`
+    // clones the service it wraps on every call), not this stack: a replay never reaches it.
+    let inner = Router::new().fallback_service(inner);
+    let outer = ServiceBuilder::new()
+        .layer(axum::middleware::from_fn(screen_request_id))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeUlid))
+        .layer(trace)
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), client_ip::client_ip))
+        .layer(CompressionLayer::new().compress_when(DefaultPredicate::new().and(not_personal_html)))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), replay::replay))
+        .service(inner);
+    Router::new().fallback_service(outer)
 }

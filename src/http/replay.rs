@@ -50,7 +50,8 @@ pub async fn replay(State(app): State<AppState>, req: Request, next: Next) -> Re
             res.headers_mut().remove(header::CONTENT_TYPE);
         }
         metrics::counter!("lectern_page_cache_total", "result" => "replayed").increment(1);
-        crate::observe::request_done(req.method().as_str(), &recorded.route, res.status(), started);
+        recorded.counted[usize::from(not_modified)].increment(1);
+        recorded.timed.record(started.elapsed().as_secs_f64());
         return res;
     }
 
@@ -62,8 +63,10 @@ pub async fn replay(State(app): State<AppState>, req: Request, next: Next) -> Re
     {
         let mut headers = res.headers().clone();
         headers.remove(header::CONTENT_LENGTH);
-        let recorded =
-            Replay { page: answer.page.clone(), serial: answer.serial, headers, route: route.0.clone() };
+        let counted = [StatusCode::OK, StatusCode::NOT_MODIFIED]
+            .map(|status| crate::observe::requests(Method::GET.as_str(), &route.0, status));
+        let timed = crate::observe::request_time(Method::GET.as_str(), &route.0);
+        let recorded = Replay { page: answer.page.clone(), serial: answer.serial, headers, counted, timed };
         app.pages.record_replay(key.into_boxed_slice(), recorded);
     }
     res
