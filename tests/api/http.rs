@@ -445,6 +445,13 @@ async fn answers_replayed_at_the_door_are_the_answers_of_the_whole_stack() {
             let allowed = first.header("access-control-allow-origin");
             assert_eq!(allowed, origin.filter(|o| o.contains("school")), "{first}");
         }
+        // A revalidation at the door: 304, no body, the same validators.
+        let etag = app.visitor().get(path).await.header("etag").unwrap().to_owned();
+        let again = app.visitor().header("if-none-match", &etag).get(path).await;
+        assert_eq!(again.status, StatusCode::NOT_MODIFIED, "{again}");
+        assert!(again.text.is_empty() && again.header("content-type").is_none(), "{again}");
+        assert_eq!(again.header("etag"), Some(etag.as_str()));
+        assert_eq!(again.header("cache-control"), Some("public, max-age=0, must-revalidate"));
     }
     // Two of each four requests came from the door (other tests may add to the count).
     assert!(replayed().await - before >= (paths.len() * askers.len() * 2) as f64);
