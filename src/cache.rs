@@ -112,6 +112,49 @@ impl Withdrawals {
     }
 }
 
+/// Values computed from one generation of something that changes as a whole (the search index,
+/// a store table: see `Store::version_of`): a lookup under another generation misses, and a
+/// value of another generation starts the memo afresh, so nothing outlives what it was computed
+/// from. (A late value of an older generation empties it for the newer one: a miss, never a
+/// wrong answer.)
+pub struct Memo<K, V>(std::sync::Mutex<MemoState<K, V>>);
+
+struct MemoState<K, V> {
+    generation: u64,
+    values: rustc_hash::FxHashMap<K, V>,
+}
+
+/// Entries a memo keeps per generation; past it the memo starts over.
+pub const MEMO_ENTRIES: usize = 4096;
+
+impl<K, V> Default for Memo<K, V> {
+    fn default() -> Self {
+        Memo(std::sync::Mutex::new(MemoState { generation: 0, values: rustc_hash::FxHashMap::default() }))
+    }
+}
+
+impl<K: Hash + Eq, V: Clone> Memo<K, V> {
+    pub fn get<Q: Hash + Eq + ?Sized>(&self, generation: u64, key: &Q) -> Option<V>
+    where
+        K: std::borrow::Borrow<Q>,
+    {
+        let m = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if m.generation != generation {
+            return None;
+        }
+        m.values.get(key).cloned()
+    }
+
+    pub fn put(&self, generation: u64, key: K, value: V) {
+        let mut m = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if m.generation != generation || m.values.len() >= MEMO_ENTRIES {
+            m.generation = generation;
+            m.values.clear();
+        }
+        m.values.insert(key, value);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,5 +205,19 @@ mod tests {
         c.inner.run_pending_tasks();
         assert!(c.bytes() <= 64 << 10, "{} bytes cached", c.bytes());
         assert!((40..=64).contains(&c.entry_count()), "{} entries of ~1.1 KB in 64 KiB", c.entry_count());
+    }
+
+    #[test]
+    fn a_memo_answers_only_for_the_generation_it_was_filled_in() {
+        let memo: Memo<u32, &str> = Memo::default();
+        memo.put(7, 1, "seven");
+        assert_eq!(memo.get(7, &1), Some("seven"));
+        assert_eq!(memo.get(8, &1), None, "a newer generation misses");
+        memo.put(8, 2, "eight");
+        assert_eq!(memo.get(8, &1), None, "the new generation started afresh");
+        // A late value of the older generation empties the memo: a miss, never a stale answer.
+        memo.put(7, 1, "late");
+        assert_eq!(memo.get(8, &2), None);
+        assert_eq!(memo.get(7, &1), Some("late"));
     }
 }

@@ -251,7 +251,7 @@ pub async fn run(app: &AppState, o: &Options) -> anyhow::Result<Report> {
                 })
                 .await?
         } else {
-            existing
+            existing.to_vec()
         }
     };
 

@@ -191,6 +191,10 @@ pub struct Catalog {
     slugs: VersionedCache<String, CourseId>,
     curricula: VersionedCache<CourseId, Curriculum>,
     withdrawals: Withdrawals,
+    /// Teachers' names and the categories, while their tables have not changed
+    /// (`Store::version_of`).
+    pub(super) teacher_names: crate::cache::Memo<UserId, Arc<str>>,
+    categories: crate::cache::Memo<(), Arc<[CategoryRecord]>>,
     /// Other domains' reactions to curriculum changes (see `events`).
     subscribers: Vec<Subscriber>,
     screen: Arc<crate::screen::Screen>,
@@ -242,6 +246,8 @@ impl Catalog {
             slugs: VersionedCache::new("course_slug", share, CACHE_TTL),
             curricula: VersionedCache::new("curriculum", 8 * share, CACHE_TTL),
             withdrawals: Withdrawals::default(),
+            teacher_names: crate::cache::Memo::default(),
+            categories: crate::cache::Memo::default(),
             subscribers: Vec::new(),
             screen: Arc::new(crate::screen::Screen::default()),
         }
@@ -310,8 +316,19 @@ impl Catalog {
 
     // ---- categories ----
 
-    pub async fn categories(&self) -> Result<Vec<CategoryRecord>> {
-        self.store.get(|rtx| Ok(repo::categories(rtx)?))
+    pub async fn categories(&self) -> Result<Arc<[CategoryRecord]>> {
+        self.categories_now()
+    }
+
+    /// Every category, from the memo while the table has not changed.
+    pub(super) fn categories_now(&self) -> Result<Arc<[CategoryRecord]>> {
+        let version = self.store.version_of(crate::schema::CATEGORIES);
+        if let Some(all) = self.categories.get(version, &()) {
+            return Ok(all);
+        }
+        let all: Arc<[CategoryRecord]> = self.store.get(|rtx| Ok(repo::categories(rtx)?))?.into();
+        self.categories.put(version, (), all.clone());
+        Ok(all)
     }
 
     pub async fn create_category(

@@ -84,13 +84,14 @@ pub struct CourseDetail {
 
 /// Names needed to show courses: their teachers and categories.
 pub struct Names {
-    pub teachers: HashMap<UserId, String>,
-    pub categories: HashMap<CategoryId, CategoryRecord>,
+    pub teachers: HashMap<UserId, Arc<str>>,
+    /// Every category (a school has a few dozen at most).
+    pub categories: Arc<[CategoryRecord]>,
 }
 
 impl Names {
     pub fn summary(&self, c: &CourseRecord, locale: &str) -> CourseSummary {
-        let category = self.categories.get(&c.category_id).map_or_else(
+        let category = self.categories.iter().find(|cat| cat.id == c.category_id).map_or_else(
             || CategoryRef { id: c.category_id, slug: String::new(), name: String::new() },
             |cat| CategoryRef { id: cat.id, slug: cat.slug.clone(), name: cat.name_for(locale).to_owned() },
         );
@@ -108,7 +109,7 @@ impl Names {
             status: c.status,
             teacher: TeacherRef {
                 id: c.teacher_id,
-                name: self.teachers.get(&c.teacher_id).cloned().unwrap_or_default(),
+                name: self.teachers.get(&c.teacher_id).map(|n| n.to_string()).unwrap_or_default(),
             },
             avg_rating: c.avg_rating(),
             review_count: c.review_count,
@@ -140,24 +141,41 @@ impl Catalog {
     pub fn names_in(
         &self,
         courses: &[Arc<CourseRecord>],
-        categories: Option<&[CategoryRecord]>,
+        categories: Option<Arc<[CategoryRecord]>>,
     ) -> Result<Names> {
-        // A point read per teacher: on the calling thread (see `Store::get`).
-        self.store.get(|rtx| {
-            let mut teachers = HashMap::new();
-            for c in courses {
-                if let Entry::Vacant(e) = teachers.entry(c.teacher_id)
-                    && let Some(u) = crate::identity::repo::user(rtx, c.teacher_id)?
-                {
-                    e.insert(u.name);
+        let categories = match categories {
+            Some(known) => known,
+            None => self.categories_now()?,
+        };
+        // Teachers' names from the memo while no user record changed (a whole user record, with
+        // its password hash and bio, was decoded per name on every results page); the rest in
+        // one read, a point read per teacher on the calling thread (see `Store::get`).
+        let version = self.store.version_of(crate::schema::USERS);
+        let mut teachers = HashMap::new();
+        let mut missing = Vec::new();
+        for c in courses {
+            if let Entry::Vacant(e) = teachers.entry(c.teacher_id) {
+                match self.teacher_names.get(version, &c.teacher_id) {
+                    Some(name) => {
+                        e.insert(name);
+                    }
+                    None => missing.push(c.teacher_id),
                 }
             }
-            let categories = match categories {
-                Some(known) => known.iter().map(|c| (c.id, c.clone())).collect(),
-                None => super::repo::categories(rtx)?.into_iter().map(|c| (c.id, c)).collect(),
-            };
-            Ok(Names { teachers, categories })
-        })
+        }
+        if !missing.is_empty() {
+            self.store.get(|rtx| {
+                for id in missing {
+                    if let Some(u) = crate::identity::repo::user(rtx, id)? {
+                        let name: Arc<str> = Arc::from(u.name);
+                        self.teacher_names.put(version, id, name.clone());
+                        teachers.insert(id, name);
+                    }
+                }
+                Ok(())
+            })?;
+        }
+        Ok(Names { teachers, categories })
     }
 
     pub async fn summaries(&self, courses: &[Arc<CourseRecord>], locale: &str) -> Result<Vec<CourseSummary>> {

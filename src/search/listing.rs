@@ -214,7 +214,7 @@ pub async fn list(
             snippets.push(snippet);
         }
     }
-    let names = catalog.names_in(&courses, Some(&categories))?;
+    let names = catalog.names_in(&courses, Some(categories.clone()))?;
     let items = courses
         .iter()
         .zip(snippets)

@@ -1,9 +1,8 @@
 //! Turning a catalog request into a tantivy query, and running it.
 
-use std::borrow::Borrow;
 use std::hash::Hash;
 use std::ops::Bound;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -19,6 +18,7 @@ use tantivy::{DocAddress, Order, Score, Searcher, Term};
 
 use super::schema::{Fields, TEXT, WORDS, level_code};
 use super::snippet::Highlight;
+use crate::cache::Memo;
 use crate::catalog::types::Level;
 use crate::error::{Error, Result};
 use crate::ids::CourseId;
@@ -160,7 +160,7 @@ fn expand(
 ) -> Result<Vec<Vec<String>>> {
     let mut out = Vec::new();
     for w in words(searcher, TEXT, q) {
-        if let Some(forms) = memo.get(searcher, w.as_str()) {
+        if let Some(forms) = memo.get(generation(searcher), w.as_str()) {
             out.push(forms.to_vec());
             continue;
         }
@@ -185,7 +185,7 @@ fn expand(
                 }
             }
         }
-        memo.put(searcher, w, Arc::from(forms.as_slice()));
+        memo.put(generation(searcher), w, Arc::from(forms.as_slice()));
         out.push(forms);
     }
     Ok(out)
@@ -397,7 +397,7 @@ struct Counted<'a> {
 impl Counted<'_> {
     /// The remembered total (and facets, when asked for and counted).
     fn remembered(&self, searcher: &Searcher) -> Option<(usize, Option<Facets>)> {
-        match self.memo?.get(searcher, self.filters)? {
+        match self.memo?.get(generation(searcher), self.filters)? {
             (_, None) if self.facets => None,
             (n, fc) => Some((n, fc.filter(|_| self.facets))),
         }
@@ -424,7 +424,7 @@ fn top_and_counts<C: Collector>(
         (docs, n, None)
     };
     if let Some(m) = counted.memo {
-        m.put(searcher, counted.filters.clone(), (n, fc.clone()));
+        m.put(generation(searcher), counted.filters.clone(), (n, fc.clone()));
     }
     Ok((docs, n, fc))
 }
@@ -445,7 +445,7 @@ fn counts(
         (searcher.search(q, &Count).map_err(internal)?, None)
     };
     if let Some(m) = counted.memo {
-        m.put(searcher, counted.filters.clone(), (n, fc.clone()));
+        m.put(generation(searcher), counted.filters.clone(), (n, fc.clone()));
     }
     Ok((n, fc))
 }
@@ -462,45 +462,9 @@ pub struct Memos {
     expansions: Memo<String, Arc<[String]>>,
 }
 
-/// Values computed from one generation of the index: a searcher of another generation starts
-/// the memo afresh, so nothing outlives the index it was computed from.
-pub struct Memo<K, V>(Mutex<MemoState<K, V>>);
-
-struct MemoState<K, V> {
-    generation: u64,
-    values: FxHashMap<K, V>,
-}
-
-/// Entries a memo keeps per generation; past it the memo starts over.
-const MEMO_ENTRIES: usize = 4096;
-
-impl<K, V> Default for Memo<K, V> {
-    fn default() -> Self {
-        Memo(Mutex::new(MemoState { generation: 0, values: FxHashMap::default() }))
-    }
-}
-
-impl<K: Hash + Eq, V: Clone> Memo<K, V> {
-    fn get<Q: Hash + Eq + ?Sized>(&self, searcher: &Searcher, key: &Q) -> Option<V>
-    where
-        K: Borrow<Q>,
-    {
-        let m = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        if m.generation != searcher.generation().generation_id() {
-            return None;
-        }
-        m.values.get(key).cloned()
-    }
-
-    fn put(&self, searcher: &Searcher, key: K, value: V) {
-        let generation = searcher.generation().generation_id();
-        let mut m = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        if m.generation != generation || m.values.len() >= MEMO_ENTRIES {
-            m.generation = generation;
-            m.values.clear();
-        }
-        m.values.insert(key, value);
-    }
+/// What memos of search results are keyed by: the index generation they were computed from.
+fn generation(searcher: &Searcher) -> u64 {
+    searcher.generation().generation_id()
 }
 
 /// Up to `limit` course titles with a word starting as the last word of `prefix` does (and the

@@ -21,8 +21,10 @@ pub mod table;
 pub mod tables;
 mod writer;
 
+use std::hash::BuildHasher;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use redb::{Database, ReadTransaction, ReadableDatabase, ReadableTable, WriteTransaction};
 
@@ -94,6 +96,39 @@ pub(crate) struct Slot {
     path: PathBuf,
     cache_bytes: usize,
     current: std::sync::RwLock<Option<Arc<Database>>>,
+    versions: TableVersions,
+}
+
+/// Counters that move after every commit that wrote a table (see [`Store::version_of`]).
+/// Tables share [`VERSION_SLOTS`] counters by the hash of their name: a table whose neighbour
+/// was written is taken as changed too, so a cache forgets more often, never too little.
+pub(crate) struct TableVersions([AtomicU64; VERSION_SLOTS]);
+
+const VERSION_SLOTS: usize = 64;
+
+impl TableVersions {
+    fn new() -> TableVersions {
+        TableVersions(std::array::from_fn(|_| AtomicU64::new(0)))
+    }
+
+    /// The bit of a table in a set of touched tables.
+    fn bit(table: &str) -> u64 {
+        1 << (rustc_hash::FxBuildHasher.hash_one(table) as usize % VERSION_SLOTS)
+    }
+
+    fn get(&self, table: &str) -> u64 {
+        let slot = Self::bit(table).trailing_zeros() as usize;
+        self.0[slot].load(Ordering::Acquire)
+    }
+
+    /// After a commit: every table in `touched` moves.
+    pub(crate) fn bump(&self, touched: u64) {
+        for (slot, counter) in self.0.iter().enumerate() {
+            if touched & (1 << slot) != 0 {
+                counter.fetch_add(1, Ordering::Release);
+            }
+        }
+    }
 }
 
 impl Slot {
@@ -169,7 +204,12 @@ impl Store {
             let rtx = db.begin_read()?;
             position_in(&rtx)?
         };
-        let slot = Arc::new(Slot { path, cache_bytes, current: std::sync::RwLock::new(Some(Arc::new(db))) });
+        let slot = Arc::new(Slot {
+            path,
+            cache_bytes,
+            current: std::sync::RwLock::new(Some(Arc::new(db))),
+            versions: TableVersions::new(),
+        });
         let writer = writer::spawn(slot.clone(), position);
         Ok(Store { slot, writer })
     }
@@ -228,6 +268,14 @@ impl Store {
         F: FnMut(&mut Tx<'_>) -> Result<T> + Send + 'static,
     {
         self.writer.submit(unit).await
+    }
+
+    /// A number that moves after every commit that wrote table `t` (since the process started).
+    /// A cache of values read from `t` keeps them tagged with the number read *before* reading
+    /// them, and serves them while it has not moved: a write committed meanwhile leaves the tag
+    /// behind, so nothing stale outlives it.
+    pub fn version_of<K: KeyType, V: Record>(&self, t: Table<K, V>) -> u64 {
+        self.slot.versions.get(t.name())
     }
 
     /// The position of the last change committed.
@@ -401,6 +449,8 @@ pub struct Tx<'a> {
     dirty: bool,
     position: u64,
     position_dirty: bool,
+    /// The tables written, as [`TableVersions`] bits.
+    touched: u64,
 }
 
 impl<'a> Tx<'a> {
@@ -412,7 +462,7 @@ impl<'a> Tx<'a> {
                 None => 0,
             }
         };
-        Ok(Tx { txn, dirty: false, position, position_dirty: false })
+        Ok(Tx { txn, dirty: false, position, position_dirty: false, touched: 0 })
     }
 
     pub fn get<K: KeyType, V: Record>(&self, t: Table<K, V>, key: &K) -> StoreResult<Option<V>> {
@@ -432,6 +482,7 @@ impl<'a> Tx<'a> {
     pub fn put<K: KeyType, V: Record>(&mut self, t: Table<K, V>, key: &K, v: &V) -> StoreResult<()> {
         let bytes = table::encode(v)?;
         self.dirty = true;
+        self.touched |= TableVersions::bit(t.name());
         let mut table = self.txn.open_table(t.def())?;
         table.insert(key, bytes.as_slice())?;
         Ok(())
@@ -440,6 +491,7 @@ impl<'a> Tx<'a> {
     /// Removes a key; true if it was there.
     pub fn remove<K: KeyType, V: Record>(&mut self, t: Table<K, V>, key: &K) -> StoreResult<bool> {
         self.dirty = true;
+        self.touched |= TableVersions::bit(t.name());
         let mut table = self.txn.open_table(t.def())?;
         let existed = table.remove(key)?.is_some();
         Ok(existed)
@@ -477,6 +529,7 @@ impl<'a> Tx<'a> {
     /// Creates the table if it does not exist (migrations).
     pub fn create<K: KeyType, V: Record>(&mut self, t: Table<K, V>) -> StoreResult<()> {
         self.dirty = true;
+        self.touched |= TableVersions::bit(t.name());
         self.txn.open_table(t.def())?;
         Ok(())
     }

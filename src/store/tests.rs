@@ -43,6 +43,29 @@ async fn writes_are_durable_across_reopen() {
 }
 
 #[tokio::test]
+async fn a_table_version_moves_after_a_commit_that_wrote_the_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path(), &SCHEMA).unwrap();
+    let before = store.version_of(USERS);
+    let teacher = user("t@school.test", Role::Teacher);
+    store.write(move |tx| Ok(tx.put(USERS, &teacher.id.key(), &teacher)?)).await.unwrap();
+    let after = store.version_of(USERS);
+    assert!(after > before, "a commit that wrote USERS moved its version");
+    store.write(|tx| Ok(tx.put(COUNTERS, &1, &1)?)).await.unwrap();
+    // A unit that failed after writing is replayed without it: nothing of it committed.
+    let failed = store
+        .write(|tx| {
+            tx.put(USERS, &UserId::generate().key(), &user("x@school.test", Role::Student))?;
+            Err::<(), _>(crate::error::Error::NotFound)
+        })
+        .await;
+    assert!(failed.is_err());
+    // (Tables sharing a version slot move together; these two do not share one.)
+    assert_ne!(TableVersions::bit(COUNTERS.name()), TableVersions::bit(USERS.name()));
+    assert_eq!(store.version_of(USERS), after, "neither another table nor a failed unit moves it");
+}
+
+#[tokio::test]
 async fn concurrent_units_share_commits_and_all_land() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path(), &SCHEMA).unwrap();

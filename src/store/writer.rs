@@ -169,7 +169,9 @@ fn run(slot: Arc<Slot>, mut rx: mpsc::Receiver<Msg>, positions: watch::Sender<u6
             }
         };
         match outcome {
-            Outcome::Committed(p) => {
+            Outcome::Committed(p, touched) => {
+                // Before the position moves: whoever sees the new position sees the tables moved.
+                slot.versions.bump(touched);
                 positions.send_if_modified(|cur| {
                     let moved = p > *cur;
                     *cur = p.max(*cur);
@@ -192,8 +194,11 @@ fn run(slot: Arc<Slot>, mut rx: mpsc::Receiver<Msg>, positions: watch::Sender<u6
 }
 
 enum Outcome {
-    Committed(u64),
-    Failed { io: bool },
+    /// The new position, and the tables written (`TableVersions` bits).
+    Committed(u64, u64),
+    Failed {
+        io: bool,
+    },
 }
 
 /// Runs and commits one batch; leaves each job's result in the job.
@@ -202,7 +207,7 @@ fn commit_batch(db: &Database, batch: &mut [Box<dyn Job>]) -> Outcome {
     let mut excluded = vec![false; batch.len()];
     loop {
         match attempt(db, batch, &mut excluded) {
-            Attempt::Committed(p) => return Outcome::Committed(p),
+            Attempt::Committed(p, touched) => return Outcome::Committed(p, touched),
             Attempt::Replay => continue,
             Attempt::Failed(e) => {
                 tracing::error!(error = %e, units = batch.len(), "write batch failed");
@@ -219,7 +224,7 @@ fn commit_batch(db: &Database, batch: &mut [Box<dyn Job>]) -> Outcome {
 }
 
 enum Attempt {
-    Committed(u64),
+    Committed(u64, u64),
     Replay,
     Failed(StoreError),
 }
@@ -246,8 +251,8 @@ fn attempt(db: &Database, batch: &mut [Box<dyn Job>], excluded: &mut [bool]) -> 
                 break;
             }
         }
-        let position = tx.position();
-        if replay { Err(None) } else { tx.finish().map(|()| position).map_err(Some) }
+        let (position, touched) = (tx.position(), tx.touched);
+        if replay { Err(None) } else { tx.finish().map(|()| (position, touched)).map_err(Some) }
     };
     match outcome {
         Err(None) => {
@@ -258,8 +263,8 @@ fn attempt(db: &Database, batch: &mut [Box<dyn Job>], excluded: &mut [bool]) -> 
             let _ = txn.abort();
             Attempt::Failed(e)
         }
-        Ok(position) => match txn.commit() {
-            Ok(()) => Attempt::Committed(position),
+        Ok((position, touched)) => match txn.commit() {
+            Ok(()) => Attempt::Committed(position, touched),
             Err(e) => Attempt::Failed(e.into()),
         },
     }

@@ -316,3 +316,35 @@ async fn hostile_inputs_are_bounded() {
     let l = l.assert_status(StatusCode::CREATED);
     assert_eq!(l.location(), format!("/api/v1/lessons/{}", l.id()));
 }
+
+#[tokio::test]
+async fn a_teachers_new_name_and_a_new_category_show_in_listings_at_once() {
+    let app = spawn_app().await;
+    let teacher = app.sign_up_teacher("t@school.test").await;
+    let c = app.course(&teacher, "Renamed teacher", json!({}), 1, true).await;
+    app.indexed().await;
+    let student = app.sign_up_student("s@school.test").await;
+    // A signed-in caller's listing is rendered afresh (visitors' answers may lag a second).
+    let teacher_in_list = async |q: &str| {
+        let res = app.api(&student).get(&format!("/api/v1/courses?{q}")).await.assert_status(StatusCode::OK);
+        let item = res.json["items"].as_array().unwrap().iter().find(|i| i["id"] == c.id.as_str()).cloned();
+        item.unwrap()["teacher"]["name"].as_str().unwrap().to_owned()
+    };
+    let before = teacher_in_list("").await;
+    assert_eq!(teacher_in_list("q=renamed").await, before);
+    app.api(&teacher)
+        .patch("/api/v1/me", json!({"name": "Zinaida Newname"}))
+        .await
+        .assert_status(StatusCode::OK);
+    assert_eq!(teacher_in_list("").await, "Zinaida Newname", "the listing, at once");
+    assert_eq!(teacher_in_list("q=renamed").await, "Zinaida Newname", "the search, at once");
+
+    // Categories are remembered too: a new one is listed with its courses' facets at once.
+    let admin = app.sign_in_admin().await;
+    app.api(&admin)
+        .post("/api/v1/categories", json!({"slug": "pottery", "name": "Pottery"}))
+        .await
+        .assert_status(StatusCode::CREATED);
+    let cats = app.api(&student).get("/api/v1/categories").await.assert_status(StatusCode::OK).json;
+    assert!(cats.to_string().contains("pottery"), "{cats}");
+}

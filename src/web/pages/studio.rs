@@ -251,9 +251,9 @@ async fn category_slug(app: &AppState, c: &CourseRecord) -> Result<String> {
         .catalog
         .categories()
         .await?
-        .into_iter()
+        .iter()
         .find(|k| k.id == c.category_id)
-        .map(|k| k.slug)
+        .map(|k| k.slug.clone())
         .unwrap_or_default())
 }
 
