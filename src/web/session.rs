@@ -192,10 +192,12 @@ fn friendly(app: &AppState, ctx: &PageCtx, method: &Method, res: Response) -> Re
         let to = format!("/signin?next={}", super::urlencode(back));
         return (StatusCode::SEE_OTHER, [(LOCATION, to)]).into_response();
     }
-    let retry_after = res.headers().get(axum::http::header::RETRY_AFTER).cloned();
     let mut page = super::pages::errors::render_error(app, ctx, status);
-    if let Some(v) = retry_after {
-        page.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+    // What the error said besides its body: when to retry (429, 503), which methods would do (405).
+    for name in [axum::http::header::RETRY_AFTER, axum::http::header::ALLOW] {
+        if let Some(v) = res.headers().get(&name) {
+            page.headers_mut().insert(name, v.clone());
+        }
     }
     page
 }

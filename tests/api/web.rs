@@ -213,6 +213,14 @@ async fn errors_are_pages_for_browsers_and_problems_for_the_api() {
 
     let res = app.visitor().get("/api/v1/no-such").await;
     assert_eq!(res.header(CONTENT_TYPE.as_str()), Some("application/problem+json"));
+
+    // A method a path does not take: 405 with the methods it does take (RFC 9110), as a page
+    // or as a problem.
+    for path in ["/.well-known/jwks.json", "/courses", "/api/v1/courses"] {
+        let res = app.visitor().send(reqwest::Method::TRACE, path, None).await;
+        let res = res.assert_status(StatusCode::METHOD_NOT_ALLOWED);
+        assert!(res.header("allow").is_some_and(|a| a.contains("GET")), "{res}");
+    }
 }
 
 #[tokio::test]
