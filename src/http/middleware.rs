@@ -18,15 +18,21 @@ pub(super) fn exempt(path: &str) -> bool {
 }
 
 pub async fn rate_limit(State(app): State<AppState>, req: Request, next: Next) -> Response {
-    if app.config.rate_limit_per_min > 0 && !exempt(req.uri().path()) {
-        let ip = req.extensions().get::<ClientIp>().map(|c| c.0);
-        if let Some(ip) = ip
-            && let Err(wait) = app.rate_limiter.check(&super::client_ip::limit_key(ip), app.clock.now())
-        {
-            return Error::RateLimited { retry_after_secs: wait.as_secs().max(1) }.into_response();
-        }
+    if let Err(wait) = count_request(&app, &req) {
+        return Error::RateLimited { retry_after_secs: wait.as_secs().max(1) }.into_response();
     }
     next.run(req).await
+}
+
+/// Counts a request against its client's rate limit; `Err(retry_after)` when it is over.
+pub(super) fn count_request(app: &AppState, req: &Request) -> Result<(), std::time::Duration> {
+    if app.config.rate_limit_per_min == 0 || exempt(req.uri().path()) {
+        return Ok(());
+    }
+    match req.extensions().get::<ClientIp>() {
+        Some(ClientIp(ip)) => app.rate_limiter.check(&super::client_ip::limit_key(*ip), app.clock.now()),
+        None => Ok(()),
+    }
 }
 
 /// API answers are personal (tokens, profiles, lessons, orders) unless a handler said otherwise:

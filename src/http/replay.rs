@@ -5,8 +5,9 @@
 //! router, the route's own middleware) only to be copied out of the cache. The first time such an
 //! answer goes out of the cache (not when it is rendered: most searches are never asked twice),
 //! this layer records its headers as the layers inside made them, keyed by everything of the
-//! request an answer for a visitor may depend on (path and query, languages, cookies, origin). The next identical request, while the cached answer is fresh, is answered
-//! here with those headers and the cached body: the same bytes, without the walk.
+//! request an answer for a visitor may depend on (path and query, languages, cookies, origin).
+//! The next identical request, while the cached answer is fresh, is answered here with those
+//! headers and the cached body: the same bytes, without the walk.
 //!
 //! What stays honest: the rate limit is checked here too, the request is counted in the metrics
 //! under its route, and the trace layer outside logs it. Anything else falls through to the full
@@ -22,7 +23,6 @@ use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use super::extract::ClientIp;
 use crate::app::AppState;
 use crate::identity::extract::{ACCESS_COOKIE, REFRESH_COOKIE};
 use crate::respcache::{Replay, Replayable};
@@ -39,7 +39,8 @@ pub async fn replay(State(app): State<AppState>, req: Request, next: Next) -> Re
     if let Some(recorded) = app.pages.replay(&key)
         && let Some(page) = app.pages.fresh(&recorded.page, crate::respcache::freshness(&app))
         && page.serial == recorded.serial
-        && within_rate_limit(&app, &req)
+        // Over the limit, it falls through, and the rate limit inside refuses it properly.
+        && super::middleware::count_request(&app, &req).is_ok()
     {
         let not_modified = crate::web::etag_matches(req.headers(), &page.etag);
         let mut res =
@@ -96,14 +97,4 @@ fn request_key(req: &Request) -> Option<Vec<u8>> {
 
 fn has_session(h: &HeaderMap) -> bool {
     super::extract::cookie(h, ACCESS_COOKIE).is_some() || super::extract::cookie(h, REFRESH_COOKIE).is_some()
-}
-
-/// The rate limit, as [`super::middleware::rate_limit`] applies it. A request over the limit is
-/// not answered here: it falls through, and the rate limit inside refuses it properly.
-fn within_rate_limit(app: &AppState, req: &Request) -> bool {
-    if app.config.rate_limit_per_min == 0 || super::middleware::exempt(req.uri().path()) {
-        return true;
-    }
-    let Some(ClientIp(ip)) = req.extensions().get::<ClientIp>().copied() else { return false };
-    app.rate_limiter.check(&super::client_ip::limit_key(ip), app.clock.now()).is_ok()
 }
