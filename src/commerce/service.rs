@@ -300,9 +300,12 @@ impl Commerce {
         let (now, buyer, expiry) = (self.clock.now(), who.id, PENDING_FOR.as_millis() as i64);
         let hooks = self.hooks.clone();
         let coupon = coupon.map(|c| coupons::normalize(&c)).filter(|c| !c.is_empty());
+        // The new order need not reach the disk before the provider is asked for a page: nobody
+        // can pay before this answer, and the durable write recording the page comes first (a
+        // crash in between leaves at most an unused payment page, which the provider expires).
         let (order, created, enrolled) = self
             .store
-            .write(move |tx| {
+            .write_unsynced(move |tx| {
                 if learning::enrollment(tx, buyer, course)?.is_some() {
                     return Err(Error::Conflict {
                         code: Code::AlreadyEnrolled,
@@ -359,7 +362,9 @@ impl Commerce {
                 };
                 repo::insert_order(tx, &o)?;
                 if o.total_minor() == 0 {
-                    // Nothing to pay: no provider, the order is paid and the buyer enrolled now.
+                    // Nothing to pay: no provider, the order is paid and the buyer enrolled now,
+                    // durably, as this is the last write.
+                    tx.sync();
                     enroll_in(tx, &hooks, buyer, &mut c, now)?;
                     o.paid_at = Some(now);
                     o.redirect_url = Some(String::new());

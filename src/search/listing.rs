@@ -206,10 +206,7 @@ pub async fn list(
             && c.is_published()
             && can_view(who, &c)
         {
-            let snippet = result
-                .highlight
-                .as_mut()
-                .and_then(|h| h.snippet(&search.snippet_sources.get(c.id.key(), &c.description_html)));
+            let snippet = result.highlight.as_mut().and_then(|h| h.snippet(&search.snippet_sources.get(&c)));
             courses.push(c);
             snippets.push(snippet);
         }

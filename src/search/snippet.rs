@@ -2,18 +2,20 @@
 //! those words in `<b>`.
 //!
 //! Cut after the search, for the courses shown only, from each description's opening
-//! tokenised once ([`Source`], cached per course and description). Stemming every word of
+//! tokenised once ([`Source`], cached per course record). Stemming every word of
 //! every description was a quarter of a search's time; here a word is stemmed only when its
 //! first two letters could begin one of the searched terms (both stemmers change endings, never
 //! beginnings), so most words cost a comparison of two letters.
 
 use std::collections::HashMap;
 use std::hash::Hasher;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, RwLock, Weak};
 
 use rustc_hash::FxHashMap;
 
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
+
+use crate::catalog::repo::CourseRecord;
 
 /// Characters of a description a snippet is looked for in: the opening, where a course says
 /// what it is.
@@ -100,15 +102,27 @@ impl Source {
     }
 }
 
-/// Course descriptions tokenised for snippets, by course, with a hash of the description they
-/// were cut from: an edited description is tokenised again on its next hit.
+/// Course descriptions tokenised for snippets, by course.
 ///
-/// A plain map behind a lock rather than the general cache: a search page looks up 20 of them,
-/// and a lookup here is a hash and a read lock. When full it is emptied and fills again from
-/// the searches that follow (a school has fewer courses than it holds).
+/// An entry remembers the record it was cut from and a hash of that record's description. The
+/// record cache hands out one `Arc` per course until the course changes, so a lookup is usually
+/// a pointer comparison; another record of the course is hashed, and only an edited description
+/// is tokenised again. The record is held weakly (the record cache decides how long records
+/// live), and a `Weak` keeps its allocation: an equal address is the same record, never a new
+/// one at a reused address.
+///
+/// A plain map behind a lock rather than the general cache: a search page looks up 20 of them.
+/// When full it is emptied and fills again from the searches that follow (a school has fewer
+/// courses than it holds).
 pub struct Sources {
-    map: RwLock<FxHashMap<u128, (u64, Arc<Source>)>>,
+    map: RwLock<FxHashMap<u128, Entry>>,
     capacity: usize,
+}
+
+struct Entry {
+    record: Weak<CourseRecord>,
+    hash: u64,
+    source: Arc<Source>,
 }
 
 impl Sources {
@@ -121,22 +135,39 @@ impl Sources {
         self.map.read().unwrap_or_else(|p| p.into_inner()).len()
     }
 
-    pub fn get(&self, course: u128, description_html: &str) -> Arc<Source> {
-        let mut h = rustc_hash::FxHasher::default();
-        h.write(description_html.as_bytes());
-        let version = h.finish();
-        if let Some((v, source)) = self.map.read().unwrap_or_else(|p| p.into_inner()).get(&course)
-            && *v == version
-        {
-            return source.clone();
-        }
-        let source = Arc::new(Source::new(description_html));
+    pub fn get(&self, course: &Arc<CourseRecord>) -> Arc<Source> {
+        let id = course.id.key();
+        let hash = {
+            let map = self.map.read().unwrap_or_else(|p| p.into_inner());
+            let entry = map.get(&id);
+            if let Some(e) = entry
+                && std::ptr::eq(e.record.as_ptr(), Arc::as_ptr(course))
+            {
+                return e.source.clone();
+            }
+            let mut h = rustc_hash::FxHasher::default();
+            h.write(course.description_html.as_bytes());
+            let hash = h.finish();
+            if let Some(e) = entry.filter(|e| e.hash == hash) {
+                // The same description in a newer record (its counters moved): remember that one.
+                let source = e.source.clone();
+                drop(map);
+                self.put(id, Entry { record: Arc::downgrade(course), hash, source: source.clone() });
+                return source;
+            }
+            hash
+        };
+        let source = Arc::new(Source::new(&course.description_html));
+        self.put(id, Entry { record: Arc::downgrade(course), hash, source: source.clone() });
+        source
+    }
+
+    fn put(&self, id: u128, entry: Entry) {
         let mut map = self.map.write().unwrap_or_else(|p| p.into_inner());
-        if map.len() >= self.capacity {
+        if map.len() >= self.capacity && !map.contains_key(&id) {
             map.clear();
         }
-        map.insert(course, (version, source.clone()));
-        source
+        map.insert(id, entry);
     }
 }
 
@@ -262,6 +293,57 @@ mod tests {
         let words: Vec<Vec<String>> =
             words.iter().map(|w| w.iter().map(|s| (*s).to_owned()).collect()).collect();
         Highlight::new(&words, tokenizers().get(TEXT).unwrap())
+    }
+
+    fn course(description: &str) -> CourseRecord {
+        use crate::catalog::types::{CourseStatus, Level};
+        use crate::clock::Timestamp;
+        use crate::ids::{CategoryId, CourseId, UserId};
+        CourseRecord {
+            id: CourseId::from_key(7),
+            seq: 1,
+            slug: "c".into(),
+            title: "C".into(),
+            subtitle: String::new(),
+            description_md: description.into(),
+            description_html: format!("<p>{description}</p>"),
+            level: Level::Beginner,
+            language: "en".into(),
+            category_id: CategoryId::from_key(1),
+            price_minor: 0,
+            currency: "USD".into(),
+            status: CourseStatus::Published,
+            teacher_id: UserId::from_key(1),
+            created_at: Timestamp(1),
+            updated_at: Timestamp(1),
+            published_at: None,
+            student_count: 0,
+            review_count: 0,
+            rating_sum: 0,
+            total_lessons: 0,
+            total_duration_s: 0,
+            cover: None,
+        }
+    }
+
+    #[test]
+    fn a_source_is_cut_again_only_when_the_description_changed() {
+        let sources = Sources::new(10);
+        let first = Arc::new(course("Learn to program"));
+        let a = sources.get(&first);
+        assert!(Arc::ptr_eq(&a, &sources.get(&first)), "the same record: the same source");
+        // A new record of the course (its student count moved), same description.
+        let mut counted = (*first).clone();
+        counted.student_count = 1;
+        let counted = Arc::new(counted);
+        assert!(Arc::ptr_eq(&a, &sources.get(&counted)));
+        drop(first);
+        // Edited: the new opening, even for a record at the address of a dropped one.
+        let edited = Arc::new(course("Learn to draw"));
+        let b = sources.get(&edited);
+        assert_eq!(b.text, "Learn to draw");
+        assert_eq!(a.text, "Learn to program");
+        assert_eq!(sources.count(), 1);
     }
 
     #[test]

@@ -267,7 +267,24 @@ impl Store {
         T: Send + 'static,
         F: FnMut(&mut Tx<'_>) -> Result<T> + Send + 'static,
     {
-        self.writer.submit(unit).await
+        self.writer.submit(unit, true).await
+    }
+
+    /// Like [`Store::write`], without waiting for the disk: the unit is acknowledged once its
+    /// transaction is committed in memory, and becomes durable with the next durable commit
+    /// (any later [`Store::write`] of anyone). A crash before that loses it.
+    ///
+    /// Only for a step whose loss nobody can have relied on, because the caller itself makes a
+    /// durable write before it answers (a checkout records its order, asks the provider for a
+    /// payment page, then records the page durably: one fsync instead of two). A batch that
+    /// holds any durable unit, or a unit that records a change or calls [`Tx::sync`], is
+    /// committed durably.
+    pub async fn write_unsynced<T, F>(&self, unit: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnMut(&mut Tx<'_>) -> Result<T> + Send + 'static,
+    {
+        self.writer.submit(unit, false).await
     }
 
     /// A number that moves after every commit that wrote table `t` (since the process started).
@@ -451,6 +468,8 @@ pub struct Tx<'a> {
     position_dirty: bool,
     /// The tables written, as [`TableVersions`] bits.
     touched: u64,
+    /// A unit asked for its commit to reach the disk even if it was submitted unsynced.
+    sync: bool,
 }
 
 impl<'a> Tx<'a> {
@@ -462,7 +481,7 @@ impl<'a> Tx<'a> {
                 None => 0,
             }
         };
-        Ok(Tx { txn, dirty: false, position, position_dirty: false, touched: 0 })
+        Ok(Tx { txn, dirty: false, position, position_dirty: false, touched: 0, sync: false })
     }
 
     pub fn get<K: KeyType, V: Record>(&self, t: Table<K, V>, key: &K) -> StoreResult<Option<V>> {
@@ -546,6 +565,19 @@ impl<'a> Tx<'a> {
     /// The store position including this unit's changes so far.
     pub fn position(&self) -> u64 {
         self.position
+    }
+
+    /// Asks for this unit to be on disk when it is acknowledged, even if it was submitted with
+    /// [`Store::write_unsynced`]: for the branch of such a unit that is final.
+    pub fn sync(&mut self) {
+        self.sync = true;
+    }
+
+    /// Whether the transaction must be committed durably whatever its units were submitted as.
+    /// A recorded change always is: the search index and the caches follow the change log, and
+    /// must never run ahead of what survives a crash.
+    pub(crate) fn must_sync(&self) -> bool {
+        self.sync || self.position_dirty
     }
 
     pub(crate) fn finish(self) -> StoreResult<()> {

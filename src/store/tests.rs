@@ -42,6 +42,53 @@ async fn writes_are_durable_across_reopen() {
     assert_eq!(v, Some(41));
 }
 
+/// What a crash would leave: the database file as it is on disk now, opened elsewhere.
+fn on_disk_now(dir: &std::path::Path) -> (tempfile::TempDir, Store) {
+    let copy = tempfile::tempdir().unwrap();
+    std::fs::copy(dir.join(DB_FILE), copy.path().join(DB_FILE)).unwrap();
+    let store = Store::open(copy.path(), &SCHEMA).unwrap();
+    (copy, store)
+}
+
+#[tokio::test]
+async fn an_unsynced_write_is_seen_at_once_and_reaches_the_disk_with_the_next_durable_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path(), &SCHEMA).unwrap();
+    store.write(|tx| Ok(tx.put(COUNTERS, &1, &1)?)).await.unwrap();
+    store.write_unsynced(|tx| Ok(tx.put(COUNTERS, &1, &2)?)).await.unwrap();
+    let seen = store.read(|rtx| Ok(COUNTERS.get(rtx, &1)?)).await.unwrap();
+    assert_eq!(seen, Some(2), "readers see an unsynced write as soon as it is acknowledged");
+    let (_c, crashed) = on_disk_now(dir.path());
+    let kept = crashed.read(|rtx| Ok(COUNTERS.get(rtx, &1)?)).await.unwrap();
+    assert_eq!(kept, Some(1), "a crash now would lose the unsynced write");
+    crashed.close().await;
+
+    // Any durable write after it carries it to the disk.
+    store.write(|tx| Ok(tx.put(COUNTERS, &2, &1)?)).await.unwrap();
+    let (_c, crashed) = on_disk_now(dir.path());
+    let kept = crashed.read(|rtx| Ok(COUNTERS.get(rtx, &1)?)).await.unwrap();
+    assert_eq!(kept, Some(2));
+    crashed.close().await;
+
+    // A unit that records a change, or asks for it, is durable even when submitted unsynced.
+    let pos = store.write_unsynced(|tx| Ok(tx.record_change("course", 7)?)).await.unwrap();
+    let (_c, crashed) = on_disk_now(dir.path());
+    assert_eq!(crashed.position().unwrap(), pos, "the change log never runs ahead of the disk");
+    crashed.close().await;
+    store
+        .write_unsynced(|tx| {
+            tx.sync();
+            Ok(tx.put(COUNTERS, &3, &3)?)
+        })
+        .await
+        .unwrap();
+    let (_c, crashed) = on_disk_now(dir.path());
+    let kept = crashed.read(|rtx| Ok(COUNTERS.get(rtx, &3)?)).await.unwrap();
+    assert_eq!(kept, Some(3));
+    crashed.close().await;
+    store.close().await;
+}
+
 #[tokio::test]
 async fn a_table_version_moves_after_a_commit_that_wrote_the_table() {
     let dir = tempfile::tempdir().unwrap();

@@ -8,12 +8,14 @@
 //!   it and replays the batch without that unit. Units are re-runnable closures, so the
 //!   survivors compute their results again against the state they will really commit on.
 //!
-//! Each submitter is answered only after the commit that holds its change returned.
+//! Each submitter is answered only after the commit that holds its change returned. A batch
+//! made only of units submitted unsynced (that record no change) is committed without an fsync
+//! (`Durability::None`): redb makes it durable with the next durable commit.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
-use redb::Database;
+use redb::{Database, Durability};
 
 use super::Slot;
 use tokio::sync::{mpsc, oneshot, watch};
@@ -33,10 +35,13 @@ trait Job: Send {
     fn fail(&mut self, e: Error);
     /// Sends the result to the submitter.
     fn answer(self: Box<Self>);
+    /// Whether the submitter waits for the disk (see `Store::write_unsynced`).
+    fn synced(&self) -> bool;
 }
 
 struct TypedJob<T, F> {
     unit: F,
+    synced: bool,
     result: Option<Result<T>>,
     reply: Option<oneshot::Sender<Result<T>>>,
 }
@@ -63,6 +68,10 @@ where
             let _ = reply.send(result);
         }
     }
+
+    fn synced(&self) -> bool {
+        self.synced
+    }
 }
 
 enum Msg {
@@ -79,13 +88,13 @@ pub(super) struct WriterHandle {
 }
 
 impl WriterHandle {
-    pub(super) async fn submit<T, F>(&self, unit: F) -> Result<T>
+    pub(super) async fn submit<T, F>(&self, unit: F, synced: bool) -> Result<T>
     where
         T: Send + 'static,
         F: FnMut(&mut Tx<'_>) -> Result<T> + Send + 'static,
     {
         let (reply, rx) = oneshot::channel();
-        let job = TypedJob { unit, result: None, reply: Some(reply) };
+        let job = TypedJob { unit, synced, result: None, reply: Some(reply) };
         self.tx
             .send(Msg::Job(Box::new(job)))
             .await
@@ -230,7 +239,7 @@ enum Attempt {
 }
 
 fn attempt(db: &Database, batch: &mut [Box<dyn Job>], excluded: &mut [bool]) -> Attempt {
-    let txn = match db.begin_write() {
+    let mut txn = match db.begin_write() {
         Ok(t) => t,
         Err(e) => return Attempt::Failed(e.into()),
     };
@@ -252,7 +261,8 @@ fn attempt(db: &Database, batch: &mut [Box<dyn Job>], excluded: &mut [bool]) -> 
             }
         }
         let (position, touched) = (tx.position(), tx.touched);
-        if replay { Err(None) } else { tx.finish().map(|()| (position, touched)).map_err(Some) }
+        let synced = tx.must_sync() || batch.iter().zip(excluded.iter()).any(|(j, out)| !out && j.synced());
+        if replay { Err(None) } else { tx.finish().map(|()| (position, touched, synced)).map_err(Some) }
     };
     match outcome {
         Err(None) => {
@@ -263,9 +273,15 @@ fn attempt(db: &Database, batch: &mut [Box<dyn Job>], excluded: &mut [bool]) -> 
             let _ = txn.abort();
             Attempt::Failed(e)
         }
-        Ok((position, touched)) => match txn.commit() {
-            Ok(()) => Attempt::Committed(position, touched),
-            Err(e) => Attempt::Failed(e.into()),
-        },
+        Ok((position, touched, synced)) => {
+            if !synced && let Err(e) = txn.set_durability(Durability::None) {
+                // Refused only in multi-process modes, which this store does not use.
+                tracing::warn!(error = %e, "committing an unsynced batch durably");
+            }
+            match txn.commit() {
+                Ok(()) => Attempt::Committed(position, touched),
+                Err(e) => Attempt::Failed(e.into()),
+            }
+        }
     }
 }
