@@ -69,6 +69,9 @@ impl Deref for AppState {
 
 impl App {
     pub async fn build(config: Config) -> anyhow::Result<AppState> {
+        // First: the caches and routes built below keep metric handles, which count only if the
+        // recorder is installed when they are made.
+        let metrics = crate::observe::install();
         let (data_dir, store_cache) = (config.data_dir.clone(), config.store_cache_bytes);
         let store = tokio::task::spawn_blocking(move || {
             Store::open_with(&data_dir, &crate::schema::SCHEMA, store_cache)
@@ -210,7 +213,7 @@ impl App {
             rate_limiter,
             ready: AtomicBool::new(false),
             tasks,
-            metrics: crate::observe::install(),
+            metrics,
             pages: crate::respcache::PageCache::new(config_page_bytes),
             offsite,
         })))

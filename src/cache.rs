@@ -29,8 +29,11 @@ impl Weigh for String {
 
 #[derive(Clone)]
 pub struct VersionedCache<K, V> {
-    name: &'static str,
     inner: Cache<K, (u64, Option<Arc<V>>)>,
+    /// Handles kept rather than looked up by name on every read (a registry lookup costs more
+    /// than the cache's own).
+    hits: metrics::Counter,
+    misses: metrics::Counter,
     /// The newest position of any entry the cache has dropped (size limit, TTL). A value read
     /// before it may be older than a dropped one, so it is not cached (still served).
     floor: Arc<AtomicU64>,
@@ -57,15 +60,16 @@ where
                 raise.fetch_max(v.0, Ordering::AcqRel);
             })
             .build();
-        VersionedCache { name, inner, floor }
+        // Counted here rather than through `observe`, so this leaf imports nothing of the app.
+        let hits = metrics::counter!("lectern_cache_hits_total", "cache" => name);
+        let misses = metrics::counter!("lectern_cache_misses_total", "cache" => name);
+        VersionedCache { inner, hits, misses, floor }
     }
 
     /// `Some(Some(v))`: cached value; `Some(None)`: cached absence; `None`: not cached.
     pub fn get(&self, k: &K) -> Option<Option<Arc<V>>> {
         let found = self.inner.get(k).map(|(_, v)| v);
-        // Counted here rather than through `observe`, so this leaf imports nothing of the app.
-        let result = if found.is_some() { "lectern_cache_hits_total" } else { "lectern_cache_misses_total" };
-        metrics::counter!(result, "cache" => self.name).increment(1);
+        if found.is_some() { &self.hits } else { &self.misses }.increment(1);
         found
     }
 

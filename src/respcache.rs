@@ -60,6 +60,31 @@ pub struct PageCache {
     /// Requests already answered from the cache once, by what they asked (see [`Replay`]).
     replays: Option<moka::sync::Cache<Box<[u8]>, Arc<Replay>>>,
     serials: AtomicU64,
+    pub counted: Outcomes,
+}
+
+/// `lectern_page_cache_total` by result: handles kept rather than looked up by name on every
+/// cached answer.
+pub struct Outcomes {
+    pub hit: metrics::Counter,
+    pub stale: metrics::Counter,
+    pub refresh: metrics::Counter,
+    pub withdrawn: metrics::Counter,
+    pub replayed: metrics::Counter,
+}
+
+impl Outcomes {
+    fn new() -> Outcomes {
+        let counter =
+            |result: &'static str| metrics::counter!("lectern_page_cache_total", "result" => result);
+        Outcomes {
+            hit: counter("hit"),
+            stale: counter("stale"),
+            refresh: counter("refresh"),
+            withdrawn: counter("withdrawn"),
+            replayed: counter("replayed"),
+        }
+    }
 }
 
 /// How a visitor's request was answered from the cache, recorded from the whole answer (every
@@ -106,7 +131,7 @@ impl PageCache {
                 })
                 .build()
         });
-        PageCache { pages, replays, serials: AtomicU64::new(1) }
+        PageCache { pages, replays, serials: AtomicU64::new(1), counted: Outcomes::new() }
     }
 
     /// The cached answer if it may be served without any re-render: fresh by [`Self::get`]'s
@@ -136,12 +161,12 @@ impl PageCache {
     pub fn get(&self, here: &str, lang: &'static str, now: Tag) -> Option<Arc<CachedPage>> {
         let hit = self.pages.as_ref()?.get(&(here.to_owned(), lang))?;
         if hit.tag.withdrawals != now.withdrawals {
-            metrics::counter!("lectern_page_cache_total", "result" => "withdrawn").increment(1);
+            self.counted.withdrawn.increment(1);
             return None;
         }
         let age = hit.rendered.elapsed();
         if hit.tag.position == now.position || age < FRESH_FOR {
-            metrics::counter!("lectern_page_cache_total", "result" => "hit").increment(1);
+            self.counted.hit.increment(1);
             return Some(hit);
         }
         let now = u64::try_from(age.as_millis()).unwrap_or(u64::MAX).max(1);
@@ -149,10 +174,10 @@ impl PageCache {
         let free = claimed == 0 || now.saturating_sub(claimed) > REFRESH_CLAIM.as_millis() as u64;
         if free && hit.refreshing.compare_exchange(claimed, now, Ordering::AcqRel, Ordering::Acquire).is_ok()
         {
-            metrics::counter!("lectern_page_cache_total", "result" => "refresh").increment(1);
+            self.counted.refresh.increment(1);
             return None;
         }
-        metrics::counter!("lectern_page_cache_total", "result" => "stale").increment(1);
+        self.counted.stale.increment(1);
         Some(hit)
     }
 

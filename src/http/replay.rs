@@ -50,7 +50,7 @@ pub async fn replay(State(app): State<AppState>, req: Request, next: Next) -> Re
             *res.status_mut() = StatusCode::NOT_MODIFIED;
             res.headers_mut().remove(header::CONTENT_TYPE);
         }
-        metrics::counter!("lectern_page_cache_total", "result" => "replayed").increment(1);
+        app.pages.counted.replayed.increment(1);
         recorded.counted[usize::from(not_modified)].increment(1);
         recorded.timed.record(started.elapsed().as_secs_f64());
         return res;

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::hash::Hasher;
 use std::sync::{Arc, RwLock, Weak};
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 
@@ -28,8 +28,12 @@ pub const MAX_CHARS: usize = 180;
 #[derive(Clone)]
 pub struct Highlight {
     terms: HashMap<String, Term>,
-    /// Lower-cased first two letters of every term (one letter for one-letter terms).
-    starts: Vec<(char, Option<char>)>,
+    /// Lower-cased first two letters of every term (one letter for one-letter terms): every
+    /// word of a description is checked against them, so a set rather than a list (a typo-
+    /// tolerant query has dozens of terms).
+    starts: FxHashSet<(char, Option<char>)>,
+    /// Whether a one-letter term is among them (it could begin any word with that letter).
+    short: bool,
     analyzer: TextAnalyzer,
 }
 
@@ -176,24 +180,24 @@ impl Highlight {
     /// word itself.
     pub fn new(words: &[Vec<String>], analyzer: TextAnalyzer) -> Highlight {
         let mut terms = HashMap::new();
-        let mut starts = Vec::new();
+        let mut starts = FxHashSet::default();
+        let mut short = false;
         for (word, forms) in words.iter().enumerate() {
             for (i, t) in forms.iter().enumerate() {
                 let mut cs = t.chars().map(fold);
                 if let Some(a) = cs.next() {
-                    let start = (a, cs.next());
-                    if !starts.contains(&start) {
-                        starts.push(start);
-                    }
+                    let b = cs.next();
+                    short |= b.is_none();
+                    starts.insert((a, b));
                 }
                 terms.entry(t.clone()).or_insert(Term { word, exact: i == 0 });
             }
         }
-        Highlight { terms, starts, analyzer }
+        Highlight { terms, starts, short, analyzer }
     }
 
     fn could_match(&self, (a, b): (char, Option<char>)) -> bool {
-        self.starts.iter().any(|&(x, y)| x == a && (y.is_none() || y == b))
+        self.starts.contains(&(a, b)) || (self.short && self.starts.contains(&(a, None)))
     }
 
     fn term_of(&mut self, word: &str, first: (char, Option<char>)) -> Option<Term> {
