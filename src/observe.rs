@@ -3,15 +3,16 @@
 //! The recorder is process-wide (the `metrics` facade is), installed once; gauges that describe
 //! state (index lag, outbox depth, store size, backup age) are computed when scraped.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::header::AUTHORIZATION;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use rustc_hash::FxHashMap;
 
 use crate::app::AppState;
 use crate::error::{Code, Error, Result};
@@ -57,48 +58,92 @@ pub fn install() -> PrometheusHandle {
 /// Counts requests by route (the pattern, not the raw path: ids do not explode the series),
 /// method and status, times them, and tracks how many are in flight.
 pub async fn track(req: Request, next: Next) -> Response {
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
-    let method = req.method().as_str().to_owned();
+    let route = req.extensions().get::<MatchedPath>().cloned();
+    let metrics = route_metrics(req.method(), route.as_ref().map_or("unmatched", |p| p.as_str()));
     let started = Instant::now();
     // A guard, so a request cut short (timeout, client gone) still leaves the gauge.
-    struct InFlight;
+    struct InFlight(&'static metrics::Gauge);
     impl Drop for InFlight {
         fn drop(&mut self) {
-            metrics::gauge!("lectern_http_in_flight").decrement(1.0);
+            self.0.decrement(1.0);
         }
     }
-    metrics::gauge!("lectern_http_in_flight").increment(1.0);
-    let _in_flight = InFlight;
+    static IN_FLIGHT: OnceLock<metrics::Gauge> = OnceLock::new();
+    let gauge = IN_FLIGHT.get_or_init(|| metrics::gauge!("lectern_http_in_flight"));
+    gauge.increment(1.0);
+    let _in_flight = InFlight(gauge);
     let mut res = next.run(req).await;
-    request_done(&method, &route, res.status(), started);
-    res.extensions_mut().insert(Route(route));
+    metrics.requests(res.status()).increment(1);
+    metrics.time.record(started.elapsed().as_secs_f64());
+    res.extensions_mut().insert(Route(metrics));
     res
 }
 
-/// The route pattern a response was produced by (for a replay of it: see `http::replay`).
+/// The metrics of the route a response was produced by (for a replay of it: see `http::replay`).
 #[derive(Clone)]
-pub struct Route(pub String);
+pub struct Route(pub Arc<RouteMetrics>);
 
-/// Counts a request and its duration, by method, route pattern and status.
-fn request_done(method: &str, route: &str, status: axum::http::StatusCode, started: Instant) {
-    requests(method, route, status).increment(1);
-    request_time(method, route).record(started.elapsed().as_secs_f64());
+/// The metric handles of one route and method, looked up in the recorder once rather than on
+/// every request (a lookup builds and hashes the labelled key: more work than the count).
+pub struct RouteMetrics {
+    method: &'static str,
+    route: Box<str>,
+    /// `lectern_http_request_duration_seconds`.
+    pub time: metrics::Histogram,
+    /// `lectern_http_requests_total` by status (a route answers a handful).
+    statuses: RwLock<Vec<(StatusCode, metrics::Counter)>>,
 }
 
-/// The counter of requests of a route and method that answered `status`.
-pub fn requests(method: &str, route: &str, status: axum::http::StatusCode) -> metrics::Counter {
-    let (method, route) = (method.to_owned(), route.to_owned());
-    let status = status.as_u16().to_string();
-    metrics::counter!("lectern_http_requests_total", "method" => method, "route" => route, "status" => status)
+impl RouteMetrics {
+    /// The counter of this route's requests that answered `status`.
+    pub fn requests(&self, status: StatusCode) -> metrics::Counter {
+        let found = self.statuses.read().unwrap_or_else(|p| p.into_inner());
+        if let Some((_, c)) = found.iter().find(|(s, _)| *s == status) {
+            return c.clone();
+        }
+        drop(found);
+        let (method, route) = (self.method, self.route.to_string());
+        let c = metrics::counter!("lectern_http_requests_total", "method" => method, "route" => route, "status" => status.as_u16().to_string());
+        self.statuses.write().unwrap_or_else(|p| p.into_inner()).push((status, c.clone()));
+        c
+    }
 }
 
-/// The latency histogram of a route and method.
-pub fn request_time(method: &str, route: &str) -> metrics::Histogram {
-    let (method, route) = (method.to_owned(), route.to_owned());
-    metrics::histogram!("lectern_http_request_duration_seconds", "method" => method, "route" => route)
+/// A method as a label: the standard ones by name, anything else as `other` (a client may send
+/// any token as a method, and every label value is a series kept for ever).
+fn method_label(m: &Method) -> &'static str {
+    match *m {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
+}
+
+/// The metrics of a route pattern and method (made on its first request).
+pub fn route_metrics(method: &Method, route: &str) -> Arc<RouteMetrics> {
+    type Routes = RwLock<FxHashMap<Box<str>, Vec<Arc<RouteMetrics>>>>;
+    static ROUTES: OnceLock<Routes> = OnceLock::new();
+    let routes = ROUTES.get_or_init(Routes::default);
+    let method = method_label(method);
+    let found = routes.read().unwrap_or_else(|p| p.into_inner());
+    if let Some(m) = found.get(route).and_then(|ms| ms.iter().find(|m| m.method == method)) {
+        return m.clone();
+    }
+    drop(found);
+    let mut routes = routes.write().unwrap_or_else(|p| p.into_inner());
+    let ms = routes.entry(route.into()).or_default();
+    if let Some(m) = ms.iter().find(|m| m.method == method) {
+        return m.clone();
+    }
+    let time = metrics::histogram!("lectern_http_request_duration_seconds", "method" => method, "route" => route.to_owned());
+    let m = Arc::new(RouteMetrics { method, route: route.into(), time, statuses: RwLock::default() });
+    ms.push(m.clone());
+    m
 }
 
 /// Counts off-host backup uploads by outcome (`uploaded`, `failed`).

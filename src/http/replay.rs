@@ -64,9 +64,8 @@ pub async fn replay(State(app): State<AppState>, req: Request, next: Next) -> Re
     {
         let mut headers = res.headers().clone();
         headers.remove(header::CONTENT_LENGTH);
-        let counted = [StatusCode::OK, StatusCode::NOT_MODIFIED]
-            .map(|status| crate::observe::requests(Method::GET.as_str(), &route.0, status));
-        let timed = crate::observe::request_time(Method::GET.as_str(), &route.0);
+        let counted = [StatusCode::OK, StatusCode::NOT_MODIFIED].map(|status| route.0.requests(status));
+        let timed = route.0.time.clone();
         let recorded = Replay { page: answer.page.clone(), serial: answer.serial, headers, counted, timed };
         app.pages.record_replay(key.into_boxed_slice(), recorded);
     }

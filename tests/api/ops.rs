@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 use crate::helpers::*;
@@ -163,15 +163,32 @@ async fn metrics_are_prometheus_text_and_move_with_traffic() {
     }
     app.indexed().await;
     app.list("q=metered").await;
+    // Any token is a method to HTTP: it is counted, but not as a series of its own.
+    let odd = Method::from_bytes(b"FROBNICATE").unwrap();
+    app.visitor().send(odd, &format!("/api/v1/courses/{}", c.id), None).await;
     let after = scrape().await;
+    assert!(!after.contains("FROBNICATE"), "a made-up method became a label");
+    assert!(
+        metric(
+            &after,
+            "lectern_http_requests_total",
+            &[("route", "/api/v1/courses/{id}"), ("method", "other")]
+        )
+        .unwrap()
+            >= 1.0
+    );
 
     let route = [("route", "/api/v1/courses/{id}"), ("method", "GET"), ("status", "200")];
     let n0 = metric(&before, "lectern_http_requests_total", &route).unwrap_or(0.0);
     let n1 = metric(&after, "lectern_http_requests_total", &route).unwrap();
     assert!(n1 - n0 >= 3.0, "{n0} -> {n1}");
     assert!(
-        metric(&after, "lectern_http_request_duration_seconds_count", &[("route", "/api/v1/courses/{id}")])
-            .unwrap()
+        metric(
+            &after,
+            "lectern_http_request_duration_seconds_count",
+            &[("route", "/api/v1/courses/{id}"), ("method", "GET")]
+        )
+        .unwrap()
             >= 3.0
     );
     assert!(metric(&after, "lectern_cache_hits_total", &[("cache", "course")]).unwrap() >= 1.0);
@@ -184,7 +201,7 @@ async fn metrics_are_prometheus_text_and_move_with_traffic() {
     assert!((500.0..1_000_000.0).contains(&course_bytes), "{course_bytes}");
     assert!(metric(&after, "lectern_cache_bytes", &[("cache", "page")]).unwrap() > 0.0);
     for line in after.lines().filter(|l| !l.is_empty() && !l.starts_with('#')) {
-        let (_, v) = line.rsplit_once(' ').unwrap();
+        let (_, v) = line.rsplit_once(' ').unwrap_or_else(|| panic!("not a sample: {line:?}"));
         assert!(v.parse::<f64>().is_ok(), "not a Prometheus sample: {line}");
     }
 }
