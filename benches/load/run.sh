@@ -12,7 +12,8 @@
 #
 # Env: LECTERN_BIN (default target/release/lectern, built if missing), LOAD_DIR (target/load:
 # the seeded school is kept there and reused), LOAD_SECONDS (10), LOAD_RUNS (3), LOAD_PORT,
-# LOAD_PURGE_DELAY (0).
+# LOAD_PURGE_DELAY (0), LOAD_SIGNIN_EVERY (1000: the mixed scenarios sign in once per that many
+# requests; 0 never).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
