@@ -4,8 +4,10 @@
 //! Cut after the search, for the courses shown only, from each description's opening
 //! tokenised once ([`Source`], cached per course record). Stemming every word of
 //! every description was a quarter of a search's time; here a word is stemmed only when its
-//! first two letters could begin one of the searched terms (both stemmers change endings, never
-//! beginnings), so most words cost a comparison of two letters.
+//! first letters could begin one of the searched terms, so most words cost a set lookup. Both
+//! stemmers change endings, never beginnings, though the last letter of a stem may differ from
+//! the word's ("happy" → "happi"): a term of four letters or more keeps its first three from the
+//! word, a shorter one its first two.
 
 use std::collections::HashMap;
 use std::hash::Hasher;
@@ -28,10 +30,12 @@ pub const MAX_CHARS: usize = 180;
 #[derive(Clone)]
 pub struct Highlight {
     terms: HashMap<String, Term>,
-    /// Lower-cased first two letters of every term (one letter for one-letter terms): every
-    /// word of a description is checked against them, so a set rather than a list (a typo-
-    /// tolerant query has dozens of terms).
+    /// Lower-cased first two letters of every term of up to three letters (one letter for
+    /// one-letter terms). Every word of a description is checked against these sets, so sets
+    /// rather than lists (a typo-tolerant query has dozens of terms).
     starts: FxHashSet<(char, Option<char>)>,
+    /// Lower-cased first three letters of every term of four letters or more.
+    long_starts: FxHashSet<(char, char, char)>,
     /// Whether a one-letter term is among them (it could begin any word with that letter).
     short: bool,
     analyzer: TextAnalyzer,
@@ -61,6 +65,9 @@ fn lower(c: char) -> char {
     fold(c.to_lowercase().next().unwrap_or(c))
 }
 
+/// A word's first three letters, lower-cased (as many as it has).
+type Start = (char, Option<char>, Option<char>);
+
 /// A description's opening, split into words once.
 pub struct Source {
     text: String,
@@ -72,8 +79,8 @@ struct Word {
     end: u16,
     char_start: u16,
     char_end: u16,
-    /// Lower-cased first two letters.
-    first: (char, Option<char>),
+    /// Lower-cased first three letters (as many as the word has).
+    first: Start,
 }
 
 impl Source {
@@ -87,7 +94,7 @@ impl Source {
                 current.get_or_insert((i, chars));
             } else if let Some((start, char_start)) = current.take() {
                 let mut cs = text[start..i].chars().map(lower);
-                let first = (cs.next().unwrap_or(' '), cs.next());
+                let first = (cs.next().unwrap_or(' '), cs.next(), cs.next());
                 // SOURCE_CHARS characters are at most 4 × 280 bytes: offsets fit in u16.
                 words.push(Word {
                     start: start as u16,
@@ -180,27 +187,34 @@ impl Highlight {
     /// word itself.
     pub fn new(words: &[Vec<String>], analyzer: TextAnalyzer) -> Highlight {
         let mut terms = HashMap::new();
-        let mut starts = FxHashSet::default();
+        let (mut starts, mut long_starts) = (FxHashSet::default(), FxHashSet::default());
         let mut short = false;
         for (word, forms) in words.iter().enumerate() {
             for (i, t) in forms.iter().enumerate() {
                 let mut cs = t.chars().map(fold);
-                if let Some(a) = cs.next() {
-                    let b = cs.next();
-                    short |= b.is_none();
-                    starts.insert((a, b));
+                match (cs.next(), cs.next(), cs.next(), cs.next()) {
+                    (Some(a), Some(b), Some(c), Some(_)) => {
+                        long_starts.insert((a, b, c));
+                    }
+                    (Some(a), b, _, _) => {
+                        short |= b.is_none();
+                        starts.insert((a, b));
+                    }
+                    (None, ..) => {}
                 }
                 terms.entry(t.clone()).or_insert(Term { word, exact: i == 0 });
             }
         }
-        Highlight { terms, starts, short, analyzer }
+        Highlight { terms, starts, long_starts, short, analyzer }
     }
 
-    fn could_match(&self, (a, b): (char, Option<char>)) -> bool {
-        self.starts.contains(&(a, b)) || (self.short && self.starts.contains(&(a, None)))
+    fn could_match(&self, (a, b, c): Start) -> bool {
+        matches!((b, c), (Some(b), Some(c)) if self.long_starts.contains(&(a, b, c)))
+            || self.starts.contains(&(a, b))
+            || (self.short && self.starts.contains(&(a, None)))
     }
 
-    fn term_of(&mut self, word: &str, first: (char, Option<char>)) -> Option<Term> {
+    fn term_of(&mut self, word: &str, first: Start) -> Option<Term> {
         // The index drops words of 40 bytes and more.
         if word.len() >= 40 || !self.could_match(first) {
             return None;
@@ -362,6 +376,14 @@ mod tests {
             h.snippet(&src("Основы программирования на Python")).unwrap(),
             "Основы <b>программирования</b> на Python"
         );
+    }
+
+    #[test]
+    fn marks_words_whose_stem_ends_in_another_letter() {
+        // "happy" → "happi", "spy" → "spi": a long stem keeps three letters of its word, a
+        // short one two.
+        let mut h = highlight(&[&["happi"], &["spi"]]);
+        assert_eq!(h.snippet(&src("A happy spy story")).unwrap(), "A <b>happy</b> <b>spy</b> story");
     }
 
     #[test]
