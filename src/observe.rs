@@ -58,8 +58,8 @@ pub fn install() -> PrometheusHandle {
 /// Counts requests by route (the pattern, not the raw path: ids do not explode the series),
 /// method and status, times them, and tracks how many are in flight.
 pub async fn track(req: Request, next: Next) -> Response {
-    let route = req.extensions().get::<MatchedPath>().cloned();
-    let metrics = route_metrics(req.method(), route.as_ref().map_or("unmatched", |p| p.as_str()));
+    let route = req.extensions().get::<MatchedPath>().map_or("unmatched", |p| p.as_str());
+    let metrics = route_metrics(req.method(), route);
     let started = Instant::now();
     // A guard, so a request cut short (timeout, client gone) still leaves the gauge.
     struct InFlight(&'static metrics::Gauge);
@@ -102,9 +102,14 @@ impl RouteMetrics {
             return c.clone();
         }
         drop(found);
+        let mut statuses = self.statuses.write().unwrap_or_else(|p| p.into_inner());
+        // Another request may have added it meanwhile.
+        if let Some((_, c)) = statuses.iter().find(|(s, _)| *s == status) {
+            return c.clone();
+        }
         let (method, route) = (self.method, self.route.to_string());
         let c = metrics::counter!("lectern_http_requests_total", "method" => method, "route" => route, "status" => status.as_u16().to_string());
-        self.statuses.write().unwrap_or_else(|p| p.into_inner()).push((status, c.clone()));
+        statuses.push((status, c.clone()));
         c
     }
 }
