@@ -125,8 +125,10 @@ async function main() {
             result = await audit(url, p);
             break;
           } catch (e) {
-            // A busy machine can make Lighthouse itself fail (NO_FCP, PROTOCOL_TIMEOUT): once more.
-            if (attempt >= 2) throw e;
+            // A busy machine can make Lighthouse itself fail (NO_FCP, PROTOCOL_TIMEOUT, and
+            // NO_NAVSTART, its trace missing the navigation, seen twice in a row once): up to
+            // three tries. The scores of the run that completes are still held to the threshold.
+            if (attempt >= 3) throw e;
             process.stderr.write(`lighthouse: ${p.name}: ${e.message.split('\n')[0]}; trying again\n`);
           }
         }
