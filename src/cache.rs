@@ -68,7 +68,12 @@ where
 
     /// `Some(Some(v))`: cached value; `Some(None)`: cached absence; `None`: not cached.
     pub fn get(&self, k: &K) -> Option<Option<Arc<V>>> {
-        let found = self.inner.get(k).map(|(_, v)| v);
+        self.get_at(k).map(|(_, v)| v)
+    }
+
+    /// [`VersionedCache::get`] with the store position the value is current at.
+    pub fn get_at(&self, k: &K) -> Option<(u64, Option<Arc<V>>)> {
+        let found = self.inner.get(k);
         if found.is_some() { &self.hits } else { &self.misses }.increment(1);
         found
     }
@@ -121,19 +126,30 @@ impl Withdrawals {
 /// value of another generation starts the memo afresh, so nothing outlives what it was computed
 /// from. (A late value of an older generation empties it for the newer one: a miss, never a
 /// wrong answer.)
-pub struct Memo<K, V>(std::sync::Mutex<MemoState<K, V>>);
+pub struct Memo<K, V> {
+    state: std::sync::Mutex<MemoState<K, V>>,
+    capacity: usize,
+}
 
 struct MemoState<K, V> {
     generation: u64,
     values: rustc_hash::FxHashMap<K, V>,
 }
 
-/// Entries a memo keeps per generation; past it the memo starts over.
+/// Entries a memo keeps per generation by default; past it the memo starts over.
 pub const MEMO_ENTRIES: usize = 4096;
 
 impl<K, V> Default for Memo<K, V> {
     fn default() -> Self {
-        Memo(std::sync::Mutex::new(MemoState { generation: 0, values: rustc_hash::FxHashMap::default() }))
+        Memo::with_capacity(MEMO_ENTRIES)
+    }
+}
+
+impl<K, V> Memo<K, V> {
+    /// A memo that starts over past `capacity` entries.
+    pub fn with_capacity(capacity: usize) -> Self {
+        let state = MemoState { generation: 0, values: rustc_hash::FxHashMap::default() };
+        Memo { state: std::sync::Mutex::new(state), capacity }
     }
 }
 
@@ -142,16 +158,25 @@ impl<K: Hash + Eq, V: Clone> Memo<K, V> {
     where
         K: std::borrow::Borrow<Q>,
     {
-        let m = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let m = self.state.lock().unwrap_or_else(|p| p.into_inner());
         if m.generation != generation {
             return None;
         }
         m.values.get(key).cloned()
     }
 
+    /// [`Memo::get`] of each key under one lock.
+    pub fn get_many(&self, generation: u64, keys: &[K]) -> Vec<Option<V>> {
+        let m = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if m.generation != generation {
+            return keys.iter().map(|_| None).collect();
+        }
+        keys.iter().map(|k| m.values.get(k).cloned()).collect()
+    }
+
     pub fn put(&self, generation: u64, key: K, value: V) {
-        let mut m = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        if m.generation != generation || m.values.len() >= MEMO_ENTRIES {
+        let mut m = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if m.generation != generation || m.values.len() >= self.capacity {
             m.generation = generation;
             m.values.clear();
         }

@@ -74,6 +74,36 @@ pub struct CourseRecord {
 }
 
 impl CourseRecord {
+    /// A published free course with this description (unit tests).
+    #[cfg(test)]
+    pub fn for_tests(id: CourseId, description: &str) -> CourseRecord {
+        CourseRecord {
+            id,
+            seq: 1,
+            slug: format!("c-{}", id.key()),
+            title: "C".into(),
+            subtitle: String::new(),
+            description_md: description.into(),
+            description_html: format!("<p>{description}</p>"),
+            level: Level::Beginner,
+            language: "en".into(),
+            category_id: CategoryId::from_key(1),
+            price_minor: 0,
+            currency: "USD".into(),
+            status: CourseStatus::Published,
+            teacher_id: UserId::from_key(1),
+            created_at: Timestamp(1),
+            updated_at: Timestamp(1),
+            published_at: None,
+            student_count: 0,
+            review_count: 0,
+            rating_sum: 0,
+            total_lessons: 0,
+            total_duration_s: 0,
+            cover: None,
+        }
+    }
+
     pub fn is_free(&self) -> bool {
         self.price_minor == 0
     }

@@ -15,6 +15,7 @@ use crate::identity::repo::UserRecord;
 use crate::ids::{CategoryId, CourseId, LessonId, ModuleId, UploadId, UserId};
 use crate::media::{self, Cover, FileRef, Purpose, repo::UploadRecord};
 use crate::richtext::{Profile, render_markdown};
+use crate::schema::COURSES;
 use crate::store::{Store, Tx, position_in};
 
 /// Whether a caller may read a lesson's body, as far as the catalog can tell.
@@ -28,6 +29,10 @@ pub enum Opening {
 pub type Caller<'a> = Option<&'a UserRecord>;
 
 pub const CACHE_TTL: Duration = Duration::from_secs(300);
+
+/// Courses the result-page memo keeps (a whole catalog for most schools; a `Weak` and a key
+/// each, about 50 bytes).
+const LISTED_ENTRIES: usize = 16_384;
 
 pub struct NewCourse {
     pub title: String,
@@ -195,6 +200,10 @@ pub struct Catalog {
     /// (`Store::version_of`).
     pub(super) teacher_names: crate::cache::Memo<UserId, Arc<str>>,
     categories: crate::cache::Memo<(), Arc<[CategoryRecord]>>,
+    /// Course records for result pages, while the courses table has not changed (see
+    /// [`Catalog::courses_by_ids`]). Held weakly: the record cache decides how long records
+    /// live and bounds their memory.
+    listed: crate::cache::Memo<CourseId, std::sync::Weak<CourseRecord>>,
     /// Other domains' reactions to curriculum changes (see `events`).
     subscribers: Vec<Subscriber>,
     screen: Arc<crate::screen::Screen>,
@@ -248,6 +257,7 @@ impl Catalog {
             withdrawals: Withdrawals::default(),
             teacher_names: crate::cache::Memo::default(),
             categories: crate::cache::Memo::default(),
+            listed: crate::cache::Memo::with_capacity(LISTED_ENTRIES),
             subscribers: Vec::new(),
             screen: Arc::new(crate::screen::Screen::default()),
         }
@@ -369,13 +379,47 @@ impl Catalog {
     }
 
     pub async fn course_by_id(&self, id: CourseId) -> Result<Option<Arc<CourseRecord>>> {
-        if let Some(hit) = self.courses.get(&id) {
+        Ok(self.course_at(id)?.1)
+    }
+
+    /// A course record with the store position it is current at.
+    fn course_at(&self, id: CourseId) -> Result<(u64, Option<Arc<CourseRecord>>)> {
+        if let Some(hit) = self.courses.get_at(&id) {
             return Ok(hit);
         }
         let (pos, c) = self.store.get(|rtx| Ok((position_in(rtx)?, repo::course(rtx, id)?)))?;
         let c = c.map(Arc::new);
         self.courses.offer(id, pos, c.clone());
-        Ok(c)
+        Ok((pos, c))
+    }
+
+    /// The records of a page of results, in the order of `ids` (`None` for a course that does
+    /// not exist).
+    ///
+    /// A page looks up 20 courses: they come from a memo of the courses table's current
+    /// version under one lock, not from 20 reads of the record cache (7 % of a search's CPU).
+    /// The memo takes a record only if it is current as of the table's last write
+    /// (`Store::written_at`): just after a write commits, the record cache still holds the old
+    /// value until the writer puts the new one, and the table's version has already moved.
+    pub fn courses_by_ids(&self, ids: &[CourseId]) -> Result<Vec<Option<Arc<CourseRecord>>>> {
+        let generation = self.store.version_of(COURSES);
+        let since = self.store.written_at(COURSES);
+        let memoized = self.listed.get_many(generation, ids);
+        let mut out = Vec::with_capacity(ids.len());
+        for (&id, weak) in ids.iter().zip(memoized) {
+            if let Some(c) = weak.and_then(|w| w.upgrade()) {
+                out.push(Some(c));
+                continue;
+            }
+            let (pos, c) = self.course_at(id)?;
+            if pos >= since
+                && let Some(c) = &c
+            {
+                self.listed.put(generation, id, Arc::downgrade(c));
+            }
+            out.push(c);
+        }
+        Ok(out)
     }
 
     async fn course_by_slug(&self, slug: &str) -> Result<Option<Arc<CourseRecord>>> {
@@ -1066,4 +1110,49 @@ fn remove_lesson(
     c.total_lessons = c.total_lessons.saturating_sub(1);
     c.total_duration_s = c.total_duration_s.saturating_sub(u64::from(l.duration_s));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Saves a course straight into the store: a write has committed, and its writer has not
+    /// put the new value in the record cache yet. Returns the write's position.
+    async fn commit(store: &Store, c: &CourseRecord) -> u64 {
+        let c = c.clone();
+        store
+            .write(move |tx| {
+                repo::save_counters(tx, &c)?;
+                Ok(tx.position())
+            })
+            .await
+            .unwrap()
+    }
+
+    fn title(catalog: &Catalog, id: CourseId) -> String {
+        catalog.courses_by_ids(&[id]).unwrap()[0].as_ref().expect("the course exists").title.clone()
+    }
+
+    #[tokio::test]
+    async fn result_pages_never_keep_a_record_older_than_the_last_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), &crate::schema::SCHEMA).unwrap();
+        let catalog = Catalog::new(store.clone(), Arc::new(Clock::default()), 1 << 20);
+        let id = CourseId::from_key(7);
+        let mut c = CourseRecord::for_tests(id, "Learn");
+        c.title = "Old".into();
+        commit(&store, &c).await;
+        assert_eq!(title(&catalog, id), "Old");
+        assert_eq!(title(&catalog, id), "Old", "and again from the memo");
+
+        c.title = "New".into();
+        let at = commit(&store, &c).await;
+        // Until the writer puts its value, the record cache's is shown (as on a course page)...
+        assert_eq!(title(&catalog, id), "Old");
+        // ...but not kept: once the writer has put it, pages show the new title.
+        catalog.courses.offer(id, at, Some(Arc::new(c.clone())));
+        assert_eq!(title(&catalog, id), "New");
+        assert_eq!(title(&catalog, id), "New");
+        assert!(catalog.courses_by_ids(&[CourseId::from_key(8)]).unwrap()[0].is_none());
+    }
 }

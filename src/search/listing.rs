@@ -200,9 +200,9 @@ pub async fn list(
 
     let mut courses = Vec::with_capacity(result.hits.len());
     let mut snippets = Vec::with_capacity(result.hits.len());
-    for &id in &result.hits {
+    for c in catalog.courses_by_ids(&result.hits)? {
         // The index may lag the store by a moment: show only what is visible now.
-        if let Some(c) = catalog.course_by_id(id).await?
+        if let Some(c) = c
             && c.is_published()
             && can_view(who, &c)
         {

@@ -314,34 +314,7 @@ mod tests {
     }
 
     fn course(description: &str) -> CourseRecord {
-        use crate::catalog::types::{CourseStatus, Level};
-        use crate::clock::Timestamp;
-        use crate::ids::{CategoryId, CourseId, UserId};
-        CourseRecord {
-            id: CourseId::from_key(7),
-            seq: 1,
-            slug: "c".into(),
-            title: "C".into(),
-            subtitle: String::new(),
-            description_md: description.into(),
-            description_html: format!("<p>{description}</p>"),
-            level: Level::Beginner,
-            language: "en".into(),
-            category_id: CategoryId::from_key(1),
-            price_minor: 0,
-            currency: "USD".into(),
-            status: CourseStatus::Published,
-            teacher_id: UserId::from_key(1),
-            created_at: Timestamp(1),
-            updated_at: Timestamp(1),
-            published_at: None,
-            student_count: 0,
-            review_count: 0,
-            rating_sum: 0,
-            total_lessons: 0,
-            total_duration_s: 0,
-            cover: None,
-        }
+        CourseRecord::for_tests(crate::ids::CourseId::from_key(7), description)
     }
 
     #[test]

@@ -99,16 +99,23 @@ pub(crate) struct Slot {
     versions: TableVersions,
 }
 
-/// Counters that move after every commit that wrote a table (see [`Store::version_of`]).
-/// Tables share [`VERSION_SLOTS`] counters by the hash of their name: a table whose neighbour
-/// was written is taken as changed too, so a cache forgets more often, never too little.
-pub(crate) struct TableVersions([AtomicU64; VERSION_SLOTS]);
+/// Counters that move after every commit that wrote a table (see [`Store::version_of`]), and
+/// the store position of that commit (see [`Store::written_at`]). Tables share
+/// [`VERSION_SLOTS`] of them by the hash of their name: a table whose neighbour was written is
+/// taken as changed too, so a cache forgets more often, never too little.
+pub(crate) struct TableVersions {
+    counters: [AtomicU64; VERSION_SLOTS],
+    positions: [AtomicU64; VERSION_SLOTS],
+}
 
 const VERSION_SLOTS: usize = 64;
 
 impl TableVersions {
     fn new() -> TableVersions {
-        TableVersions(std::array::from_fn(|_| AtomicU64::new(0)))
+        TableVersions {
+            counters: std::array::from_fn(|_| AtomicU64::new(0)),
+            positions: std::array::from_fn(|_| AtomicU64::new(0)),
+        }
     }
 
     /// The bit of a table in a set of touched tables.
@@ -116,16 +123,25 @@ impl TableVersions {
         1 << (rustc_hash::FxBuildHasher.hash_one(table) as usize % VERSION_SLOTS)
     }
 
-    fn get(&self, table: &str) -> u64 {
-        let slot = Self::bit(table).trailing_zeros() as usize;
-        self.0[slot].load(Ordering::Acquire)
+    fn slot(table: &str) -> usize {
+        Self::bit(table).trailing_zeros() as usize
     }
 
-    /// After a commit: every table in `touched` moves.
-    pub(crate) fn bump(&self, touched: u64) {
-        for (slot, counter) in self.0.iter().enumerate() {
+    fn get(&self, table: &str) -> u64 {
+        self.counters[Self::slot(table)].load(Ordering::Acquire)
+    }
+
+    fn written_at(&self, table: &str) -> u64 {
+        self.positions[Self::slot(table)].load(Ordering::Acquire)
+    }
+
+    /// After a commit at `position`: every table in `touched` moves.
+    pub(crate) fn bump(&self, touched: u64, position: u64) {
+        for slot in 0..VERSION_SLOTS {
             if touched & (1 << slot) != 0 {
-                counter.fetch_add(1, Ordering::Release);
+                // The position first: whoever sees the new counter sees it too.
+                self.positions[slot].fetch_max(position, Ordering::Release);
+                self.counters[slot].fetch_add(1, Ordering::Release);
             }
         }
     }
@@ -293,6 +309,14 @@ impl Store {
     /// behind, so nothing stale outlives it.
     pub fn version_of<K: KeyType, V: Record>(&self, t: Table<K, V>) -> u64 {
         self.slot.versions.get(t.name())
+    }
+
+    /// The store position of the last commit that wrote table `t`, for a table whose every write
+    /// records a change (as the search index needs of courses): a value read or written at this
+    /// position or later is current as of it. Read it *after* [`Store::version_of`]; the pair
+    /// then belongs together or errs towards the newer position.
+    pub fn written_at<K: KeyType, V: Record>(&self, t: Table<K, V>) -> u64 {
+        self.slot.versions.written_at(t.name())
     }
 
     /// The position of the last change committed.

@@ -180,7 +180,7 @@ fn run(slot: Arc<Slot>, mut rx: mpsc::Receiver<Msg>, positions: watch::Sender<u6
         match outcome {
             Outcome::Committed(p, touched) => {
                 // Before the position moves: whoever sees the new position sees the tables moved.
-                slot.versions.bump(touched);
+                slot.versions.bump(touched, p);
                 positions.send_if_modified(|cur| {
                     let moved = p > *cur;
                     *cur = p.max(*cur);
