@@ -49,12 +49,66 @@ impl Timestamp {
         Timestamp(i64::from(day) * DAY_MS)
     }
 
+    /// RFC 3339 in UTC (`2026-12-04T10:00:00.5Z`); empty outside the years 0–9999, which it
+    /// cannot write.
     pub fn to_rfc3339(self) -> String {
-        let nanos = i128::from(self.0) * 1_000_000;
-        time::OffsetDateTime::from_unix_timestamp_nanos(nanos)
+        let mut buf = [0; RFC3339_MAX];
+        let n = self.write_rfc3339(&mut buf);
+        String::from_utf8_lossy(&buf[..n]).into_owned()
+    }
+
+    /// Writes what [`Timestamp::to_rfc3339`] returns into `buf`; returns its length. As the
+    /// `time` crate's formatter writes it (the milliseconds without trailing zeros, none when
+    /// whole), without its general machinery: lists write two of these per item.
+    fn write_rfc3339(self, buf: &mut [u8; RFC3339_MAX]) -> usize {
+        let day = self.0.div_euclid(DAY_MS);
+        let date = i32::try_from(day)
             .ok()
-            .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
-            .unwrap_or_default()
+            .and_then(|d| d.checked_add(UNIX_EPOCH_JULIAN))
+            .and_then(|j| time::Date::from_julian_day(j).ok())
+            .filter(|d| (0..=9999).contains(&d.year()));
+        let Some(date) = date else { return 0 };
+        let ms_of_day = self.0.rem_euclid(DAY_MS);
+        let secs = ms_of_day / 1000;
+        let fields = [
+            (date.year() as i64, 4, b'-'),
+            (i64::from(u8::from(date.month())), 2, b'-'),
+            (i64::from(date.day()), 2, b'T'),
+            (secs / 3600, 2, b':'),
+            (secs / 60 % 60, 2, b':'),
+            (secs % 60, 2, b'.'),
+        ];
+        let mut at = 0;
+        for (value, width, then) in fields {
+            write_digits(&mut buf[at..at + width], value);
+            buf[at + width] = then;
+            at += width + 1;
+        }
+        let mut ms = ms_of_day % 1000;
+        if ms == 0 {
+            at -= 1; // no fraction: drop the '.'
+        } else {
+            let mut digits = 3;
+            while ms % 10 == 0 {
+                ms /= 10;
+                digits -= 1;
+            }
+            write_digits(&mut buf[at..at + digits], ms);
+            at += digits;
+        }
+        buf[at] = b'Z';
+        at + 1
+    }
+}
+
+/// The longest RFC 3339 string written: `9999-12-31T23:59:59.999Z`.
+const RFC3339_MAX: usize = 24;
+
+/// `value` in decimal, zero-padded to the width of `out`.
+fn write_digits(out: &mut [u8], mut value: i64) {
+    for b in out.iter_mut().rev() {
+        *b = b'0' + (value % 10) as u8;
+        value /= 10;
     }
 }
 
@@ -88,7 +142,9 @@ impl<'de> Deserialize<'de> for Rfc3339 {
 
 impl Serialize for Rfc3339 {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0.to_rfc3339())
+        let mut buf = [0; RFC3339_MAX];
+        let n = self.0.write_rfc3339(&mut buf);
+        s.serialize_str(std::str::from_utf8(&buf[..n]).unwrap_or_default())
     }
 }
 
@@ -118,6 +174,43 @@ mod tests {
     fn formats_rfc3339_utc() {
         assert_eq!(Timestamp(0).to_rfc3339(), "1970-01-01T00:00:00Z");
         assert_eq!(Timestamp(1_500).to_rfc3339(), "1970-01-01T00:00:01.5Z");
+        assert_eq!(Timestamp(1_796_306_529_401).to_rfc3339(), "2026-12-03T14:02:09.401Z");
+        assert_eq!(Timestamp(-1).to_rfc3339(), "1969-12-31T23:59:59.999Z");
+        assert_eq!(Timestamp(i64::MAX).to_rfc3339(), "", "past the year 9999");
+        assert_eq!(
+            serde_json::to_string(&Rfc3339(Timestamp(1_020))).unwrap(),
+            r#""1970-01-01T00:00:01.02Z""#
+        );
+    }
+
+    /// Exactly what the `time` crate's RFC 3339 formatter writes, over four millennia.
+    #[test]
+    fn rfc3339_matches_the_time_crate() {
+        let by_time = |t: Timestamp| {
+            time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(t.0) * 1_000_000)
+                .ok()
+                .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+                .unwrap_or_default()
+        };
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for i in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            // Years about -100 to 9999, then a few around the edges of what RFC 3339 writes.
+            let ms = (x % 320_000_000_000_000) as i64 - 65_000_000_000_000;
+            let ms = match i % 4 {
+                0 => ms,
+                1 => ms - ms.rem_euclid(1000),
+                2 => ms - ms.rem_euclid(10),
+                _ => ms - ms.rem_euclid(100),
+            };
+            let t = Timestamp(ms);
+            assert_eq!(t.to_rfc3339(), by_time(t), "{ms}");
+        }
+        for ms in [-62_167_219_200_000, -62_167_219_200_001, 253_402_300_799_999, 253_402_300_800_000] {
+            assert_eq!(Timestamp(ms).to_rfc3339(), by_time(Timestamp(ms)), "{ms}");
+        }
     }
 
     #[test]

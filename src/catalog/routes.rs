@@ -189,7 +189,8 @@ async fn get_course(
     let anonymous = who.0.is_none();
     crate::respcache::visitor_json(&app, format!("api:course:{id}"), &locale, anonymous, &headers, async {
         let c = app.catalog.course(&id, who.user()).await?;
-        crate::respcache::to_json(&detail_of(&app, c, &locale).await?)
+        let detail = detail_of(&app, c, &locale).await?;
+        crate::respcache::to_json(&detail, 1024 + detail.description_html.len())
     })
     .await
 }

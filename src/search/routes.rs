@@ -35,7 +35,9 @@ async fn list_courses(
     let key = format!("api:courses?{}", raw.unwrap_or_default());
     let anonymous = who.0.is_none();
     crate::respcache::visitor_json(&app, key, &locale, anonymous, &headers, async {
-        crate::respcache::to_json(&list(&app.catalog, &app.search, p, who.user(), &locale).await?)
+        let list = list(&app.catalog, &app.search, p, who.user(), &locale).await?;
+        // About 700 bytes a course, with its snippet.
+        crate::respcache::to_json(&list, 256 + 768 * list.items.len())
     })
     .await
 }
