@@ -1,9 +1,9 @@
 //! What the catalog shows of its courses, shared by the JSON API and the pages: course
 //! summaries with their teachers' and categories' names.
 
-use std::collections::HashMap;
-use std::collections::hash_map::Entry;
 use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
 
 use serde::Serialize;
 
@@ -84,7 +84,7 @@ pub struct CourseDetail {
 
 /// Names needed to show courses: their teachers and categories.
 pub struct Names {
-    pub teachers: HashMap<UserId, Arc<str>>,
+    pub teachers: FxHashMap<UserId, Arc<str>>,
     /// Every category (a school has a few dozen at most).
     pub categories: Arc<[CategoryRecord]>,
 }
@@ -151,16 +151,20 @@ impl Catalog {
         // its password hash and bio, was decoded per name on every results page); the rest in
         // one read, a point read per teacher on the calling thread (see `Store::get`).
         let version = self.store.version_of(crate::schema::USERS);
-        let mut teachers = HashMap::new();
-        let mut missing = Vec::new();
+        let mut ids: Vec<UserId> = Vec::with_capacity(courses.len());
         for c in courses {
-            if let Entry::Vacant(e) = teachers.entry(c.teacher_id) {
-                match self.teacher_names.get(version, &c.teacher_id) {
-                    Some(name) => {
-                        e.insert(name);
-                    }
-                    None => missing.push(c.teacher_id),
+            if !ids.contains(&c.teacher_id) {
+                ids.push(c.teacher_id);
+            }
+        }
+        let mut teachers = FxHashMap::default();
+        let mut missing = Vec::new();
+        for (id, name) in ids.iter().zip(self.teacher_names.get_many(version, &ids)) {
+            match name {
+                Some(name) => {
+                    teachers.insert(*id, name);
                 }
+                None => missing.push(*id),
             }
         }
         if !missing.is_empty() {

@@ -9,7 +9,6 @@
 //! the word's ("happy" → "happi"): a term of four letters or more keeps its first three from the
 //! word, a shorter one its first two.
 
-use std::collections::HashMap;
 use std::hash::Hasher;
 use std::sync::{Arc, RwLock, Weak};
 
@@ -29,7 +28,8 @@ pub const MAX_CHARS: usize = 180;
 /// word it stands for and whether it is that word or a typo-tolerant expansion of it.
 #[derive(Clone)]
 pub struct Highlight {
-    terms: HashMap<String, Term>,
+    /// FxHash: a few dozen keys from one query, looked up for every candidate word.
+    terms: FxHashMap<String, Term>,
     /// Lower-cased first two letters of every term of up to three letters (one letter for
     /// one-letter terms). Every word of a description is checked against these sets, so sets
     /// rather than lists (a typo-tolerant query has dozens of terms).
@@ -186,7 +186,7 @@ impl Highlight {
     /// `words[i]` is the i-th query word with its expansions; the first term of each is the
     /// word itself.
     pub fn new(words: &[Vec<String>], analyzer: TextAnalyzer) -> Highlight {
-        let mut terms = HashMap::new();
+        let mut terms = FxHashMap::default();
         let (mut starts, mut long_starts) = (FxHashSet::default(), FxHashSet::default());
         let mut short = false;
         for (word, forms) in words.iter().enumerate() {
