@@ -8,7 +8,8 @@
 #
 # The cached paths are also reported as a ratio to a bare axum server (benches/load/bare.rs,
 # built as the `bare` example) measured in the same run: a 3.5 KB JSON body serialised per
-# request, and a 20 KB page held in memory.
+# request, and a 20 KB page held in memory. After each scenario the server's own time per
+# request (its histogram, by route; benches/load/server_time.py) is printed beside wrk's figures.
 #
 # Env: LECTERN_BIN (default target/release/lectern, built if missing), LOAD_DIR (target/load:
 # the seeded school is kept there and reused), LOAD_SECONDS (10), LOAD_RUNS (3), LOAD_PORT,
@@ -71,6 +72,7 @@ scenario() { # name connections script what [url [script args]]
   if [ -n "${LOAD_ONLY:-}" ] && [[ " $LOAD_ONLY " != *" $name "* ]]; then return; fi
   echo "== $name: $what ($conns connections, ${SECS}s x $RUNS)"
   local lines=()
+  [ "$url" != "$URL" ] || curl -fsS "$URL/metrics" >"$DIR/metrics.before" || true
   for i in $(seq 1 "$RUNS"); do
     local line
     line=$(wrk -t2 -c"$conns" -d"${SECS}s" --timeout 5s -s "benches/load/$script" "$url" -- "$@" | grep '^RESULT' | sed 's/^RESULT //')
@@ -82,6 +84,9 @@ scenario() { # name connections script what [url [script args]]
   median_rps[$name]=$(echo "$med" | sed 's/^rps=\([0-9]*\).*/\1/')
   summary+=("$(printf '%-14s %5s conns  %s' "$name" "$conns" "$med")")
   echo "  server: $(grep -E 'VmRSS|VmHWM' /proc/$pid/status | awk '{printf "%s %.0f MB  ", $1, $2/1024}')"
+  if [ "$url" = "$URL" ] && curl -fsS "$URL/metrics" >"$DIR/metrics.after"; then
+    python3 benches/load/server_time.py "$DIR/metrics.before" "$DIR/metrics.after"
+  fi
 }
 ratio() { # label numerator denominator
   local a=${median_rps[$2]:-} b=${median_rps[$3]:-}
