@@ -20,12 +20,23 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// past this many, work queues instead, which on a small machine is also faster.
 const BLOCKING_THREADS: usize = 16;
 
+/// I/O events a busy worker takes from the kernel at once. Each one wakes a connection's task into
+/// the worker's local queue, which holds 256; tokio's default batch (1,024) overflows it when
+/// hundreds of connections are ready, and the overflow moves the *oldest* half of the queue to
+/// the back of the shared queue, which a busy worker serves one task in every few dozen. Under
+/// 1,000 busy connections that gave a tenth of the requests two or three times the others' wait
+/// (mixed scenario p95 75 ms against a 21 ms median). Small batches leave the rest of the ready
+/// connections in the kernel's list, which is first in, first out: p95 47 ms at the same
+/// throughput (docs/BENCHMARKS.md, fifth pass). An idle worker still takes up to 1,024.
+const IO_EVENTS_PER_BUSY_TICK: usize = 16;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     lectern::telemetry::init(&cli.log_format);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .max_blocking_threads(BLOCKING_THREADS)
+        .max_io_events_per_busy_tick(IO_EVENTS_PER_BUSY_TICK)
         .build()
         .expect("the async runtime starts");
     match runtime.block_on(run(cli.command)) {
