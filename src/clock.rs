@@ -52,9 +52,15 @@ impl Timestamp {
     /// RFC 3339 in UTC (`2026-12-04T10:00:00.5Z`); empty outside the years 0–9999, which it
     /// cannot write.
     pub fn to_rfc3339(self) -> String {
+        self.with_rfc3339(str::to_owned)
+    }
+
+    /// Calls `f` with [`Timestamp::to_rfc3339`]'s text, held on the stack.
+    fn with_rfc3339<R>(self, f: impl FnOnce(&str) -> R) -> R {
         let mut buf = [0; RFC3339_MAX];
         let n = self.write_rfc3339(&mut buf);
-        String::from_utf8_lossy(&buf[..n]).into_owned()
+        // Digits and ASCII punctuation only.
+        f(std::str::from_utf8(&buf[..n]).unwrap_or_default())
     }
 
     /// Writes what [`Timestamp::to_rfc3339`] returns into `buf`; returns its length. As the
@@ -142,9 +148,7 @@ impl<'de> Deserialize<'de> for Rfc3339 {
 
 impl Serialize for Rfc3339 {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut buf = [0; RFC3339_MAX];
-        let n = self.0.write_rfc3339(&mut buf);
-        s.serialize_str(std::str::from_utf8(&buf[..n]).unwrap_or_default())
+        self.0.with_rfc3339(|text| s.serialize_str(text))
     }
 }
 
