@@ -20,15 +20,20 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// past this many, work queues instead, which on a small machine is also faster.
 const BLOCKING_THREADS: usize = 16;
 
-/// I/O events a busy worker takes from the kernel at once. Each one wakes a connection's task into
-/// the worker's local queue, which holds 256; tokio's default batch (1,024) overflows it when
-/// hundreds of connections are ready, and the overflow moves the *oldest* half of the queue to
-/// the back of the shared queue, which a busy worker serves one task in every few dozen. Under
-/// 1,000 busy connections that gave a tenth of the requests two or three times the others' wait
-/// (mixed scenario p95 75 ms against a 21 ms median). Small batches leave the rest of the ready
-/// connections in the kernel's list, which is first in, first out: p95 47 ms at the same
-/// throughput (docs/BENCHMARKS.md, fifth pass). An idle worker still takes up to 1,024.
+/// I/O events a worker takes from the kernel at once: when it still has tasks to run (busy), and
+/// when it has run out (idle). Each event wakes a connection's task into the worker's local
+/// queue, which holds 256; tokio's default batch (1,024) overflows it when hundreds of connections
+/// are ready, and the overflow moves the *oldest* half of the queue to the back of the shared
+/// queue, which a busy worker serves one task in every few dozen. Tasks woken from other threads
+/// (a lesson completion answered by the store's writer) queue there too, behind the overflow.
+/// Under 1,000 busy connections that gave a tenth of the requests two or three times the others'
+/// wait (mixed scenario p95 75 ms against a 21 ms median). Small batches leave the rest of the
+/// ready connections in the kernel's list, which is first in, first out: the busy batch took the
+/// p95 to 47–53 ms, and the idle batch (tokio's documentation asks for at most 256, with room for
+/// the tasks those tasks wake) to 35–41 ms at the same throughput (docs/BENCHMARKS.md, fifth and
+/// sixth passes).
 const IO_EVENTS_PER_BUSY_TICK: usize = 16;
+const IO_EVENTS_PER_TICK: usize = 128;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -36,6 +41,7 @@ fn main() -> ExitCode {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .max_blocking_threads(BLOCKING_THREADS)
+        .max_io_events_per_tick(IO_EVENTS_PER_TICK)
         .max_io_events_per_busy_tick(IO_EVENTS_PER_BUSY_TICK)
         .build()
         .expect("the async runtime starts");
