@@ -55,8 +55,58 @@ const REFRESH_CLAIM: Duration = Duration::from_secs(2);
 /// An answer's key in the cache: what it is (a path, `api:course:{id}`) and its language.
 pub type PageKey = (String, &'static str);
 
+/// Which freshly rendered answers the cache keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// Every one: answers whose number the content bounds (a course, a catalog page).
+    Always,
+    /// One asked again within a while, or already cached and being re-rendered. For searches:
+    /// most of what students type is asked once, and keeping each answer would cost a copy and
+    /// an eviction per request and push the popular answers out (a flood of made-up queries
+    /// would empty the cache).
+    Repeated,
+}
+
+impl Keep {
+    /// `Repeated` for a search (a query string with a non-empty `q`), else `Always`.
+    pub fn for_query(query: Option<&str>) -> Keep {
+        let searching =
+            query.is_some_and(|q| q.split('&').any(|p| p.strip_prefix("q=").is_some_and(|v| !v.is_empty())));
+        if searching { Keep::Repeated } else { Keep::Always }
+    }
+}
+
+/// Remembers which keys were asked lately, for [`Keep::Repeated`]: a fixed table of key hashes,
+/// each asked key overwriting one slot. No lock and no allocation; a key pushed out by another
+/// only costs one more render before it is kept.
+struct Doorkeeper {
+    slots: Box<[AtomicU64]>,
+}
+
+impl Doorkeeper {
+    /// 2^14 slots (128 KiB): under 12,000 made-up searches a second a popular one is still
+    /// remembered for more than a second; under a normal load, for minutes.
+    const BITS: u32 = 14;
+
+    fn new() -> Doorkeeper {
+        Doorkeeper { slots: (0..1 << Self::BITS).map(|_| AtomicU64::new(0)).collect() }
+    }
+
+    /// Whether `key` was asked since its slot was last taken by another; remembers it either way.
+    fn asked_before(&self, key: &PageKey) -> bool {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = rustc_hash::FxHasher::default();
+        key.hash(&mut hasher);
+        // 0 marks an empty slot; the high bits pick the slot (FxHash mixes them best).
+        let hash = hasher.finish() | 1;
+        let slot = &self.slots[(hash >> (64 - Self::BITS)) as usize];
+        slot.swap(hash, Ordering::Relaxed) == hash
+    }
+}
+
 pub struct PageCache {
     pages: Option<moka::sync::Cache<PageKey, Arc<CachedPage>>>,
+    doorkeeper: Doorkeeper,
     /// Requests already answered from the cache once, by what they asked (see [`Replay`]).
     replays: Option<moka::sync::Cache<Box<[u8]>, Arc<Replay>>>,
     serials: AtomicU64,
@@ -71,6 +121,8 @@ pub struct Outcomes {
     pub refresh: metrics::Counter,
     pub withdrawn: metrics::Counter,
     pub replayed: metrics::Counter,
+    /// Rendered and not kept: a search asked for the first time lately ([`Keep::Repeated`]).
+    pub once: metrics::Counter,
 }
 
 impl Outcomes {
@@ -83,6 +135,7 @@ impl Outcomes {
             refresh: counter("refresh"),
             withdrawn: counter("withdrawn"),
             replayed: counter("replayed"),
+            once: counter("asked_once"),
         }
     }
 }
@@ -131,7 +184,13 @@ impl PageCache {
                 })
                 .build()
         });
-        PageCache { pages, replays, serials: AtomicU64::new(1), counted: Outcomes::new() }
+        PageCache {
+            pages,
+            doorkeeper: Doorkeeper::new(),
+            replays,
+            serials: AtomicU64::new(1),
+            counted: Outcomes::new(),
+        }
     }
 
     /// The cached answer if it may be served without any re-render: fresh by [`Self::get`]'s
@@ -181,15 +240,29 @@ impl PageCache {
         Some(hit)
     }
 
-    pub fn put(&self, here: &str, lang: &'static str, tag: Tag, body: axum::body::Bytes, etag: String) {
+    pub fn put(
+        &self,
+        here: &str,
+        lang: &'static str,
+        keep: Keep,
+        tag: Tag,
+        body: axum::body::Bytes,
+        etag: String,
+    ) {
         let Some(pages) = &self.pages else { return };
+        let key = (here.to_owned(), lang);
+        // The doorkeeper is asked first so that it remembers the key either way.
+        if keep == Keep::Repeated && !self.doorkeeper.asked_before(&key) && !pages.contains_key(&key) {
+            self.counted.once.increment(1);
+            return;
+        }
         // A rendered body may sit in a buffer up to twice its length (a grown `String`), and
         // the weigher counts the length: the cache keeps an exact copy, so its bound holds.
         let body = axum::body::Bytes::copy_from_slice(&body);
         let serial = self.serials.fetch_add(1, Ordering::Relaxed);
         let page =
             CachedPage { body, etag, serial, tag, rendered: Instant::now(), refreshing: AtomicU64::new(0) };
-        pages.insert((here.to_owned(), lang), Arc::new(page));
+        pages.insert(key, Arc::new(page));
     }
 
     /// What the cached answers weigh, in bytes.
@@ -230,6 +303,7 @@ impl PageCache {
 pub async fn visitor_json<F>(
     app: &crate::app::AppState,
     key: String,
+    keep: Keep,
     locale: &str,
     anonymous: bool,
     request: &axum::http::HeaderMap,
@@ -280,7 +354,7 @@ where
         Ok(body) => {
             let etag = crate::web::etag_of(&body);
             let body = axum::body::Bytes::from(body);
-            app.pages.put(&key, lang, tag, body.clone(), etag.clone());
+            app.pages.put(&key, lang, keep, tag, body.clone(), etag.clone());
             Ok(answer(body, &etag, None))
         }
         Err(e) => {
@@ -298,4 +372,70 @@ pub fn to_json(value: &impl serde::Serialize, size_hint: usize) -> crate::error:
         .map_err(|e| crate::error::Error::Internal(anyhow::anyhow!("JSON: {e}")))?;
     // serde_json writes valid UTF-8 only.
     String::from_utf8(out).map_err(|e| crate::error::Error::Internal(anyhow::anyhow!("JSON: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SEARCH: &str = "api:courses?q=rust";
+
+    fn tag(position: u64) -> Tag {
+        Tag { position, withdrawals: 0 }
+    }
+
+    fn put(cache: &PageCache, keep: Keep, position: u64, body: &'static str) {
+        cache.put(
+            SEARCH,
+            "en",
+            keep,
+            tag(position),
+            axum::body::Bytes::from_static(body.as_bytes()),
+            "\"e\"".into(),
+        );
+    }
+
+    fn kept(cache: &PageCache, position: u64) -> Option<axum::body::Bytes> {
+        cache.get(SEARCH, "en", tag(position)).map(|hit| hit.body.clone())
+    }
+
+    #[test]
+    fn a_search_is_kept_once_it_is_asked_again() {
+        let cache = PageCache::new(1 << 20);
+        put(&cache, Keep::Repeated, 1, "first");
+        assert_eq!(kept(&cache, 1), None, "asked once: not kept");
+        put(&cache, Keep::Repeated, 1, "second");
+        assert_eq!(kept(&cache, 1).as_deref(), Some(&b"second"[..]), "asked again: kept");
+        assert!(cache.get(SEARCH, "ru", tag(1)).is_none(), "languages are apart");
+    }
+
+    #[test]
+    fn other_answers_are_kept_at_once() {
+        let cache = PageCache::new(1 << 20);
+        put(&cache, Keep::Always, 1, "page");
+        assert_eq!(kept(&cache, 1).as_deref(), Some(&b"page"[..]));
+    }
+
+    #[test]
+    fn a_kept_search_is_replaced_by_its_re_render_even_when_forgotten() {
+        let cache = PageCache::new(1 << 20);
+        put(&cache, Keep::Repeated, 1, "old");
+        put(&cache, Keep::Repeated, 1, "old");
+        // Made-up searches have taken every slot since.
+        for slot in &cache.doorkeeper.slots {
+            slot.store(0, Ordering::Relaxed);
+        }
+        // The re-render after a change replaces the entry: the old answer must not outlive it.
+        put(&cache, Keep::Repeated, 2, "new");
+        assert_eq!(kept(&cache, 2).as_deref(), Some(&b"new"[..]));
+    }
+
+    #[test]
+    fn searches_are_told_by_a_non_empty_q() {
+        assert_eq!(Keep::for_query(Some("q=rust&level=beginner")), Keep::Repeated);
+        assert_eq!(Keep::for_query(Some("level=beginner&q=go%20web")), Keep::Repeated);
+        assert_eq!(Keep::for_query(Some("q=&level=beginner")), Keep::Always);
+        assert_eq!(Keep::for_query(Some("faq=1")), Keep::Always);
+        assert_eq!(Keep::for_query(None), Keep::Always);
+    }
 }
