@@ -55,28 +55,19 @@ const REFRESH_CLAIM: Duration = Duration::from_secs(2);
 /// An answer's key in the cache: what it is (a path, `api:course:{id}`) and its language.
 pub type PageKey = (String, &'static str);
 
-/// Which freshly rendered answers the cache keeps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Keep {
-    /// Every one: answers whose number the content bounds (a course, a catalog page).
-    Always,
-    /// One asked again within a while, or already cached and being re-rendered. For searches:
-    /// most of what students type is asked once, and keeping each answer would cost a copy and
-    /// an eviction per request and push the popular answers out (a flood of made-up queries
-    /// would empty the cache).
-    Repeated,
+/// Whether an answer's key is a search: its query string has a non-empty `q` (the API's
+/// `api:courses?…` and the catalog page's `/courses?…` alike). Most of what students type is
+/// asked once, so a search is kept only when asked again: keeping each would cost a copy and an
+/// eviction per request and push the popular answers out (a flood of made-up queries would
+/// empty the cache). Everything else is bounded by the content (a course, a catalog page) and
+/// kept at once.
+fn is_search(key: &str) -> bool {
+    key.split_once('?').is_some_and(|(_, query)| {
+        query.split('&').any(|p| p.strip_prefix("q=").is_some_and(|v| !v.is_empty()))
+    })
 }
 
-impl Keep {
-    /// `Repeated` for a search (a query string with a non-empty `q`), else `Always`.
-    pub fn for_query(query: Option<&str>) -> Keep {
-        let searching =
-            query.is_some_and(|q| q.split('&').any(|p| p.strip_prefix("q=").is_some_and(|v| !v.is_empty())));
-        if searching { Keep::Repeated } else { Keep::Always }
-    }
-}
-
-/// Remembers which keys were asked lately, for [`Keep::Repeated`]: a fixed table of key hashes,
+/// Remembers which searches were asked lately (see [`is_search`]): a fixed table of key hashes,
 /// each asked key overwriting one slot. No lock and no allocation; a key pushed out by another
 /// only costs one more render before it is kept.
 struct Doorkeeper {
@@ -121,7 +112,7 @@ pub struct Outcomes {
     pub refresh: metrics::Counter,
     pub withdrawn: metrics::Counter,
     pub replayed: metrics::Counter,
-    /// Rendered and not kept: a search asked for the first time lately ([`Keep::Repeated`]).
+    /// Rendered and not kept: a search asked for the first time lately (see [`is_search`]).
     pub once: metrics::Counter,
 }
 
@@ -240,19 +231,11 @@ impl PageCache {
         Some(hit)
     }
 
-    pub fn put(
-        &self,
-        here: &str,
-        lang: &'static str,
-        keep: Keep,
-        tag: Tag,
-        body: axum::body::Bytes,
-        etag: String,
-    ) {
+    pub fn put(&self, here: &str, lang: &'static str, tag: Tag, body: axum::body::Bytes, etag: String) {
         let Some(pages) = &self.pages else { return };
         let key = (here.to_owned(), lang);
         // The doorkeeper is asked first so that it remembers the key either way.
-        if keep == Keep::Repeated && !self.doorkeeper.asked_before(&key) && !pages.contains_key(&key) {
+        if is_search(here) && !self.doorkeeper.asked_before(&key) && !pages.contains_key(&key) {
             self.counted.once.increment(1);
             return;
         }
@@ -303,7 +286,6 @@ impl PageCache {
 pub async fn visitor_json<F>(
     app: &crate::app::AppState,
     key: String,
-    keep: Keep,
     locale: &str,
     anonymous: bool,
     request: &axum::http::HeaderMap,
@@ -354,7 +336,7 @@ where
         Ok(body) => {
             let etag = crate::web::etag_of(&body);
             let body = axum::body::Bytes::from(body);
-            app.pages.put(&key, lang, keep, tag, body.clone(), etag.clone());
+            app.pages.put(&key, lang, tag, body.clone(), etag.clone());
             Ok(answer(body, &etag, None))
         }
         Err(e) => {
@@ -384,58 +366,52 @@ mod tests {
         Tag { position, withdrawals: 0 }
     }
 
-    fn put(cache: &PageCache, keep: Keep, position: u64, body: &'static str) {
-        cache.put(
-            SEARCH,
-            "en",
-            keep,
-            tag(position),
-            axum::body::Bytes::from_static(body.as_bytes()),
-            "\"e\"".into(),
-        );
+    fn put(cache: &PageCache, key: &str, position: u64, body: &'static str) {
+        cache.put(key, "en", tag(position), axum::body::Bytes::from_static(body.as_bytes()), "\"e\"".into());
     }
 
-    fn kept(cache: &PageCache, position: u64) -> Option<axum::body::Bytes> {
-        cache.get(SEARCH, "en", tag(position)).map(|hit| hit.body.clone())
+    fn kept(cache: &PageCache, key: &str, position: u64) -> Option<axum::body::Bytes> {
+        cache.get(key, "en", tag(position)).map(|hit| hit.body.clone())
     }
 
     #[test]
     fn a_search_is_kept_once_it_is_asked_again() {
         let cache = PageCache::new(1 << 20);
-        put(&cache, Keep::Repeated, 1, "first");
-        assert_eq!(kept(&cache, 1), None, "asked once: not kept");
-        put(&cache, Keep::Repeated, 1, "second");
-        assert_eq!(kept(&cache, 1).as_deref(), Some(&b"second"[..]), "asked again: kept");
+        put(&cache, SEARCH, 1, "first");
+        assert_eq!(kept(&cache, SEARCH, 1), None, "asked once: not kept");
+        put(&cache, SEARCH, 1, "second");
+        assert_eq!(kept(&cache, SEARCH, 1).as_deref(), Some(&b"second"[..]), "asked again: kept");
         assert!(cache.get(SEARCH, "ru", tag(1)).is_none(), "languages are apart");
     }
 
     #[test]
     fn other_answers_are_kept_at_once() {
         let cache = PageCache::new(1 << 20);
-        put(&cache, Keep::Always, 1, "page");
-        assert_eq!(kept(&cache, 1).as_deref(), Some(&b"page"[..]));
+        put(&cache, "api:course:7", 1, "page");
+        assert_eq!(kept(&cache, "api:course:7", 1).as_deref(), Some(&b"page"[..]));
     }
 
     #[test]
     fn a_kept_search_is_replaced_by_its_re_render_even_when_forgotten() {
         let cache = PageCache::new(1 << 20);
-        put(&cache, Keep::Repeated, 1, "old");
-        put(&cache, Keep::Repeated, 1, "old");
+        put(&cache, SEARCH, 1, "old");
+        put(&cache, SEARCH, 1, "old");
         // Made-up searches have taken every slot since.
         for slot in &cache.doorkeeper.slots {
             slot.store(0, Ordering::Relaxed);
         }
         // The re-render after a change replaces the entry: the old answer must not outlive it.
-        put(&cache, Keep::Repeated, 2, "new");
-        assert_eq!(kept(&cache, 2).as_deref(), Some(&b"new"[..]));
+        put(&cache, SEARCH, 2, "new");
+        assert_eq!(kept(&cache, SEARCH, 2).as_deref(), Some(&b"new"[..]));
     }
 
     #[test]
     fn searches_are_told_by_a_non_empty_q() {
-        assert_eq!(Keep::for_query(Some("q=rust&level=beginner")), Keep::Repeated);
-        assert_eq!(Keep::for_query(Some("level=beginner&q=go%20web")), Keep::Repeated);
-        assert_eq!(Keep::for_query(Some("q=&level=beginner")), Keep::Always);
-        assert_eq!(Keep::for_query(Some("faq=1")), Keep::Always);
-        assert_eq!(Keep::for_query(None), Keep::Always);
+        assert!(is_search("api:courses?q=rust&level=beginner"));
+        assert!(is_search("/courses?level=beginner&q=go%20web"));
+        assert!(!is_search("api:courses?q=&level=beginner"));
+        assert!(!is_search("/courses?faq=1"));
+        assert!(!is_search("api:courses"));
+        assert!(!is_search("api:course:7"));
     }
 }

@@ -187,19 +187,11 @@ async fn get_course(
     // What visitors read most is served from the response cache (see `respcache`): the same
     // JSON for everyone without a session, at most a second behind a commit.
     let anonymous = who.0.is_none();
-    crate::respcache::visitor_json(
-        &app,
-        format!("api:course:{id}"),
-        crate::respcache::Keep::Always,
-        &locale,
-        anonymous,
-        &headers,
-        async {
-            let c = app.catalog.course(&id, who.user()).await?;
-            let detail = detail_of(&app, c, &locale).await?;
-            crate::respcache::to_json(&detail, 1024 + detail.description_html.len())
-        },
-    )
+    crate::respcache::visitor_json(&app, format!("api:course:{id}"), &locale, anonymous, &headers, async {
+        let c = app.catalog.course(&id, who.user()).await?;
+        let detail = detail_of(&app, c, &locale).await?;
+        crate::respcache::to_json(&detail, 1024 + detail.description_html.len())
+    })
     .await
 }
 

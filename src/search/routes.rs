@@ -33,10 +33,9 @@ async fn list_courses(
     let locale = locale(&headers, who.user());
     // Popular searches and listings repeat: visitors get them from the response cache (a search
     // once it is asked again).
-    let keep = crate::respcache::Keep::for_query(raw.as_deref());
     let key = format!("api:courses?{}", raw.unwrap_or_default());
     let anonymous = who.0.is_none();
-    crate::respcache::visitor_json(&app, key, keep, &locale, anonymous, &headers, async {
+    crate::respcache::visitor_json(&app, key, &locale, anonymous, &headers, async {
         let list = list(&app.catalog, &app.search, p, who.user(), &locale).await?;
         // About 700 bytes a course, with its snippet.
         crate::respcache::to_json(&list, 256 + 768 * list.items.len())

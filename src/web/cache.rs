@@ -1,7 +1,7 @@
 //! The public pages' side of the response cache ([`crate::respcache`]): a visitor's GET is
 //! answered from it when it can be, and a freshly rendered page is kept for the next visitor.
 
-use crate::respcache::{Keep, Replayable, freshness};
+use crate::respcache::{Replayable, freshness};
 
 /// Middleware for the public pages: a visitor's GET is answered from the cache when it can be,
 /// and a freshly rendered page is kept for the next visitor.
@@ -22,7 +22,6 @@ pub async fn visitor_pages(
     // The position before rendering: a commit during the render makes the entry stale, never
     // the other way round.
     let tag = freshness(&app);
-    let keep = Keep::for_query(req.uri().query());
     if let Some(hit) = app.pages.get(&ctx.here, ctx.lang.code(), tag) {
         let mut h = axum::http::HeaderMap::new();
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=0, must-revalidate"));
@@ -43,7 +42,7 @@ pub async fn visitor_pages(
     let (parts, body) = res.into_parts();
     match axum::body::to_bytes(body, 8 << 20).await {
         Ok(bytes) => {
-            app.pages.put(&ctx.here, ctx.lang.code(), keep, tag, bytes.clone(), etag);
+            app.pages.put(&ctx.here, ctx.lang.code(), tag, bytes.clone(), etag);
             axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
         }
         Err(_) => {

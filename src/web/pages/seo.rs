@@ -112,14 +112,7 @@ async fn cached_sitemap(app: &AppState, path: &str, part: Option<usize>) -> Resu
     match sitemap_body(&base, &urls, part, URLS_PER_SITEMAP) {
         Some(xml) => {
             let body = axum::body::Bytes::from(xml);
-            app.pages.put(
-                path,
-                KIND,
-                crate::respcache::Keep::Always,
-                tag,
-                body.clone(),
-                crate::web::etag_of(&body),
-            );
+            app.pages.put(path, KIND, tag, body.clone(), crate::web::etag_of(&body));
             Ok(xml_response(body))
         }
         None => {
